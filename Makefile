@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ktlso: top-level targets.
+#
+#   make            module for every installed Debian kernel (or KVER=<ver>),
+#                   userspace and selftests, all into build/
+#   make check      host tests, then the VM tests on every kernel; ends with
+#                   "N passed, N failed"
+#   make demo       boot a VM and show ktlso at work
+#   make deps       install what the above need from Debian packages
+#   make clean      remove build/
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := all
+
+TOP   := $(CURDIR)
+BUILD := $(TOP)/build
+BIN   := $(BUILD)/bin
+LIB   := $(BUILD)/lib
+OBJ   := $(BUILD)/obj
+KSFT  := $(BUILD)/kselftest
+
+# Kernels are found when a recipe runs, not when make parses this file, so that
+# "make deps" can install them first on a fresh machine.
+KERNELS = $$(KVER='$(KVER)' $(TOP)/scripts/kernels)
+
+CC ?= gcc
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	       -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	       -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+	       -I$(TOP)/include -I$(TOP)/include/uapi
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+
+export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
+
+.PHONY: all deps modules userspace selftests harness check demo clean
+
+all: modules userspace selftests
+
+deps:
+	@$(TOP)/scripts/deps.sh
+
+# --- kernel module --------------------------------------------------------
+
+# The files kbuild sees for one kernel: symlinks into the source tree, laid
+# out as the tree is, so build/<kver>/ receives every object and the source
+# directories stay clean.  Stale links are dropped each time.
+KMOD_SRCS = Kbuild $(wildcard kernel/*.c kernel/*.h) \
+	    $(wildcard include/uapi/linux/*.h)
+
+modules: deps
+	@for k in $(KERNELS); do \
+		$(MAKE) --no-print-directory kmod-one KV=$$k || exit 1; \
+	done
+
+kmod-one:
+	@d=$(BUILD)/$(KV); mkdir -p $$d; \
+	find $$d -xtype l -delete; \
+	for f in $(KMOD_SRCS); do \
+		mkdir -p $$d/$$(dirname $$f); ln -sfn $(TOP)/$$f $$d/$$f; \
+	done; \
+	d=$(BUILD)/$(KV)/testmod; mkdir -p $$d; \
+	for f in selftests/vm/testmod/*; do ln -sfn $(TOP)/$$f $$d/; done
+	$(MAKE) -C /lib/modules/$(KV)/build M=$(BUILD)/$(KV) W=1 modules
+	$(MAKE) -C /lib/modules/$(KV)/build M=$(BUILD)/$(KV)/testmod W=1 modules
+
+# --- userspace ------------------------------------------------------------
+
+userspace: deps
+	@$(MAKE) --no-print-directory -f userspace/userspace.mk
+
+# --- selftests ------------------------------------------------------------
+
+# kselftest_harness.h and kselftest.h come from the linux-source package at
+# build time; they are never copied into this repository.
+harness: $(KSFT)/kselftest_harness.h
+
+$(KSFT)/kselftest_harness.h: | deps
+	@mkdir -p $(KSFT)
+	@echo "  EXTRACT kselftest harness from /usr/src/linux-source-6.12.tar.xz"
+	@tar -xJf /usr/src/linux-source-6.12.tar.xz -C $(KSFT) \
+		--strip-components=4 \
+		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.12/tools/testing/selftests/kselftest.h
+	@touch $@
+
+selftests: harness userspace
+	@$(MAKE) --no-print-directory -C selftests OUTPUT=$(BUILD)/selftests
+
+# --- the two commands that matter -------------------------------------------
+
+check: all
+	@$(TOP)/scripts/check
+
+demo: all
+	@$(TOP)/scripts/demo
+
+clean:
+	rm -rf $(BUILD)

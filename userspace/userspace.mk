@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Userspace build, run from the top-level Makefile (which exports TOP, BUILD,
+# BIN, LIB, OBJ, KSFT, CC, USER_CFLAGS and SAN_FLAGS).
+#
+#   userspace/engine/*.c        -> build/lib/libktlso-engine.a
+#                                  (and an ASan/UBSan copy for the tests)
+#   userspace/engine/tests/*.c  -> build/tests/host/engine-<name>
+#                                  (kselftest harness, sanitizers, KTAP)
+#   userspace/tools/<name>.c    -> build/bin/<name>
+#
+# Every program in build/tests/host/ is run by "make check" on the host.
+
+HOST_TESTS_DIR := $(BUILD)/tests/host
+
+ENGINE_SRCS := $(wildcard $(TOP)/userspace/engine/*.c)
+ENGINE_HDRS := $(wildcard $(TOP)/userspace/engine/*.h)
+ENGINE_OBJS := $(patsubst $(TOP)/userspace/%.c,$(OBJ)/%.o,$(ENGINE_SRCS))
+ENGINE_SAN_OBJS := $(patsubst $(TOP)/userspace/%.c,$(OBJ)/san/%.o,$(ENGINE_SRCS))
+ENGINE_LIB := $(if $(ENGINE_SRCS),$(LIB)/libktlso-engine.a)
+ENGINE_SAN_LIB := $(if $(ENGINE_SRCS),$(LIB)/san/libktlso-engine.a)
+
+ENGINE_TEST_SRCS := $(wildcard $(TOP)/userspace/engine/tests/*.c)
+ENGINE_TESTS := $(patsubst $(TOP)/userspace/engine/tests/%.c,$(HOST_TESTS_DIR)/engine-%,$(ENGINE_TEST_SRCS))
+
+TOOL_SRCS := $(wildcard $(TOP)/userspace/tools/*.c)
+TOOLS := $(patsubst $(TOP)/userspace/tools/%.c,$(BIN)/%,$(TOOL_SRCS))
+
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+
+# The harness needs GNU C; the tests are otherwise held to the same warnings.
+TEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 \
+	       -I$(KSFT) -I$(TOP)/userspace $(SAN_FLAGS) \
+	       -DKTLSO_SRCDIR='"$(TOP)"'
+
+.PHONY: all
+all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS)
+
+$(OBJ)/%.o: $(TOP)/userspace/%.c $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -c -o $@ $<
+
+$(OBJ)/san/%.o: $(TOP)/userspace/%.c $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -I$(TOP)/userspace -c -o $@ $<
+
+$(LIB)/libktlso-engine.a: $(ENGINE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB)/san/libktlso-engine.a: $(ENGINE_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(HOST_TESTS_DIR)/engine-%: $(TOP)/userspace/engine/tests/%.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(KSFT)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(ENGINE_SAN_LIB) $(CRYPTO_LIBS)
+
+$(BIN)/%: $(TOP)/userspace/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $<
