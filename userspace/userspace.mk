@@ -21,6 +21,7 @@ ENGINE_LIB := $(if $(ENGINE_SRCS),$(LIB)/libktlso-engine.a)
 ENGINE_SAN_LIB := $(if $(ENGINE_SRCS),$(LIB)/san/libktlso-engine.a)
 
 ENGINE_TEST_SRCS := $(wildcard $(TOP)/userspace/engine/tests/*.c)
+ENGINE_TEST_HDRS := $(wildcard $(TOP)/userspace/engine/tests/*.h)
 ENGINE_TESTS := $(patsubst $(TOP)/userspace/engine/tests/%.c,$(HOST_TESTS_DIR)/engine-%,$(ENGINE_TEST_SRCS))
 
 TOOL_SRCS := $(wildcard $(TOP)/userspace/tools/*.c)
@@ -28,8 +29,12 @@ TOOLS := $(patsubst $(TOP)/userspace/tools/%.c,$(BIN)/%,$(TOOL_SRCS))
 
 CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
-# The harness needs GNU C; the tests are otherwise held to the same warnings.
-TEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 \
+# The harness needs GNU C, and -Wclobbered and -Wunused-parameter off (its
+# setjmp-based teardown and its macros); the tests are otherwise held to the
+# same warnings. FIXTURE_SETUP(), TEST_F() and the harness's own runner define
+# non-static functions without prototypes: -Wno-missing-prototypes.
+TEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 -Wno-clobbered -Wno-unused-parameter \
+	       -Wno-missing-prototypes \
 	       -I$(KSFT) -I$(TOP)/userspace $(SAN_FLAGS) \
 	       -DKTLSO_SRCDIR='"$(TOP)"'
 
@@ -52,10 +57,10 @@ $(LIB)/san/libktlso-engine.a: $(ENGINE_SAN_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(HOST_TESTS_DIR)/engine-%: $(TOP)/userspace/engine/tests/%.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(KSFT)/kselftest_harness.h
+$(HOST_TESTS_DIR)/engine-%: $(TOP)/userspace/engine/tests/%.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(ENGINE_TEST_HDRS) $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(ENGINE_SAN_LIB) $(CRYPTO_LIBS)
 
 $(BIN)/%: $(TOP)/userspace/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $<
+	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the ktlso selftests: loopback TCP connections and the
+ * module's state as sysfs shows it.
+ */
+#ifndef KTLSO_TEST_H
+#define KTLSO_TEST_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ktlso.h>
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+/*
+ * Connect a TCP client to a listener on the loopback address of @family and
+ * return both ends of the established connection.  Returns 0 or -errno.
+ */
+static inline int ktlso_tcp_pair(int family, int *client, int *server)
+{
+	struct sockaddr_storage ss = { .ss_family = family };
+	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					     sizeof(struct sockaddr_in);
+	int lfd, cfd = -1, sfd = -1, err;
+
+	if (family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+	else
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+	lfd = socket(family, SOCK_STREAM, 0);
+	if (lfd < 0)
+		return -errno;
+	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&ss, &len))
+		goto fail;
+	cfd = socket(family, SOCK_STREAM, 0);
+	if (cfd < 0 || connect(cfd, (struct sockaddr *)&ss, len))
+		goto fail;
+	sfd = accept(lfd, NULL, NULL);
+	if (sfd < 0)
+		goto fail;
+	close(lfd);
+	*client = cfd;
+	*server = sfd;
+	return 0;
+fail:
+	err = -errno;
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	return err;
+}
+
+/* Attach the ktlso ULP; returns 0 or -errno. */
+static inline int ktlso_attach(int fd)
+{
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME,
+		       sizeof(KTLSO_ULP_NAME)))
+		return -errno;
+	return 0;
+}
+
+/* Close with an RST so the socket is destroyed at once, not in FIN_WAIT. */
+static inline void ktlso_close_now(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+/* Write all of @len bytes; returns 0 or -errno. */
+static inline int ktlso_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read exactly @len bytes; returns 0, -errno, or -EPIPE on early EOF. */
+static inline int ktlso_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EPIPE;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Fill @buf with a pattern that depends on @seed and every byte's offset. */
+static inline void ktlso_fill(void *buf, size_t len, unsigned int seed)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)((i * 2654435761u + seed) >> 13);
+}
+
+/* The module's reference count from sysfs, or -1 if it is not loaded. */
+static inline int ktlso_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/ktlso/refcnt", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* Wait up to @ms for the module refcount to become @want. */
+static inline bool ktlso_wait_refcnt(int want, int ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < ms / 10; i++) {
+		if (ktlso_module_refcnt() == want)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return ktlso_module_refcnt() == want;
+}
+
+#endif /* KTLSO_TEST_H */

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# selftests/vm/selftest.sh [--kernel KVER]
+#
+# The VM runner's own tests, run on the host, printing KTAP: exit status and
+# output come back, the module is loaded and visible to modprobe, a kernel
+# WARNING or a module that will not unload fails the run, a hung command
+# times out legibly, and two runners can run at once.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+run=$top/selftests/vm/run
+kver=
+[ "${1:-}" = --kernel ] && kver=${2:?}
+[ -n "$kver" ] || kver=$("$top/scripts/kernels" | tail -n 1)
+cd "$top" || exit 2
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 failed=0
+
+# check NAME EXPECTED_RC GREP_OUT GREP_ERR RUNNER-ARGS...
+# EXPECTED_RC is a number or "nonzero"; the greps are extended regexps that
+# must match stdout / stderr ("" for none).
+check() {
+	local name=$1 want=$2 out_re=$3 err_re=$4 rc ok=1
+	shift 4
+	n=$((n + 1))
+	"$run" --kernel "$kver" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	case "$want" in
+	nonzero) [ "$rc" -ne 0 ] || ok=0 ;;
+	*) [ "$rc" -eq "$want" ] || ok=0 ;;
+	esac
+	[ -z "$out_re" ] || grep -Eq "$out_re" "$tmp/out" || ok=0
+	[ -z "$err_re" ] || grep -Eq "$err_re" "$tmp/err" || ok=0
+	if [ $ok = 1 ]; then
+		echo "ok $n vm_runner.$name"
+	else
+		failed=$((failed + 1))
+		echo "# expected status $want, got $rc; stdout and stderr follow"
+		sed 's/^/#   out| /' "$tmp/out" | tail -n 20
+		sed 's/^/#   err| /' "$tmp/err" | tail -n 20
+		echo "not ok $n vm_runner.$name"
+	fi
+}
+
+echo "TAP version 13"
+echo "1..6"
+echo "# runner selftest on $kver"
+
+kre=$(printf '%s' "$kver" | sed 's/[.+]/\\&/g')
+check output_status_and_module 7 "^ktlso-vm-ok $kre\$" "" -- \
+	sh -c 'test -d /sys/module/ktlso || exit 99; echo "ktlso-vm-ok $(uname -r)"; exit 7'
+check no_module_but_modprobe_finds_it 0 "updates/ktlso.ko" "" --no-module -- \
+	sh -c '! test -d /sys/module/ktlso && modprobe -n -v ktlso'
+check warning_fails_the_run_quoted nonzero "" "^vm: +\| .*WARNING: .*ktlso_vmtest_warn" -- \
+	sh -c "insmod build/$kver/testmod/ktlso_vmtest_warn.ko && rmmod ktlso_vmtest_warn"
+check pinned_module_fails_the_run nonzero "" "ktlso did not unload" -- \
+	build/selftests/ulp_hold 120
+check timeout_is_reported 124 "" "TIMEOUT: .*within 12s" --timeout 12 -- sleep 600
+
+# Two runners at once, each with its own output and status.
+n=$((n + 1))
+"$run" --kernel "$kver" -- sh -c 'echo one; exit 3' >"$tmp/a" 2>&1 &
+a=$!
+"$run" --kernel "$kver" -- sh -c 'echo two; exit 4' >"$tmp/b" 2>&1 &
+b=$!
+wait $a; ra=$?
+wait $b; rb=$?
+if [ $ra = 3 ] && [ $rb = 4 ] && grep -qx one "$tmp/a" && grep -qx two "$tmp/b"; then
+	echo "ok $n vm_runner.concurrent_runs"
+else
+	failed=$((failed + 1))
+	echo "# statuses $ra $rb; outputs:"
+	sed 's/^/#   a| /' "$tmp/a"
+	sed 's/^/#   b| /' "$tmp/b"
+	echo "not ok $n vm_runner.concurrent_runs"
+fi
+[ $failed = 0 ]
