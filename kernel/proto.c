@@ -102,6 +102,7 @@ static int ktlso_build_proto(struct sock *sk, int family)
 	const struct proto *base;
 	int err = 0;
 
+	/* Pairs with the release below: a base seen here is fully built. */
 	base = smp_load_acquire(&ktlso_base[family]);
 	if (likely(base))
 		return prot == base ? 0 : -EOPNOTSUPP;
@@ -119,6 +120,7 @@ static int ktlso_build_proto(struct sock *sk, int family)
 		p->getsockopt = ktlso_getsockopt;
 		p->disconnect = ktlso_disconnect;
 		p->close = ktlso_close;
+		/* Publish ktlso_prots[family] before its base pointer. */
 		smp_store_release(&ktlso_base[family], prot);
 	} else if (base != prot) {
 		err = -EOPNOTSUPP;
