@@ -68,7 +68,7 @@ kmod-one:
 
 # --- userspace ------------------------------------------------------------
 
-userspace: deps
+userspace: deps harness
 	@$(MAKE) --no-print-directory -f userspace/userspace.mk
 
 # --- selftests ------------------------------------------------------------
