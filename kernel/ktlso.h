@@ -5,9 +5,103 @@
 #ifndef _KTLSO_H
 #define _KTLSO_H
 
+#include <crypto/aead.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/scatterlist.h>
+#include <linux/workqueue.h>
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
+#include <net/tls.h>
+
+#define KTLSO_MAX_PAYLOAD	16384	/* TLSPlaintext.fragment, 2^14 */
+#define KTLSO_HDR_LEN		5	/* type, legacy_version, length */
+#define KTLSO_TAG_LEN		16	/* every supported AEAD */
+#define KTLSO_NONCE_LEN		12	/* every supported AEAD */
+#define KTLSO_TLS12_AAD_LEN	13	/* seq_num, type, version, length */
+#define KTLSO_TLS13_AAD_LEN	KTLSO_HDR_LEN
+#define KTLSO_MAX_EXPLICIT_NONCE 8	/* TLS 1.2 GCM and CCM */
+#define KTLSO_CT_APPLICATION_DATA 23	/* ContentType application_data */
+/* Largest record ktlso writes: TLS 1.3 adds the inner content type. */
+#define KTLSO_MAX_RECORD	(KTLSO_HDR_LEN + KTLSO_MAX_EXPLICIT_NONCE + \
+				 KTLSO_MAX_PAYLOAD + 1 + KTLSO_TAG_LEN)
+#define KTLSO_MAX_CRYPTO_INFO	sizeof(struct tls12_crypto_info_aes_gcm_256)
+
+/**
+ * struct ktlso_cipher - what ktlso needs to know about one TLS_CIPHER_* type
+ * @type: the TLS_CIPHER_* number
+ * @alg: the kernel crypto API AEAD name
+ * @info_len: size of its struct tls12_crypto_info_*
+ * @key_len: key bytes
+ * @salt_len: implicit nonce bytes (crypto_info.salt)
+ * @iv_len: crypto_info.iv bytes: the TLS 1.2 explicit nonce for GCM/CCM,
+ *	the rest of the static IV otherwise
+ * @key_off: offset of the key in the crypto_info struct
+ * @salt_off: offset of the salt
+ * @iv_off: offset of the iv
+ * @rec_seq_off: offset of rec_seq (always 8 bytes)
+ * @tls12_explicit: bytes of explicit nonce a TLS 1.2 record carries
+ * @ccm: the crypto API wants a CCM-formatted IV (flags byte first)
+ * @tls12_only: defined for TLS 1.2 only (ARIA, RFC 6209)
+ */
+struct ktlso_cipher {
+	u16 type;
+	const char *alg;
+	u16 info_len;
+	u8 key_len;
+	u8 salt_len;
+	u8 iv_len;
+	u8 key_off;
+	u8 salt_off;
+	u8 iv_off;
+	u8 rec_seq_off;
+	u8 tls12_explicit;
+	bool ccm;
+	bool tls12_only;
+};
+
+/**
+ * struct ktlso_tx - transmit state, present once TLS_TX is set
+ * @cipher: the cipher in use
+ * @version: TLS_1_2_VERSION or TLS_1_3_VERSION
+ * @aead: the keyed AEAD transform
+ * @req: the one AEAD request, reused for every record
+ * @wait: completion for an asynchronous AEAD implementation
+ * @sg: AAD and record body for @req
+ * @aad: the additional data of the record being sealed
+ * @iv: salt followed by iv, as installed; the iv part advances per record
+ *	for TLS 1.2 GCM/CCM, whose explicit nonce it is
+ * @nonce: the AEAD IV of the record being sealed (CCM form: 16 bytes)
+ * @rec_seq: the next record's sequence number, big endian
+ * @seq_exhausted: the record with sequence number 2^64 - 1 has been sent
+ * @info: the crypto_info as installed, for getsockopt(TLS_TX)
+ * @rec: one record: header, explicit nonce, payload, content type, tag
+ * @open_len: plaintext bytes gathered in @rec, not yet sealed
+ * @open_type: content type of those bytes
+ * @push_off: first byte of @rec not yet handed to TCP
+ * @push_len: bytes of @rec still to hand to TCP (0: nothing sealed waits)
+ * @err: a sticky error (negative errno) that ends all further sending
+ */
+struct ktlso_tx {
+	const struct ktlso_cipher *cipher;
+	u16 version;
+	struct crypto_aead *aead;
+	struct aead_request *req;
+	struct crypto_wait wait;
+	struct scatterlist sg[2];
+	u8 aad[KTLSO_TLS12_AAD_LEN];
+	u8 iv[KTLSO_NONCE_LEN];
+	u8 nonce[16];
+	u8 rec_seq[TLS_MAX_REC_SEQ_SIZE];
+	bool seq_exhausted;
+	u8 info[KTLSO_MAX_CRYPTO_INFO];
+	u8 *rec;
+	size_t open_len;
+	u8 open_type;
+	size_t push_off;
+	size_t push_len;
+	int err;
+};
 
 /**
  * struct ktlso_context - per-socket state of the ktlso ULP
@@ -15,6 +109,14 @@
  *	operation ktlso does not handle itself is forwarded to it, and close
  *	puts it back
  * @sk: the socket this context belongs to
+ * @family: KTLSO_IPV4 or KTLSO_IPV6, the index into the proto tables
+ * @tx: transmit state, NULL until TLS_TX is set
+ * @tx_version: TLS version of @tx, for sock_diag (read under RCU)
+ * @tx_cipher: TLS_CIPHER_* of @tx, likewise
+ * @sk_write_space: the socket's write_space callback before TLS_TX
+ * @tx_lock: serialises senders and @tx_work (taken before the socket
+ *	lock, which a sender waiting for TCP send space drops)
+ * @tx_work: pushes a sealed record TCP had no room for, once it has
  * @rcu: defers freeing past readers that found the context under RCU
  *
  * Allocated when the ULP is attached, freed when the socket is closed.
@@ -23,7 +125,26 @@
 struct ktlso_context {
 	struct proto *sk_proto;
 	struct sock *sk;
+	int family;
+	struct ktlso_tx *tx;
+	u16 tx_version;
+	u16 tx_cipher;
+	void (*sk_write_space)(struct sock *sk);
+	struct mutex tx_lock;
+	struct work_struct tx_work;
 	struct rcu_head rcu;
+};
+
+enum {
+	KTLSO_IPV4,
+	KTLSO_IPV6,
+	KTLSO_NUM_FAMILIES,
+};
+
+enum {
+	KTLSO_CONF_BASE,	/* attached, no keys: pass-through */
+	KTLSO_CONF_TX,		/* TLS_TX set: records sealed on send */
+	KTLSO_NUM_CONFS,
 };
 
 static inline struct ktlso_context *ktlso_get_ctx(const struct sock *sk)
@@ -35,6 +156,53 @@ static inline struct ktlso_context *ktlso_get_ctx(const struct sock *sk)
 	return (__force struct ktlso_context *)inet_csk(sk)->icsk_ulp_data;
 }
 
+/* Offset of the payload in a record: header, then any explicit nonce. */
+static inline size_t ktlso_tx_body_off(const struct ktlso_tx *tx)
+{
+	return KTLSO_HDR_LEN +
+	       (tx->version == TLS_1_2_VERSION ? tx->cipher->tls12_explicit : 0);
+}
+
+/* Counters of /proc/net/ktlso_stat, per network namespace (stats.c). */
+enum {
+	KTLSO_MIB_CURR_TX_SW,	/* sockets with TLS_TX set now */
+	KTLSO_MIB_CURR_RX_SW,	/* sockets with TLS_RX set now */
+	KTLSO_MIB_TX_SW,	/* TLS_TX installations */
+	KTLSO_MIB_RX_SW,	/* TLS_RX installations */
+	KTLSO_MIB_DECRYPT_ERROR,
+	KTLSO_MIB_DECRYPT_RETRY,
+	KTLSO_MIB_RX_NO_PAD_VIOL,
+	KTLSO_MIB_MAX,
+};
+
+struct ktlso_mib {
+	long mibs[KTLSO_MIB_MAX];
+};
+
+/* stats.c */
+int ktlso_stats_init(void);
+void ktlso_stats_exit(void);
+void ktlso_stats_add(struct net *net, int item, long delta);
+
+/* proto.c */
 int ktlso_sk_init(struct sock *sk);
+int ktlso_get_info(struct sock *sk, struct sk_buff *skb);
+size_t ktlso_get_info_size(const struct sock *sk);
+void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx, int conf);
+
+/* crypto.c */
+const struct ktlso_cipher *ktlso_cipher_get(u16 type);
+int ktlso_tx_seal(struct ktlso_tx *tx, u8 type, size_t len);
+
+/* tx.c */
+int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen);
+int ktlso_get_tx(struct sock *sk, char __user *optval, int __user *optlen);
+void ktlso_tx_init_ctx(struct ktlso_context *ctx);
+void ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx);
+void ktlso_tx_free(struct ktlso_context *ctx);
+int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int ktlso_sendpage(struct sock *sk, struct page *page, int offset,
+		   size_t size, int flags);
+void ktlso_splice_eof(struct socket *sock);
 
 #endif /* _KTLSO_H */

@@ -16,16 +16,22 @@ static struct tcp_ulp_ops ktlso_ulp_ops __read_mostly = {
 	.name	= KTLSO_ULP_NAME,
 	.owner	= THIS_MODULE,
 	.init	= ktlso_sk_init,
+	.get_info = ktlso_get_info,
+	.get_info_size = ktlso_get_info_size,
 };
 
 static int __init ktlso_module_init(void)
 {
 	int err;
 
+	err = ktlso_stats_init();
+	if (err)
+		return err;
 	err = tcp_register_ulp(&ktlso_ulp_ops);
 	if (err) {
 		pr_err("cannot register TCP ULP \"%s\": %d\n",
 		       KTLSO_ULP_NAME, err);
+		ktlso_stats_exit();
 		return err;
 	}
 	return 0;
@@ -39,6 +45,7 @@ static int __init ktlso_module_init(void)
 static void __exit ktlso_module_exit(void)
 {
 	tcp_unregister_ulp(&ktlso_ulp_ops);
+	ktlso_stats_exit();
 }
 
 module_init(ktlso_module_init);

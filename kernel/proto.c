@@ -1,25 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktlso: attaching the ULP to a TCP socket.
+ * ktlso: attaching the ULP to a TCP socket, and its SOL_TLS options.
  *
  * Attaching swaps the socket's struct proto for a copy of the plain TCP one
  * in which the operations ktlso intercepts are replaced.  Everything else,
  * and every socket option outside SOL_TLS, still goes to TCP, so until keys
- * are installed the socket carries bytes exactly as before.
+ * are installed the socket carries bytes exactly as before.  Installing
+ * keys moves the socket to the proto of its new configuration.
  */
 
+#include <linux/inet_diag.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <net/tcp.h>
 #include <net/tls.h>
 
+#include "compat.h"
 #include "ktlso.h"
-
-enum {
-	KTLSO_IPV4,
-	KTLSO_IPV6,
-	KTLSO_NUM_FAMILIES,
-};
 
 /*
  * ktlso_prots[] is filled from the family's TCP proto the first time a socket
@@ -28,7 +25,7 @@ enum {
  * entry was built from; it is written once, under ktlso_proto_mutex, and read
  * locklessly with acquire semantics.
  */
-static struct proto ktlso_prots[KTLSO_NUM_FAMILIES];
+static struct proto ktlso_prots[KTLSO_NUM_FAMILIES][KTLSO_NUM_CONFS];
 static const struct proto *ktlso_base[KTLSO_NUM_FAMILIES];
 static DEFINE_MUTEX(ktlso_proto_mutex);
 
@@ -40,12 +37,17 @@ static int ktlso_setsockopt(struct sock *sk, int level, int optname,
 	if (level != SOL_TLS)
 		return ctx->sk_proto->setsockopt(sk, level, optname,
 						 optval, optlen);
-	/*
-	 * The record layer is not part of this module yet, so no SOL_TLS
-	 * option can be honoured: refuse each one rather than accept it and
-	 * leave the socket sending plaintext.
-	 */
-	return -ENOPROTOOPT;
+	switch (optname) {
+	case TLS_TX:
+		return ktlso_set_tx(sk, optval, optlen);
+	default:
+		/*
+		 * TLS_RX and the receive options belong to the receive side,
+		 * which ktlso does not have yet: refuse them rather than
+		 * accept keys and leave records unopened.
+		 */
+		return -ENOPROTOOPT;
+	}
 }
 
 static int ktlso_getsockopt(struct sock *sk, int level, int optname,
@@ -56,7 +58,12 @@ static int ktlso_getsockopt(struct sock *sk, int level, int optname,
 	if (level != SOL_TLS)
 		return ctx->sk_proto->getsockopt(sk, level, optname,
 						 optval, optlen);
-	return -ENOPROTOOPT;
+	switch (optname) {
+	case TLS_TX:
+		return ktlso_get_tx(sk, optval, optlen);
+	default:
+		return -ENOPROTOOPT;
+	}
 }
 
 /*
@@ -80,12 +87,22 @@ static void ktlso_close(struct sock *sk, long timeout)
 	struct proto *sk_proto = ctx->sk_proto;
 
 	lock_sock(sk);
+	if (ctx->tx)
+		ktlso_tx_close(sk, ctx);
 	write_lock_bh(&sk->sk_callback_lock);
 	rcu_assign_pointer(icsk->icsk_ulp_data, NULL);
 	WRITE_ONCE(sk->sk_prot, sk_proto);
+	if (ctx->tx)
+		sk->sk_write_space = ctx->sk_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
 	release_sock(sk);
 
+	/* Nothing can queue the work any more; wait out a running one.
+	 * Then nothing uses the transmit state: free it while @sk is still
+	 * ours (TCP's close may drop the last reference to it).
+	 */
+	cancel_work_sync(&ctx->tx_work);
+	ktlso_tx_free(ctx);
 	sk_proto->close(sk, timeout);
 	ktlso_ctx_free(ctx);
 }
@@ -113,13 +130,20 @@ static int ktlso_build_proto(struct sock *sk, int family)
 	mutex_lock(&ktlso_proto_mutex);
 	base = ktlso_base[family];
 	if (!base) {
-		struct proto *p = &ktlso_prots[family];
+		struct proto *p = ktlso_prots[family];
 
-		*p = *prot;
-		p->setsockopt = ktlso_setsockopt;
-		p->getsockopt = ktlso_getsockopt;
-		p->disconnect = ktlso_disconnect;
-		p->close = ktlso_close;
+		p[KTLSO_CONF_BASE] = *prot;
+		p[KTLSO_CONF_BASE].setsockopt = ktlso_setsockopt;
+		p[KTLSO_CONF_BASE].getsockopt = ktlso_getsockopt;
+		p[KTLSO_CONF_BASE].disconnect = ktlso_disconnect;
+		p[KTLSO_CONF_BASE].close = ktlso_close;
+
+		p[KTLSO_CONF_TX] = p[KTLSO_CONF_BASE];
+		p[KTLSO_CONF_TX].sendmsg = ktlso_sendmsg;
+		p[KTLSO_CONF_TX].splice_eof = ktlso_splice_eof;
+#if KTLSO_HAVE_SENDPAGE
+		p[KTLSO_CONF_TX].sendpage = ktlso_sendpage;
+#endif
 		/* Publish ktlso_prots[family] before its base pointer. */
 		smp_store_release(&ktlso_base[family], prot);
 	} else if (base != prot) {
@@ -170,11 +194,82 @@ int ktlso_sk_init(struct sock *sk)
 		return -ENOMEM;
 	ctx->sk = sk;
 	ctx->sk_proto = READ_ONCE(sk->sk_prot);
+	ctx->family = family;
+	ktlso_tx_init_ctx(ctx);
 
 	write_lock_bh(&sk->sk_callback_lock);
 	/* Publish the context (release) before the proto that reads it. */
 	rcu_assign_pointer(icsk->icsk_ulp_data, ctx);
-	WRITE_ONCE(sk->sk_prot, &ktlso_prots[family]);
+	WRITE_ONCE(sk->sk_prot, &ktlso_prots[family][KTLSO_CONF_BASE]);
 	write_unlock_bh(&sk->sk_callback_lock);
 	return 0;
+}
+
+/**
+ * ktlso_update_proto() - move a socket to the proto of a configuration
+ * @sk: the socket, locked
+ * @ctx: its context
+ * @conf: KTLSO_CONF_*
+ */
+void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx, int conf)
+{
+	WRITE_ONCE(sk->sk_prot, &ktlso_prots[ctx->family][conf]);
+}
+
+/**
+ * ktlso_get_info() - sock_diag ULP info, in in-tree kTLS's attribute layout
+ * @sk: the socket; not necessarily locked
+ * @skb: the diag message being built
+ *
+ * Puts an INET_ULP_INFO_TLS nest with version, cipher and the TX/RX
+ * configuration, so that "ss -tie" shows them beside "tcp-ulp-ktlso".
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int ktlso_get_info(struct sock *sk, struct sk_buff *skb)
+{
+	struct ktlso_context *ctx;
+	struct nlattr *start;
+	u16 version, cipher;
+	int err = 0;
+
+	start = nla_nest_start_noflag(skb, INET_ULP_INFO_TLS);
+	if (!start)
+		return -EMSGSIZE;
+
+	rcu_read_lock();
+	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
+	if (!ctx)
+		goto out;	/* closing: an empty nest */
+	version = READ_ONCE(ctx->tx_version);
+	cipher = READ_ONCE(ctx->tx_cipher);
+	if ((version && nla_put_u16(skb, TLS_INFO_VERSION, version)) ||
+	    (cipher && nla_put_u16(skb, TLS_INFO_CIPHER, cipher)) ||
+	    nla_put_u16(skb, TLS_INFO_TXCONF,
+			version ? TLS_CONF_SW : TLS_CONF_BASE) ||
+	    nla_put_u16(skb, TLS_INFO_RXCONF, TLS_CONF_BASE))
+		err = -EMSGSIZE;
+out:
+	rcu_read_unlock();
+	if (err) {
+		nla_nest_cancel(skb, start);
+		return err;
+	}
+	nla_nest_end(skb, start);
+	return 0;
+}
+
+/**
+ * ktlso_get_info_size() - room ktlso_get_info() may need
+ * @sk: the socket
+ *
+ * Return: the size in bytes.
+ */
+size_t ktlso_get_info_size(const struct sock *sk)
+{
+	return nla_total_size(0) +		/* INET_ULP_INFO_TLS */
+	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_VERSION */
+	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_CIPHER */
+	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_TXCONF */
+	       nla_total_size(sizeof(u16));	/* TLS_INFO_RXCONF */
 }
