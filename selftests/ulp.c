@@ -2,7 +2,7 @@
 /*
  * Attaching the ktlso ULP: which sockets accept it, that data passes through
  * unchanged until keys are set, and that SOL_TLS options it cannot honour
- * are refused.
+ * are refused.  Transmit keys and records are tls_tx.c's.
  */
 
 #include <linux/tls.h>
@@ -156,24 +156,29 @@ TEST_F(conn, other_levels_still_reach_tcp)
 	EXPECT_EQ(ENOPROTOOPT, errno);
 }
 
-TEST_F(conn, sol_tls_options_refused)
+TEST_F(conn, receive_options_refused)
 {
 	struct tls12_crypto_info_aes_gcm_128 ci = {
 		.info.version = TLS_1_3_VERSION,
 		.info.cipher_type = TLS_CIPHER_AES_GCM_128,
 	};
 	static const int opts[] = {
-		TLS_TX, TLS_RX, TLS_TX_ZEROCOPY_RO, TLS_RX_EXPECT_NO_PAD,
+		TLS_RX, TLS_TX_ZEROCOPY_RO, TLS_RX_EXPECT_NO_PAD,
 	};
 	unsigned char buf[sizeof(ci)];
 	socklen_t len;
 	unsigned int i;
 	int one = 1;
 
+	/*
+	 * The receive side is not written yet: TLS_RX must not be accepted
+	 * and leave records unopened, and the options that only make sense
+	 * with it are refused too.
+	 */
 	ASSERT_EQ(0, ktlso_attach(self->cfd));
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		const void *val = opts[i] <= TLS_RX ? (void *)&ci : (void *)&one;
-		socklen_t vlen = opts[i] <= TLS_RX ? sizeof(ci) : sizeof(one);
+		const void *val = opts[i] == TLS_RX ? (void *)&ci : (void *)&one;
+		socklen_t vlen = opts[i] == TLS_RX ? sizeof(ci) : sizeof(one);
 
 		errno = 0;
 		EXPECT_EQ(-1, setsockopt(self->cfd, SOL_TLS, opts[i], val, vlen));
@@ -185,6 +190,16 @@ TEST_F(conn, sol_tls_options_refused)
 	}
 	/* Refusing keys must not have disturbed the connection. */
 	pass_bytes(_metadata, self->cfd, self->sfd, 4096, 3);
+}
+
+TEST_F(conn, tx_keys_unset_is_ebusy)
+{
+	unsigned char buf[sizeof(struct tls12_crypto_info_aes_gcm_128)];
+	socklen_t len = sizeof(buf);
+
+	ASSERT_EQ(0, ktlso_attach(self->cfd));
+	EXPECT_EQ(-1, getsockopt(self->cfd, SOL_TLS, TLS_TX, buf, &len));
+	EXPECT_EQ(EBUSY, errno);
 }
 
 TEST_F(conn, disconnect_refused)

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What ktlso shows about itself: /proc/net/ktlso_stat counters (per network
+ * namespace) and the sock_diag ULP info that "ss -tie" prints.
+ */
+
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/tls.h>
+#include <sched.h>
+
+#include "kselftest_harness.h"
+#include "ktlso_test.h"
+
+static long stat_value(const char *name)
+{
+	char key[64];
+	long val, found = -1;
+	FILE *f = fopen("/proc/net/ktlso_stat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			found = val;
+	fclose(f);
+	return found;
+}
+
+static int set_tx(int fd, __u16 version)
+{
+	struct tls12_crypto_info_aes_gcm_128 ci = {
+		.info.version = version,
+		.info.cipher_type = TLS_CIPHER_AES_GCM_128,
+	};
+
+	memset(ci.key, 0x11, sizeof(ci.key));
+	return setsockopt(fd, SOL_TLS, TLS_TX, &ci, sizeof(ci)) ? -errno : 0;
+}
+
+TEST(stat_file_has_upstream_names)
+{
+	static const char *const names[] = {
+		"TlsCurrTxSw", "TlsCurrRxSw", "TlsTxSw", "TlsRxSw",
+		"TlsDecryptError", "TlsDecryptRetry", "TlsRxNoPadViolation",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		EXPECT_LE(0, stat_value(names[i]));
+}
+
+TEST(tx_counters_follow_sockets)
+{
+	long total, curr;
+	int c1, s1, c2, s2;
+
+	total = stat_value("TlsTxSw");
+	curr = stat_value("TlsCurrTxSw");
+	ASSERT_LE(0, total);
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &c1, &s1));
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET6, &c2, &s2));
+	ASSERT_EQ(0, ktlso_attach(c1));
+	ASSERT_EQ(0, ktlso_attach(c2));
+	EXPECT_EQ(curr, stat_value("TlsCurrTxSw"));
+	ASSERT_EQ(0, set_tx(c1, TLS_1_3_VERSION));
+	ASSERT_EQ(0, set_tx(c2, TLS_1_2_VERSION));
+	EXPECT_EQ(total + 2, stat_value("TlsTxSw"));
+	EXPECT_EQ(curr + 2, stat_value("TlsCurrTxSw"));
+	/* A refused installation counts nothing. */
+	EXPECT_EQ(-EBUSY, set_tx(c1, TLS_1_3_VERSION));
+	EXPECT_EQ(total + 2, stat_value("TlsTxSw"));
+	close(c1);
+	EXPECT_EQ(curr + 1, stat_value("TlsCurrTxSw"));
+	close(c2);
+	EXPECT_EQ(curr, stat_value("TlsCurrTxSw"));
+	EXPECT_EQ(total + 2, stat_value("TlsTxSw"));
+	close(s1);
+	close(s2);
+}
+
+TEST(counters_are_per_namespace)
+{
+	int c, s;
+
+	if (geteuid())
+		SKIP(return, "needs root to unshare the network namespace");
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &c, &s));
+	ASSERT_EQ(0, ktlso_attach(c));
+	ASSERT_EQ(0, set_tx(c, TLS_1_3_VERSION));
+	ASSERT_LE(1, stat_value("TlsCurrTxSw"));
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	/* A fresh namespace has its own file, every counter at zero. */
+	EXPECT_EQ(0, stat_value("TlsCurrTxSw"));
+	EXPECT_EQ(0, stat_value("TlsTxSw"));
+	close(c);
+	close(s);
+}
+
+struct ulp_info {
+	char name[32];
+	__u16 version;
+	__u16 cipher;
+	__u16 txconf;
+};
+
+/* Read an INET_DIAG_ULP_INFO nest. */
+static void parse_ulp(struct rtattr *ulp, struct ulp_info *info)
+{
+	int ulen = RTA_PAYLOAD(ulp), tlen;
+	struct rtattr *u, *t;
+
+	for (u = RTA_DATA(ulp); RTA_OK(u, ulen); u = RTA_NEXT(u, ulen)) {
+		if (u->rta_type == INET_ULP_INFO_NAME)
+			snprintf(info->name, sizeof(info->name), "%s",
+				 (char *)RTA_DATA(u));
+		if (u->rta_type != INET_ULP_INFO_TLS)
+			continue;
+		tlen = RTA_PAYLOAD(u);
+		for (t = RTA_DATA(u); RTA_OK(t, tlen); t = RTA_NEXT(t, tlen)) {
+			__u16 v = *(__u16 *)RTA_DATA(t);
+
+			if (t->rta_type == TLS_INFO_VERSION)
+				info->version = v;
+			else if (t->rta_type == TLS_INFO_CIPHER)
+				info->cipher = v;
+			else if (t->rta_type == TLS_INFO_TXCONF)
+				info->txconf = v;
+		}
+	}
+}
+
+/* Find @port's socket in one dump message; true if it had ULP info. */
+static bool parse_msg(struct nlmsghdr *h, __u16 port, struct ulp_info *info)
+{
+	struct inet_diag_msg *m = NLMSG_DATA(h);
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+	struct rtattr *a;
+
+	if (m->id.idiag_sport != port)
+		return false;
+	for (a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == INET_DIAG_ULP_INFO) {
+			parse_ulp(a, info);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Ask sock_diag about the established TCP socket @fd. */
+static bool diag_ulp(struct __test_metadata *_metadata, int fd,
+		     struct ulp_info *info)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} q = {
+		.nlh.nlmsg_len = sizeof(q),
+		.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.req.sdiag_family = AF_INET,
+		.req.sdiag_protocol = IPPROTO_TCP,
+		.req.idiag_states = 1 << 1,	/* TCP_ESTABLISHED */
+		.req.idiag_ext = 1 << (INET_DIAG_INFO - 1),
+	};
+	static char buf[65536];
+	bool found = false, done = false;
+	int nl;
+
+	memset(info, 0, sizeof(*info));
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sa, &sl));
+	nl = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG);
+	ASSERT_GE(nl, 0);
+	ASSERT_EQ((ssize_t)sizeof(q), send(nl, &q, sizeof(q), 0));
+	while (!done) {
+		ssize_t n = recv(nl, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		ASSERT_GT(n, 0);
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE ||
+			    h->nlmsg_type == NLMSG_ERROR) {
+				done = true;
+				break;
+			}
+			found |= parse_msg(h, sa.sin_port, info);
+		}
+	}
+	close(nl);
+	return found;
+}
+
+TEST(sock_diag_shows_ulp_version_and_cipher)
+{
+	struct ulp_info info;
+	int c, s;
+
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &c, &s));
+	ASSERT_EQ(0, ktlso_attach(c));
+	ASSERT_TRUE(diag_ulp(_metadata, c, &info));
+	EXPECT_STREQ(KTLSO_ULP_NAME, info.name);
+	EXPECT_EQ(0, info.version);
+	EXPECT_EQ(TLS_CONF_BASE, info.txconf);
+
+	ASSERT_EQ(0, set_tx(c, TLS_1_3_VERSION));
+	ASSERT_TRUE(diag_ulp(_metadata, c, &info));
+	EXPECT_STREQ(KTLSO_ULP_NAME, info.name);
+	EXPECT_EQ(TLS_1_3_VERSION, info.version);
+	EXPECT_EQ(TLS_CIPHER_AES_GCM_128, info.cipher);
+	EXPECT_EQ(TLS_CONF_SW, info.txconf);
+	close(c);
+	close(s);
+}
+
+TEST_HARNESS_MAIN
