@@ -283,8 +283,8 @@ static int ktlso_record_type(struct msghdr *msg, u8 *type)
  *
  * Return: plaintext bytes accepted (each is in a sealed record that went,
  * or will go, to TCP, or in the open record with MSG_MORE); or a negative
- * errno if none was.  A sealing failure is returned even after a partial
- * send: it is fatal.
+ * errno if none was.  A sealing failure or a hard TCP error (the
+ * connection is gone) is returned even after a partial send.
  */
 int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
@@ -299,7 +299,10 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	if (flags & ~(MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
 		      MSG_CMSG_COMPAT | MSG_SPLICE_PAGES | MSG_SENDPAGE_NOTLAST))
 		return -EOPNOTSUPP;
-	more = (flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST)) && !(flags & MSG_EOR);
+	/* As upstream: "more to come" and "end of record" contradict. */
+	if ((flags & MSG_MORE) && (flags & MSG_EOR))
+		return -EINVAL;
+	more = flags & (MSG_MORE | MSG_SENDPAGE_NOTLAST);
 
 	err = mutex_lock_interruptible(&ctx->tx_lock);
 	if (err)
@@ -309,6 +312,11 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	err = tx->err;
 	if (err)
 		goto out;
+	/* Nothing is accepted, sealed or counted once sending has ended. */
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
+		err = sk_stream_error(sk, flags, -EPIPE);
+		goto out;
+	}
 	if (msg->msg_controllen) {
 		err = ktlso_record_type(msg, &type);
 		if (err)
@@ -353,6 +361,12 @@ out:
 	mutex_unlock(&ctx->tx_lock);
 	if (tx->err)
 		return tx->err;
+	/*
+	 * Bytes in a record that is out or merely waiting for room count as
+	 * sent; after a hard error (EPIPE, ECONNRESET, ...) they never will be.
+	 */
+	if (err && err != -EAGAIN && err != -EINTR && err != -ERESTARTSYS)
+		return err;
 	return copied ? copied : err;
 }
 

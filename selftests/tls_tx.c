@@ -1502,4 +1502,224 @@ TEST_F(tls_tx, nonblocking_sends_until_eagain)
 	free(data);
 }
 
+/* --- 8. send semantics ----------------------------------------------------- */
+
+/*
+ * One TLS 1.3 AES-128-GCM sender with the ULP under test, and a peer that
+ * is plain TCP (raw) or in-tree kTLS RX (intree).
+ */
+FIXTURE(sem)
+{
+	struct tx_keys keys;
+	int tx;
+	int raw_peer;
+	int tx2;
+	int rx_peer;
+};
+
+FIXTURE_SETUP(sem)
+{
+	bool no_ulp;
+
+	self->tx = self->raw_peer = self->tx2 = self->rx_peer = -1;
+	keys_init(&self->keys, TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 0x1301, 0);
+	ASSERT_EQ(0, intree_accepts(&self->keys, &no_ulp));
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &self->tx, &self->raw_peer));
+	ASSERT_EQ(0, ulp_attach(self->tx, test_ulp()));
+	ASSERT_EQ(0, keys_install(self->tx, TLS_TX, &self->keys));
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &self->tx2, &self->rx_peer));
+	ASSERT_EQ(0, ulp_attach(self->tx2, test_ulp()));
+	ASSERT_EQ(0, keys_install(self->tx2, TLS_TX, &self->keys));
+	ASSERT_EQ(0, ulp_attach(self->rx_peer, "tls"));
+	ASSERT_EQ(0, keys_install(self->rx_peer, TLS_RX, &self->keys));
+	set_rcvtimeo(self->raw_peer, RCV_TIMEOUT_S);
+	set_rcvtimeo(self->rx_peer, RCV_TIMEOUT_S);
+}
+
+FIXTURE_TEARDOWN(sem)
+{
+	if (self->tx >= 0)
+		ktlso_close_now(self->tx);
+	if (self->tx2 >= 0)
+		ktlso_close_now(self->tx2);
+	if (self->raw_peer >= 0)
+		close(self->raw_peer);
+	if (self->rx_peer >= 0)
+		close(self->rx_peer);
+}
+
+TEST_F(sem, msg_more_coalesces_into_one_record)
+{
+	unsigned char out[300], wire[sizeof(out) + 64];
+	size_t want = wire_len(&self->keys, sizeof(out));
+
+	ktlso_fill(out, sizeof(out), 1);
+	ASSERT_EQ(100, send(self->tx, out, 100, MSG_MORE));
+	ASSERT_EQ(100, send(self->tx, out + 100, 100, MSG_MORE));
+	/* Nothing goes out while the record is open. */
+	EXPECT_TRUE(nothing_readable(self->raw_peer, 200));
+	ASSERT_EQ(100, send(self->tx, out + 200, 100, 0));
+	ASSERT_EQ(0, ktlso_read_all(self->raw_peer, wire, want));
+	EXPECT_EQ(TYPE_DATA, wire[0]);
+	EXPECT_EQ(want - HDR_LEN, (size_t)(wire[3] << 8 | wire[4]));
+	EXPECT_TRUE(nothing_readable(self->raw_peer, 200));
+}
+
+TEST_F(sem, msg_more_with_eor_is_einval)
+{
+	char c = 'x';
+
+	EXPECT_EQ(-1, send(self->tx, &c, 1, MSG_MORE | MSG_EOR));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(sem, record_type_with_msg_more_is_einval)
+{
+	char buf[CMSG_SPACE(1)] = {}, data[2] = { 1, 0 };
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = buf, .msg_controllen = sizeof(buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_TLS;
+	cm->cmsg_type = TLS_SET_RECORD_TYPE;
+	cm->cmsg_len = CMSG_LEN(1);
+	*CMSG_DATA(cm) = TYPE_ALERT;
+	EXPECT_EQ(-1, sendmsg(self->tx, &msg, MSG_MORE));
+	EXPECT_EQ(EINVAL, errno);
+	/* Without MSG_MORE the same message goes out as one alert record. */
+	EXPECT_EQ((ssize_t)sizeof(data), sendmsg(self->tx, &msg, 0));
+}
+
+TEST_F(sem, unsupported_flag_is_eopnotsupp)
+{
+	char c = 'x';
+
+	EXPECT_EQ(-1, send(self->tx, &c, 1, MSG_OOB));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(sem, close_sends_the_open_record)
+{
+	unsigned char out[1000], in[sizeof(out)];
+
+	/* In-tree kTLS frees a record still open at close: its bytes are lost. */
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS drops an open record at close");
+
+	ktlso_fill(out, sizeof(out), 2);
+	ASSERT_EQ((ssize_t)sizeof(out), send(self->tx2, out, sizeof(out), MSG_MORE));
+	EXPECT_TRUE(nothing_readable(self->rx_peer, 200));
+	close(self->tx2);
+	self->tx2 = -1;
+	ASSERT_EQ(0, ktlso_read_all(self->rx_peer, in, sizeof(in)));
+	EXPECT_EQ(0, memcmp(out, in, sizeof(out)));
+}
+
+TEST_F(sem, send_after_shutdown_is_epipe)
+{
+	char c = 'x';
+
+	/* In-tree kTLS reports such bytes as sent though TCP refused them. */
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS accepts bytes after SHUT_WR");
+
+	ASSERT_EQ(0, shutdown(self->tx, SHUT_WR));
+	EXPECT_EQ(-1, send(self->tx, &c, 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+}
+
+static volatile sig_atomic_t got_sigpipe;
+
+static void on_sigpipe(int sig)
+{
+	got_sigpipe = 1;
+}
+
+TEST_F(sem, epipe_raises_sigpipe_unless_nosignal)
+{
+	struct sigaction sa = { .sa_handler = on_sigpipe }, old;
+	char c = 'x';
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS accepts bytes after SHUT_WR");
+
+	ASSERT_EQ(0, shutdown(self->tx, SHUT_WR));
+	ASSERT_EQ(0, sigaction(SIGPIPE, &sa, &old));
+	got_sigpipe = 0;
+	EXPECT_EQ(-1, send(self->tx, &c, 1, MSG_NOSIGNAL));
+	EXPECT_EQ(0, got_sigpipe);
+	EXPECT_EQ(-1, send(self->tx, &c, 1, 0));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(1, got_sigpipe);
+	sigaction(SIGPIPE, &old, NULL);
+}
+
+TEST_F(sem, sndtimeo_bounds_a_blocked_send)
+{
+	struct timeval tv = { .tv_usec = 300 * 1000 };
+	int small = 4096;
+	static unsigned char big[4 << 20];
+	struct timespec a, b;
+	ssize_t n;
+	double secs;
+
+	/* The peer never reads: a large blocking send must stop at the
+	 * timeout with a short count (or EAGAIN), not hang.
+	 */
+	ASSERT_EQ(0, setsockopt(self->tx, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)));
+	ASSERT_EQ(0, setsockopt(self->raw_peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	ASSERT_EQ(0, setsockopt(self->tx, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	n = send(self->tx, big, sizeof(big), MSG_NOSIGNAL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	if (n < 0) {
+		EXPECT_EQ(EAGAIN, errno);
+	} else {
+		EXPECT_LT((size_t)n, sizeof(big));
+	}
+	EXPECT_LT(secs, 5.0);
+}
+
+/*
+ * Random write sizes, random MSG_MORE, on a connection to in-tree RX:
+ * the byte stream arrives whole and in order.
+ */
+TEST_F(sem, random_writes_arrive_intact)
+{
+	static unsigned char out[1 << 20], in[sizeof(out)];
+	unsigned int seed = 12345;
+	size_t off = 0;
+	pid_t pid;
+	int err;
+
+	ktlso_fill(out, sizeof(out), 3);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		while (off < sizeof(out)) {
+			size_t n = rand_r(&seed) % 40000 + 1;
+			int flags = rand_r(&seed) % 3 == 0 ? MSG_MORE : 0;
+			ssize_t w;
+
+			if (n > sizeof(out) - off)
+				n = sizeof(out) - off;
+			if (off + n == sizeof(out))
+				flags = 0;
+			w = send(self->tx2, out + off, n, flags);
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	err = ktlso_read_all(self->rx_peer, in, sizeof(in));
+	reap_sender(_metadata, pid, err == 0);
+	ASSERT_EQ(0, err);
+	EXPECT_EQ(0, memcmp(out, in, sizeof(out)));
+}
+
 TEST_HARNESS_MAIN
