@@ -7,6 +7,7 @@
 #   make check      host tests, then the VM tests on every kernel; ends with
 #                   "N passed, N failed"
 #   make demo       boot a VM and show ktlso at work
+#   make bench      ktlso vs in-tree kTLS transmit throughput, in a VM
 #   make deps       install what the above need from Debian packages
 #   make clean      remove build/
 
@@ -35,7 +36,7 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
 
-.PHONY: all deps modules userspace selftests harness check demo clean
+.PHONY: all deps modules userspace selftests harness check demo bench clean
 
 all: modules userspace selftests
 
@@ -96,6 +97,10 @@ check: all
 
 demo: all
 	@$(TOP)/scripts/demo
+
+# A report (ktlso vs in-tree kTLS transmit throughput), not a test.
+bench: all
+	@$(TOP)/scripts/bench
 
 clean:
 	rm -rf $(BUILD)

@@ -61,6 +61,6 @@ $(HOST_TESTS_DIR)/engine-%: $(TOP)/userspace/engine/tests/%.c $(ENGINE_SAN_LIB) 
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(ENGINE_SAN_LIB) $(CRYPTO_LIBS)
 
-$(BIN)/%: $(TOP)/userspace/tools/%.c
+$(BIN)/%: $(TOP)/userspace/tools/%.c $(wildcard $(TOP)/userspace/tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread

@@ -25,6 +25,10 @@
 
 #include <linux/ktlso.h>
 
+#include "loopback.h"
+
+#define PROG "ktlso-demo"
+
 #ifndef SOL_TLS
 #define SOL_TLS 282
 #endif
@@ -39,12 +43,6 @@ struct transfer {
 	int err;
 };
 
-static void die(const char *what)
-{
-	fprintf(stderr, "ktlso-demo: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static int module_refcnt(void)
 {
 	FILE *f = fopen("/sys/module/ktlso/refcnt", "r");
@@ -56,27 +54,6 @@ static int module_refcnt(void)
 		n = -1;
 	fclose(f);
 	return n;
-}
-
-static void tcp_pair(int *client, int *server)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int lfd;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) ||
-	    listen(lfd, 1) || getsockname(lfd, (struct sockaddr *)&sa, &len))
-		die("listen on 127.0.0.1");
-	*client = socket(AF_INET, SOCK_STREAM, 0);
-	if (*client < 0 || connect(*client, (struct sockaddr *)&sa, len))
-		die("connect");
-	*server = accept(lfd, NULL, NULL);
-	if (*server < 0)
-		die("accept");
-	close(lfd);
-	printf("  connected 127.0.0.1 -> 127.0.0.1:%u\n", ntohs(sa.sin_port));
 }
 
 static void *writer(void *arg)
@@ -111,14 +88,14 @@ static double transfer(int from, int to, const unsigned char *out,
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	if (pthread_create(&th, NULL, writer, &t))
-		die("pthread_create");
+		tool_die(PROG, "pthread_create");
 	while (got < DEMO_BYTES) {
 		ssize_t r = read(to, in + got, DEMO_BYTES - got);
 
 		if (r <= 0) {
 			if (r < 0 && errno == EINTR)
 				continue;
-			die("read");
+			tool_die(PROG, "read");
 		}
 		got += (size_t)r;
 	}
@@ -126,7 +103,7 @@ static double transfer(int from, int to, const unsigned char *out,
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	if (t.err) {
 		errno = t.err;
-		die("write");
+		tool_die(PROG, "write");
 	}
 	if (memcmp(out, in, DEMO_BYTES)) {
 		fprintf(stderr, "ktlso-demo: %s: data changed in transit\n", label);
@@ -140,9 +117,9 @@ static void set_keys(int fd, const char *ulp, int dir,
 		     const struct tls12_crypto_info_aes_gcm_128 *ci)
 {
 	if (setsockopt(fd, SOL_TCP, TCP_ULP, ulp, strlen(ulp) + 1))
-		die(ulp);
+		tool_die(PROG, ulp);
 	if (setsockopt(fd, SOL_TLS, dir, ci, sizeof(*ci)))
-		die(dir == TLS_TX ? "setsockopt(SOL_TLS, TLS_TX)" :
+		tool_die(PROG, dir == TLS_TX ? "setsockopt(SOL_TLS, TLS_TX)" :
 				    "setsockopt(SOL_TLS, TLS_RX)");
 }
 
@@ -154,7 +131,7 @@ static void show_rec_seq(int fd)
 	size_t i;
 
 	if (getsockopt(fd, SOL_TLS, TLS_TX, &now, &len))
-		die("getsockopt(SOL_TLS, TLS_TX)");
+		tool_die(PROG, "getsockopt(SOL_TLS, TLS_TX)");
 	for (i = 0; i < sizeof(now.rec_seq); i++)
 		seq = seq << 8 | now.rec_seq[i];
 	printf("  getsockopt(TLS_TX): next record sequence number %llu (%u MiB / 16 KiB records)\n",
@@ -170,12 +147,12 @@ static void show_wire(int cfd, int sfd)
 	size_t i;
 
 	if (write(cfd, msg, sizeof(msg) - 1) != (ssize_t)(sizeof(msg) - 1))
-		die("write");
+		tool_die(PROG, "write");
 	for (i = 0; i < sizeof(wire);) {
 		ssize_t r = read(sfd, wire + i, sizeof(wire) - i);
 
 		if (r <= 0)
-			die("read");
+			tool_die(PROG, "read");
 		i += (size_t)r;
 	}
 	printf("  wrote \"%s\" (%zu bytes); the peer read one %zu-byte record:\n   ",
@@ -206,7 +183,7 @@ int main(void)
 	size_t i;
 
 	if (!out || !in)
-		die("malloc");
+		tool_die(PROG, "malloc");
 	/* Demo keys: in real use ktlsod derives them in the handshake. */
 	memset(ci.key, 0x4b, sizeof(ci.key));
 	memset(ci.salt, 0x53, sizeof(ci.salt));
@@ -218,7 +195,8 @@ int main(void)
 	printf("  ktlso.ko loaded, %d socket(s) using it\n", module_refcnt());
 
 	printf("\n1. plain TCP over loopback, for reference\n");
-	tcp_pair(&cfd, &sfd);
+	printf("  connected 127.0.0.1 -> 127.0.0.1:%u\n",
+	       tool_tcp_pair(PROG, &cfd, &sfd));
 	plain = transfer(cfd, sfd, out, in, "plain TCP");
 	printf("  moved %u MiB client -> server, every byte checked (%.0f MB/s)\n",
 	       DEMO_BYTES >> 20, plain);
@@ -226,12 +204,13 @@ int main(void)
 	close(sfd);
 
 	printf("\n2. the same with ktlso attached to both ends\n");
-	tcp_pair(&cfd, &sfd);
+	printf("  connected 127.0.0.1 -> 127.0.0.1:%u\n",
+	       tool_tcp_pair(PROG, &cfd, &sfd));
 	if (setsockopt(cfd, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
 	    setsockopt(sfd, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)))
-		die("setsockopt(TCP_ULP, \"ktlso\")");
+		tool_die(PROG, "setsockopt(TCP_ULP, \"ktlso\")");
 	if (getsockopt(cfd, SOL_TCP, TCP_ULP, ulp, &len))
-		die("getsockopt(TCP_ULP)");
+		tool_die(PROG, "getsockopt(TCP_ULP)");
 	printf("  setsockopt(SOL_TCP, TCP_ULP, \"%s\") on both ends: ok\n", ulp);
 	printf("  ktlso.ko now pinned by %d socket(s)\n", module_refcnt());
 	c2s = transfer(cfd, sfd, out, in, "client to server");
@@ -245,7 +224,8 @@ int main(void)
 	close(sfd);
 
 	printf("\n3. TLS 1.3 AES-128-GCM records sealed by ktlso, opened by in-tree kTLS\n");
-	tcp_pair(&cfd, &sfd);
+	printf("  connected 127.0.0.1 -> 127.0.0.1:%u\n",
+	       tool_tcp_pair(PROG, &cfd, &sfd));
 	set_keys(cfd, KTLSO_ULP_NAME, TLS_TX, &ci);
 	set_keys(sfd, "tls", TLS_RX, &ci);
 	printf("  client: ULP \"ktlso\", TLS_TX; server: in-tree ULP \"tls\", TLS_RX; same keys\n");
@@ -257,7 +237,8 @@ int main(void)
 	close(sfd);
 
 	printf("\n4. what a plain TCP peer sees\n");
-	tcp_pair(&cfd, &sfd);
+	printf("  connected 127.0.0.1 -> 127.0.0.1:%u\n",
+	       tool_tcp_pair(PROG, &cfd, &sfd));
 	set_keys(cfd, KTLSO_ULP_NAME, TLS_TX, &ci);
 	show_wire(cfd, sfd);
 	close(cfd);
