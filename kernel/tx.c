@@ -293,8 +293,8 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	u8 type = KTLSO_CT_APPLICATION_DATA;
 	struct ktlso_tx *tx;
 	size_t copied = 0;
+	int err, fatal;
 	bool more;
-	int err;
 
 	if (flags & ~(MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
 		      MSG_CMSG_COMPAT | MSG_SPLICE_PAGES | MSG_SENDPAGE_NOTLAST))
@@ -357,10 +357,11 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	} while (msg_data_left(msg));
 
 out:
+	fatal = tx->err;
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
-	if (tx->err)
-		return tx->err;
+	if (fatal)
+		return fatal;
 	/*
 	 * Bytes in a record that is out or merely waiting for room count as
 	 * sent; after a hard error (EPIPE, ECONNRESET, ...) they never will be.
