@@ -8,6 +8,7 @@
 #                   "N passed, N failed"
 #   make demo       boot a VM and show ktlso at work
 #   make bench      ktlso vs in-tree kTLS transmit throughput, in a VM
+#   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each
 #   make deps       install what the above need from Debian packages
 #   make clean      remove build/
 
@@ -36,7 +37,7 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
 
-.PHONY: all deps modules userspace selftests harness check demo bench clean
+.PHONY: all deps modules userspace selftests harness check demo bench fuzz clean
 
 all: modules userspace selftests
 
@@ -97,6 +98,12 @@ check: all
 
 demo: all
 	@$(TOP)/scripts/demo
+
+# The engine's parser fuzzers, FUZZ_SECONDS (default 600) each.
+fuzz: userspace
+	@for f in $(BUILD)/fuzz/*; do \
+		$(TOP)/userspace/engine/fuzz/run.sh $$f $${FUZZ_SECONDS:-600} || exit 1; \
+	done
 
 # A report (ktlso vs in-tree kTLS transmit throughput), not a test.
 bench: all

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 base_pkgs=(
-	build-essential pkg-config bc flex bison libelf-dev kmod cpio xz-utils
+	build-essential clang pkg-config bc flex bison libelf-dev kmod cpio xz-utils
 	qemu-system-x86 busybox-static iproute2
 	linux-image-amd64 linux-headers-amd64
 	linux-source-6.12

@@ -7,6 +7,7 @@
 #                                  (and an ASan/UBSan copy for the tests)
 #   userspace/engine/tests/*.c  -> build/tests/host/engine-<name>
 #                                  (kselftest harness, sanitizers, KTAP)
+#   userspace/engine/fuzz/*.c   -> build/fuzz/<name> (libFuzzer, clang)
 #   userspace/tools/<name>.c    -> build/bin/<name>
 #
 # Every program in build/tests/host/ is run by "make check" on the host.
@@ -24,6 +25,12 @@ ENGINE_TEST_SRCS := $(wildcard $(TOP)/userspace/engine/tests/*.c)
 ENGINE_TEST_HDRS := $(wildcard $(TOP)/userspace/engine/tests/*.h)
 ENGINE_TESTS := $(patsubst $(TOP)/userspace/engine/tests/%.c,$(HOST_TESTS_DIR)/engine-%,$(ENGINE_TEST_SRCS))
 
+# libFuzzer harnesses over the engine's parsers (clang only).
+FUZZ_SRCS := $(wildcard $(TOP)/userspace/engine/fuzz/*.c)
+FUZZERS := $(patsubst $(TOP)/userspace/engine/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+	       -fsanitize=fuzzer,address,undefined -I$(TOP)/userspace
+
 TOOL_SRCS := $(wildcard $(TOP)/userspace/tools/*.c)
 TOOLS := $(patsubst $(TOP)/userspace/tools/%.c,$(BIN)/%,$(TOOL_SRCS))
 
@@ -39,7 +46,7 @@ TEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 -Wno-clobbered -
 	       -DKTLSO_SRCDIR='"$(TOP)"'
 
 .PHONY: all
-all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS)
+all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS) $(FUZZERS)
 
 $(OBJ)/%.o: $(TOP)/userspace/%.c $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
@@ -60,6 +67,10 @@ $(LIB)/san/libktlso-engine.a: $(ENGINE_SAN_OBJS)
 $(HOST_TESTS_DIR)/engine-%: $(TOP)/userspace/engine/tests/%.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(ENGINE_TEST_HDRS) $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(ENGINE_SAN_LIB) $(CRYPTO_LIBS)
+
+$(BUILD)/fuzz/%: $(TOP)/userspace/engine/fuzz/%.c $(ENGINE_SRCS) $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(ENGINE_SRCS) $(CRYPTO_LIBS)
 
 $(BIN)/%: $(TOP)/userspace/tools/%.c $(wildcard $(TOP)/userspace/tools/*.h)
 	@mkdir -p $(dir $@)

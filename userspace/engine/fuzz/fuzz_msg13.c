@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness over the TLS 1.3 handshake message parsers and the
- * handshake reader. Not built by the Makefile; build and run by hand:
+ * handshake reader. Built into build/fuzz/ by "make"; "make check" runs it
+ * briefly, "make fuzz" for FUZZ_SECONDS. By hand:
  *
  *	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
  *	      -Iuserspace -Iinclude -Iinclude/uapi \
