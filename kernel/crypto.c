@@ -89,107 +89,312 @@ static bool ktlso_seq_is_last(const u8 seq[TLS_MAX_REC_SEQ_SIZE])
 	return memchr_inv(seq, 0xff, TLS_MAX_REC_SEQ_SIZE) == NULL;
 }
 
-/* Bytes of explicit nonce this direction's records carry. */
-static size_t ktlso_explicit_len(const struct ktlso_tx *tx)
-{
-	return ktlso_tx_body_off(tx) - KTLSO_HDR_LEN;
-}
-
-/*
- * The AEAD nonce of the next record into @nonce (KTLSO_NONCE_LEN bytes):
- * salt || explicit nonce when the record carries one, else the static IV
- * XOR the sequence number.
+/**
+ * ktlso_crypto_init() - key one direction
+ * @c: zeroed state to fill
+ * @cipher: the cipher of @info
+ * @version: TLS_1_2_VERSION or TLS_1_3_VERSION
+ * @info: the validated struct tls12_crypto_info_* (@len bytes)
+ * @len: its size
+ *
+ * On failure @c holds nothing that needs freeing beyond
+ * ktlso_crypto_clear(), which the caller calls in every case.
+ *
+ * Return: 0, -ENOENT when the running kernel lacks the AEAD (as upstream),
+ * -ENOMEM, or the crypto API's error for the key.
  */
-static void ktlso_build_nonce(const struct ktlso_tx *tx, u8 *nonce)
+int ktlso_crypto_init(struct ktlso_crypto *c, const struct ktlso_cipher *cipher,
+		      u16 version, const u8 *info, unsigned int len)
 {
-	int i;
+	int err;
 
-	memcpy(nonce, tx->iv, KTLSO_NONCE_LEN);
-	if (ktlso_explicit_len(tx))
-		return;
-	for (i = 0; i < TLS_MAX_REC_SEQ_SIZE; i++)
-		nonce[KTLSO_NONCE_LEN - TLS_MAX_REC_SEQ_SIZE + i] ^= tx->rec_seq[i];
+	c->cipher = cipher;
+	c->version = version;
+	memcpy(c->info, info, len);
+	memcpy(c->iv, info + cipher->salt_off, cipher->salt_len);
+	memcpy(c->iv + cipher->salt_len, info + cipher->iv_off, cipher->iv_len);
+	memcpy(c->rec_seq, info + cipher->rec_seq_off, TLS_MAX_REC_SEQ_SIZE);
+	crypto_init_wait(&c->wait);
+
+	c->aead = crypto_alloc_aead(cipher->alg, 0, 0);
+	if (IS_ERR(c->aead)) {
+		err = PTR_ERR(c->aead);
+		c->aead = NULL;
+		return err;
+	}
+	err = crypto_aead_setkey(c->aead, info + cipher->key_off,
+				 cipher->key_len);
+	if (err)
+		return err;
+	err = crypto_aead_setauthsize(c->aead, KTLSO_TAG_LEN);
+	if (err)
+		return err;
+	c->req = aead_request_alloc(c->aead, GFP_KERNEL_ACCOUNT);
+	if (!c->req)
+		return -ENOMEM;
+	return 0;
 }
 
 /**
- * ktlso_tx_seal() - seal the plaintext gathered in tx->rec into a record
- * @tx: transmit state; the plaintext sits in tx->rec after the header and
- *	explicit nonce
+ * ktlso_crypto_clear() - free the AEAD and wipe keys, IVs and crypto_info
+ * @c: state set up (completely or not) by ktlso_crypto_init()
+ */
+void ktlso_crypto_clear(struct ktlso_crypto *c)
+{
+	aead_request_free(c->req);		/* kfree_sensitive() */
+	if (c->aead)
+		crypto_free_aead(c->aead);	/* wipes the key schedule */
+	memzero_explicit(c, sizeof(*c));
+}
+
+/**
+ * ktlso_crypto_info() - the crypto_info as it stands now
+ * @c: keyed state
+ * @info: room for c->cipher->info_len bytes
+ *
+ * The installed struct with the current record sequence number and, on
+ * transmit, the explicit nonce the next TLS 1.2 record will carry.
+ */
+void ktlso_crypto_info(const struct ktlso_crypto *c, u8 *info)
+{
+	const struct ktlso_cipher *cipher = c->cipher;
+
+	memcpy(info, c->info, cipher->info_len);
+	memcpy(info + cipher->iv_off, c->iv + cipher->salt_len, cipher->iv_len);
+	memcpy(info + cipher->rec_seq_off, c->rec_seq, TLS_MAX_REC_SEQ_SIZE);
+}
+
+/**
+ * ktlso_max_record() - the longest record @c may seal or open
+ * @c: keyed state
+ *
+ * Return: header, explicit nonce, 2^14 bytes of plaintext, TLS 1.3's inner
+ * content type, tag (RFC 8446 5.4 bounds TLSInnerPlaintext to 2^14 + 1).
+ */
+size_t ktlso_max_record(const struct ktlso_crypto *c)
+{
+	return ktlso_body_off(c) + KTLSO_MAX_PAYLOAD +
+	       (c->version == TLS_1_3_VERSION ? 1 : 0) + KTLSO_TAG_LEN;
+}
+
+/*
+ * The AEAD IV of the current record into c->nonce: salt || explicit nonce
+ * when records carry one (@explicit points at it), else the static IV XOR
+ * the sequence number.  CCM wants its flags byte in front.
+ */
+static u8 *ktlso_build_nonce(struct ktlso_crypto *c, const u8 *explicit)
+{
+	u8 *nonce = c->nonce;
+	int i;
+
+	memset(c->nonce, 0, sizeof(c->nonce));
+	if (c->cipher->ccm) {
+		c->nonce[0] = KTLSO_CCM_IV_FLAGS;
+		nonce++;
+	}
+	memcpy(nonce, c->iv, KTLSO_NONCE_LEN);
+	if (explicit) {
+		memcpy(nonce + c->cipher->salt_len, explicit,
+		       ktlso_explicit_len(c));
+		return c->nonce;
+	}
+	for (i = 0; i < TLS_MAX_REC_SEQ_SIZE; i++)
+		nonce[KTLSO_NONCE_LEN - TLS_MAX_REC_SEQ_SIZE + i] ^= c->rec_seq[i];
+	return c->nonce;
+}
+
+/* TLS 1.2's additional data: seq_num, type, version, plaintext length. */
+static unsigned int ktlso_tls12_aad(struct ktlso_crypto *c, u8 type,
+				    size_t len)
+{
+	memcpy(c->aad, c->rec_seq, TLS_MAX_REC_SEQ_SIZE);
+	c->aad[8] = type;
+	c->aad[9] = TLS_1_2_VERSION_MAJOR;
+	c->aad[10] = TLS_1_2_VERSION_MINOR;
+	c->aad[11] = len >> 8;
+	c->aad[12] = len & 0xff;
+	return KTLSO_TLS12_AAD_LEN;
+}
+
+/*
+ * Run the AEAD in place over @body (@len bytes in, tag included when
+ * decrypting), with c->aad and c->nonce set up.  May sleep.
+ */
+static int ktlso_crypt(struct ktlso_crypto *c, u8 *body, size_t len,
+		       unsigned int aad_len, bool encrypt)
+{
+	size_t out = encrypt ? len + KTLSO_TAG_LEN : len;
+	int err;
+
+	sg_init_table(c->sg, 2);
+	sg_set_buf(&c->sg[0], c->aad, aad_len);
+	sg_set_buf(&c->sg[1], body, out);
+	aead_request_set_callback(c->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+				  CRYPTO_TFM_REQ_MAY_SLEEP,
+				  crypto_req_done, &c->wait);
+	aead_request_set_ad(c->req, aad_len);
+	aead_request_set_crypt(c->req, c->sg, c->sg, len, c->nonce);
+	err = crypto_wait_req(encrypt ? crypto_aead_encrypt(c->req) :
+					crypto_aead_decrypt(c->req), &c->wait);
+	memzero_explicit(c->nonce, sizeof(c->nonce));
+	return err;
+}
+
+/* One more record done under this key: never wraps. */
+static void ktlso_seq_advance(struct ktlso_crypto *c)
+{
+	if (ktlso_seq_is_last(c->rec_seq))
+		c->seq_exhausted = true;
+	else
+		ktlso_be_increment(c->rec_seq, TLS_MAX_REC_SEQ_SIZE);
+}
+
+/**
+ * ktlso_seal() - seal the plaintext in @rec into a record, in place
+ * @c: transmit state
+ * @rec: the record buffer; the plaintext sits after the header and the
+ *	explicit nonce (ktlso_body_off()), with room for the rest
  * @type: the record's content type
  * @len: plaintext bytes (at most KTLSO_MAX_PAYLOAD)
  *
- * Writes header, explicit nonce, ciphertext and tag in place, advances the
- * sequence number and sets up tx->push_off/push_len to cover the record.
- * Called with the socket locked; may sleep if the AEAD is asynchronous.
+ * Writes header, explicit nonce, ciphertext and tag, and advances the
+ * sequence number.  May sleep if the AEAD is asynchronous.
  *
- * Return: 0, -EBADMSG once the sequence space is used up (never wraps), or
- * the crypto API's error.
+ * Return: the length of the whole record, -EBADMSG once the sequence space
+ * is used up (never wraps), or the crypto API's error.
  */
-int ktlso_tx_seal(struct ktlso_tx *tx, u8 type, size_t len)
+int ktlso_seal(struct ktlso_crypto *c, u8 *rec, u8 type, size_t len)
 {
-	size_t explicit = ktlso_explicit_len(tx);
+	size_t explicit = ktlso_explicit_len(c);
 	size_t body = KTLSO_HDR_LEN + explicit;
-	bool tls13 = tx->version == TLS_1_3_VERSION;
+	bool tls13 = c->version == TLS_1_3_VERSION;
 	size_t inner = len + (tls13 ? 1 : 0);
 	size_t wire = explicit + inner + KTLSO_TAG_LEN;
-	u8 *hdr = tx->rec, *iv = tx->nonce;
 	unsigned int aad_len;
 	int err;
 
-	if (tx->seq_exhausted)
+	if (c->seq_exhausted)
 		return -EBADMSG;
 
-	hdr[0] = tls13 ? KTLSO_CT_APPLICATION_DATA : type;
-	hdr[1] = TLS_1_2_VERSION_MAJOR;
-	hdr[2] = TLS_1_2_VERSION_MINOR;
-	hdr[3] = wire >> 8;
-	hdr[4] = wire & 0xff;
+	rec[0] = tls13 ? KTLSO_CT_APPLICATION_DATA : type;
+	rec[1] = TLS_1_2_VERSION_MAJOR;
+	rec[2] = TLS_1_2_VERSION_MINOR;
+	rec[3] = wire >> 8;
+	rec[4] = wire & 0xff;
 
 	if (tls13) {
-		tx->rec[body + len] = type;
-		memcpy(tx->aad, hdr, KTLSO_TLS13_AAD_LEN);
+		rec[body + len] = type;
+		memcpy(c->aad, rec, KTLSO_TLS13_AAD_LEN);
 		aad_len = KTLSO_TLS13_AAD_LEN;
+		ktlso_build_nonce(c, NULL);
 	} else {
-		memcpy(tx->aad, tx->rec_seq, TLS_MAX_REC_SEQ_SIZE);
-		tx->aad[8] = type;
-		tx->aad[9] = TLS_1_2_VERSION_MAJOR;
-		tx->aad[10] = TLS_1_2_VERSION_MINOR;
-		tx->aad[11] = len >> 8;
-		tx->aad[12] = len & 0xff;
-		aad_len = KTLSO_TLS12_AAD_LEN;
-	}
-	if (explicit)
-		memcpy(hdr + KTLSO_HDR_LEN, tx->iv + tx->cipher->salt_len, explicit);
-
-	memset(iv, 0, sizeof(tx->nonce));
-	if (tx->cipher->ccm) {
-		iv[0] = KTLSO_CCM_IV_FLAGS;
-		ktlso_build_nonce(tx, iv + 1);
-	} else {
-		ktlso_build_nonce(tx, iv);
+		aad_len = ktlso_tls12_aad(c, type, len);
+		if (explicit)
+			memcpy(rec + KTLSO_HDR_LEN, c->iv + c->cipher->salt_len,
+			       explicit);
+		ktlso_build_nonce(c, explicit ? rec + KTLSO_HDR_LEN : NULL);
 	}
 
-	sg_init_table(tx->sg, 2);
-	sg_set_buf(&tx->sg[0], tx->aad, aad_len);
-	sg_set_buf(&tx->sg[1], tx->rec + body, inner + KTLSO_TAG_LEN);
-	aead_request_set_callback(tx->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
-				  CRYPTO_TFM_REQ_MAY_SLEEP,
-				  crypto_req_done, &tx->wait);
-	aead_request_set_ad(tx->req, aad_len);
-	aead_request_set_crypt(tx->req, tx->sg, tx->sg, inner, iv);
-	err = crypto_wait_req(crypto_aead_encrypt(tx->req), &tx->wait);
-	memzero_explicit(iv, sizeof(tx->nonce));
+	err = ktlso_crypt(c, rec + body, inner, aad_len, true);
 	if (err)
 		return err;
 
-	if (ktlso_seq_is_last(tx->rec_seq))
-		tx->seq_exhausted = true;
-	else
-		ktlso_be_increment(tx->rec_seq, TLS_MAX_REC_SEQ_SIZE);
+	ktlso_seq_advance(c);
 	if (explicit)
-		ktlso_be_increment(tx->iv + tx->cipher->salt_len, explicit);
+		ktlso_be_increment(c->iv + c->cipher->salt_len, explicit);
+	return KTLSO_HDR_LEN + wire;
+}
 
-	tx->push_off = 0;
-	tx->push_len = KTLSO_HDR_LEN + wire;
+/**
+ * ktlso_check_header() - validate a received record header
+ * @c: receive state
+ * @hdr: the 5-byte header
+ * @rec_len: set to the length of the whole record
+ *
+ * Return: 0; -EMSGSIZE for a record longer than the version and cipher
+ * allow; -EBADMSG for one too short to hold the tag (and explicit nonce),
+ * for a legacy_version other than 3.3 (RFC 8446 5.1 keeps it for 1.3), or
+ * for a TLS 1.3 record whose outer type is not application_data (RFC 8446
+ * 5.2).
+ */
+int ktlso_check_header(const struct ktlso_crypto *c, const u8 *hdr,
+		       size_t *rec_len)
+{
+	size_t data_len = (hdr[3] << 8) | hdr[4];
+	size_t min = ktlso_explicit_len(c) + KTLSO_TAG_LEN;
+
+	if (data_len > ktlso_max_record(c) - KTLSO_HDR_LEN)
+		return -EMSGSIZE;
+	if (c->version == TLS_1_3_VERSION) {
+		min += 1;
+		if (hdr[0] != KTLSO_CT_APPLICATION_DATA)
+			return -EBADMSG;
+	}
+	if (data_len < min || hdr[1] != TLS_1_2_VERSION_MAJOR ||
+	    hdr[2] != TLS_1_2_VERSION_MINOR)
+		return -EBADMSG;
+	*rec_len = KTLSO_HDR_LEN + data_len;
+	return 0;
+}
+
+/**
+ * ktlso_open() - authenticate and decrypt one whole record, in place
+ * @c: receive state
+ * @rec: the record, its header already checked by ktlso_check_header()
+ * @rec_len: its length
+ * @type: set to the content type (TLS 1.3: the inner one)
+ * @off: set to the offset of the plaintext in @rec
+ * @len: set to the plaintext length (TLS 1.3: padding removed)
+ * @padded: set when a TLS 1.3 record carried padding
+ *
+ * Advances the sequence number.  Nothing is reported from a record that
+ * fails: on error the plaintext must not be used.  May sleep.
+ *
+ * Return: 0; -EBADMSG for a record that fails authentication, a TLS 1.3
+ * record with no non-zero content type, or a record past the last
+ * sequence number; or the crypto API's error.
+ */
+int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
+	       size_t *off, size_t *len, bool *padded)
+{
+	size_t explicit = ktlso_explicit_len(c);
+	size_t body = KTLSO_HDR_LEN + explicit;
+	size_t clen = rec_len - body;
+	size_t plen = clen - KTLSO_TAG_LEN;
+	unsigned int aad_len;
+	int err;
+
+	if (c->seq_exhausted)
+		return -EBADMSG;
+
+	if (c->version == TLS_1_3_VERSION) {
+		memcpy(c->aad, rec, KTLSO_TLS13_AAD_LEN);
+		aad_len = KTLSO_TLS13_AAD_LEN;
+		ktlso_build_nonce(c, NULL);
+	} else {
+		aad_len = ktlso_tls12_aad(c, rec[0], plen);
+		ktlso_build_nonce(c, explicit ? rec + KTLSO_HDR_LEN : NULL);
+	}
+
+	err = ktlso_crypt(c, rec + body, clen, aad_len, false);
+	if (err)
+		return err;
+	ktlso_seq_advance(c);
+
+	*padded = false;
+	if (c->version == TLS_1_3_VERSION) {
+		/* The content type is the last non-zero byte (RFC 8446 5.4). */
+		while (plen && !rec[body + plen - 1])
+			plen--;
+		if (!plen)
+			return -EBADMSG;
+		plen--;
+		*padded = plen + 1 != clen - KTLSO_TAG_LEN;
+		*type = rec[body + plen];
+	} else {
+		*type = rec[0];
+	}
+	*off = body;
+	*len = plen;
 	return 0;
 }

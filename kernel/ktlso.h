@@ -6,6 +6,7 @@
 #define _KTLSO_H
 
 #include <crypto/aead.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
@@ -61,28 +62,22 @@ struct ktlso_cipher {
 };
 
 /**
- * struct ktlso_tx - transmit state, present once TLS_TX is set
+ * struct ktlso_crypto - the keyed state of one direction
  * @cipher: the cipher in use
  * @version: TLS_1_2_VERSION or TLS_1_3_VERSION
  * @aead: the keyed AEAD transform
  * @req: the one AEAD request, reused for every record
  * @wait: completion for an asynchronous AEAD implementation
  * @sg: AAD and record body for @req
- * @aad: the additional data of the record being sealed
- * @iv: salt followed by iv, as installed; the iv part advances per record
- *	for TLS 1.2 GCM/CCM, whose explicit nonce it is
- * @nonce: the AEAD IV of the record being sealed (CCM form: 16 bytes)
+ * @aad: the additional data of the record being processed
+ * @iv: salt followed by iv, as installed; on transmit the iv part advances
+ *	per record for TLS 1.2 GCM/CCM, whose explicit nonce it is
+ * @nonce: the AEAD IV of the record being processed (CCM form: 16 bytes)
  * @rec_seq: the next record's sequence number, big endian
- * @seq_exhausted: the record with sequence number 2^64 - 1 has been sent
- * @info: the crypto_info as installed, for getsockopt(TLS_TX)
- * @rec: one record: header, explicit nonce, payload, content type, tag
- * @open_len: plaintext bytes gathered in @rec, not yet sealed
- * @open_type: content type of those bytes
- * @push_off: first byte of @rec not yet handed to TCP
- * @push_len: bytes of @rec still to hand to TCP (0: nothing sealed waits)
- * @err: a sticky error (negative errno) that ends all further sending
+ * @seq_exhausted: the record with sequence number 2^64 - 1 has been done
+ * @info: the crypto_info as installed, for getsockopt()
  */
-struct ktlso_tx {
+struct ktlso_crypto {
 	const struct ktlso_cipher *cipher;
 	u16 version;
 	struct crypto_aead *aead;
@@ -95,11 +90,74 @@ struct ktlso_tx {
 	u8 rec_seq[TLS_MAX_REC_SEQ_SIZE];
 	bool seq_exhausted;
 	u8 info[KTLSO_MAX_CRYPTO_INFO];
+};
+
+/**
+ * struct ktlso_tx - transmit state, present once TLS_TX is set
+ * @c: keys and AEAD
+ * @rec: one record: header, explicit nonce, payload, content type, tag
+ * @open_len: plaintext bytes gathered in @rec, not yet sealed
+ * @open_type: content type of those bytes
+ * @push_off: first byte of @rec not yet handed to TCP
+ * @push_len: bytes of @rec still to hand to TCP (0: nothing sealed waits)
+ * @err: a sticky error (negative errno) that ends all further sending
+ */
+struct ktlso_tx {
+	struct ktlso_crypto c;
 	u8 *rec;
 	size_t open_len;
 	u8 open_type;
 	size_t push_off;
 	size_t push_len;
+	int err;
+};
+
+/**
+ * struct ktlso_rx_rec - a decrypted record kept aside for MSG_PEEK
+ * @list: in ktlso_rx.parked, oldest first
+ * @type: its content type
+ * @off: first byte not yet consumed
+ * @len: bytes of plaintext in @data
+ * @data: the plaintext
+ */
+struct ktlso_rx_rec {
+	struct list_head list;
+	u8 type;
+	u32 off;
+	u32 len;
+	u8 data[];
+};
+
+/**
+ * struct ktlso_rx - receive state, present once TLS_RX is set
+ * @c: keys and AEAD
+ * @buf: one record as it arrives from TCP, then its plaintext in place
+ * @have: bytes of the record in @buf
+ * @need: bytes the record has in all (KTLSO_HDR_LEN until its header is in)
+ * @open: @buf holds a decrypted record; its plaintext is
+ *	@buf[@off, @off + @len)
+ * @type: the content type of the decrypted record
+ * @off: first plaintext byte not yet consumed
+ * @len: plaintext bytes left
+ * @parked: decrypted records set aside so that MSG_PEEK can look past the
+ *	record in @buf; they come before it
+ * @parked_bytes: plaintext bytes in @parked
+ * @ready: a reader would not wait: a whole record, a decrypted one or an
+ *	error is there (read locklessly by poll)
+ * @err: a sticky error: every later read reports it
+ */
+struct ktlso_rx {
+	struct ktlso_crypto c;
+	u8 *buf;
+	size_t have;
+	size_t need;
+	bool open;
+	u8 type;
+	size_t off;
+	size_t len;
+	struct list_head parked;
+	size_t parked_bytes;
+	bool ready;
 	int err;
 };
 
@@ -113,7 +171,13 @@ struct ktlso_tx {
  * @tx: transmit state, NULL until TLS_TX is set
  * @tx_version: TLS version of @tx, for sock_diag (read under RCU)
  * @tx_cipher: TLS_CIPHER_* of @tx, likewise
+ * @rx: receive state, NULL until TLS_RX is set
+ * @rx_version: TLS version of @rx, for sock_diag (read under RCU)
+ * @rx_cipher: TLS_CIPHER_* of @rx, likewise
+ * @tx_zc_ro: TLS_TX_ZEROCOPY_RO as set by the application
+ * @rx_no_pad: TLS_RX_EXPECT_NO_PAD as set by the application
  * @sk_write_space: the socket's write_space callback before TLS_TX
+ * @sk_data_ready: the socket's data_ready callback before TLS_RX
  * @tx_lock: serialises senders and @tx_work (taken before the socket
  *	lock, which a sender waiting for TCP send space drops)
  * @tx_work: pushes a sealed record TCP had no room for, once it has
@@ -129,7 +193,13 @@ struct ktlso_context {
 	struct ktlso_tx *tx;
 	u16 tx_version;
 	u16 tx_cipher;
+	struct ktlso_rx *rx;
+	u16 rx_version;
+	u16 rx_cipher;
+	bool tx_zc_ro;
+	bool rx_no_pad;
 	void (*sk_write_space)(struct sock *sk);
+	void (*sk_data_ready)(struct sock *sk);
 	struct mutex tx_lock;
 	struct work_struct tx_work;
 	struct rcu_head rcu;
@@ -141,10 +211,12 @@ enum {
 	KTLSO_NUM_FAMILIES,
 };
 
+/* The socket's configuration: an index into the proto tables. */
 enum {
-	KTLSO_CONF_BASE,	/* attached, no keys: pass-through */
-	KTLSO_CONF_TX,		/* TLS_TX set: records sealed on send */
-	KTLSO_NUM_CONFS,
+	KTLSO_CONF_BASE = 0,	/* attached, no keys: pass-through */
+	KTLSO_CONF_TX = 1,	/* TLS_TX set: records sealed on send */
+	KTLSO_CONF_RX = 2,	/* TLS_RX set: records opened on receive */
+	KTLSO_NUM_CONFS = 4,	/* every combination of the two */
 };
 
 static inline struct ktlso_context *ktlso_get_ctx(const struct sock *sk)
@@ -156,11 +228,16 @@ static inline struct ktlso_context *ktlso_get_ctx(const struct sock *sk)
 	return (__force struct ktlso_context *)inet_csk(sk)->icsk_ulp_data;
 }
 
-/* Offset of the payload in a record: header, then any explicit nonce. */
-static inline size_t ktlso_tx_body_off(const struct ktlso_tx *tx)
+/* Bytes of explicit nonce the records of @c carry. */
+static inline size_t ktlso_explicit_len(const struct ktlso_crypto *c)
 {
-	return KTLSO_HDR_LEN +
-	       (tx->version == TLS_1_2_VERSION ? tx->cipher->tls12_explicit : 0);
+	return c->version == TLS_1_2_VERSION ? c->cipher->tls12_explicit : 0;
+}
+
+/* Offset of the payload in a record: header, then any explicit nonce. */
+static inline size_t ktlso_body_off(const struct ktlso_crypto *c)
+{
+	return KTLSO_HDR_LEN + ktlso_explicit_len(c);
 }
 
 /* Counters of /proc/net/ktlso_stat, per network namespace (stats.c). */
@@ -188,11 +265,28 @@ void ktlso_stats_add(struct net *net, int item, long delta);
 int ktlso_sk_init(struct sock *sk);
 int ktlso_get_info(struct sock *sk, struct sk_buff *skb);
 size_t ktlso_get_info_size(const struct sock *sk);
-void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx, int conf);
+int ktlso_build_rx_ops(struct sock *sk, int family);
+void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx);
 
 /* crypto.c */
 const struct ktlso_cipher *ktlso_cipher_get(u16 type);
-int ktlso_tx_seal(struct ktlso_tx *tx, u8 type, size_t len);
+int ktlso_crypto_init(struct ktlso_crypto *c, const struct ktlso_cipher *cipher,
+		      u16 version, const u8 *info, unsigned int len);
+void ktlso_crypto_clear(struct ktlso_crypto *c);
+void ktlso_crypto_info(const struct ktlso_crypto *c, u8 *info);
+size_t ktlso_max_record(const struct ktlso_crypto *c);
+int ktlso_seal(struct ktlso_crypto *c, u8 *rec, u8 type, size_t len);
+int ktlso_check_header(const struct ktlso_crypto *c, const u8 *hdr,
+		       size_t *rec_len);
+int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
+	       size_t *off, size_t *len, bool *padded);
+
+/* keys.c */
+int ktlso_copy_crypto_info(sockptr_t optval, unsigned int optlen, u8 *info,
+			   const struct ktlso_crypto *other,
+			   const struct ktlso_cipher **cipher, u16 *version);
+int ktlso_get_crypto_info(const struct ktlso_crypto *c, char __user *optval,
+			  int __user *optlen);
 
 /* tx.c */
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen);
@@ -204,5 +298,20 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktlso_sendpage(struct sock *sk, struct page *page, int offset,
 		   size_t size, int flags);
 void ktlso_splice_eof(struct socket *sock);
+
+/* rx.c */
+int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen);
+int ktlso_get_rx(struct sock *sk, char __user *optval, int __user *optlen);
+int ktlso_set_no_pad(struct sock *sk, sockptr_t optval, unsigned int optlen);
+int ktlso_get_no_pad(struct sock *sk, char __user *optval, int __user *optlen);
+void ktlso_rx_free(struct ktlso_context *ctx);
+int ktlso_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		  int *addr_len);
+bool ktlso_sock_is_readable(struct sock *sk);
+__poll_t ktlso_poll(struct file *file, struct socket *sock,
+		    struct poll_table_struct *wait);
+ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
+			  struct pipe_inode_info *pipe, size_t len,
+			  unsigned int flags);
 
 #endif /* _KTLSO_H */

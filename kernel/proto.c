@@ -29,6 +29,50 @@ static struct proto ktlso_prots[KTLSO_NUM_FAMILIES][KTLSO_NUM_CONFS];
 static const struct proto *ktlso_base[KTLSO_NUM_FAMILIES];
 static DEFINE_MUTEX(ktlso_proto_mutex);
 
+/*
+ * Once TLS_RX is set, poll() and splice() must see records, not TCP bytes:
+ * those go through the socket's proto_ops, of which ktlso keeps a copy per
+ * family, built like ktlso_prots[] from the first socket that needs it.
+ */
+static struct proto_ops ktlso_rx_ops[KTLSO_NUM_FAMILIES];
+static const struct proto_ops *ktlso_base_ops[KTLSO_NUM_FAMILIES];
+
+/* TLS_TX_ZEROCOPY_RO: accepted and reported, as upstream does in software. */
+static int ktlso_set_zc_ro(struct sock *sk, sockptr_t optval,
+			   unsigned int optlen)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	unsigned int value;
+
+	if (sockptr_is_null(optval) || optlen != sizeof(value))
+		return -EINVAL;
+	if (copy_from_sockptr(&value, optval, sizeof(value)))
+		return -EFAULT;
+	if (value > 1)
+		return -EINVAL;
+	lock_sock(sk);
+	ctx->tx_zc_ro = value;
+	release_sock(sk);
+	return 0;
+}
+
+static int ktlso_get_zc_ro(struct sock *sk, char __user *optval,
+			   int __user *optlen)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	unsigned int value;
+	int len;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len != sizeof(value))
+		return -EINVAL;
+	value = READ_ONCE(ctx->tx_zc_ro);
+	if (copy_to_user(optval, &value, sizeof(value)))
+		return -EFAULT;
+	return 0;
+}
+
 static int ktlso_setsockopt(struct sock *sk, int level, int optname,
 			    sockptr_t optval, unsigned int optlen)
 {
@@ -40,12 +84,13 @@ static int ktlso_setsockopt(struct sock *sk, int level, int optname,
 	switch (optname) {
 	case TLS_TX:
 		return ktlso_set_tx(sk, optval, optlen);
+	case TLS_RX:
+		return ktlso_set_rx(sk, optval, optlen);
+	case TLS_TX_ZEROCOPY_RO:
+		return ktlso_set_zc_ro(sk, optval, optlen);
+	case TLS_RX_EXPECT_NO_PAD:
+		return ktlso_set_no_pad(sk, optval, optlen);
 	default:
-		/*
-		 * TLS_RX and the receive options belong to the receive side,
-		 * which ktlso does not have yet: refuse them rather than
-		 * accept keys and leave records unopened.
-		 */
 		return -ENOPROTOOPT;
 	}
 }
@@ -61,6 +106,12 @@ static int ktlso_getsockopt(struct sock *sk, int level, int optname,
 	switch (optname) {
 	case TLS_TX:
 		return ktlso_get_tx(sk, optval, optlen);
+	case TLS_RX:
+		return ktlso_get_rx(sk, optval, optlen);
+	case TLS_TX_ZEROCOPY_RO:
+		return ktlso_get_zc_ro(sk, optval, optlen);
+	case TLS_RX_EXPECT_NO_PAD:
+		return ktlso_get_no_pad(sk, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -89,20 +140,32 @@ static void ktlso_close(struct sock *sk, long timeout)
 	lock_sock(sk);
 	if (ctx->tx)
 		ktlso_tx_close(sk, ctx);
+	/*
+	 * Softirq receive processing runs data_ready only while the socket is
+	 * not owned, so once the callbacks are restored here, under the lock,
+	 * none of ktlso's can still be running or start again.
+	 */
 	write_lock_bh(&sk->sk_callback_lock);
 	rcu_assign_pointer(icsk->icsk_ulp_data, NULL);
 	WRITE_ONCE(sk->sk_prot, sk_proto);
 	if (ctx->tx)
 		sk->sk_write_space = ctx->sk_write_space;
+	if (ctx->rx) {
+		sk->sk_data_ready = ctx->sk_data_ready;
+		if (sk->sk_socket)
+			WRITE_ONCE(sk->sk_socket->ops,
+				   ktlso_base_ops[ctx->family]);
+	}
 	write_unlock_bh(&sk->sk_callback_lock);
 	release_sock(sk);
 
 	/* Nothing can queue the work any more; wait out a running one.
-	 * Then nothing uses the transmit state: free it while @sk is still
+	 * Then nothing uses the record state: free it while @sk is still
 	 * ours (TCP's close may drop the last reference to it).
 	 */
 	cancel_work_sync(&ctx->tx_work);
 	ktlso_tx_free(ctx);
+	ktlso_rx_free(ctx);
 	sk_proto->close(sk, timeout);
 	ktlso_ctx_free(ctx);
 }
@@ -117,7 +180,7 @@ static int ktlso_build_proto(struct sock *sk, int family)
 {
 	const struct proto *prot = READ_ONCE(sk->sk_prot);
 	const struct proto *base;
-	int err = 0;
+	int conf, err = 0;
 
 	/* Pairs with the release below: a base seen here is fully built. */
 	base = smp_load_acquire(&ktlso_base[family]);
@@ -138,12 +201,21 @@ static int ktlso_build_proto(struct sock *sk, int family)
 		p[KTLSO_CONF_BASE].disconnect = ktlso_disconnect;
 		p[KTLSO_CONF_BASE].close = ktlso_close;
 
-		p[KTLSO_CONF_TX] = p[KTLSO_CONF_BASE];
-		p[KTLSO_CONF_TX].sendmsg = ktlso_sendmsg;
-		p[KTLSO_CONF_TX].splice_eof = ktlso_splice_eof;
+		for (conf = 1; conf < KTLSO_NUM_CONFS; conf++) {
+			p[conf] = p[KTLSO_CONF_BASE];
+			if (conf & KTLSO_CONF_TX) {
+				p[conf].sendmsg = ktlso_sendmsg;
+				p[conf].splice_eof = ktlso_splice_eof;
 #if KTLSO_HAVE_SENDPAGE
-		p[KTLSO_CONF_TX].sendpage = ktlso_sendpage;
+				p[conf].sendpage = ktlso_sendpage;
 #endif
+			}
+			if (conf & KTLSO_CONF_RX) {
+				p[conf].recvmsg = ktlso_recvmsg;
+				p[conf].sock_is_readable =
+					ktlso_sock_is_readable;
+			}
+		}
 		/* Publish ktlso_prots[family] before its base pointer. */
 		smp_store_release(&ktlso_base[family], prot);
 	} else if (base != prot) {
@@ -206,14 +278,52 @@ int ktlso_sk_init(struct sock *sk)
 }
 
 /**
- * ktlso_update_proto() - move a socket to the proto of a configuration
- * @sk: the socket, locked
- * @ctx: its context
- * @conf: KTLSO_CONF_*
+ * ktlso_build_rx_ops() - make sure ktlso has the receive proto_ops of @sk
+ * @sk: a socket of the family, with its struct socket
+ * @family: KTLSO_IPV4 or KTLSO_IPV6
+ *
+ * Return: 0, or -EOPNOTSUPP for a socket whose proto_ops are not those
+ * the family's first socket had.
  */
-void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx, int conf)
+int ktlso_build_rx_ops(struct sock *sk, int family)
 {
+	const struct proto_ops *ops;
+	int err = 0;
+
+	if (!sk->sk_socket)
+		return -EOPNOTSUPP;
+	ops = READ_ONCE(sk->sk_socket->ops);
+	/* Pairs with the release below: a base seen here is fully built. */
+	if (likely(smp_load_acquire(&ktlso_base_ops[family])))
+		return ops == ktlso_base_ops[family] ? 0 : -EOPNOTSUPP;
+
+	mutex_lock(&ktlso_proto_mutex);
+	if (!ktlso_base_ops[family]) {
+		ktlso_rx_ops[family] = *ops;
+		ktlso_rx_ops[family].poll = ktlso_poll;
+		ktlso_rx_ops[family].splice_read = ktlso_splice_read;
+		/* Publish ktlso_rx_ops[family] before its base pointer. */
+		smp_store_release(&ktlso_base_ops[family], ops);
+	} else if (ktlso_base_ops[family] != ops) {
+		err = -EOPNOTSUPP;
+	}
+	mutex_unlock(&ktlso_proto_mutex);
+	return err;
+}
+
+/**
+ * ktlso_update_proto() - move a socket to the proto of its configuration
+ * @sk: the socket, locked
+ * @ctx: its context, with ->tx and ->rx as they now are
+ */
+void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx)
+{
+	int conf = (ctx->tx ? KTLSO_CONF_TX : 0) |
+		   (ctx->rx ? KTLSO_CONF_RX : 0);
+
 	WRITE_ONCE(sk->sk_prot, &ktlso_prots[ctx->family][conf]);
+	if (ctx->rx)
+		WRITE_ONCE(sk->sk_socket->ops, &ktlso_rx_ops[ctx->family]);
 }
 
 /**
@@ -221,8 +331,9 @@ void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx, int conf)
  * @sk: the socket; not necessarily locked
  * @skb: the diag message being built
  *
- * Puts an INET_ULP_INFO_TLS nest with version, cipher and the TX/RX
- * configuration, so that "ss -tie" shows them beside "tcp-ulp-ktlso".
+ * Puts an INET_ULP_INFO_TLS nest with version, cipher, the TX/RX
+ * configuration and the zero-copy and no-padding flags, so that "ss -tie"
+ * shows them beside "tcp-ulp-ktlso".
  *
  * Return: 0 or -EMSGSIZE.
  */
@@ -230,7 +341,7 @@ int ktlso_get_info(struct sock *sk, struct sk_buff *skb)
 {
 	struct ktlso_context *ctx;
 	struct nlattr *start;
-	u16 version, cipher;
+	u16 version, tx_version, rx_version, cipher;
 	int err = 0;
 
 	start = nla_nest_start_noflag(skb, INET_ULP_INFO_TLS);
@@ -241,13 +352,21 @@ int ktlso_get_info(struct sock *sk, struct sk_buff *skb)
 	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
 	if (!ctx)
 		goto out;	/* closing: an empty nest */
-	version = READ_ONCE(ctx->tx_version);
-	cipher = READ_ONCE(ctx->tx_cipher);
+	tx_version = READ_ONCE(ctx->tx_version);
+	rx_version = READ_ONCE(ctx->rx_version);
+	version = tx_version ? tx_version : rx_version;
+	cipher = tx_version ? READ_ONCE(ctx->tx_cipher) :
+			      READ_ONCE(ctx->rx_cipher);
 	if ((version && nla_put_u16(skb, TLS_INFO_VERSION, version)) ||
 	    (cipher && nla_put_u16(skb, TLS_INFO_CIPHER, cipher)) ||
 	    nla_put_u16(skb, TLS_INFO_TXCONF,
-			version ? TLS_CONF_SW : TLS_CONF_BASE) ||
-	    nla_put_u16(skb, TLS_INFO_RXCONF, TLS_CONF_BASE))
+			tx_version ? TLS_CONF_SW : TLS_CONF_BASE) ||
+	    nla_put_u16(skb, TLS_INFO_RXCONF,
+			rx_version ? TLS_CONF_SW : TLS_CONF_BASE) ||
+	    (READ_ONCE(ctx->tx_zc_ro) &&
+	     nla_put_flag(skb, TLS_INFO_ZC_RO_TX)) ||
+	    (READ_ONCE(ctx->rx_no_pad) &&
+	     nla_put_flag(skb, TLS_INFO_RX_NO_PAD)))
 		err = -EMSGSIZE;
 out:
 	rcu_read_unlock();
@@ -271,5 +390,7 @@ size_t ktlso_get_info_size(const struct sock *sk)
 	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_VERSION */
 	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_CIPHER */
 	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_TXCONF */
-	       nla_total_size(sizeof(u16));	/* TLS_INFO_RXCONF */
+	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_RXCONF */
+	       nla_total_size(0) +		/* TLS_INFO_ZC_RO_TX */
+	       nla_total_size(0);		/* TLS_INFO_RX_NO_PAD */
 }

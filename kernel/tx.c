@@ -25,11 +25,9 @@ static void ktlso_tx_free_state(struct ktlso_tx *tx)
 {
 	if (!tx)
 		return;
-	aead_request_free(tx->req);		/* kfree_sensitive() */
-	if (!IS_ERR_OR_NULL(tx->aead))
-		crypto_free_aead(tx->aead);	/* wipes the key schedule */
+	ktlso_crypto_clear(&tx->c);
 	kfree_sensitive(tx->rec);		/* plaintext may remain */
-	kfree_sensitive(tx);			/* key, IV, crypto_info */
+	kfree(tx);
 }
 
 /* Build the transmit state for @info (already validated, @len bytes). */
@@ -43,36 +41,13 @@ static int ktlso_tx_alloc(const struct ktlso_cipher *c, u16 version,
 	tx = kzalloc(sizeof(*tx), GFP_KERNEL_ACCOUNT);
 	if (!tx)
 		return -ENOMEM;
-	tx->cipher = c;
-	tx->version = version;
-	memcpy(tx->info, info, len);
-	memcpy(tx->iv, info + c->salt_off, c->salt_len);
-	memcpy(tx->iv + c->salt_len, info + c->iv_off, c->iv_len);
-	memcpy(tx->rec_seq, info + c->rec_seq_off, TLS_MAX_REC_SEQ_SIZE);
-	crypto_init_wait(&tx->wait);
-
+	err = ktlso_crypto_init(&tx->c, c, version, info, len);
+	if (err)
+		goto err_free;
 	err = -ENOMEM;
 	tx->rec = kmalloc(KTLSO_MAX_RECORD, GFP_KERNEL_ACCOUNT);
 	if (!tx->rec)
 		goto err_free;
-
-	/* -ENOENT when the running kernel has no such AEAD, as upstream. */
-	tx->aead = crypto_alloc_aead(c->alg, 0, 0);
-	if (IS_ERR(tx->aead)) {
-		err = PTR_ERR(tx->aead);
-		goto err_free;
-	}
-	err = crypto_aead_setkey(tx->aead, info + c->key_off, c->key_len);
-	if (err)
-		goto err_free;
-	err = crypto_aead_setauthsize(tx->aead, KTLSO_TAG_LEN);
-	if (err)
-		goto err_free;
-	err = -ENOMEM;
-	tx->req = aead_request_alloc(tx->aead, GFP_KERNEL_ACCOUNT);
-	if (!tx->req)
-		goto err_free;
-
 	*txp = tx;
 	return 0;
 
@@ -98,20 +73,20 @@ static void ktlso_write_space(struct sock *sk)
  * @optval: a struct tls12_crypto_info_* from the caller
  * @optlen: its length, which must be exactly that struct's size
  *
- * Return: 0; -EINVAL for a short or mis-sized struct, an unknown version
- * or cipher, a cipher the version does not define, or a socket in a sockmap; -EBUSY if TLS_TX is already set;
- * -ENOENT if the kernel lacks the cipher; -EFAULT; -ENOMEM.
+ * Return: 0; -EINVAL for a bad struct (ktlso_copy_crypto_info()) or a
+ * socket in a sockmap; -EBUSY if TLS_TX is already set; -ENOENT if the
+ * kernel lacks the cipher; -EFAULT; -ENOMEM.
  */
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	u8 info[KTLSO_MAX_CRYPTO_INFO];
 	const struct ktlso_cipher *c;
-	struct tls_crypto_info *hdr = (struct tls_crypto_info *)info;
 	struct ktlso_tx *tx;
+	u16 version;
 	int err;
 
-	if (sockptr_is_null(optval) || optlen < sizeof(*hdr))
+	if (sockptr_is_null(optval) || optlen < sizeof(struct tls_crypto_info))
 		return -EINVAL;
 
 	lock_sock(sk);
@@ -125,32 +100,22 @@ int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	err = -EBUSY;
 	if (ctx->tx)
 		goto out;
-	err = -EFAULT;
-	if (copy_from_sockptr(hdr, optval, sizeof(*hdr)))
+	err = ktlso_copy_crypto_info(optval, optlen, info,
+				     ctx->rx ? &ctx->rx->c : NULL, &c, &version);
+	if (err)
 		goto out;
-	err = -EINVAL;
-	if (hdr->version != TLS_1_2_VERSION && hdr->version != TLS_1_3_VERSION)
-		goto out;
-	c = ktlso_cipher_get(hdr->cipher_type);
-	if (!c || optlen != c->info_len ||
-	    (c->tls12_only && hdr->version != TLS_1_2_VERSION))
-		goto out;
-	err = -EFAULT;
-	if (copy_from_sockptr(info, optval, optlen))
-		goto out;
-
-	err = ktlso_tx_alloc(c, hdr->version, info, optlen, &tx);
+	err = ktlso_tx_alloc(c, version, info, optlen, &tx);
 	if (err)
 		goto out;
 
 	write_lock_bh(&sk->sk_callback_lock);
 	ctx->sk_write_space = sk->sk_write_space;
 	ctx->tx = tx;
-	WRITE_ONCE(ctx->tx_cipher, hdr->cipher_type);
-	WRITE_ONCE(ctx->tx_version, hdr->version);
+	WRITE_ONCE(ctx->tx_cipher, c->type);
+	WRITE_ONCE(ctx->tx_version, version);
 	sk->sk_write_space = ktlso_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
-	ktlso_update_proto(sk, ctx, KTLSO_CONF_TX);
+	ktlso_update_proto(sk, ctx);
 	ktlso_stats_add(sock_net(sk), KTLSO_MIB_TX_SW, 1);
 	ktlso_stats_add(sock_net(sk), KTLSO_MIB_CURR_TX_SW, 1);
 out:
@@ -163,45 +128,18 @@ out:
  * ktlso_get_tx() - getsockopt(SOL_TLS, TLS_TX)
  * @sk: the socket, ktlso attached
  * @optval: user buffer
- * @optlen: its length: sizeof(struct tls_crypto_info) for version and
- *	cipher only, or exactly the cipher's crypto_info size for everything,
- *	with the IV and record sequence number as they are now
+ * @optlen: its length (see ktlso_get_crypto_info())
  *
- * Return: 0; -EINVAL for any other length; -EBUSY before TLS_TX; -EFAULT.
+ * Return: as ktlso_get_crypto_info().
  */
 int ktlso_get_tx(struct sock *sk, char __user *optval, int __user *optlen)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
-	u8 info[KTLSO_MAX_CRYPTO_INFO];
-	const struct ktlso_cipher *c;
-	struct ktlso_tx *tx;
-	int len, err = 0;
-
-	if (get_user(len, optlen))
-		return -EFAULT;
-	if (!optval || len < (int)sizeof(struct tls_crypto_info))
-		return -EINVAL;
+	int err;
 
 	lock_sock(sk);
-	tx = ctx->tx;
-	if (!tx) {
-		err = -EBUSY;
-		goto out;
-	}
-	c = tx->cipher;
-	if (len == sizeof(struct tls_crypto_info)) {
-		len = sizeof(struct tls_crypto_info);
-	} else if (len != c->info_len) {
-		err = -EINVAL;
-		goto out;
-	}
-	memcpy(info, tx->info, c->info_len);
-	memcpy(info + c->iv_off, tx->iv + c->salt_len, c->iv_len);
-	memcpy(info + c->rec_seq_off, tx->rec_seq, TLS_MAX_REC_SEQ_SIZE);
-	if (copy_to_user(optval, info, len))
-		err = -EFAULT;
-	memzero_explicit(info, sizeof(info));
-out:
+	err = ktlso_get_crypto_info(ctx->tx ? &ctx->tx->c : NULL, optval,
+				    optlen);
 	release_sock(sk);
 	return err;
 }
@@ -246,12 +184,14 @@ static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 {
 	int err;
 
-	err = ktlso_tx_seal(tx, tx->open_type, tx->open_len);
-	if (err) {
+	err = ktlso_seal(&tx->c, tx->rec, tx->open_type, tx->open_len);
+	if (err < 0) {
 		ktlso_tx_abort(sk, tx, err);
 		return err;
 	}
 	tx->open_len = 0;
+	tx->push_off = 0;
+	tx->push_len = err;
 	return ktlso_tx_push(sk, tx, flags);
 }
 
@@ -336,7 +276,7 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 				 KTLSO_MAX_PAYLOAD - tx->open_len);
 
 		if (n) {
-			u8 *p = tx->rec + ktlso_tx_body_off(tx) + tx->open_len;
+			u8 *p = tx->rec + ktlso_body_off(&tx->c) + tx->open_len;
 			size_t got = copy_from_iter(p, n, &msg->msg_iter);
 
 			tx->open_len += got;
