@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the record-layer selftests (tls_tx.c, tls_rx.c): the cipher
+ * table and crypto_info layout, deterministic keys, record arithmetic, the
+ * socket under test ($KTLSO_TEST_ULP, "ktlso" when unset, so that the same
+ * test run with KTLSO_TEST_ULP=tls checks itself against in-tree kTLS), a
+ * sender child running scripted writes, and the engine's OpenSSL record
+ * layer to seal and open records independently of any kernel.
+ */
+#ifndef KTLSO_TLS_COMMON_H
+#define KTLSO_TLS_COMMON_H
+
+#include <linux/tls.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "ktlso_test.h"
+
+#include "engine/record.h"
+#include "engine/suite.h"
+
+/*
+ * Cipher numbers newer than some <linux/tls.h> copies (SM4: 6.0, ARIA:
+ * 6.1).  Only the numbers are needed: the crypto_info layout is derived
+ * from field sizes below.
+ */
+#ifndef TLS_CIPHER_SM4_GCM
+#define TLS_CIPHER_SM4_GCM		55
+#endif
+#ifndef TLS_CIPHER_SM4_CCM
+#define TLS_CIPHER_SM4_CCM		56
+#endif
+#ifndef TLS_CIPHER_ARIA_GCM_128
+#define TLS_CIPHER_ARIA_GCM_128		57
+#endif
+#ifndef TLS_CIPHER_ARIA_GCM_256
+#define TLS_CIPHER_ARIA_GCM_256		58
+#endif
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define HDR_LEN		5		/* type, legacy_record_version, length */
+#define TAG_LEN		16		/* every AEAD kTLS offers */
+#define EXPLICIT_NONCE	8		/* TLS 1.2 GCM and CCM */
+#define MAX_PAYLOAD	16384		/* 2^14 */
+#define REC_SEQ_LEN	8
+#define MAX_RECORD	(HDR_LEN + EXPLICIT_NONCE + MAX_PAYLOAD + 1 + TAG_LEN)
+
+#define TYPE_ALERT	21
+#define TYPE_HANDSHAKE	22
+#define TYPE_DATA	23
+
+/*
+ * The first record's sequence number in most tests: not zero, and two
+ * records away from a carry out of the low 32 bits, so that an
+ * implementation that ignores rec_seq or counts in 32 bits is caught.
+ */
+#define SEQ_START	0x00000000fffffffeULL
+
+#define RCV_TIMEOUT_S	10
+
+/* --- ciphers and crypto_info ------------------------------------------------ */
+
+/*
+ * Every struct tls12_crypto_info_* is the 4-byte tls_crypto_info followed by
+ * unsigned char arrays iv, key, salt, rec_seq, in that order: its layout
+ * follows from the field sizes.
+ */
+struct cipher_desc {
+	const char *name;
+	uint16_t type;
+	uint8_t iv_len;
+	uint8_t key_len;
+	uint8_t salt_len;
+	/* TLS 1.2 records carry crypto_info.iv as an 8-byte explicit nonce */
+	bool explicit_nonce;
+};
+
+static const struct cipher_desc ciphers[] = {
+	{ "AES-GCM-128", TLS_CIPHER_AES_GCM_128, 8, 16, 4, true },
+	{ "AES-GCM-256", TLS_CIPHER_AES_GCM_256, 8, 32, 4, true },
+	{ "AES-CCM-128", TLS_CIPHER_AES_CCM_128, 8, 16, 4, true },
+	{ "CHACHA20-POLY1305", TLS_CIPHER_CHACHA20_POLY1305, 12, 32, 0, false },
+	{ "SM4-GCM", TLS_CIPHER_SM4_GCM, 8, 16, 4, true },
+	{ "SM4-CCM", TLS_CIPHER_SM4_CCM, 8, 16, 4, true },
+	{ "ARIA-GCM-128", TLS_CIPHER_ARIA_GCM_128, 8, 16, 4, true },
+	{ "ARIA-GCM-256", TLS_CIPHER_ARIA_GCM_256, 8, 32, 4, true },
+};
+
+static inline size_t crypto_info_len(const struct cipher_desc *c)
+{
+	return sizeof(struct tls_crypto_info) + c->iv_len + c->key_len +
+	       c->salt_len + REC_SEQ_LEN;
+}
+
+/* The derived layout must agree with the uapi header wherever it has one. */
+_Static_assert(sizeof(struct tls12_crypto_info_aes_gcm_128) == 4 + 8 + 16 + 4 + 8,
+	       "aes_gcm_128 layout");
+_Static_assert(sizeof(struct tls12_crypto_info_aes_gcm_256) == 4 + 8 + 32 + 4 + 8,
+	       "aes_gcm_256 layout");
+_Static_assert(sizeof(struct tls12_crypto_info_aes_ccm_128) == 4 + 8 + 16 + 4 + 8,
+	       "aes_ccm_128 layout");
+_Static_assert(sizeof(struct tls12_crypto_info_chacha20_poly1305) == 4 + 12 + 32 + 0 + 8,
+	       "chacha20_poly1305 layout");
+
+static inline const struct cipher_desc *cipher_find(uint16_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ciphers); i++)
+		if (ciphers[i].type == type)
+			return &ciphers[i];
+	return NULL;
+}
+
+/* The largest crypto_info, with room for deliberately oversized options. */
+#define CRYPTO_INFO_BUF	128
+
+/* One direction's keys, as the TLS_TX / TLS_RX argument and its parts. */
+struct tls_keys {
+	const struct cipher_desc *c;
+	uint16_t version;
+	uint16_t suite;			/* engine cipher suite, 0: none */
+	unsigned char ci[CRYPTO_INFO_BUF];
+	socklen_t len;
+};
+
+static inline unsigned char *ci_iv(struct tls_keys *k)
+{
+	return k->ci + sizeof(struct tls_crypto_info);
+}
+
+static inline unsigned char *ci_key(struct tls_keys *k)
+{
+	return ci_iv(k) + k->c->iv_len;
+}
+
+static inline unsigned char *ci_salt(struct tls_keys *k)
+{
+	return ci_key(k) + k->c->key_len;
+}
+
+static inline unsigned char *ci_rec_seq(struct tls_keys *k)
+{
+	return ci_salt(k) + k->c->salt_len;
+}
+
+static inline void put_be64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+static inline uint64_t get_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* A fixed byte pattern: distinct per @seed, never all zero. */
+static inline void key_pattern(unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(seed * 37 + i * 11 + 1);
+}
+
+static inline bool is_tls13(const struct tls_keys *k)
+{
+	return k->version == TLS_1_3_VERSION;
+}
+
+/* Bytes of explicit nonce each record carries. */
+static inline size_t explicit_nonce_len(const struct tls_keys *k)
+{
+	return !is_tls13(k) && k->c->explicit_nonce ? EXPLICIT_NONCE : 0;
+}
+
+/*
+ * Deterministic keys for one version and cipher, first record @seq.  For
+ * TLS 1.2 GCM/CCM the explicit nonce starts at @seq, as TLS stacks (and
+ * the engine's record layer) make it: then every record's explicit nonce
+ * equals its sequence number.
+ */
+static inline void keys_init(struct tls_keys *k, uint16_t version, uint16_t cipher,
+		      uint16_t suite, uint64_t seq)
+{
+	unsigned int seed = cipher * 4 + (version & 0xf);
+
+	memset(k, 0, sizeof(*k));
+	k->c = cipher_find(cipher);
+	k->version = version;
+	k->suite = suite;
+	k->len = crypto_info_len(k->c);
+	((struct tls_crypto_info *)k->ci)->version = version;
+	((struct tls_crypto_info *)k->ci)->cipher_type = cipher;
+	key_pattern(ci_key(k), k->c->key_len, seed);
+	key_pattern(ci_salt(k), k->c->salt_len, seed + 100);
+	if (explicit_nonce_len(k))
+		put_be64(ci_iv(k), seq);
+	else
+		key_pattern(ci_iv(k), k->c->iv_len, seed + 200);
+	put_be64(ci_rec_seq(k), seq);
+}
+
+/* The sequence number and explicit nonce of the first record. */
+static inline void keys_set_seq(struct tls_keys *k, uint64_t seq)
+{
+	if (explicit_nonce_len(k))
+		put_be64(ci_iv(k), seq);
+	put_be64(ci_rec_seq(k), seq);
+}
+
+/* --- record arithmetic ------------------------------------------------------- */
+
+static inline size_t record_overhead(const struct tls_keys *k)
+{
+	return HDR_LEN + explicit_nonce_len(k) + (is_tls13(k) ? 1 : 0) + TAG_LEN;
+}
+
+/* Wire bytes for @len bytes of one content type written in one call. */
+static inline size_t wire_len(const struct tls_keys *k, size_t len)
+{
+	size_t records = (len + MAX_PAYLOAD - 1) / MAX_PAYLOAD;
+
+	return len + records * record_overhead(k);
+}
+
+/* --- the socket under test ------------------------------------------------ */
+
+static inline const char *test_ulp(void)
+{
+	const char *s = getenv("KTLSO_TEST_ULP");
+
+	return s && *s ? s : KTLSO_ULP_NAME;
+}
+
+static inline bool testing_intree(void)
+{
+	return strcmp(test_ulp(), "tls") == 0;
+}
+
+static inline int ulp_attach(int fd, const char *name)
+{
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, name, strlen(name) + 1))
+		return -errno;
+	return 0;
+}
+
+static inline int keys_install(int fd, int opt, const struct tls_keys *k)
+{
+	if (setsockopt(fd, SOL_TLS, opt, k->ci, k->len))
+		return -errno;
+	return 0;
+}
+
+/* setsockopt(TLS_TX) with an arbitrary buffer and length; 0 or -errno. */
+static inline int set_tx_raw(int fd, const void *buf, socklen_t len)
+{
+	if (setsockopt(fd, SOL_TLS, TLS_TX, buf, len))
+		return -errno;
+	return 0;
+}
+
+/* getsockopt(TLS_TX) into @buf with *@len in and out; 0 or -errno. */
+static inline int get_tx_raw(int fd, void *buf, socklen_t *len)
+{
+	if (getsockopt(fd, SOL_TLS, TLS_TX, buf, len))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Does in-tree kTLS on this kernel take these keys for TX?  0, or the
+ * -errno of the step that failed; *@no_ulp is set when it was attaching the
+ * "tls" ULP itself.
+ */
+static inline int intree_accepts(const struct tls_keys *k, bool *no_ulp)
+{
+	int cfd, sfd, err;
+
+	*no_ulp = false;
+	err = ktlso_tcp_pair(AF_INET, &cfd, &sfd);
+	if (err)
+		return err;
+	err = ulp_attach(cfd, "tls");
+	if (err)
+		*no_ulp = true;
+	else
+		err = keys_install(cfd, TLS_TX, k);
+	ktlso_close_now(cfd);
+	close(sfd);
+	return err;
+}
+
+static inline void set_rcvtimeo(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/* Is nothing (more) readable on @fd within @ms? */
+static inline bool nothing_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 0;
+}
+
+/* --- what the sender does: steps run in a child, read by the parent -------- */
+
+enum step_kind {
+	STEP_WRITE,		/* one write() */
+	STEP_IOV,		/* one sendmsg() over many iovecs */
+	STEP_TYPED,		/* one sendmsg() with a TLS_SET_RECORD_TYPE cmsg */
+	STEP_SENDFILE,		/* sendfile() from a memfd */
+};
+
+struct step {
+	enum step_kind kind;
+	size_t len;
+	uint8_t type;		/* STEP_TYPED only */
+};
+
+#define WRITE(n)	{ .kind = STEP_WRITE, .len = (n) }
+#define IOV(n)		{ .kind = STEP_IOV, .len = (n) }
+#define TYPED(t, n)	{ .kind = STEP_TYPED, .len = (n), .type = (t) }
+#define SENDFILE(n)	{ .kind = STEP_SENDFILE, .len = (n) }
+
+static inline uint8_t step_type(const struct step *s)
+{
+	return s->kind == STEP_TYPED ? s->type : TYPE_DATA;
+}
+
+static inline size_t steps_plain_len(const struct step *steps, size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++)
+		len += steps[i].len;
+	return len;
+}
+
+/* Wire length of steps whose record boundaries follow from the writes. */
+static inline size_t steps_wire_len(const struct tls_keys *k, const struct step *steps,
+			     size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++)
+		len += wire_len(k, steps[i].len);
+	return len;
+}
+
+static inline int sendmsg_all(int fd, struct msghdr *msg, size_t len)
+{
+	ssize_t n = sendmsg(fd, msg, 0);
+
+	if (n < 0)
+		return -errno;
+	/* A blocking sendmsg with no signal to interrupt it sends it all. */
+	return (size_t)n == len ? 0 : -EMSGSIZE;
+}
+
+/* Split @len bytes over iovecs of uneven sizes, one of them empty. */
+static inline int send_iov(int fd, const uint8_t *data, size_t len)
+{
+	static const size_t pieces[] = { 1, 7, 0, 4096, 16384, 3000, 12345 };
+	struct iovec iov[64];
+	struct msghdr msg = { .msg_iov = iov };
+	size_t off = 0, i = 0;
+
+	while (off < len) {
+		size_t n = pieces[i % ARRAY_SIZE(pieces)];
+
+		if (i == ARRAY_SIZE(iov))
+			return -E2BIG;
+		if (n > len - off)
+			n = len - off;
+		iov[i].iov_base = (void *)(data + off);
+		iov[i].iov_len = n;
+		off += n;
+		i++;
+	}
+	msg.msg_iovlen = i;
+	return sendmsg_all(fd, &msg, len);
+}
+
+/* One sendmsg() whose record carries content type @type. */
+static inline int send_typed(int fd, uint8_t type, const void *data, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	ssize_t n;
+
+	cmsg->cmsg_level = SOL_TLS;
+	cmsg->cmsg_type = TLS_SET_RECORD_TYPE;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+	*CMSG_DATA(cmsg) = type;
+	n = sendmsg(fd, &msg, 0);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EMSGSIZE;
+}
+
+static inline int send_file(int fd, const uint8_t *data, size_t len)
+{
+	int mfd = memfd_create("tls_tx-sendfile", 0), err;
+	off_t off = 0;
+
+	if (mfd < 0)
+		return -errno;
+	err = ktlso_write_all(mfd, data, len);
+	while (!err && (size_t)off < len) {
+		ssize_t n = sendfile(fd, mfd, &off, len - off);
+
+		if (n <= 0)
+			err = n < 0 ? -errno : -EPIPE;
+	}
+	close(mfd);
+	return err;
+}
+
+static inline int send_step(int fd, const struct step *s, const uint8_t *data)
+{
+	switch (s->kind) {
+	case STEP_WRITE:
+		return ktlso_write_all(fd, data, s->len);
+	case STEP_IOV:
+		return send_iov(fd, data, s->len);
+	case STEP_TYPED:
+		return send_typed(fd, s->type, data, s->len);
+	case STEP_SENDFILE:
+		return send_file(fd, data, s->len);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Run @steps on @fd in a child, so that the parent can read while the child
+ * blocks in send.  @data is the concatenated plaintext of all steps.  The
+ * child exits with 0 or the errno of the step that failed, and dies with its
+ * parent should the test abort.
+ */
+static inline pid_t spawn_sender(struct __test_metadata *_metadata, int fd,
+			  const struct step *steps, size_t n, const uint8_t *data)
+{
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		size_t i, off = 0;
+		int err = 0;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (i = 0; i < n && !err; i++) {
+			err = send_step(fd, &steps[i], data + off);
+			off += steps[i].len;
+		}
+		_exit(err ? -err : 0);
+	}
+	return pid;
+}
+
+/*
+ * Wait for the sender; if the reader gave up (@reader_ok false) the sender
+ * may be blocked for good in send, so stop it first.
+ */
+static inline void reap_sender(struct __test_metadata *_metadata, pid_t pid,
+			bool reader_ok)
+{
+	int status;
+
+	if (!reader_ok)
+		kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (!reader_ok)
+		return;
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("sender failed: %s", strerror(WEXITSTATUS(status)));
+	}
+}
+
+/* Plaintext for @len bytes of steps, different for every @seed. */
+static inline uint8_t *plaintext(struct __test_metadata *_metadata, size_t len,
+			  unsigned int seed)
+{
+	uint8_t *p = malloc(len ? len : 1);
+
+	ASSERT_NE(NULL, p);
+	ktlso_fill(p, len, seed << 16);
+	return p;
+}
+
+/* Run @steps on @tx and read exactly @wire raw bytes from @peer. */
+static inline uint8_t *capture(struct __test_metadata *_metadata, int tx, int peer,
+			const struct step *steps, size_t n, const uint8_t *data,
+			size_t wire)
+{
+	uint8_t *buf = malloc(wire + 1);
+	pid_t pid;
+	int err;
+
+	ASSERT_NE(NULL, buf);
+	pid = spawn_sender(_metadata, tx, steps, n, data);
+	err = ktlso_read_all(peer, buf, wire);
+	reap_sender(_metadata, pid, !err);
+	ASSERT_EQ(0, err) {
+		TH_LOG("reading %zu wire bytes: %s", wire, strerror(-err));
+	}
+	/* The computed length is all there is. */
+	EXPECT_TRUE(nothing_readable(peer, 100));
+	return buf;
+}
+
+/* --- the engine's OpenSSL record layer -------------------------------------- */
+
+static inline void engine_init(struct __test_metadata *_metadata, struct tls_keys *k,
+			uint64_t seq, bool encrypt,
+			struct ktlso_record_protection *rp)
+{
+	struct ktlso_traffic_keys tk = { .key_len = k->c->key_len };
+
+	memcpy(tk.key, ci_key(k), k->c->key_len);
+	if (explicit_nonce_len(k)) {
+		/* TLS 1.2 GCM/CCM: the implicit part; the rest is on the wire. */
+		memcpy(tk.iv, ci_salt(k), k->c->salt_len);
+		tk.iv_len = k->c->salt_len;
+	} else {
+		/* TLS 1.3 and ChaCha20: the whole static IV, salt first. */
+		memcpy(tk.iv, ci_salt(k), k->c->salt_len);
+		memcpy(tk.iv + k->c->salt_len, ci_iv(k), k->c->iv_len);
+		tk.iv_len = k->c->salt_len + k->c->iv_len;
+	}
+	ASSERT_EQ(0, ktlso_record_init(rp, k->version, k->suite, &tk, seq,
+				       encrypt));
+}
+
+/* The engine cannot open this cipher: SKIP from a test body. */
+#define SKIP_WITHOUT_ENGINE(k) do {					\
+	if (!(k)->suite)						\
+		SKIP(return, "the engine has no %s record layer",	\
+		     (k)->c->name);					\
+} while (0)
+
+/*
+ * Open one record at @rec (at most @avail bytes there) with the engine and
+ * check its header: legacy_record_version 0x0303, and an outer type that is
+ * the content type (TLS 1.2) or application_data (TLS 1.3).  Returns the
+ * record's length; its content is at @out, *@out_len bytes, of content type
+ * *@got_type.
+ */
+static inline size_t open_record(struct __test_metadata *_metadata,
+			  struct ktlso_record_protection *rp,
+			  const struct tls_keys *k, const uint8_t *rec,
+			  size_t avail, uint8_t *got_type, uint8_t *out,
+			  size_t *out_len)
+{
+	size_t len;
+
+	ASSERT_GE(avail, (size_t)HDR_LEN);
+	len = HDR_LEN + ((size_t)rec[3] << 8 | rec[4]);
+	ASSERT_LE(len, avail);
+	EXPECT_EQ(0x03, rec[1]);
+	EXPECT_EQ(0x03, rec[2]);
+	if (is_tls13(k))
+		EXPECT_EQ(TYPE_DATA, rec[0]);
+	ASSERT_EQ(0, ktlso_record_open(rp, rec, len, got_type, out,
+				       MAX_PAYLOAD + 256, out_len)) {
+		TH_LOG("record of %zu bytes does not open", len);
+	}
+	if (!is_tls13(k))
+		EXPECT_EQ(rec[0], *got_type);
+	return len;
+}
+
+/*
+ * Check that @wire (@wire_total bytes) is exactly the records @steps make:
+ * every record opens, in order, with the right content type and content;
+ * a step's content is split into records of 2^14 bytes and a remainder.
+ */
+static inline void check_records(struct __test_metadata *_metadata, struct tls_keys *k,
+			  uint64_t seq, const struct step *steps, size_t n,
+			  const uint8_t *data, const uint8_t *wire,
+			  size_t wire_total)
+{
+	struct ktlso_record_protection rp;
+	uint8_t *out = malloc(MAX_PAYLOAD + 256);
+	size_t i, off = 0, pos = 0;
+
+	ASSERT_NE(NULL, out);
+	engine_init(_metadata, k, seq, false, &rp);
+	for (i = 0; i < n; i++) {
+		size_t done = 0;
+
+		while (done < steps[i].len) {
+			size_t want = steps[i].len - done, got;
+			uint8_t type;
+
+			if (want > MAX_PAYLOAD)
+				want = MAX_PAYLOAD;
+			pos += open_record(_metadata, &rp, k, wire + pos,
+					   wire_total - pos, &type, out, &got);
+			EXPECT_EQ(step_type(&steps[i]), type);
+			ASSERT_EQ(want, got);
+			EXPECT_EQ(0, memcmp(data + off + done, out, got)) {
+				TH_LOG("step %zu: record content differs", i);
+			}
+			done += got;
+		}
+		off += steps[i].len;
+	}
+	EXPECT_EQ(wire_total, pos);
+	ktlso_record_clear(&rp);
+	free(out);
+}
+
+/* Seal @steps with the engine: the records any correct sender makes. */
+static inline uint8_t *engine_seal(struct __test_metadata *_metadata, struct tls_keys *k,
+			    uint64_t seq, const struct step *steps, size_t n,
+			    const uint8_t *data, size_t wire_total)
+{
+	struct ktlso_record_protection rp;
+	uint8_t *wire = malloc(wire_total);
+	size_t i, off = 0, pos = 0;
+
+	ASSERT_NE(NULL, wire);
+	engine_init(_metadata, k, seq, true, &rp);
+	for (i = 0; i < n; i++) {
+		size_t done = 0;
+
+		while (done < steps[i].len) {
+			size_t chunk = steps[i].len - done, len;
+
+			if (chunk > MAX_PAYLOAD)
+				chunk = MAX_PAYLOAD;
+			ASSERT_EQ(0, ktlso_record_seal(&rp, step_type(&steps[i]),
+						       data + off + done, chunk,
+						       0, wire + pos,
+						       wire_total - pos, &len));
+			pos += len;
+			done += chunk;
+		}
+		off += steps[i].len;
+	}
+	ASSERT_EQ(wire_total, pos);
+	ktlso_record_clear(&rp);
+	return wire;
+}
+
+/* memcmp that says where two captures first differ. */
+static inline void expect_same_bytes(struct __test_metadata *_metadata,
+			      const char *what, const uint8_t *a,
+			      const uint8_t *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && a[i] == b[i]; i++)
+		;
+	EXPECT_EQ(len, i) {
+		TH_LOG("%s: first difference at byte %zu of %zu", what, i, len);
+	}
+}
+
+/* recvmsg() of one record's worth on an in-tree RX socket, with its type. */
+static inline ssize_t recv_typed(int fd, void *buf, size_t cap, uint8_t *type)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n = recvmsg(fd, &msg, 0);
+
+	if (n < 0)
+		return -errno;
+	*type = 0;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (cmsg->cmsg_level == SOL_TLS &&
+		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE)
+			*type = *CMSG_DATA(cmsg);
+	return n;
+}
+
+#endif /* KTLSO_TLS_COMMON_H */
