@@ -27,6 +27,8 @@ static const struct ext_info ext_table[KTLSO_EXT_COUNT] = {
 	[KTLSO_EXT_SERVER_NAME] = { 0, IN(CH) | IN(EE) },
 	[KTLSO_EXT_STATUS_REQUEST] = { 5, IN(CH) | IN(CR) | IN(CT) },
 	[KTLSO_EXT_SUPPORTED_GROUPS] = { 10, IN(CH) | IN(EE) },
+	/* TLS 1.2 only (RFC 8422): a TLS 1.3 server may not answer it. */
+	[KTLSO_EXT_EC_POINT_FORMATS] = { 11, IN(CH) },
 	[KTLSO_EXT_SIGNATURE_ALGORITHMS] = { 13, IN(CH) | IN(CR) },
 	[KTLSO_EXT_ALPN] = { 16, IN(CH) | IN(EE) },
 	[KTLSO_EXT_SCT] = { 18, IN(CH) | IN(CR) | IN(CT) },
@@ -695,6 +697,19 @@ static int renegotiation_info_get(struct ktlso_reader *r)
 	return ret;
 }
 
+/*
+ * RFC 8422 5.1.2: ec_point_format_list<1..2^8-1>, kept as is. Whether it
+ * holds uncompressed is a TLS 1.2 rule (msg12.h); TLS 1.3 ignores it.
+ */
+static int ec_point_formats_get(struct ktlso_reader *r, struct ktlso_span *s)
+{
+	struct ktlso_reader v;
+	int ret = ktlso_get_vector(r, 1, 1, 0xff, &v);
+
+	ktlso_span_of(&v, s);
+	return ret;
+}
+
 /* --- ClientHello ---------------------------------------------------------- */
 
 static int ch_ext_parse(void *msg, enum ktlso_ext e, struct ktlso_reader *r)
@@ -708,6 +723,8 @@ static int ch_ext_parse(void *msg, enum ktlso_ext e, struct ktlso_reader *r)
 		return get_rest(r, &ch->status_request);
 	case KTLSO_EXT_SUPPORTED_GROUPS:
 		return ktlso_u16_list_get(r, 2, 2, 0xffff, &ch->supported_groups);
+	case KTLSO_EXT_EC_POINT_FORMATS:
+		return ec_point_formats_get(r, &ch->ec_point_formats);
 	case KTLSO_EXT_SIGNATURE_ALGORITHMS:
 		return ktlso_u16_list_get(r, 2, 2, 0xfffe,
 					  &ch->signature_algorithms);
@@ -770,6 +787,9 @@ static int ch_ext_write(struct ktlso_writer *w, const void *msg,
 				       ch->status_request.len);
 	case KTLSO_EXT_SUPPORTED_GROUPS:
 		return ktlso_u16_list_put(w, 2, 2, 0xffff, &ch->supported_groups);
+	case KTLSO_EXT_EC_POINT_FORMATS:
+		return ktlso_put_span_vector(w, 1, 1, 0xff,
+					     &ch->ec_point_formats);
 	case KTLSO_EXT_SIGNATURE_ALGORITHMS:
 		return ktlso_u16_list_put(w, 2, 2, 0xfffe,
 					  &ch->signature_algorithms);

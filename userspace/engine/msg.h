@@ -55,8 +55,11 @@ enum ktlso_hs_type {
 	KTLSO_HS_END_OF_EARLY_DATA = 5,
 	KTLSO_HS_ENCRYPTED_EXTENSIONS = 8,
 	KTLSO_HS_CERTIFICATE = 11,
+	KTLSO_HS_SERVER_KEY_EXCHANGE = 12,	/* TLS 1.2 */
 	KTLSO_HS_CERTIFICATE_REQUEST = 13,
+	KTLSO_HS_SERVER_HELLO_DONE = 14,	/* TLS 1.2 */
 	KTLSO_HS_CERTIFICATE_VERIFY = 15,
+	KTLSO_HS_CLIENT_KEY_EXCHANGE = 16,	/* TLS 1.2 */
 	KTLSO_HS_FINISHED = 20,
 	KTLSO_HS_KEY_UPDATE = 24,
 	KTLSO_HS_MESSAGE_HASH = 254,
@@ -140,6 +143,7 @@ enum ktlso_ext {
 	KTLSO_EXT_SERVER_NAME,			/* 0 */
 	KTLSO_EXT_STATUS_REQUEST,		/* 5 */
 	KTLSO_EXT_SUPPORTED_GROUPS,		/* 10 */
+	KTLSO_EXT_EC_POINT_FORMATS,		/* 11, TLS 1.2 */
 	KTLSO_EXT_SIGNATURE_ALGORITHMS,		/* 13 */
 	KTLSO_EXT_ALPN,				/* 16 */
 	KTLSO_EXT_SCT,				/* 18 signed_certificate_timestamp */
@@ -263,6 +267,7 @@ struct ktlso_client_hello {
 	struct ktlso_span server_name;			/* host_name */
 	struct ktlso_span status_request;		/* body, as is */
 	struct ktlso_u16_list supported_groups;
+	struct ktlso_span ec_point_formats;		/* list body, 1..255 */
 	struct ktlso_u16_list signature_algorithms;
 	struct ktlso_alpn_list alpn;
 	uint16_t record_size_limit;
