@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The handshake engine: one TLS connection's handshake (client or server)
+ * over a byte transport the caller provides, then the keys the kernel
+ * record layer needs, or a userspace session under the engine's own record
+ * protection.
+ *
+ *	struct ktlso_config cfg;
+ *	struct ktlso_session *s;
+ *	struct ktlso_session_result res;
+ *
+ *	ktlso_config_init(&cfg);
+ *	cfg.trust = &trust;
+ *	cfg.server_name = "server.example";
+ *	ktlso_session_new(&s, &cfg, KTLSO_ROLE_CLIENT, &io);
+ *	while ((ret = ktlso_session_handshake(s)) > 0)
+ *		wait for the socket (KTLSO_WANT_READ / KTLSO_WANT_WRITE);
+ *	if (ret == 0 && ktlso_session_result(s, &res) == 0) {
+ *		setsockopt(fd, SOL_TLS, TLS_TX, &res.tx, res.tx_len);
+ *		setsockopt(fd, SOL_TLS, TLS_RX, &res.rx, res.rx_len);
+ *		ktlso_session_result_clear(&res);
+ *	}
+ *	ktlso_session_free(s);
+ *
+ * Transport. The engine reads and writes through the two callbacks of
+ * struct ktlso_io, which behave like read(2) and write(2) on a socket:
+ * bytes transferred, 0 for end of file, or -1 with errno set. EAGAIN (or
+ * EWOULDBLOCK) is not an error: the call returns KTLSO_WANT_READ or
+ * KTLSO_WANT_WRITE and the same function is called again once the
+ * transport is ready; EINTR is retried.
+ *
+ * The engine never reads a byte it does not need. It reads one record at
+ * a time, its 5-byte header and then exactly the length the header
+ * announces, and stops reading as soon as the handshake is complete: the
+ * client after its Finished, the server after the client's Finished. What
+ * the peer sends next (application data, a NewSessionTicket, a KeyUpdate,
+ * an alert) is still in the socket when the caller hands it to the kernel
+ * record layer, with the sequence numbers ktlso_session_result() reports.
+ * Handing the socket over is only correct at that point: once
+ * ktlso_session_read() has been called, the keys and sequence numbers have
+ * moved on and ktlso_session_result() reports the new ones.
+ *
+ * Errors follow alert.h, plus the local errors below. On any handshake
+ * failure the engine sends the fatal alert to the peer itself (in
+ * plaintext, or under the current keys, RFC 8446 section 6), logs one line
+ * through the configured log callback, wipes every secret and keeps
+ * returning the same error; no keys are ever reported for a failed
+ * handshake. A fatal alert received from the peer is returned as its
+ * negative description too; ktlso_session_alerts() tells the two apart.
+ *
+ * Only TLS 1.3 is implemented; version negotiation dispatches through a
+ * per-version table so that TLS 1.2 plugs in beside it.
+ */
+#ifndef KTLSO_ENGINE_ENGINE_H
+#define KTLSO_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "engine/crypto_info.h"
+#include "engine/kex.h"
+#include "engine/msg.h"
+#include "engine/pki.h"
+#include "engine/suite.h"
+
+/* Positive returns: not an error, call again when the transport is ready. */
+#define KTLSO_WANT_READ 1
+#define KTLSO_WANT_WRITE 2
+
+/* Local errors of the session layer (alert.h numbers the others). */
+enum {
+	KTLSO_ERROR_IO = 0x180,		/* the transport failed */
+	KTLSO_ERROR_CLOSED = 0x181,	/* EOF, or close_notify */
+	KTLSO_ERROR_STATE = 0x182,	/* not in the session's state */
+};
+
+enum ktlso_role {
+	KTLSO_ROLE_CLIENT,
+	KTLSO_ROLE_SERVER,
+};
+
+enum ktlso_log_level {
+	KTLSO_LOG_ERROR,
+	KTLSO_LOG_WARNING,
+	KTLSO_LOG_INFO,
+	KTLSO_LOG_DEBUG,
+};
+
+/*
+ * Peer authentication. A client always authenticates the server unless
+ * told KTLSO_PEER_AUTH_NONE (then the server's CertificateVerify is still
+ * checked against its leaf, but the chain and name are not). A server
+ * asks for no client certificate by default, requests one with OPTIONAL
+ * (a client may send none) and demands one with REQUIRE.
+ */
+enum ktlso_peer_auth {
+	KTLSO_PEER_AUTH_DEFAULT,	/* client: REQUIRE; server: NONE */
+	KTLSO_PEER_AUTH_NONE,
+	KTLSO_PEER_AUTH_OPTIONAL,
+	KTLSO_PEER_AUTH_REQUIRE,
+};
+
+#define KTLSO_CONFIG_MAX_LIST 16	/* suites, groups, schemes */
+#define KTLSO_CONFIG_MAX_ALPN 8
+#define KTLSO_ALPN_NAME_MAX 255
+
+/*
+ * Test-only hooks: never set outside tests. They let a test make the
+ * engine deterministic (RFC 8448 traces) or make it misbehave on purpose
+ * (negative tests of the peer).
+ */
+struct ktlso_test_hooks {
+	void *arg;
+	/* Fill @out instead of RAND_bytes(): randoms and session ids. */
+	int (*random)(void *arg, uint8_t *out, size_t len);
+	/* Make the ephemeral key of @group instead of ktlso_kex_generate(). */
+	int (*kex_generate)(void *arg, struct ktlso_kex *kx, uint16_t group);
+	/* Edit a ClientHello just before it is written. */
+	void (*client_hello)(void *arg, struct ktlso_client_hello *ch);
+	/*
+	 * Rewrite an outgoing handshake message, header included, before
+	 * the transcript sees it: *@len may change (up to @cap); 0 drops
+	 * the message. Return 0 or an engine error.
+	 */
+	int (*message_out)(void *arg, bool server, uint8_t *msg, size_t *len,
+			   size_t cap);
+	/* Server: accept only a group the client sent no key share for. */
+	bool force_hrr;
+	/* Server: a cookie to put in the HelloRetryRequest. */
+	const uint8_t *hrr_cookie;
+	size_t hrr_cookie_len;
+	/* Largest handshake record payload sent (0: 2^14). */
+	size_t hs_fragment;
+};
+
+/*
+ * What a session negotiates with. Initialise with ktlso_config_init(),
+ * then change fields or use the ktlso_config_set_*() parsers. The
+ * credentials and trust store are borrowed; the config and everything it
+ * points to must outlive the sessions made from it, unchanged.
+ */
+struct ktlso_config {
+	uint16_t min_version;		/* KTLSO_TLS12_VERSION .. */
+	uint16_t max_version;		/* .. KTLSO_TLS13_VERSION */
+	/* Preference lists, most preferred first. */
+	uint16_t suites[KTLSO_CONFIG_MAX_LIST];
+	size_t n_suites;
+	uint16_t groups[KTLSO_CONFIG_MAX_LIST];
+	size_t n_groups;
+	uint16_t sigschemes[KTLSO_CONFIG_MAX_LIST];
+	size_t n_sigschemes;
+	/* Client: key shares sent in the first ClientHello (first groups). */
+	size_t n_key_shares;
+	/* Server: chosen by SNI; client: for client authentication. */
+	const struct ktlso_cred *creds;
+	size_t n_creds;
+	const struct ktlso_trust *trust;
+	enum ktlso_peer_auth peer_auth;
+	time_t verify_time;		/* 0: the current time */
+	/* Client: sent as SNI (unless an IP address) and verified. */
+	const char *server_name;
+	/* ALPN protocols, most preferred first. */
+	char alpn[KTLSO_CONFIG_MAX_ALPN][KTLSO_ALPN_NAME_MAX + 1];
+	size_t n_alpn;
+	/* RFC 8446 appendix D.4; on by default. */
+	bool middlebox_compat;
+	/* Longest handshake message accepted (default 65536). */
+	size_t max_handshake_message;
+	void (*log)(void *arg, enum ktlso_log_level level, const char *msg);
+	void *log_arg;
+	struct ktlso_test_hooks test;
+};
+
+/**
+ * ktlso_config_init() - the safe defaults
+ * @cfg: the config to fill
+ *
+ * TLS 1.3 only; the four TLS 1.3 suites with TLS_AES_128_GCM_SHA256 first;
+ * x25519, secp256r1, secp384r1 with one key share (x25519); ECDSA, Ed25519,
+ * RSA-PSS and (for certificate chains) RSA PKCS#1 schemes; middlebox
+ * compatibility mode; peer authentication as KTLSO_PEER_AUTH_DEFAULT says.
+ */
+void ktlso_config_init(struct ktlso_config *cfg);
+
+/*
+ * Parsers for configuration strings. Lists are separated by ':' (',' for
+ * ALPN, whose names may hold ':'). Names: suites by IANA name
+ * ("TLS_AES_128_GCM_SHA256"), groups as ktlso_group_from_name() reads them,
+ * schemes by IANA name, versions as "1.2" / "1.3". On failure the config is
+ * unchanged and -KTLSO_ERROR_INVALID_ARGUMENT is returned.
+ */
+int ktlso_config_set_suites(struct ktlso_config *cfg, const char *list);
+int ktlso_config_set_groups(struct ktlso_config *cfg, const char *list);
+int ktlso_config_set_sigschemes(struct ktlso_config *cfg, const char *list);
+int ktlso_config_set_alpn(struct ktlso_config *cfg, const char *list);
+int ktlso_config_set_versions(struct ktlso_config *cfg, const char *min,
+			      const char *max);
+
+/* The IANA name of a suite the engine implements; NULL otherwise. */
+const char *ktlso_suite_name(uint16_t id);
+
+struct ktlso_io {
+	ssize_t (*read)(void *ctx, void *buf, size_t len);
+	ssize_t (*write)(void *ctx, const void *buf, size_t len);
+	void *ctx;
+};
+
+struct ktlso_session;
+
+/**
+ * ktlso_session_new() - a session for one connection
+ * @sp: set to the new session
+ * @cfg: the configuration (borrowed, see struct ktlso_config)
+ * @role: client or server
+ * @io: the transport (copied)
+ *
+ * Return: 0, -KTLSO_ERROR_INVALID_ARGUMENT for a config the role cannot
+ * use (logged: a server without credentials, verification without a trust
+ * store, an empty list...), or -KTLSO_ERROR_NO_MEMORY.
+ */
+int ktlso_session_new(struct ktlso_session **sp,
+		      const struct ktlso_config *cfg, enum ktlso_role role,
+		      const struct ktlso_io *io);
+
+/**
+ * ktlso_session_handshake() - run the handshake as far as the transport
+ * allows
+ * @s: the session
+ *
+ * Return: 0 once the handshake is complete (and on every later call),
+ * KTLSO_WANT_READ or KTLSO_WANT_WRITE to be called again, or a negative
+ * error (the same one on every later call).
+ */
+int ktlso_session_handshake(struct ktlso_session *s);
+
+/* What a completed handshake yields. Wipe with ktlso_session_result_clear(). */
+struct ktlso_session_result {
+	uint16_t version;
+	uint16_t suite;
+	uint16_t group;
+	uint16_t sig_scheme;		/* the server's CertificateVerify */
+	uint16_t client_sig_scheme;	/* the client's; 0 when none */
+	char alpn[KTLSO_ALPN_NAME_MAX + 1];	/* "" when none */
+	char server_name[256];		/* SNI; "" when none */
+	bool peer_verified;		/* chain checked against trust */
+	char peer_identity[256];	/* peer's subject; "" when none */
+	/* Kernel TLS_TX / TLS_RX arguments, with the next sequence numbers. */
+	union ktlso_crypto_info tx, rx;
+	size_t tx_len, rx_len;
+	uint64_t tx_seq, rx_seq;
+	/* TLS 1.3: the current application traffic secrets. */
+	uint8_t tx_secret[KTLSO_MAX_HASH_LEN];
+	uint8_t rx_secret[KTLSO_MAX_HASH_LEN];
+	size_t secret_len;
+};
+
+/**
+ * ktlso_session_result() - the negotiated parameters and current keys
+ * @s: a session whose handshake is complete
+ * @res: filled; holds secrets
+ *
+ * Return: 0, or -KTLSO_ERROR_STATE before the handshake is complete or
+ * after a failure (@res is zeroed then).
+ */
+int ktlso_session_result(const struct ktlso_session *s,
+			 struct ktlso_session_result *res);
+void ktlso_session_result_clear(struct ktlso_session_result *res);
+
+/**
+ * ktlso_session_alerts() - the alerts a session sent and received
+ * @s: the session
+ * @sent: set to the fatal alert description sent, or -1
+ * @received: set to the alert description received, or -1
+ */
+void ktlso_session_alerts(const struct ktlso_session *s, int *sent,
+			  int *received);
+
+/**
+ * ktlso_session_write() - send application data under the engine's keys
+ * @s: a session whose handshake is complete
+ * @buf: the data
+ * @len: its length (records of at most 2^14 bytes are made)
+ * @written: set to the bytes accepted
+ *
+ * Accepted bytes are sealed and queued; KTLSO_WANT_WRITE says some are not
+ * on the transport yet (call ktlso_session_flush() or this again).
+ *
+ * Return: 0, KTLSO_WANT_WRITE, or a negative error.
+ */
+int ktlso_session_write(struct ktlso_session *s, const void *buf, size_t len,
+			size_t *written);
+
+/* Write what is queued. Return: 0, KTLSO_WANT_WRITE or a negative error. */
+int ktlso_session_flush(struct ktlso_session *s);
+
+/**
+ * ktlso_session_read() - receive application data
+ * @s: a session whose handshake is complete
+ * @buf: where the data goes
+ * @cap: its capacity
+ * @got: set to the bytes read; 0 with a 0 return: the peer sent
+ *	close_notify
+ *
+ * Post-handshake messages are handled on the way: a client drops
+ * NewSessionTickets (parsed, unused); KeyUpdate updates the receiving keys
+ * and, when the peer asks, is answered with a KeyUpdate of ours (queued
+ * output is written as far as the transport takes it; the rest goes with
+ * the next write or ktlso_session_flush()). Anything else after the
+ * handshake (a CertificateRequest, a change_cipher_spec) is
+ * unexpected_message.
+ *
+ * Return: 0, KTLSO_WANT_READ, or a negative error (a fatal alert sent or
+ * received).
+ */
+int ktlso_session_read(struct ktlso_session *s, void *buf, size_t cap,
+		       size_t *got);
+
+/**
+ * ktlso_session_key_update() - update our sending keys (RFC 8446 4.6.3)
+ * @s: a TLS 1.3 session whose handshake is complete
+ * @request_peer: ask the peer to update its sending keys too
+ *
+ * Return: 0, KTLSO_WANT_WRITE, or a negative error.
+ */
+int ktlso_session_key_update(struct ktlso_session *s, bool request_peer);
+
+/**
+ * ktlso_session_close() - send close_notify
+ * @s: the session
+ *
+ * Return: 0, KTLSO_WANT_WRITE, or a negative error.
+ */
+int ktlso_session_close(struct ktlso_session *s);
+
+/* Free a session, wiping every secret it holds; NULL is a no-op. */
+void ktlso_session_free(struct ktlso_session *s);
+
+/* A short name for any value the functions above return. */
+const char *ktlso_session_strerror(int err);
+
+#endif /* KTLSO_ENGINE_ENGINE_H */

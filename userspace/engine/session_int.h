@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal to the handshake engine: the session object, the record
+ * transport over the caller's callbacks, and the per-version protocol
+ * table the handshake driver dispatches through. Not part of the API;
+ * engine.h is.
+ */
+#ifndef KTLSO_ENGINE_SESSION_INT_H
+#define KTLSO_ENGINE_SESSION_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "engine/keysched.h"
+#include "engine/msg.h"
+#include "engine/record.h"
+#include "engine/transcript.h"
+
+struct ktlso_session;
+
+/*
+ * One version's handshake, for one role: the state machine behind
+ * ktlso_session_handshake(). ->start runs once, before any input; ->handle
+ * takes each handshake message in turn and returns 0 or an error; the
+ * handshake is over when it sets s->connected. ->free releases the
+ * version's handshake state (and wipes it), whether or not it completed;
+ * it may be called more than once.
+ *
+ * Version negotiation starts in the TLS 1.3 tables, whose ClientHello
+ * offers every version configured. When the peer picks another version,
+ * that version's table (ktlso_proto_find()) gets the message that
+ * decided it through ->takeover: the server's ClientHello, not yet in the
+ * transcript, or the client's ServerHello, with the ClientHello still
+ * held, unhashed, in s->ts and its random and session id in s->hs13 (the
+ * TLS 1.3 state stays until the session frees it). From then on s->proto
+ * is that table.
+ */
+struct ktlso_proto {
+	const char *name;
+	int (*start)(struct ktlso_session *s);
+	int (*handle)(struct ktlso_session *s, const struct ktlso_hs_msg *msg);
+	int (*takeover)(struct ktlso_session *s,
+			const struct ktlso_hs_msg *msg);
+	void (*free)(struct ktlso_session *s);
+};
+
+extern const struct ktlso_proto ktlso_tls13_client;
+extern const struct ktlso_proto ktlso_tls13_server;
+
+/* One direction of record protection, and the keys behind it. */
+struct ktlso_dir {
+	bool on;			/* records are protected */
+	struct ktlso_record_protection rp;
+	struct ktlso_traffic_keys keys;
+	uint8_t secret[KTLSO_MAX_HASH_LEN];	/* TLS 1.3 traffic secret */
+};
+
+/* Bytes waiting for the transport. */
+struct ktlso_buf {
+	uint8_t *p;
+	size_t len, cap;
+	size_t off;			/* already written */
+};
+
+struct ktlso_tls13_hs;
+
+struct ktlso_session {
+	const struct ktlso_config *cfg;
+	struct ktlso_io io;
+	bool server;
+	const struct ktlso_proto *proto;
+	int state;			/* the proto's */
+	bool started;
+	bool connected;
+	int error;			/* sticky: the first failure */
+	int alert_sent, alert_received;	/* -1: none */
+	bool peer_alerted;		/* the failure is the peer's alert */
+	bool logged;			/* the failure has its log line */
+	int io_errno;			/* errno of a transport failure */
+	bool close_sent, close_received;
+
+	/* negotiated */
+	uint16_t version;
+	const struct ktlso_suite *suite;
+	uint16_t group;
+	uint16_t sig_scheme, client_sig_scheme;
+	bool peer_verified;
+	char alpn[KTLSO_ALPN_NAME_MAX + 1];
+	char sni[256];
+	char peer_identity[256];
+
+	/* record layer */
+	struct ktlso_dir tx, rx;
+	uint8_t *rec;			/* the record being read */
+	size_t rec_len;			/* bytes of it read so far */
+	uint8_t *plain;			/* an opened record's content */
+	size_t plain_len, plain_off;	/* application data not yet read */
+	struct ktlso_buf out;		/* sealed records to write */
+	struct ktlso_buf hs_out;	/* handshake bytes not yet sealed */
+	struct ktlso_hs_reader hr;
+	bool ccs_ok;			/* a peer CCS may arrive now */
+	bool ccs_received, ccs_sent;
+	bool first_record_sent;
+
+	struct ktlso_transcript ts;
+	uint8_t *scratch;		/* builds one outgoing message */
+	size_t scratch_cap;
+
+	struct ktlso_tls13_hs *hs13;	/* TLS 1.3 handshake state */
+};
+
+/* --- logging and failure (session.c) -------------------------------------- */
+
+void ktlso_log(struct ktlso_session *s, enum ktlso_log_level level,
+	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Log why the handshake fails with @err, once, and return @err: handlers
+ * end with "return ktlso_hs_fail(s, -KTLSO_ALERT_..., "why", ...)".
+ */
+int ktlso_hs_fail(struct ktlso_session *s, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "ClientHello", "Finished", ... for log lines; "unknown" otherwise. */
+const char *ktlso_hs_type_name(uint8_t type);
+
+/* Fill @out with random bytes (or the test hook's). */
+int ktlso_random(struct ktlso_session *s, uint8_t *out, size_t len);
+
+/*
+ * End the session with @err: log it (if not yet), send the alert it
+ * calls for (none for a peer's alert or a transport failure), wipe every
+ * key. Return: @err.
+ */
+int ktlso_session_abort(struct ktlso_session *s, int err);
+
+/* The handshake table for @version and role; NULL when not implemented. */
+const struct ktlso_proto *ktlso_proto_find(uint16_t version, bool server);
+
+/* Hand the handshake to @to, which takes @msg (see struct ktlso_proto). */
+int ktlso_proto_takeover(struct ktlso_session *s, const struct ktlso_proto *to,
+			 const struct ktlso_hs_msg *msg);
+
+/* --- transport (transport.c) ---------------------------------------------- */
+
+/* Allocate the record buffers; free them (wiping what they hold). */
+int ktlso_transport_init(struct ktlso_session *s);
+void ktlso_transport_free(struct ktlso_session *s);
+
+/*
+ * The next whole handshake message: 0 with @msg set (valid until the next
+ * call), KTLSO_WANT_READ, or an error. A change_cipher_spec record is
+ * dropped where RFC 8446 5 allows one; alerts end the handshake.
+ */
+int ktlso_rx_handshake(struct ktlso_session *s, struct ktlso_hs_msg *msg);
+
+/*
+ * Read one record and open it: 0 with *@type and s->plain (s->plain_len
+ * bytes) set, KTLSO_WANT_READ, or an error. Alerts and CCS are returned,
+ * not handled.
+ */
+int ktlso_rx_record(struct ktlso_session *s, uint8_t *type);
+
+/* Handle an alert record's content: 0 for user_canceled, else an error. */
+int ktlso_rx_alert(struct ktlso_session *s, const uint8_t *body, size_t len);
+
+/*
+ * Queue one outgoing handshake message (header included): the test hook
+ * sees it first, then the transcript; it is sealed with the current send
+ * keys when the flight is flushed or the keys change.
+ */
+int ktlso_tx_handshake(struct ktlso_session *s, uint8_t *msg, size_t len,
+		       size_t cap);
+
+/* Seal the queued handshake bytes into records under the current keys. */
+int ktlso_tx_seal_handshake(struct ktlso_session *s);
+
+/* Drop handshake bytes not yet sealed: a failing flight is not sent. */
+void ktlso_tx_discard_handshake(struct ktlso_session *s);
+
+/* A change_cipher_spec record (always in plaintext). */
+int ktlso_tx_ccs(struct ktlso_session *s);
+
+/* One record of @type carrying @len (at most 2^14) bytes. */
+int ktlso_tx_record(struct ktlso_session *s, uint8_t type, const uint8_t *data,
+		    size_t len);
+
+int ktlso_tx_alert(struct ktlso_session *s, uint8_t level, uint8_t desc);
+
+/* Write what is queued: 0, KTLSO_WANT_WRITE or an error. */
+int ktlso_tx_flush(struct ktlso_session *s);
+
+/*
+ * Switch a direction to TLS 1.3 traffic @secret (sequence number 0);
+ * queued handshake bytes are sealed under the old keys first. Switching
+ * the receiving side while a message is half-read is unexpected_message
+ * (RFC 8446 5.1).
+ */
+int ktlso_dir_set13(struct ktlso_session *s, bool tx, const uint8_t *secret);
+void ktlso_dir_clear(struct ktlso_dir *d);
+
+#endif /* KTLSO_ENGINE_SESSION_INT_H */

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TLS 1.3 authentication messages for both roles: Certificate (RFC 8446
+ * 4.4.2) and CertificateVerify (RFC 8446 4.4.3), sent with our credential
+ * and checked against the peer's chain through pki.h and sig.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "engine/alert.h"
+#include "engine/sig.h"
+#include "engine/tls13.h"
+
+int ktlso_tls13_send_certificate(struct ktlso_session *s)
+{
+	const struct ktlso_cred *cred = s->hs13->cred;
+	size_t n = cred ? ktlso_cred_count(cred) : 0, i;
+	struct ktlso_cert_entry *entries = NULL;
+	struct ktlso_certificate ct;
+	struct ktlso_writer w;
+	uint8_t *der;
+	size_t len;
+	int ret = 0;
+
+	memset(&ct, 0, sizeof(ct));
+	if (n) {
+		entries = calloc(n, sizeof(*entries));
+		if (!entries)
+			return -KTLSO_ERROR_NO_MEMORY;
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		ret = ktlso_cred_der(cred, i, &der, &len);
+		entries[i].cert_data.p = ret ? NULL : der;
+		entries[i].cert_data.len = ret ? 0 : len;
+	}
+	if (ret == 0) {
+		ct.certs.v = entries;
+		ct.certs.n = n;
+		ktlso_tls13_msg_begin(s, &w);
+		ktlso_certificate_write(&w, &ct);
+		ret = ktlso_tls13_msg_send(s, &w);
+	}
+	for (i = 0; i < n; i++)
+		OPENSSL_free((void *)entries[i].cert_data.p);
+	free(entries);
+	return ret;
+}
+
+int ktlso_tls13_send_cert_verify(struct ktlso_session *s)
+{
+	struct ktlso_tls13_hs *hs = s->hs13;
+	uint8_t th[KTLSO_MAX_HASH_LEN];
+	uint8_t content[KTLSO_TLS13_SIGNED_CONTENT_LEN(KTLSO_MAX_HASH_LEN)];
+	uint8_t sig[KTLSO_SIG_MAX_LEN];
+	struct ktlso_certificate_verify cv;
+	struct ktlso_writer w;
+	size_t len, sig_len;
+	int ret;
+
+	ret = ktlso_transcript_hash(&s->ts, th);
+	if (ret == 0)
+		ret = ktlso_tls13_signed_content(s->server, th,
+						 ktlso_hash_len(s->suite->hash),
+						 content, sizeof(content),
+						 &len);
+	if (ret == 0)
+		ret = ktlso_sign(hs->cred->key, hs->scheme, content, len, sig,
+				 sizeof(sig), &sig_len);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "cannot sign CertificateVerify");
+	cv.algorithm = hs->scheme;
+	cv.signature.p = sig;
+	cv.signature.len = sig_len;
+	ktlso_tls13_msg_begin(s, &w);
+	ktlso_certificate_verify_write(&w, &cv);
+	if (s->server)
+		s->sig_scheme = hs->scheme;
+	else
+		s->client_sig_scheme = hs->scheme;
+	return ktlso_tls13_msg_send(s, &w);
+}
+
+/* The subject of @x on one line, RFC 2253 style, as pki.c writes it. */
+static void subject_line(X509 *x, char *out, size_t cap)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *p;
+	long n = 0;
+
+	out[0] = '\0';
+	if (!bio)
+		return;
+	if (X509_NAME_print_ex(bio, X509_get_subject_name(x), 0,
+			       XN_FLAG_RFC2253) >= 0)
+		n = BIO_get_mem_data(bio, &p);
+	if (n > 0)
+		snprintf(out, cap, "%.*s", (int)n, p);
+	BIO_free(bio);
+}
+
+/* Without verification: only the leaf's key, for CertificateVerify. */
+static int decode_leaf(struct ktlso_session *s, const struct ktlso_span *leaf)
+{
+	struct ktlso_peer_cert *pc = &s->hs13->peer;
+	const unsigned char *p = leaf->p;
+	X509 *x = d2i_X509(NULL, &p, (long)leaf->len);
+
+	if (!x || p != leaf->p + leaf->len) {
+		X509_free(x);
+		return ktlso_hs_fail(s, -KTLSO_ALERT_BAD_CERTIFICATE,
+				     "the peer's certificate does not decode");
+	}
+	pc->key = X509_get_pubkey(x);
+	subject_line(x, pc->identity, sizeof(pc->identity));
+	X509_free(x);
+	if (!pc->key)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNSUPPORTED_CERTIFICATE,
+				     "the peer's certificate has no usable key");
+	return 0;
+}
+
+static bool verify_peer(const struct ktlso_session *s)
+{
+	enum ktlso_peer_auth a = s->cfg->peer_auth;
+
+	if (s->server)
+		return a == KTLSO_PEER_AUTH_OPTIONAL ||
+		       a == KTLSO_PEER_AUTH_REQUIRE;
+	return a != KTLSO_PEER_AUTH_NONE;
+}
+
+static int check_chain(struct ktlso_session *s, const struct ktlso_span *certs,
+		       size_t n)
+{
+	const struct ktlso_config *c = s->cfg;
+	char err[256] = "";
+	int ret;
+
+	if (!verify_peer(s))
+		return decode_leaf(s, &certs[0]);
+	ret = ktlso_verify_chain(c->trust, certs, n,
+				 s->server ? NULL : c->server_name, !s->server,
+				 c->verify_time, &s->hs13->peer, err,
+				 sizeof(err));
+	if (ret)
+		return ktlso_hs_fail(s, ret, "%s certificate rejected: %s",
+				     s->server ? "client" : "server", err);
+	s->peer_verified = true;
+	return 0;
+}
+
+int ktlso_tls13_check_certificate(struct ktlso_session *s,
+				  const struct ktlso_hs_msg *msg)
+{
+	struct ktlso_tls13_hs *hs = s->hs13;
+	struct ktlso_certificate ct;
+	struct ktlso_cert_entry entry;
+	struct ktlso_span *spans;
+	size_t i;
+	int ret;
+
+	ret = ktlso_certificate_parse(&ct, msg, hs->offered);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "malformed Certificate");
+	if (ct.context.len)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
+				     "Certificate with a request context");
+	if (ct.certs.n == 0) {
+		ret = ktlso_transcript_add(&s->ts, msg->raw.p, msg->raw.len);
+		return ret ? ret : 1;
+	}
+	spans = calloc(ct.certs.n, sizeof(*spans));
+	if (!spans)
+		return -KTLSO_ERROR_NO_MEMORY;
+	for (i = 0; i < ct.certs.n && ret == 0; i++) {
+		ret = ktlso_cert_list_at(&ct.certs, i, &entry);
+		spans[i] = entry.cert_data;
+	}
+	if (ret == 0)
+		ret = check_chain(s, spans, ct.certs.n);
+	free(spans);
+	if (ret)
+		return ret;
+	snprintf(s->peer_identity, sizeof(s->peer_identity), "%s",
+		 hs->peer.identity);
+	return ktlso_transcript_add(&s->ts, msg->raw.p, msg->raw.len);
+}
+
+int ktlso_tls13_check_cert_verify(struct ktlso_session *s,
+				  const struct ktlso_hs_msg *msg)
+{
+	const struct ktlso_config *c = s->cfg;
+	uint8_t th[KTLSO_MAX_HASH_LEN];
+	uint8_t content[KTLSO_TLS13_SIGNED_CONTENT_LEN(KTLSO_MAX_HASH_LEN)];
+	struct ktlso_certificate_verify cv;
+	const char *name;
+	size_t len;
+	int ret;
+
+	ret = ktlso_certificate_verify_parse(&cv, msg);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "malformed CertificateVerify");
+	if (!ktlso_u16_in(c->sigschemes, c->n_sigschemes, cv.algorithm))
+		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
+				     "CertificateVerify scheme 0x%04x not offered",
+				     cv.algorithm);
+	ret = ktlso_transcript_hash(&s->ts, th);
+	if (ret == 0)
+		ret = ktlso_tls13_signed_content(!s->server, th,
+						 ktlso_hash_len(s->suite->hash),
+						 content, sizeof(content),
+						 &len);
+	if (ret == 0)
+		ret = ktlso_verify(s->hs13->peer.key, cv.algorithm,
+				   KTLSO_TLS13_VERSION, content, len,
+				   cv.signature.p, cv.signature.len);
+	name = ktlso_sigscheme_name(cv.algorithm);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "bad %s CertificateVerify (%s)",
+				     s->server ? "client" : "server",
+				     name ? name : "unknown scheme");
+	if (s->server)
+		s->client_sig_scheme = cv.algorithm;
+	else
+		s->sig_scheme = cv.algorithm;
+	return ktlso_transcript_add(&s->ts, msg->raw.p, msg->raw.len);
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The handshake transcript hash. See transcript.h.
+ */
+#include "engine/transcript.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "engine/alert.h"
+#include "engine/msg.h"
+
+void ktlso_transcript_init(struct ktlso_transcript *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void ktlso_transcript_free(struct ktlso_transcript *t)
+{
+	EVP_MD_CTX_free(t->ctx);
+	if (t->pending)
+		OPENSSL_clear_free(t->pending, t->pending_len);
+	memset(t, 0, sizeof(*t));
+}
+
+bool ktlso_transcript_started(const struct ktlso_transcript *t)
+{
+	return t->ctx != NULL;
+}
+
+static int md_init(struct ktlso_transcript *t)
+{
+	EVP_MD *md = EVP_MD_fetch(NULL, ktlso_hash_name(t->hash), NULL);
+	int ok;
+
+	if (!md)
+		return -KTLSO_ERROR_CRYPTO;
+	ok = EVP_DigestInit_ex2(t->ctx, md, NULL);
+	EVP_MD_free(md);
+	return ok ? 0 : -KTLSO_ERROR_CRYPTO;
+}
+
+int ktlso_transcript_start(struct ktlso_transcript *t, enum ktlso_hash hash)
+{
+	int ret;
+
+	if (t->ctx)
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	t->ctx = EVP_MD_CTX_new();
+	if (!t->ctx)
+		return -KTLSO_ERROR_NO_MEMORY;
+	t->hash = hash;
+	ret = md_init(t);
+	if (ret == 0 && t->pending_len &&
+	    !EVP_DigestUpdate(t->ctx, t->pending, t->pending_len))
+		ret = -KTLSO_ERROR_CRYPTO;
+	if (t->pending)
+		OPENSSL_clear_free(t->pending, t->pending_len);
+	t->pending = NULL;
+	t->pending_len = 0;
+	if (ret) {
+		EVP_MD_CTX_free(t->ctx);
+		t->ctx = NULL;
+	}
+	return ret;
+}
+
+int ktlso_transcript_add(struct ktlso_transcript *t, const uint8_t *msg,
+			 size_t len)
+{
+	uint8_t *grown;
+
+	if (t->ctx && !EVP_DigestUpdate(t->ctx, msg, len))
+		return -KTLSO_ERROR_CRYPTO;
+	if (t->ctx)
+		return 0;
+	if (len > SIZE_MAX - t->pending_len)
+		return -KTLSO_ERROR_NO_MEMORY;
+	grown = malloc(t->pending_len + len);
+	if (!grown)
+		return -KTLSO_ERROR_NO_MEMORY;
+	if (t->pending_len)
+		memcpy(grown, t->pending, t->pending_len);
+	memcpy(grown + t->pending_len, msg, len);
+	if (t->pending)
+		OPENSSL_clear_free(t->pending, t->pending_len);
+	t->pending = grown;
+	t->pending_len += len;
+	return 0;
+}
+
+int ktlso_transcript_hash(const struct ktlso_transcript *t, uint8_t *out)
+{
+	EVP_MD_CTX *copy;
+	int ok;
+
+	if (!t->ctx)
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	copy = EVP_MD_CTX_new();
+	if (!copy)
+		return -KTLSO_ERROR_NO_MEMORY;
+	ok = EVP_MD_CTX_copy_ex(copy, t->ctx) &&
+	     EVP_DigestFinal_ex(copy, out, NULL);
+	EVP_MD_CTX_free(copy);
+	return ok ? 0 : -KTLSO_ERROR_CRYPTO;
+}
+
+int ktlso_transcript_hrr(struct ktlso_transcript *t)
+{
+	uint8_t msg[KTLSO_HS_HEADER_LEN + KTLSO_MAX_HASH_LEN];
+	size_t hlen = ktlso_hash_len(t->hash);
+	int ret;
+
+	ret = ktlso_transcript_hash(t, msg + KTLSO_HS_HEADER_LEN);
+	if (ret)
+		return ret;
+	msg[0] = KTLSO_HS_MESSAGE_HASH;
+	msg[1] = 0;
+	msg[2] = 0;
+	msg[3] = (uint8_t)hlen;
+	ret = md_init(t);
+	if (ret == 0)
+		ret = ktlso_transcript_add(t, msg, KTLSO_HS_HEADER_LEN + hlen);
+	return ret;
+}
