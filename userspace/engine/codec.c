@@ -18,7 +18,16 @@ void ktlso_reader_init(struct ktlso_reader *r, const void *buf, size_t len)
 	r->err = 0;
 }
 
-static int reader_fail(struct ktlso_reader *r)
+/**
+ * ktlso_reader_fail() - fail @r with decode_error, unless it already failed
+ * @r: the reader
+ *
+ * For checks a caller makes beyond the codec's own (a field's value, a
+ * length's parity): the reader's usual sticky failure.
+ *
+ * Return: the reader's error.
+ */
+int ktlso_reader_fail(struct ktlso_reader *r)
 {
 	if (r->err == 0)
 		r->err = -KTLSO_ALERT_DECODE_ERROR;
@@ -35,7 +44,7 @@ static int reader_take(struct ktlso_reader *r, size_t n, const uint8_t **p)
 	if (r->err)
 		return r->err;
 	if (n > ktlso_reader_remaining(r))
-		return reader_fail(r);
+		return ktlso_reader_fail(r);
 	*p = r->buf + r->off;
 	r->off += n;
 	return 0;
@@ -161,7 +170,7 @@ int ktlso_get_vector(struct ktlso_reader *r, unsigned int prefix_len,
 	}
 	ret = get_be(r, prefix_len, &n);
 	if (ret == 0 && (n < min || n > max))
-		ret = reader_fail(r);
+		ret = ktlso_reader_fail(r);
 	if (ret == 0)
 		ret = reader_take(r, (size_t)n, &body);
 	if (ret) {
@@ -184,7 +193,7 @@ int ktlso_reader_end(struct ktlso_reader *r)
 	if (r->err)
 		return r->err;
 	if (ktlso_reader_remaining(r))
-		return reader_fail(r);
+		return ktlso_reader_fail(r);
 	return 0;
 }
 
@@ -204,6 +213,20 @@ static int writer_fail(struct ktlso_writer *w, int err)
 	if (w->err == 0)
 		w->err = err;
 	return w->err;
+}
+
+/**
+ * ktlso_writer_invalid() - fail @w with invalid_argument, unless it failed
+ * @w: the writer
+ *
+ * For a message the caller asked to write that breaks the message's own
+ * rules: the writer's usual sticky failure.
+ *
+ * Return: the writer's error.
+ */
+int ktlso_writer_invalid(struct ktlso_writer *w)
+{
+	return writer_fail(w, -KTLSO_ERROR_INVALID_ARGUMENT);
 }
 
 /* Reserve @n bytes at the end of the output, or fail. */

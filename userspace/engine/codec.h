@@ -52,6 +52,7 @@ int ktlso_get_vector(struct ktlso_reader *r, unsigned int prefix_len,
 		     size_t min, size_t max, struct ktlso_reader *sub);
 
 int ktlso_reader_end(struct ktlso_reader *r);
+int ktlso_reader_fail(struct ktlso_reader *r);
 
 /* Deepest nesting of open vectors in one writer. */
 #define KTLSO_WRITER_MAX_DEPTH 8
@@ -85,5 +86,6 @@ int ktlso_writer_open_vector(struct ktlso_writer *w, unsigned int prefix_len,
 			     size_t min, size_t max);
 int ktlso_writer_close_vector(struct ktlso_writer *w);
 int ktlso_writer_finish(struct ktlso_writer *w, size_t *len);
+int ktlso_writer_invalid(struct ktlso_writer *w);
 
 #endif /* KTLSO_ENGINE_CODEC_H */

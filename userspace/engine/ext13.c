@@ -89,18 +89,11 @@ void ktlso_span_of(const struct ktlso_reader *v, struct ktlso_span *s)
 	s->len = v->err ? 0 : v->len;
 }
 
-static int writer_invalid(struct ktlso_writer *w)
-{
-	if (w->err == 0)
-		w->err = -KTLSO_ERROR_INVALID_ARGUMENT;
-	return w->err;
-}
-
 int ktlso_put_span_vector(struct ktlso_writer *w, unsigned int prefix_len,
 			  size_t min, size_t max, const struct ktlso_span *s)
 {
 	if (!s->p && s->len)
-		return writer_invalid(w);
+		return ktlso_writer_invalid(w);
 	ktlso_writer_open_vector(w, prefix_len, min, max);
 	ktlso_put_bytes(w, s->p, s->len);
 	return ktlso_writer_close_vector(w);
@@ -123,10 +116,8 @@ int ktlso_u16_list_get(struct ktlso_reader *r, unsigned int prefix_len,
 	ret = ktlso_get_vector(r, prefix_len, min, max, &v);
 	if (ret)
 		return ret;
-	if (v.len % 2) {
-		r->err = -KTLSO_ALERT_DECODE_ERROR;
-		return r->err;
-	}
+	if (v.len % 2)
+		return ktlso_reader_fail(r);
 	l->wire = v.buf;
 	l->n = v.len / 2;
 	return 0;
@@ -138,7 +129,7 @@ int ktlso_u16_list_put(struct ktlso_writer *w, unsigned int prefix_len,
 	size_t i;
 
 	if ((!l->v && !l->wire && l->n) || l->n > SIZE_MAX / 2)
-		return writer_invalid(w);
+		return ktlso_writer_invalid(w);
 	ktlso_writer_open_vector(w, prefix_len, min, max);
 	if (l->v) {
 		for (i = 0; i < l->n && w->err == 0; i++)
@@ -368,7 +359,7 @@ static int write_one_ext(struct ktlso_writer *w, enum ext_ctx ctx,
 			 enum ktlso_ext e, ext_write_fn write, const void *msg)
 {
 	if (!IN_CTX(ext_table[e].contexts, ctx))
-		return writer_invalid(w);
+		return ktlso_writer_invalid(w);
 	ktlso_put_u16(w, ext_table[e].code);
 	ktlso_writer_open_vector(w, 2, 0, 0xffff);
 	if (w->err == 0)
@@ -409,17 +400,10 @@ static int ext_block_write(struct ktlso_writer *w, enum ext_ctx ctx,
 		goto invalid;
 	return ktlso_writer_close_vector(w);
 invalid:
-	return writer_invalid(w);
+	return ktlso_writer_invalid(w);
 }
 
 /* --- extension bodies ----------------------------------------------------- */
-
-static int decode_error(struct ktlso_reader *r)
-{
-	if (r->err == 0)
-		r->err = -KTLSO_ALERT_DECODE_ERROR;
-	return r->err;
-}
 
 /* An extension whose body must be empty: ktlso_reader_end() checks. */
 static int empty_body(struct ktlso_reader *r)
@@ -484,7 +468,7 @@ static int alpn_get(struct ktlso_reader *r, struct ktlso_alpn_list *l)
 	while (ktlso_reader_remaining(&list)) {
 		ret = ktlso_get_vector(&list, 1, 1, 0xff, &name);
 		if (ret)
-			return decode_error(r);
+			return ktlso_reader_fail(r);
 		l->n++;
 	}
 	return 0;
@@ -501,7 +485,7 @@ static int alpn_put(struct ktlso_writer *w, const struct ktlso_alpn_list *l)
 	} else {
 		for (i = 0; i < l->n && w->err == 0; i++) {
 			if (ktlso_alpn_list_at(l, i, &name))
-				return writer_invalid(w);
+				return ktlso_writer_invalid(w);
 			ktlso_put_span_vector(w, 1, 1, 0xff, &name);
 		}
 	}
@@ -520,7 +504,7 @@ static int record_size_limit_get(struct ktlso_reader *r, uint16_t *limit)
 static int record_size_limit_put(struct ktlso_writer *w, uint16_t limit)
 {
 	if (limit < RECORD_SIZE_LIMIT_MIN)
-		return writer_invalid(w);
+		return ktlso_writer_invalid(w);
 	return ktlso_put_u16(w, limit);
 }
 
@@ -542,7 +526,7 @@ static int client_shares_get(struct ktlso_reader *r,
 	l->wire_len = list.len;
 	while (ktlso_reader_remaining(&list)) {
 		if (key_share_get(&list, &ks))
-			return decode_error(r);
+			return ktlso_reader_fail(r);
 		if (seen[ks.group / 8] & (1u << (ks.group % 8)))
 			return -KTLSO_ALERT_ILLEGAL_PARAMETER;
 		seen[ks.group / 8] |= (uint8_t)(1u << (ks.group % 8));
@@ -563,7 +547,7 @@ static int client_shares_put(struct ktlso_writer *w,
 	} else {
 		for (i = 0; i < l->n && w->err == 0; i++) {
 			if (ktlso_key_share_list_at(l, i, &ks))
-				return writer_invalid(w);
+				return ktlso_writer_invalid(w);
 			key_share_put(w, &ks);
 		}
 	}
@@ -603,7 +587,7 @@ static int authorities_get(struct ktlso_reader *r, struct ktlso_span *s)
 
 	while (ret == 0 && ktlso_reader_remaining(&list))
 		if (ktlso_get_vector(&list, 2, 1, 0xffff, &dn))
-			return decode_error(r);
+			return ktlso_reader_fail(r);
 	ktlso_span_of(&list, s);
 	return ret;
 }
@@ -617,7 +601,7 @@ static int oid_filters_get(struct ktlso_reader *r, struct ktlso_span *s)
 	while (ret == 0 && ktlso_reader_remaining(&list)) {
 		ktlso_get_vector(&list, 1, 1, 0xff, &v);
 		if (ktlso_get_vector(&list, 2, 0, 0xffff, &v))
-			return decode_error(r);
+			return ktlso_reader_fail(r);
 	}
 	ktlso_span_of(&list, s);
 	return ret;
@@ -672,12 +656,12 @@ static int offered_psks_get(struct ktlso_reader *r,
 	while (ktlso_reader_remaining(&ids)) {
 		ktlso_get_vector(&ids, 2, 1, 0xffff, &v);
 		if (ktlso_get_u32(&ids, &age))
-			return decode_error(r);
+			return ktlso_reader_fail(r);
 		n_ids++;
 	}
 	while (ktlso_reader_remaining(&binders)) {
 		if (ktlso_get_vector(&binders, 1, 32, 0xff, &v))
-			return decode_error(r);
+			return ktlso_reader_fail(r);
 		n_binders++;
 	}
 	if (n_ids != n_binders)
@@ -828,7 +812,7 @@ static int ch_ext_write(struct ktlso_writer *w, const void *msg,
 	case KTLSO_EXT_COUNT:
 		break;
 	}
-	return writer_invalid(w);
+	return ktlso_writer_invalid(w);
 }
 
 /* A ClientHello with no extensions is written without the vector (TLS 1.2). */
@@ -914,14 +898,14 @@ static int sh_ext_write(struct ktlso_writer *w, const void *msg,
 	default:
 		break;
 	}
-	return writer_invalid(w);
+	return ktlso_writer_invalid(w);
 }
 
 int ktlso_server_hello_write_exts(struct ktlso_writer *w,
 				  const struct ktlso_server_hello *sh)
 {
 	if (!ktlso_ext_has(&sh->ext, KTLSO_EXT_SUPPORTED_VERSIONS))
-		return writer_invalid(w);
+		return ktlso_writer_invalid(w);
 	return ext_block_write(w, sh->hrr ? CTX_HRR : CTX_SH, &sh->ext, 6,
 			       0xffff, sh_ext_write, sh);
 }
@@ -947,7 +931,7 @@ static int ee_ext_parse(void *msg, enum ktlso_ext e, struct ktlso_reader *r)
 		if (ret == 0)
 			ret = ktlso_reader_end(&list);
 		if (ret)
-			return decode_error(r);
+			return ktlso_reader_fail(r);
 		ktlso_span_of(&name, &ee->alpn);
 		return 0;
 	case KTLSO_EXT_RECORD_SIZE_LIMIT:
@@ -986,7 +970,7 @@ static int ee_ext_write(struct ktlso_writer *w, const void *msg,
 	default:
 		break;
 	}
-	return writer_invalid(w);
+	return ktlso_writer_invalid(w);
 }
 
 int ktlso_encrypted_extensions_write_exts(struct ktlso_writer *w,
@@ -1080,7 +1064,7 @@ static int cr_ext_write(struct ktlso_writer *w, const void *msg,
 	default:
 		break;
 	}
-	return writer_invalid(w);
+	return ktlso_writer_invalid(w);
 }
 
 int ktlso_certificate_request_write_exts(struct ktlso_writer *w,
@@ -1114,7 +1098,7 @@ static int nst_ext_write(struct ktlso_writer *w, const void *msg,
 
 	if (e == KTLSO_EXT_EARLY_DATA)
 		return ktlso_put_u32(w, nst->max_early_data_size);
-	return writer_invalid(w);
+	return ktlso_writer_invalid(w);
 }
 
 int ktlso_new_session_ticket_write_exts(struct ktlso_writer *w,

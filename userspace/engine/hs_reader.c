@@ -41,11 +41,8 @@ int ktlso_hs_header_write(struct ktlso_writer *w, uint8_t type,
 {
 	int ret;
 
-	if (body_len > KTLSO_HS_MAX_BODY_LEN) {
-		if (w->err == 0)
-			w->err = -KTLSO_ERROR_INVALID_ARGUMENT;
-		return w->err;
-	}
+	if (body_len > KTLSO_HS_MAX_BODY_LEN)
+		return ktlso_writer_invalid(w);
 	ret = ktlso_put_u8(w, type);
 	if (ret == 0)
 		ret = ktlso_put_u24(w, (uint32_t)body_len);

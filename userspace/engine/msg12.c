@@ -20,37 +20,6 @@
 /* RFC 8449 4: the smallest record_size_limit an endpoint may announce. */
 #define RECORD_SIZE_LIMIT_MIN 64
 
-/* Start parsing @msg, which must be of @type; @r reads its body. */
-static int begin_parse(const struct ktlso_hs_msg *msg, uint8_t type,
-		       struct ktlso_reader *r)
-{
-	ktlso_reader_init(r, msg->body.p, msg->body.len);
-	if (msg->type != type)
-		return -KTLSO_ALERT_UNEXPECTED_MESSAGE;
-	return 0;
-}
-
-/* Open a message: its type and a u24 length, patched on close. */
-static int open_message(struct ktlso_writer *w, uint8_t type)
-{
-	ktlso_put_u8(w, type);
-	return ktlso_writer_open_vector(w, 3, 0, KTLSO_HS_MAX_BODY_LEN);
-}
-
-static int invalid(struct ktlso_writer *w)
-{
-	if (w->err == 0)
-		w->err = -KTLSO_ERROR_INVALID_ARGUMENT;
-	return w->err;
-}
-
-static int decode_error(struct ktlso_reader *r)
-{
-	if (r->err == 0)
-		r->err = -KTLSO_ALERT_DECODE_ERROR;
-	return r->err;
-}
-
 static bool span_has_byte(const struct ktlso_span *s, uint8_t b)
 {
 	return s->p && s->len && memchr(s->p, b, s->len) != NULL;
@@ -102,7 +71,7 @@ static int alpn_one_get(struct ktlso_reader *r, struct ktlso_span *name)
 	if (ret == 0)
 		ret = ktlso_reader_end(&list);
 	if (ret)
-		return decode_error(r);
+		return ktlso_reader_fail(r);
 	ktlso_span_of(&v, name);
 	return 0;
 }
@@ -138,7 +107,7 @@ static int sct_list_get(struct ktlso_reader *r, struct ktlso_span *s)
 	int ret = ktlso_get_vector(r, 2, 1, 0xffff, &list);
 
 	if (ret == 0 && sct_list_check(list))
-		ret = decode_error(r);
+		ret = ktlso_reader_fail(r);
 	if (ret == 0)
 		ktlso_span_of(&list, s);
 	return ret;
@@ -242,7 +211,7 @@ static int sh_ext_put(struct ktlso_writer *w,
 	case KTLSO_EXT_EC_POINT_FORMATS:
 		if (!span_has_byte(&sh->ec_point_formats,
 				   KTLSO_EC_POINT_UNCOMPRESSED))
-			return invalid(w);
+			return ktlso_writer_invalid(w);
 		return ktlso_put_span_vector(w, 1, 1, 0xff,
 					     &sh->ec_point_formats);
 	case KTLSO_EXT_ALPN:
@@ -252,18 +221,18 @@ static int sh_ext_put(struct ktlso_writer *w,
 	case KTLSO_EXT_SCT:
 		ktlso_reader_init(&sct, sh->sct.p, sh->sct.len);
 		if (sct_list_check(sct))
-			return invalid(w);
+			return ktlso_writer_invalid(w);
 		return ktlso_put_span_vector(w, 2, 1, 0xffff, &sh->sct);
 	case KTLSO_EXT_RECORD_SIZE_LIMIT:
 		if (!record_size_limit_ok(sh->record_size_limit))
-			return invalid(w);
+			return ktlso_writer_invalid(w);
 		return ktlso_put_u16(w, sh->record_size_limit);
 	case KTLSO_EXT_RENEGOTIATION_INFO:
 		return ktlso_put_u8(w, 0);	/* renegotiated_connection<0> */
 	default:
 		break;
 	}
-	return invalid(w);
+	return ktlso_writer_invalid(w);
 }
 
 /*
@@ -279,9 +248,9 @@ static int sh_exts_put(struct ktlso_writer *w,
 	uint32_t done = 0;
 
 	if (!sh->extensions)
-		return x->present || x->n ? invalid(w) : w->err;
+		return x->present || x->n ? ktlso_writer_invalid(w) : w->err;
 	if (x->n > KTLSO_EXT_COUNT || (x->present & ~KTLSO_TLS12_SH_EXTS))
-		return invalid(w);
+		return ktlso_writer_invalid(w);
 	ktlso_writer_open_vector(w, 2, 0, 0xffff);
 	for (i = 0; i < count && w->err == 0; i++) {
 		unsigned int e = x->n ? x->order[i] : i;
@@ -290,7 +259,7 @@ static int sh_exts_put(struct ktlso_writer *w,
 			continue;
 		if (e >= KTLSO_EXT_COUNT || !(x->present & KTLSO_EXT_BIT(e)) ||
 		    (done & KTLSO_EXT_BIT(e)))
-			return invalid(w);
+			return ktlso_writer_invalid(w);
 		ktlso_put_u16(w, (uint16_t)ktlso_ext_code((enum ktlso_ext)e));
 		ktlso_writer_open_vector(w, 2, 0, 0xffff);
 		sh_ext_put(w, sh, (enum ktlso_ext)e);
@@ -298,7 +267,7 @@ static int sh_exts_put(struct ktlso_writer *w,
 		done |= KTLSO_EXT_BIT(e);
 	}
 	if (w->err == 0 && done != x->present)
-		return invalid(w);
+		return ktlso_writer_invalid(w);
 	return ktlso_writer_close_vector(w);
 }
 
@@ -313,7 +282,7 @@ int ktlso_tls12_server_hello_parse(struct ktlso_tls12_server_hello *sh,
 	int ret;
 
 	memset(sh, 0, sizeof(*sh));
-	ret = begin_parse(msg, KTLSO_HS_SERVER_HELLO, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_SERVER_HELLO, &r);
 	if (ret)
 		return ret;
 	ktlso_get_u16(&r, &sh->legacy_version);
@@ -345,8 +314,8 @@ int ktlso_tls12_server_hello_write(struct ktlso_writer *w,
 	int ret;
 
 	if (sh->legacy_version != KTLSO_TLS12_VERSION)
-		return invalid(w);
-	open_message(w, KTLSO_HS_SERVER_HELLO);
+		return ktlso_writer_invalid(w);
+	ktlso_hs_msg_open(w, KTLSO_HS_SERVER_HELLO);
 	ktlso_put_u16(w, sh->legacy_version);
 	ktlso_put_bytes(w, sh->random, KTLSO_RANDOM_LEN);
 	ktlso_put_span_vector(w, 1, 0, KTLSO_SESSION_ID_MAX, &sh->session_id);
@@ -430,7 +399,7 @@ int ktlso_tls12_certificate_parse(struct ktlso_tls12_certificate *ct,
 	int ret;
 
 	memset(ct, 0, sizeof(*ct));
-	ret = begin_parse(msg, KTLSO_HS_CERTIFICATE, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_CERTIFICATE, &r);
 	if (ret)
 		return ret;
 	ktlso_get_vector(&r, 3, 0, KTLSO_HS_MAX_BODY_LEN, &list);
@@ -454,8 +423,8 @@ int ktlso_tls12_certificate_write(struct ktlso_writer *w,
 
 	if (!l->v && l->n &&
 	    (cert_list_walk(l->wire, l->wire_len, NULL, 0, &n) || n != l->n))
-		return invalid(w);
-	open_message(w, KTLSO_HS_CERTIFICATE);
+		return ktlso_writer_invalid(w);
+	ktlso_hs_msg_open(w, KTLSO_HS_CERTIFICATE);
 	ktlso_writer_open_vector(w, 3, 0, KTLSO_HS_MAX_BODY_LEN);
 	if (!l->v && l->n)
 		ktlso_put_bytes(w, l->wire, l->wire_len);
@@ -476,7 +445,7 @@ int ktlso_tls12_server_key_exchange_parse(
 	int ret;
 
 	memset(ske, 0, sizeof(*ske));
-	ret = begin_parse(msg, KTLSO_HS_SERVER_KEY_EXCHANGE, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_SERVER_KEY_EXCHANGE, &r);
 	if (ret)
 		return ret;
 	ret = ktlso_get_u8(&r, &curve_type);
@@ -511,7 +480,7 @@ static int ecdh_params_put(struct ktlso_writer *w,
 int ktlso_tls12_server_key_exchange_write(struct ktlso_writer *w,
 		const struct ktlso_tls12_server_key_exchange *ske)
 {
-	open_message(w, KTLSO_HS_SERVER_KEY_EXCHANGE);
+	ktlso_hs_msg_open(w, KTLSO_HS_SERVER_KEY_EXCHANGE);
 	ecdh_params_put(w, ske);
 	ktlso_put_u16(w, ske->algorithm);
 	ktlso_put_span_vector(w, 2, 0, 0xffff, &ske->signature);
@@ -560,7 +529,7 @@ int ktlso_tls12_certificate_request_parse(
 	int ret;
 
 	memset(cr, 0, sizeof(*cr));
-	ret = begin_parse(msg, KTLSO_HS_CERTIFICATE_REQUEST, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_CERTIFICATE_REQUEST, &r);
 	if (ret)
 		return ret;
 	ktlso_get_vector(&r, 1, 1, 0xff, &v);
@@ -586,8 +555,8 @@ int ktlso_tls12_certificate_request_write(struct ktlso_writer *w,
 	ktlso_reader_init(&cas, cr->certificate_authorities.p,
 			  cr->certificate_authorities.len);
 	if (authorities_check(cas))
-		return invalid(w);
-	open_message(w, KTLSO_HS_CERTIFICATE_REQUEST);
+		return ktlso_writer_invalid(w);
+	ktlso_hs_msg_open(w, KTLSO_HS_CERTIFICATE_REQUEST);
 	ktlso_put_span_vector(w, 1, 1, 0xff, &cr->certificate_types);
 	ktlso_u16_list_put(w, 2, 2, 0xfffe, &cr->signature_algorithms);
 	ktlso_put_span_vector(w, 2, 0, 0xffff, &cr->certificate_authorities);
@@ -599,14 +568,14 @@ int ktlso_tls12_certificate_request_write(struct ktlso_writer *w,
 int ktlso_tls12_server_hello_done_parse(const struct ktlso_hs_msg *msg)
 {
 	struct ktlso_reader r;
-	int ret = begin_parse(msg, KTLSO_HS_SERVER_HELLO_DONE, &r);
+	int ret = ktlso_hs_msg_body(msg, KTLSO_HS_SERVER_HELLO_DONE, &r);
 
 	return ret ? ret : ktlso_reader_end(&r);
 }
 
 int ktlso_tls12_server_hello_done_write(struct ktlso_writer *w)
 {
-	open_message(w, KTLSO_HS_SERVER_HELLO_DONE);
+	ktlso_hs_msg_open(w, KTLSO_HS_SERVER_HELLO_DONE);
 	return ktlso_writer_close_vector(w);
 }
 
@@ -620,7 +589,7 @@ int ktlso_tls12_client_key_exchange_parse(
 	int ret;
 
 	memset(cke, 0, sizeof(*cke));
-	ret = begin_parse(msg, KTLSO_HS_CLIENT_KEY_EXCHANGE, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_CLIENT_KEY_EXCHANGE, &r);
 	if (ret)
 		return ret;
 	ktlso_get_vector(&r, 1, 1, 0xff, &point);
@@ -633,7 +602,7 @@ int ktlso_tls12_client_key_exchange_parse(
 int ktlso_tls12_client_key_exchange_write(struct ktlso_writer *w,
 		const struct ktlso_tls12_client_key_exchange *cke)
 {
-	open_message(w, KTLSO_HS_CLIENT_KEY_EXCHANGE);
+	ktlso_hs_msg_open(w, KTLSO_HS_CLIENT_KEY_EXCHANGE);
 	ktlso_put_span_vector(w, 1, 1, 0xff, &cke->point);
 	return ktlso_writer_close_vector(w);
 }
@@ -650,7 +619,7 @@ int ktlso_tls12_finished_write(struct ktlso_writer *w,
 			       const struct ktlso_finished *fin)
 {
 	if (fin->verify_data.len != KTLSO_TLS12_VERIFY_DATA_LEN)
-		return invalid(w);
+		return ktlso_writer_invalid(w);
 	return ktlso_finished_write(w, fin);
 }
 
@@ -664,7 +633,7 @@ int ktlso_tls12_new_session_ticket_parse(
 	int ret;
 
 	memset(nst, 0, sizeof(*nst));
-	ret = begin_parse(msg, KTLSO_HS_NEW_SESSION_TICKET, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_NEW_SESSION_TICKET, &r);
 	if (ret)
 		return ret;
 	ktlso_get_u32(&r, &nst->lifetime_hint);

@@ -37,7 +37,7 @@ uint16_t ktlso_random_downgrade(const uint8_t random[KTLSO_RANDOM_LEN])
 	return 0;
 }
 
-static int check_type(const struct ktlso_hs_msg *msg, uint8_t type,
+int ktlso_hs_msg_body(const struct ktlso_hs_msg *msg, uint8_t type,
 		      struct ktlso_reader *r)
 {
 	ktlso_reader_init(r, msg->body.p, msg->body.len);
@@ -46,21 +46,13 @@ static int check_type(const struct ktlso_hs_msg *msg, uint8_t type,
 	return 0;
 }
 
-/* Open a message: its type and the u24 length, patched on close. */
-static int msg_open(struct ktlso_writer *w, uint8_t type)
+int ktlso_hs_msg_open(struct ktlso_writer *w, uint8_t type)
 {
 	int ret = ktlso_put_u8(w, type);
 
 	if (ret == 0)
 		ret = ktlso_writer_open_vector(w, 3, 0, KTLSO_HS_MAX_BODY_LEN);
 	return ret;
-}
-
-static int writer_invalid(struct ktlso_writer *w)
-{
-	if (w->err == 0)
-		w->err = -KTLSO_ERROR_INVALID_ARGUMENT;
-	return w->err;
 }
 
 /* --- ClientHello ---------------------------------------------------------- */
@@ -105,7 +97,7 @@ int ktlso_client_hello_parse(struct ktlso_client_hello *ch,
 	int ret;
 
 	memset(ch, 0, sizeof(*ch));
-	ret = check_type(msg, KTLSO_HS_CLIENT_HELLO, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_CLIENT_HELLO, &r);
 	if (ret)
 		return ret;
 	ktlso_get_u16(&r, &ch->legacy_version);
@@ -141,7 +133,7 @@ int ktlso_client_hello_write(struct ktlso_writer *w,
 {
 	int ret;
 
-	msg_open(w, KTLSO_HS_CLIENT_HELLO);
+	ktlso_hs_msg_open(w, KTLSO_HS_CLIENT_HELLO);
 	ktlso_put_u16(w, ch->legacy_version);
 	ktlso_put_bytes(w, ch->random, KTLSO_RANDOM_LEN);
 	ktlso_put_span_vector(w, 1, 0, KTLSO_SESSION_ID_MAX, &ch->session_id);
@@ -175,7 +167,7 @@ int ktlso_server_hello_parse(struct ktlso_server_hello *sh,
 	int ret;
 
 	memset(sh, 0, sizeof(*sh));
-	ret = check_type(msg, KTLSO_HS_SERVER_HELLO, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_SERVER_HELLO, &r);
 	if (ret)
 		return ret;
 	ktlso_get_u16(&r, &sh->legacy_version);
@@ -218,7 +210,7 @@ int ktlso_server_hello_write(struct ktlso_writer *w,
 {
 	int ret;
 
-	msg_open(w, KTLSO_HS_SERVER_HELLO);
+	ktlso_hs_msg_open(w, KTLSO_HS_SERVER_HELLO);
 	ktlso_put_u16(w, sh->legacy_version);
 	ktlso_put_bytes(w, sh->hrr ? ktlso_hrr_random : sh->random,
 			KTLSO_RANDOM_LEN);
@@ -241,7 +233,7 @@ int ktlso_encrypted_extensions_parse(struct ktlso_encrypted_extensions *ee,
 	int ret;
 
 	memset(ee, 0, sizeof(*ee));
-	ret = check_type(msg, KTLSO_HS_ENCRYPTED_EXTENSIONS, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_ENCRYPTED_EXTENSIONS, &r);
 	if (ret)
 		return ret;
 	ktlso_get_vector(&r, 2, 0, 0xffff, &exts);
@@ -258,7 +250,7 @@ int ktlso_encrypted_extensions_write(struct ktlso_writer *w,
 {
 	int ret;
 
-	msg_open(w, KTLSO_HS_ENCRYPTED_EXTENSIONS);
+	ktlso_hs_msg_open(w, KTLSO_HS_ENCRYPTED_EXTENSIONS);
 	ret = ktlso_encrypted_extensions_write_exts(w, ee);
 	if (ret)
 		return ret;
@@ -287,7 +279,7 @@ int ktlso_certificate_parse(struct ktlso_certificate *ct,
 	int ret;
 
 	memset(ct, 0, sizeof(*ct));
-	ret = check_type(msg, KTLSO_HS_CERTIFICATE, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_CERTIFICATE, &r);
 	if (ret)
 		return ret;
 	ktlso_get_vector(&r, 1, 0, 0xff, &v);
@@ -322,8 +314,8 @@ int ktlso_certificate_write(struct ktlso_writer *w,
 	size_t i;
 
 	if (!l->v && !l->wire && l->n)
-		return writer_invalid(w);
-	msg_open(w, KTLSO_HS_CERTIFICATE);
+		return ktlso_writer_invalid(w);
+	ktlso_hs_msg_open(w, KTLSO_HS_CERTIFICATE);
 	ktlso_put_span_vector(w, 1, 0, 0xff, &ct->context);
 	ktlso_writer_open_vector(w, 3, 0, KTLSO_HS_MAX_BODY_LEN);
 	if (!l->v && l->wire)			/* as parsed: validated */
@@ -346,7 +338,7 @@ int ktlso_certificate_request_parse(struct ktlso_certificate_request *cr,
 	int ret;
 
 	memset(cr, 0, sizeof(*cr));
-	ret = check_type(msg, KTLSO_HS_CERTIFICATE_REQUEST, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_CERTIFICATE_REQUEST, &r);
 	if (ret)
 		return ret;
 	ktlso_get_vector(&r, 1, 0, 0xff, &v);
@@ -368,8 +360,8 @@ int ktlso_certificate_request_write(struct ktlso_writer *w,
 	int ret;
 
 	if (!ktlso_ext_has(&cr->ext, KTLSO_EXT_SIGNATURE_ALGORITHMS))
-		return writer_invalid(w);
-	msg_open(w, KTLSO_HS_CERTIFICATE_REQUEST);
+		return ktlso_writer_invalid(w);
+	ktlso_hs_msg_open(w, KTLSO_HS_CERTIFICATE_REQUEST);
 	ktlso_put_span_vector(w, 1, 0, 0xff, &cr->context);
 	ret = ktlso_certificate_request_write_exts(w, cr);
 	if (ret)
@@ -386,7 +378,7 @@ int ktlso_certificate_verify_parse(struct ktlso_certificate_verify *cv,
 	int ret;
 
 	memset(cv, 0, sizeof(*cv));
-	ret = check_type(msg, KTLSO_HS_CERTIFICATE_VERIFY, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_CERTIFICATE_VERIFY, &r);
 	if (ret)
 		return ret;
 	ktlso_get_u16(&r, &cv->algorithm);
@@ -403,7 +395,7 @@ int ktlso_certificate_verify_parse(struct ktlso_certificate_verify *cv,
 int ktlso_certificate_verify_write(struct ktlso_writer *w,
 				   const struct ktlso_certificate_verify *cv)
 {
-	msg_open(w, KTLSO_HS_CERTIFICATE_VERIFY);
+	ktlso_hs_msg_open(w, KTLSO_HS_CERTIFICATE_VERIFY);
 	ktlso_put_u16(w, cv->algorithm);
 	ktlso_put_span_vector(w, 2, 0, 0xffff, &cv->signature);
 	return ktlso_writer_close_vector(w);
@@ -420,7 +412,7 @@ int ktlso_finished_parse(struct ktlso_finished *fin,
 	memset(fin, 0, sizeof(*fin));
 	if (hash_len == 0 || hash_len > KTLSO_MAX_HASH_LEN)
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
-	ret = check_type(msg, KTLSO_HS_FINISHED, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_FINISHED, &r);
 	if (ret)
 		return ret;
 	ktlso_get_span(&r, hash_len, &fin->verify_data.p);
@@ -438,8 +430,8 @@ int ktlso_finished_write(struct ktlso_writer *w,
 {
 	if (fin->verify_data.len == 0 ||
 	    fin->verify_data.len > KTLSO_MAX_HASH_LEN)
-		return writer_invalid(w);
-	msg_open(w, KTLSO_HS_FINISHED);
+		return ktlso_writer_invalid(w);
+	ktlso_hs_msg_open(w, KTLSO_HS_FINISHED);
 	ktlso_put_bytes(w, fin->verify_data.p, fin->verify_data.len);
 	return ktlso_writer_close_vector(w);
 }
@@ -453,7 +445,7 @@ int ktlso_new_session_ticket_parse(struct ktlso_new_session_ticket *nst,
 	int ret;
 
 	memset(nst, 0, sizeof(*nst));
-	ret = check_type(msg, KTLSO_HS_NEW_SESSION_TICKET, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_NEW_SESSION_TICKET, &r);
 	if (ret)
 		return ret;
 	ktlso_get_u32(&r, &nst->lifetime);
@@ -479,8 +471,8 @@ int ktlso_new_session_ticket_write(struct ktlso_writer *w,
 	int ret;
 
 	if (nst->lifetime > KTLSO_TICKET_LIFETIME_MAX)
-		return writer_invalid(w);
-	msg_open(w, KTLSO_HS_NEW_SESSION_TICKET);
+		return ktlso_writer_invalid(w);
+	ktlso_hs_msg_open(w, KTLSO_HS_NEW_SESSION_TICKET);
 	ktlso_put_u32(w, nst->lifetime);
 	ktlso_put_u32(w, nst->age_add);
 	ktlso_put_span_vector(w, 1, 0, 0xff, &nst->nonce);
@@ -500,7 +492,7 @@ int ktlso_key_update_parse(struct ktlso_key_update *ku,
 	int ret;
 
 	memset(ku, 0, sizeof(*ku));
-	ret = check_type(msg, KTLSO_HS_KEY_UPDATE, &r);
+	ret = ktlso_hs_msg_body(msg, KTLSO_HS_KEY_UPDATE, &r);
 	if (ret)
 		return ret;
 	ktlso_get_u8(&r, &ku->request_update);
@@ -516,8 +508,8 @@ int ktlso_key_update_write(struct ktlso_writer *w,
 			   const struct ktlso_key_update *ku)
 {
 	if (ku->request_update > KTLSO_KEY_UPDATE_REQUESTED)
-		return writer_invalid(w);
-	msg_open(w, KTLSO_HS_KEY_UPDATE);
+		return ktlso_writer_invalid(w);
+	ktlso_hs_msg_open(w, KTLSO_HS_KEY_UPDATE);
 	ktlso_put_u8(w, ku->request_update);
 	return ktlso_writer_close_vector(w);
 }

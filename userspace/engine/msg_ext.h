@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internal to the message layer (msg13.c, ext13.c): span and list codec
- * helpers, and each message's extension block. Not part of the engine's
+ * Internal to the message layer (msg12.c, msg13.c, ext13.c): message
+ * framing, span and list codec helpers, and each message's extension block. Not part of the engine's
  * API; msg.h is.
  */
 #ifndef KTLSO_ENGINE_MSG_EXT_H
@@ -9,6 +9,16 @@
 
 #include "engine/codec.h"
 #include "engine/msg.h"
+
+/*
+ * Start parsing @msg, which must be of @type (else unexpected_message):
+ * @r reads its body.
+ */
+int ktlso_hs_msg_body(const struct ktlso_hs_msg *msg, uint8_t type,
+		      struct ktlso_reader *r);
+
+/* Open a message to write: its type and a u24 length, patched on close. */
+int ktlso_hs_msg_open(struct ktlso_writer *w, uint8_t type);
 
 /* @s = the bytes of sub-reader @v, or an empty span if @v failed. */
 void ktlso_span_of(const struct ktlso_reader *v, struct ktlso_span *s);
