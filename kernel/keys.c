@@ -4,6 +4,7 @@
  * TLS_RX), validated and reported as upstream kTLS does.
  */
 
+#include <linux/skmsg.h>
 #include <linux/sockptr.h>
 #include <linux/uaccess.h>
 #include <net/tls.h>
@@ -11,27 +12,43 @@
 #include "ktlso.h"
 
 /**
- * ktlso_copy_crypto_info() - copy in and validate a crypto_info
+ * ktlso_copy_crypto_info() - checks before installing keys, and copy-in
+ * @sk: the socket, locked by the caller
+ * @mine: this direction's state, NULL until its keys are set
+ * @other: the other direction's state, NULL when its keys are not set
  * @optval: the caller's struct tls12_crypto_info_*
  * @optlen: its length, which must be exactly that struct's size
  * @info: KTLSO_MAX_CRYPTO_INFO bytes to copy it to; the caller wipes it
- * @other: the other direction's state, NULL when its keys are not set
  * @cipher: set to the cipher it names
  * @version: set to the TLS version it names
  *
- * Return: 0; -EINVAL for a short or mis-sized struct, an unknown version
- * or cipher, a cipher the version does not define (ARIA is TLS 1.2
- * only), or a version or cipher other than the other direction's; -EFAULT.
+ * The checks run in upstream's order, so that a call with several faults
+ * gets the errno upstream gives.
+ *
+ * Return: 0; -EINVAL for a missing or short struct or a socket in a
+ * sockmap; -EBUSY when this direction's keys are already set; -EINVAL for
+ * a mis-sized struct, an unknown version or cipher, a cipher the version
+ * does not define (ARIA is TLS 1.2 only), or a version or cipher other
+ * than the other direction's; -EFAULT.
  */
-int ktlso_copy_crypto_info(sockptr_t optval, unsigned int optlen, u8 *info,
+int ktlso_copy_crypto_info(struct sock *sk, const struct ktlso_crypto *mine,
 			   const struct ktlso_crypto *other,
+			   sockptr_t optval, unsigned int optlen, u8 *info,
 			   const struct ktlso_cipher **cipher, u16 *version)
 {
 	struct tls_crypto_info *hdr = (struct tls_crypto_info *)info;
 	const struct ktlso_cipher *c;
+	bool in_sockmap;
 
 	if (sockptr_is_null(optval) || optlen < sizeof(*hdr))
 		return -EINVAL;
+	rcu_read_lock();
+	in_sockmap = sk_psock(sk);
+	rcu_read_unlock();
+	if (in_sockmap)
+		return -EINVAL;
+	if (mine)
+		return -EBUSY;
 	if (copy_from_sockptr(hdr, optval, sizeof(*hdr)))
 		return -EFAULT;
 	if (hdr->version != TLS_1_2_VERSION && hdr->version != TLS_1_3_VERSION)

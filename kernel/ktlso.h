@@ -282,8 +282,9 @@ int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
 	       size_t *off, size_t *len, bool *padded);
 
 /* keys.c */
-int ktlso_copy_crypto_info(sockptr_t optval, unsigned int optlen, u8 *info,
+int ktlso_copy_crypto_info(struct sock *sk, const struct ktlso_crypto *mine,
 			   const struct ktlso_crypto *other,
+			   sockptr_t optval, unsigned int optlen, u8 *info,
 			   const struct ktlso_cipher **cipher, u16 *version);
 int ktlso_get_crypto_info(const struct ktlso_crypto *c, char __user *optval,
 			  int __user *optlen);

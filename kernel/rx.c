@@ -23,7 +23,6 @@
 
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
-#include <linux/skmsg.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
 #include <linux/uio.h>
@@ -613,10 +612,9 @@ err_free:
  * Records already waiting in TCP are opened under the new keys: the
  * caller must have read exactly up to the first protected record.
  *
- * Return: 0; -EINVAL for a bad struct (ktlso_copy_crypto_info()) or a
- * socket in a sockmap; -EBUSY if TLS_RX is already set; -ENOENT if the
- * kernel lacks the cipher; -EOPNOTSUPP for a socket whose proto_ops ktlso
- * does not know; -EFAULT; -ENOMEM.
+ * Return: 0; the errors of ktlso_copy_crypto_info() (-EINVAL, -EBUSY if
+ * TLS_RX is already set, -EFAULT); -ENOENT if the kernel lacks the cipher;
+ * -EOPNOTSUPP for a socket whose proto_ops ktlso does not know; -ENOMEM.
  */
 int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
@@ -627,22 +625,10 @@ int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	u16 version;
 	int err;
 
-	if (sockptr_is_null(optval) || optlen < sizeof(struct tls_crypto_info))
-		return -EINVAL;
-
 	lock_sock(sk);
-	err = -EINVAL;
-	rcu_read_lock();
-	if (sk_psock(sk)) {
-		rcu_read_unlock();
-		goto out;
-	}
-	rcu_read_unlock();
-	err = -EBUSY;
-	if (ctx->rx)
-		goto out;
-	err = ktlso_copy_crypto_info(optval, optlen, info,
-				     ctx->tx ? &ctx->tx->c : NULL, &c, &version);
+	err = ktlso_copy_crypto_info(sk, ctx->rx ? &ctx->rx->c : NULL,
+				     ctx->tx ? &ctx->tx->c : NULL,
+				     optval, optlen, info, &c, &version);
 	if (err)
 		goto out;
 	err = ktlso_build_rx_ops(sk, ctx->family);

@@ -13,7 +13,6 @@
 
 #include <linux/bvec.h>
 #include <linux/mutex.h>
-#include <linux/skmsg.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <net/tcp.h>
@@ -73,9 +72,9 @@ static void ktlso_write_space(struct sock *sk)
  * @optval: a struct tls12_crypto_info_* from the caller
  * @optlen: its length, which must be exactly that struct's size
  *
- * Return: 0; -EINVAL for a bad struct (ktlso_copy_crypto_info()) or a
- * socket in a sockmap; -EBUSY if TLS_TX is already set; -ENOENT if the
- * kernel lacks the cipher; -EFAULT; -ENOMEM.
+ * Return: 0; the errors of ktlso_copy_crypto_info() (-EINVAL, -EBUSY if
+ * TLS_TX is already set, -EFAULT); -ENOENT if the kernel lacks the cipher;
+ * -ENOMEM.
  */
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
@@ -86,22 +85,10 @@ int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	u16 version;
 	int err;
 
-	if (sockptr_is_null(optval) || optlen < sizeof(struct tls_crypto_info))
-		return -EINVAL;
-
 	lock_sock(sk);
-	err = -EINVAL;
-	rcu_read_lock();
-	if (sk_psock(sk)) {
-		rcu_read_unlock();
-		goto out;
-	}
-	rcu_read_unlock();
-	err = -EBUSY;
-	if (ctx->tx)
-		goto out;
-	err = ktlso_copy_crypto_info(optval, optlen, info,
-				     ctx->rx ? &ctx->rx->c : NULL, &c, &version);
+	err = ktlso_copy_crypto_info(sk, ctx->tx ? &ctx->tx->c : NULL,
+				     ctx->rx ? &ctx->rx->c : NULL,
+				     optval, optlen, info, &c, &version);
 	if (err)
 		goto out;
 	err = ktlso_tx_alloc(c, version, info, optlen, &tx);
