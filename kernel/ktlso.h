@@ -15,6 +15,8 @@
 #include <net/sock.h>
 #include <net/tls.h>
 
+#include <linux/ktlso.h>
+
 #define KTLSO_MAX_PAYLOAD	16384	/* TLSPlaintext.fragment, 2^14 */
 #define KTLSO_HDR_LEN		5	/* type, legacy_version, length */
 #define KTLSO_TAG_LEN		16	/* every supported AEAD */
@@ -176,6 +178,9 @@ struct ktlso_rx {
  * @rx_cipher: TLS_CIPHER_* of @rx, likewise
  * @tx_zc_ro: TLS_TX_ZEROCOPY_RO as set by the application
  * @rx_no_pad: TLS_RX_EXPECT_NO_PAD as set by the application
+ * @hs: the handshake request, NULL if none was made (handshake.c)
+ * @keys_hidden: the keys were installed by the handshake daemon, so
+ *	getsockopt() never returns them
  * @sk_write_space: the socket's write_space callback before TLS_TX
  * @sk_data_ready: the socket's data_ready callback before TLS_RX
  * @tx_lock: serialises senders and @tx_work (taken before the socket
@@ -198,6 +203,8 @@ struct ktlso_context {
 	u16 rx_cipher;
 	bool tx_zc_ro;
 	bool rx_no_pad;
+	struct ktlso_hs *hs;
+	bool keys_hidden;
 	void (*sk_write_space)(struct sock *sk);
 	void (*sk_data_ready)(struct sock *sk);
 	struct mutex tx_lock;
@@ -216,7 +223,8 @@ enum {
 	KTLSO_CONF_BASE = 0,	/* attached, no keys: pass-through */
 	KTLSO_CONF_TX = 1,	/* TLS_TX set: records sealed on send */
 	KTLSO_CONF_RX = 2,	/* TLS_RX set: records opened on receive */
-	KTLSO_NUM_CONFS = 4,	/* every combination of the two */
+	KTLSO_CONF_HS = 4,	/* a handshake request holds I/O back */
+	KTLSO_NUM_CONFS = 8,	/* every combination of the three */
 };
 
 static inline struct ktlso_context *ktlso_get_ctx(const struct sock *sk)
@@ -240,6 +248,54 @@ static inline size_t ktlso_body_off(const struct ktlso_crypto *c)
 	return KTLSO_HDR_LEN + ktlso_explicit_len(c);
 }
 
+/**
+ * struct ktlso_hs - a socket's handshake request (handshake.c)
+ * @list: in the namespace's pending or running list while listed
+ * @sk: the socket
+ * @req: the request as the application made it
+ * @state: enum ktlso_hs_state; changes under the namespace's lock and is
+ *	published with release semantics
+ * @error: positive errno once failed
+ * @deadline: jiffies at which the request times out
+ * @timer: enforces @deadline
+ * @abort_work: resets the connection of a request that timed out or whose
+ *	daemon went away
+ * @owner: thread group of the daemon running the handshake
+ * @portid: netlink port of that daemon
+ * @version: negotiated TLS version, once done
+ * @cipher: negotiated TLS_CIPHER_*, once done
+ * @alpn: negotiated protocol, once done
+ * @peer: the peer's verified identity, once done
+ */
+struct ktlso_hs {
+	struct list_head list;
+	struct sock *sk;
+	struct ktlso_hs_request req;
+	u32 state;
+	int error;
+	unsigned long deadline;
+	struct timer_list timer;
+	struct work_struct abort_work;
+	struct pid *owner;
+	u32 portid;
+	u16 version;
+	u16 cipher;
+	char alpn[KTLSO_HS_ALPN_MAX];
+	char peer[KTLSO_HS_NAME_MAX];
+};
+
+/* The handshake counters of a namespace, for KTLSO_CMD_STATUS. */
+struct ktlso_hs_counters {
+	u32 pending;
+	u32 running;
+	u32 max_pending;
+	u64 requested;
+	u64 completed;
+	u64 failed;
+	u64 timed_out;
+	u64 refused;
+};
+
 /* Counters of /proc/net/ktlso_stat, per network namespace (stats.c). */
 enum {
 	KTLSO_MIB_CURR_TX_SW,	/* sockets with TLS_TX set now */
@@ -260,6 +316,35 @@ struct ktlso_mib {
 int ktlso_stats_init(void);
 void ktlso_stats_exit(void);
 void ktlso_stats_add(struct net *net, int item, long delta);
+
+/* main.c */
+struct ktlso_context *ktlso_sk_ctx(struct sock *sk);
+
+/* handshake.c */
+int ktlso_hs_init(void);
+void ktlso_hs_exit(void);
+int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen);
+int ktlso_hs_result(struct sock *sk, char __user *optval, int __user *optlen);
+bool ktlso_hs_gates(const struct ktlso_context *ctx);
+int ktlso_hs_wait(struct sock *sk, bool nonblock, long timeo);
+__poll_t ktlso_hs_poll(struct file *file, struct socket *sock,
+		       poll_table *wait, __poll_t mask);
+int ktlso_hs_check_keys(struct sock *sk, struct ktlso_context *ctx, bool set);
+int ktlso_hs_accept(struct net *net, u32 portid, struct ktlso_hs **hsp,
+		    struct file **filep);
+void ktlso_hs_abandon(struct ktlso_hs *hs);
+u32 ktlso_hs_time_left_ms(const struct ktlso_hs *hs);
+int ktlso_hs_done(struct sock *sk, u32 status, u16 version, u16 cipher,
+		  const char *alpn, const char *peer);
+void ktlso_hs_daemon_gone(struct net *net, u32 portid);
+void ktlso_hs_counters(struct net *net, struct ktlso_hs_counters *c);
+void ktlso_hs_release(struct ktlso_context *ctx);
+
+/* netlink.c */
+int ktlso_nl_init(void);
+void ktlso_nl_exit(void);
+bool ktlso_nl_has_listeners(struct net *net);
+int ktlso_nl_notify_ready(struct net *net);
 
 /* proto.c */
 int ktlso_sk_init(struct sock *sk);

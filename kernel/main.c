@@ -20,6 +20,21 @@ static struct tcp_ulp_ops ktlso_ulp_ops __read_mostly = {
 	.get_info_size = ktlso_get_info_size,
 };
 
+/**
+ * ktlso_sk_ctx() - the ktlso context of any socket, if it has one
+ * @sk: a socket, locked
+ *
+ * Return: the context, or NULL if @sk is not TCP or ktlso is not attached.
+ */
+struct ktlso_context *ktlso_sk_ctx(struct sock *sk)
+{
+	if (sk->sk_type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
+	    inet_csk(sk)->icsk_ulp_ops != &ktlso_ulp_ops)
+		return NULL;
+	return ktlso_get_ctx(sk);
+}
+
 static int __init ktlso_module_init(void)
 {
 	int err;
@@ -27,14 +42,30 @@ static int __init ktlso_module_init(void)
 	err = ktlso_stats_init();
 	if (err)
 		return err;
+	err = ktlso_hs_init();
+	if (err)
+		goto err_stats;
+	err = ktlso_nl_init();
+	if (err) {
+		pr_err("cannot register generic netlink family \"%s\": %d\n",
+		       KTLSO_GENL_NAME, err);
+		goto err_hs;
+	}
 	err = tcp_register_ulp(&ktlso_ulp_ops);
 	if (err) {
 		pr_err("cannot register TCP ULP \"%s\": %d\n",
 		       KTLSO_ULP_NAME, err);
-		ktlso_stats_exit();
-		return err;
+		goto err_nl;
 	}
 	return 0;
+
+err_nl:
+	ktlso_nl_exit();
+err_hs:
+	ktlso_hs_exit();
+err_stats:
+	ktlso_stats_exit();
+	return err;
 }
 
 /*
@@ -45,6 +76,8 @@ static int __init ktlso_module_init(void)
 static void __exit ktlso_module_exit(void)
 {
 	tcp_unregister_ulp(&ktlso_ulp_ops);
+	ktlso_nl_exit();
+	ktlso_hs_exit();
 	ktlso_stats_exit();
 }
 

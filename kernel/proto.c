@@ -12,6 +12,7 @@
 #include <linux/inet_diag.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/splice.h>
 #include <net/tcp.h>
 #include <net/tls.h>
 
@@ -30,12 +31,88 @@ static const struct proto *ktlso_base[KTLSO_NUM_FAMILIES];
 static DEFINE_MUTEX(ktlso_proto_mutex);
 
 /*
- * Once TLS_RX is set, poll() and splice() must see records, not TCP bytes:
+ * Once TLS_RX is set, poll() and splice() must see records, not TCP bytes,
+ * and during a handshake request they must hold the application back:
  * those go through the socket's proto_ops, of which ktlso keeps a copy per
  * family, built like ktlso_prots[] from the first socket that needs it.
  */
-static struct proto_ops ktlso_rx_ops[KTLSO_NUM_FAMILIES];
+static struct proto_ops ktlso_ops[KTLSO_NUM_FAMILIES];
 static const struct proto_ops *ktlso_base_ops[KTLSO_NUM_FAMILIES];
+
+/*
+ * The handshake configuration: the operations that move data first pass
+ * the handshake's gate (handshake.c), then go where they would without it.
+ */
+static int ktlso_hs_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	bool nonblock = msg->msg_flags & MSG_DONTWAIT;
+	int err;
+
+	err = ktlso_hs_wait(sk, nonblock, sock_sndtimeo(sk, nonblock));
+	if (err)
+		return err;
+	if (READ_ONCE(ctx->tx))
+		return ktlso_sendmsg(sk, msg, size);
+	return ctx->sk_proto->sendmsg(sk, msg, size);
+}
+
+#if KTLSO_HAVE_SENDPAGE
+static int ktlso_hs_sendpage(struct sock *sk, struct page *page, int offset,
+			     size_t size, int flags)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	bool nonblock = flags & MSG_DONTWAIT;
+	int err;
+
+	err = ktlso_hs_wait(sk, nonblock, sock_sndtimeo(sk, nonblock));
+	if (err)
+		return err;
+	if (READ_ONCE(ctx->tx))
+		return ktlso_sendpage(sk, page, offset, size, flags);
+	return ctx->sk_proto->sendpage(sk, page, offset, size, flags);
+}
+#endif
+
+static int ktlso_hs_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			    int flags, int *addr_len)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	bool nonblock = flags & MSG_DONTWAIT;
+	int err;
+
+	err = ktlso_hs_wait(sk, nonblock, sock_rcvtimeo(sk, nonblock));
+	if (err)
+		return err;
+	if (READ_ONCE(ctx->rx))
+		return ktlso_recvmsg(sk, msg, len, flags, addr_len);
+	return ctx->sk_proto->recvmsg(sk, msg, len, flags, addr_len);
+}
+
+static __poll_t ktlso_sock_poll(struct file *file, struct socket *sock,
+				struct poll_table_struct *wait)
+{
+	return ktlso_hs_poll(file, sock, wait, ktlso_poll(file, sock, wait));
+}
+
+static ssize_t ktlso_sock_splice_read(struct socket *sock, loff_t *ppos,
+				      struct pipe_inode_info *pipe,
+				      size_t len, unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	bool nonblock = (flags & SPLICE_F_NONBLOCK) ||
+			(sock->file->f_flags & O_NONBLOCK);
+	int err;
+
+	err = ktlso_hs_wait(sk, nonblock, sock_rcvtimeo(sk, nonblock));
+	if (err)
+		return err;
+	if (READ_ONCE(ctx->rx))
+		return ktlso_splice_read(sock, ppos, pipe, len, flags);
+	return ktlso_base_ops[ctx->family]->splice_read(sock, ppos, pipe, len,
+							flags);
+}
 
 /* TLS_TX_ZEROCOPY_RO: accepted and reported, as upstream does in software. */
 static int ktlso_set_zc_ro(struct sock *sk, sockptr_t optval,
@@ -73,19 +150,76 @@ static int ktlso_get_zc_ro(struct sock *sk, char __user *optval,
 	return 0;
 }
 
+/*
+ * getsockopt(TLS_TX/TLS_RX) of keys the handshake daemon installed: the
+ * version and cipher only, whatever length the caller offers.
+ */
+static int ktlso_get_hidden(struct sock *sk, int optname, char __user *optval,
+			    int __user *optlen)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	struct tls_crypto_info hdr = {};
+	int len, err = 0;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (!optval || len < (int)sizeof(hdr))
+		return -EINVAL;
+	lock_sock(sk);
+	if (optname == TLS_TX && ctx->tx) {
+		hdr.version = ctx->tx_version;
+		hdr.cipher_type = ctx->tx_cipher;
+	} else if (optname == TLS_RX && ctx->rx) {
+		hdr.version = ctx->rx_version;
+		hdr.cipher_type = ctx->rx_cipher;
+	} else {
+		err = -EBUSY;
+	}
+	release_sock(sk);
+	if (err)
+		return err;
+	if (copy_to_user(optval, &hdr, sizeof(hdr)) ||
+	    put_user((int)sizeof(hdr), optlen))
+		return -EFAULT;
+	return 0;
+}
+
+static int ktlso_get_keys(struct sock *sk, int optname, char __user *optval,
+			  int __user *optlen)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	int err;
+
+	err = ktlso_hs_check_keys(sk, ctx, false);
+	if (err)
+		return err;
+	if (READ_ONCE(ctx->keys_hidden))
+		return ktlso_get_hidden(sk, optname, optval, optlen);
+	if (optname == TLS_TX)
+		return ktlso_get_tx(sk, optval, optlen);
+	return ktlso_get_rx(sk, optval, optlen);
+}
+
 static int ktlso_setsockopt(struct sock *sk, int level, int optname,
 			    sockptr_t optval, unsigned int optlen)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	int err;
 
 	if (level != SOL_TLS)
 		return ctx->sk_proto->setsockopt(sk, level, optname,
 						 optval, optlen);
 	switch (optname) {
 	case TLS_TX:
-		return ktlso_set_tx(sk, optval, optlen);
 	case TLS_RX:
+		err = ktlso_hs_check_keys(sk, ctx, true);
+		if (err)
+			return err;
+		if (optname == TLS_TX)
+			return ktlso_set_tx(sk, optval, optlen);
 		return ktlso_set_rx(sk, optval, optlen);
+	case KTLSO_HANDSHAKE:
+		return ktlso_hs_request(sk, optval, optlen);
 	case TLS_TX_ZEROCOPY_RO:
 		return ktlso_set_zc_ro(sk, optval, optlen);
 	case TLS_RX_EXPECT_NO_PAD:
@@ -105,9 +239,10 @@ static int ktlso_getsockopt(struct sock *sk, int level, int optname,
 						 optval, optlen);
 	switch (optname) {
 	case TLS_TX:
-		return ktlso_get_tx(sk, optval, optlen);
 	case TLS_RX:
-		return ktlso_get_rx(sk, optval, optlen);
+		return ktlso_get_keys(sk, optname, optval, optlen);
+	case KTLSO_HANDSHAKE:
+		return ktlso_hs_result(sk, optval, optlen);
 	case TLS_TX_ZEROCOPY_RO:
 		return ktlso_get_zc_ro(sk, optval, optlen);
 	case TLS_RX_EXPECT_NO_PAD:
@@ -137,6 +272,8 @@ static void ktlso_close(struct sock *sk, long timeout)
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	struct proto *sk_proto = ctx->sk_proto;
 
+	/* No file refers to the socket: no daemon can take its request. */
+	ktlso_hs_release(ctx);
 	lock_sock(sk);
 	if (ctx->tx)
 		ktlso_tx_close(sk, ctx);
@@ -150,12 +287,10 @@ static void ktlso_close(struct sock *sk, long timeout)
 	WRITE_ONCE(sk->sk_prot, sk_proto);
 	if (ctx->tx)
 		sk->sk_write_space = ctx->sk_write_space;
-	if (ctx->rx) {
+	if (ctx->rx)
 		sk->sk_data_ready = ctx->sk_data_ready;
-		if (sk->sk_socket)
-			WRITE_ONCE(sk->sk_socket->ops,
-				   ktlso_base_ops[ctx->family]);
-	}
+	if (sk->sk_socket && sk->sk_socket->ops == &ktlso_ops[ctx->family])
+		WRITE_ONCE(sk->sk_socket->ops, ktlso_base_ops[ctx->family]);
 	write_unlock_bh(&sk->sk_callback_lock);
 	release_sock(sk);
 
@@ -214,6 +349,13 @@ static int ktlso_build_proto(struct sock *sk, int family)
 				p[conf].recvmsg = ktlso_recvmsg;
 				p[conf].sock_is_readable =
 					ktlso_sock_is_readable;
+			}
+			if (conf & KTLSO_CONF_HS) {
+				p[conf].sendmsg = ktlso_hs_sendmsg;
+				p[conf].recvmsg = ktlso_hs_recvmsg;
+#if KTLSO_HAVE_SENDPAGE
+				p[conf].sendpage = ktlso_hs_sendpage;
+#endif
 			}
 		}
 		/* Publish ktlso_prots[family] before its base pointer. */
@@ -278,7 +420,7 @@ int ktlso_sk_init(struct sock *sk)
 }
 
 /**
- * ktlso_build_rx_ops() - make sure ktlso has the receive proto_ops of @sk
+ * ktlso_build_rx_ops() - make sure ktlso has its proto_ops for @sk's family
  * @sk: a socket of the family, with its struct socket
  * @family: KTLSO_IPV4 or KTLSO_IPV6
  *
@@ -295,14 +437,15 @@ int ktlso_build_rx_ops(struct sock *sk, int family)
 	ops = READ_ONCE(sk->sk_socket->ops);
 	/* Pairs with the release below: a base seen here is fully built. */
 	if (likely(smp_load_acquire(&ktlso_base_ops[family])))
-		return ops == ktlso_base_ops[family] ? 0 : -EOPNOTSUPP;
+		return ops == ktlso_base_ops[family] ||
+		       ops == &ktlso_ops[family] ? 0 : -EOPNOTSUPP;
 
 	mutex_lock(&ktlso_proto_mutex);
 	if (!ktlso_base_ops[family]) {
-		ktlso_rx_ops[family] = *ops;
-		ktlso_rx_ops[family].poll = ktlso_poll;
-		ktlso_rx_ops[family].splice_read = ktlso_splice_read;
-		/* Publish ktlso_rx_ops[family] before its base pointer. */
+		ktlso_ops[family] = *ops;
+		ktlso_ops[family].poll = ktlso_sock_poll;
+		ktlso_ops[family].splice_read = ktlso_sock_splice_read;
+		/* Publish ktlso_ops[family] before its base pointer. */
 		smp_store_release(&ktlso_base_ops[family], ops);
 	} else if (ktlso_base_ops[family] != ops) {
 		err = -EOPNOTSUPP;
@@ -318,12 +461,17 @@ int ktlso_build_rx_ops(struct sock *sk, int family)
  */
 void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx)
 {
+	bool hs = ktlso_hs_gates(ctx);
 	int conf = (ctx->tx ? KTLSO_CONF_TX : 0) |
-		   (ctx->rx ? KTLSO_CONF_RX : 0);
+		   (ctx->rx ? KTLSO_CONF_RX : 0) |
+		   (hs ? KTLSO_CONF_HS : 0);
 
 	WRITE_ONCE(sk->sk_prot, &ktlso_prots[ctx->family][conf]);
-	if (ctx->rx)
-		WRITE_ONCE(sk->sk_socket->ops, &ktlso_rx_ops[ctx->family]);
+	/* Only a socket that went through ktlso_build_rx_ops() swaps ops. */
+	if (sk->sk_socket && (ctx->rx || ctx->hs))
+		WRITE_ONCE(sk->sk_socket->ops, ctx->rx || hs ?
+			   &ktlso_ops[ctx->family] :
+			   ktlso_base_ops[ctx->family]);
 }
 
 /**

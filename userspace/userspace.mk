@@ -75,3 +75,7 @@ $(BUILD)/fuzz/%: $(TOP)/userspace/engine/fuzz/%.c $(ENGINE_SRCS) $(ENGINE_HDRS)
 $(BIN)/%: $(TOP)/userspace/tools/%.c $(wildcard $(TOP)/userspace/tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
+
+# Components with their own rules (daemon, library, ...) keep them in
+# userspace/<component>/build.mk, which adds its outputs to "all".
+include $(wildcard $(TOP)/userspace/*/build.mk)

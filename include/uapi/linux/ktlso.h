@@ -9,6 +9,8 @@
 #ifndef _UAPI_LINUX_KTLSO_H
 #define _UAPI_LINUX_KTLSO_H
 
+#include <linux/types.h>
+
 /*
  * The name to pass to setsockopt(fd, SOL_TCP, TCP_ULP, ...) to attach ktlso
  * to a connected TCP socket.  The module carries the alias "tcp-ulp-ktlso",
@@ -22,5 +24,158 @@
  * meet an upstream option for the foreseeable life of the uAPI.
  */
 #define KTLSO_SOCKOPT_BASE	0x4b540000
+
+/*
+ * setsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(struct
+ * ktlso_hs_request)) asks the handshake daemon to run the TLS handshake on a
+ * connected socket with ktlso attached and no keys.  It returns at once:
+ *
+ *	0	the request is queued and announced to the daemon;
+ *	ESRCH	no daemon listens (nothing is queued);
+ *	EBUSY	the namespace's bound on pending requests is reached;
+ *	EALREADY the socket has had a handshake request already;
+ *	EISCONN	keys are installed on the socket already;
+ *	EINVAL	a malformed request (see struct ktlso_hs_request).
+ *
+ * Until the handshake ends the application's send, recv, splice and
+ * sendfile block (non-blocking: EAGAIN), and poll reports nothing; at the
+ * end poll wakes up.  After success data moves through the record layer;
+ * after failure every call returns the handshake's error: ETIMEDOUT (the
+ * timeout passed; the kernel enforces it, resetting the connection),
+ * EACCES (the peer failed verification), ECONNABORTED (the daemon gave up
+ * or went away), ECONNREFUSED (the peer sent a fatal alert), EPROTO (the
+ * peer broke the protocol), or whatever errno the daemon reported.
+ *
+ * getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &res, &len) with len exactly
+ * sizeof(struct ktlso_hs_result) reads where the handshake stands.
+ *
+ * Keys the daemon installs are never readable by the application:
+ * getsockopt(TLS_TX/TLS_RX) then returns struct tls_crypto_info (version
+ * and cipher) only, with the length set to its size.
+ */
+#define KTLSO_HANDSHAKE		(KTLSO_SOCKOPT_BASE + 1)
+
+enum ktlso_hs_role {
+	KTLSO_HS_ROLE_CLIENT = 1,
+	KTLSO_HS_ROLE_SERVER = 2,
+};
+
+#define KTLSO_HS_NAME_MAX	256	/* server name and peer identity */
+#define KTLSO_HS_PROFILE_MAX	64
+#define KTLSO_HS_ALPN_MAX	256	/* the ALPN list, wire format */
+#define KTLSO_HS_TIMEOUT_MAX_MS	300000
+
+/**
+ * struct ktlso_hs_request - what the application asks for
+ * @role: enum ktlso_hs_role
+ * @reserved: must be zero
+ * @timeout_ms: from the request to the end of the handshake; 0 takes the
+ *	module's default (parameter hs_timeout_ms), at most
+ *	KTLSO_HS_TIMEOUT_MAX_MS
+ * @alpn_len: bytes used in @alpn
+ * @server_name: NUL-terminated; the name a client asks for and verifies
+ *	(empty: none); must be empty for a server
+ * @profile: NUL-terminated name of the daemon's profile (certificates,
+ *	trust, versions); empty means "default".  Letters, digits, '-', '_'
+ *	and '.' only
+ * @alpn: the protocols to offer (client) or accept (server) in preference
+ *	order, as in the ALPN extension: a length byte then the name, for each
+ */
+struct ktlso_hs_request {
+	__u8	role;
+	__u8	reserved[3];
+	__u32	timeout_ms;
+	__u32	alpn_len;
+	char	server_name[KTLSO_HS_NAME_MAX];
+	char	profile[KTLSO_HS_PROFILE_MAX];
+	__u8	alpn[KTLSO_HS_ALPN_MAX];
+};
+
+enum ktlso_hs_state {
+	KTLSO_HS_NONE = 0,	/* no handshake was requested */
+	KTLSO_HS_PENDING,	/* queued, no daemon has taken it yet */
+	KTLSO_HS_RUNNING,	/* a daemon runs it */
+	KTLSO_HS_DONE,		/* keys installed: the record layer runs */
+	KTLSO_HS_FAILED,	/* @error says why */
+};
+
+/**
+ * struct ktlso_hs_result - where the handshake stands
+ * @state: enum ktlso_hs_state
+ * @error: with KTLSO_HS_FAILED, a positive errno; else 0
+ * @version: TLS_1_2_VERSION or TLS_1_3_VERSION once done
+ * @cipher: TLS_CIPHER_* once done
+ * @reserved: zero
+ * @alpn: the protocol agreed on, NUL-terminated (empty: none)
+ * @peer: the peer's verified identity (certificate subject), empty if the
+ *	peer was not authenticated
+ */
+struct ktlso_hs_result {
+	__u32	state;
+	__u32	error;
+	__u16	version;
+	__u16	cipher;
+	__u32	reserved;
+	char	alpn[KTLSO_HS_ALPN_MAX];
+	char	peer[KTLSO_HS_NAME_MAX];
+};
+
+/*
+ * The generic netlink family between the kernel and the daemon.
+ *
+ * A request is announced with KTLSO_CMD_READY on the multicast group
+ * KTLSO_GENL_MCGRP_HS.  The daemon answers with KTLSO_CMD_HS_ACCEPT, which
+ * takes the oldest pending request of its network namespace, installs the
+ * socket in the daemon as a new file descriptor (O_CLOEXEC) and replies
+ * with it and the request's parameters; ENOENT when none is pending.  The
+ * daemon runs the handshake on that descriptor (plain TCP until it installs
+ * keys with SOL_TLS TLS_TX/TLS_RX), then sends KTLSO_CMD_HS_DONE with the
+ * same descriptor and the outcome.  A success whose keys are not installed
+ * in both directions, with the version and cipher reported, is refused
+ * (EINVAL) and fails the handshake (ECONNABORTED).  Only the process that
+ * accepted a request may finish it; its socket I/O during the handshake is
+ * not blocked.  HS_ACCEPT and HS_DONE need CAP_NET_ADMIN; KTLSO_CMD_STATUS
+ * is open to all.  A daemon whose netlink socket closes fails the requests
+ * it runs with ECONNABORTED.
+ */
+#define KTLSO_GENL_NAME		"ktlso"
+#define KTLSO_GENL_VERSION	1
+#define KTLSO_GENL_MCGRP_HS	"hs"
+
+enum ktlso_genl_cmd {
+	KTLSO_CMD_UNSPEC,
+	KTLSO_CMD_READY,	/* kernel -> group: requests are pending */
+	KTLSO_CMD_HS_ACCEPT,	/* daemon: take the oldest pending request */
+	KTLSO_CMD_HS_DONE,	/* daemon: the handshake's outcome */
+	KTLSO_CMD_STATUS,	/* anyone: handshake counters */
+	__KTLSO_CMD_MAX,
+};
+#define KTLSO_CMD_MAX (__KTLSO_CMD_MAX - 1)
+
+enum ktlso_genl_attr {
+	KTLSO_A_UNSPEC,
+	KTLSO_A_SOCKFD,		/* u32: the descriptor in the daemon */
+	KTLSO_A_ROLE,		/* u8: enum ktlso_hs_role */
+	KTLSO_A_TIMEOUT_MS,	/* u32: time left when accepted */
+	KTLSO_A_SERVER_NAME,	/* string */
+	KTLSO_A_PROFILE,	/* string */
+	KTLSO_A_ALPN,		/* binary: ALPN list, wire format */
+	KTLSO_A_PEER_ADDR,	/* binary: struct sockaddr_in or _in6 */
+	KTLSO_A_STATUS,		/* u32: 0 for success, else a positive errno */
+	KTLSO_A_VERSION,	/* u16: TLS_1_2_VERSION, TLS_1_3_VERSION */
+	KTLSO_A_CIPHER,		/* u16: TLS_CIPHER_* */
+	KTLSO_A_PEER_IDENTITY,	/* string */
+	KTLSO_A_PENDING,	/* u32: requests waiting for a daemon */
+	KTLSO_A_RUNNING,	/* u32: requests a daemon runs */
+	KTLSO_A_MAX_PENDING,	/* u32: the bound on pending requests */
+	KTLSO_A_LISTENERS,	/* u8: 1 if a daemon listens to the group */
+	KTLSO_A_REQUESTED,	/* u64: requests accepted into the queue */
+	KTLSO_A_COMPLETED,	/* u64: handshakes done */
+	KTLSO_A_FAILED,		/* u64: handshakes failed (timeouts too) */
+	KTLSO_A_TIMED_OUT,	/* u64: handshakes that ran out of time */
+	KTLSO_A_REFUSED,	/* u64: requests refused (no daemon, bound) */
+	__KTLSO_A_MAX,
+};
+#define KTLSO_A_MAX (__KTLSO_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KTLSO_H */

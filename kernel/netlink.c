@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktlso: the generic netlink family "ktlso" between the kernel and the
+ * handshake daemon (the protocol is described in <linux/ktlso.h>).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include <linux/ktlso.h>
+
+#include "ktlso.h"
+
+enum {
+	KTLSO_MCGRP_HS_IDX,
+};
+
+static const struct genl_multicast_group ktlso_mcgrps[] = {
+	[KTLSO_MCGRP_HS_IDX] = { .name = KTLSO_GENL_MCGRP_HS, },
+};
+
+static const struct nla_policy ktlso_done_policy[KTLSO_A_MAX + 1] = {
+	[KTLSO_A_SOCKFD]	= { .type = NLA_U32 },
+	[KTLSO_A_STATUS]	= NLA_POLICY_MAX(NLA_U32, MAX_ERRNO),
+	[KTLSO_A_VERSION]	= { .type = NLA_U16 },
+	[KTLSO_A_CIPHER]	= { .type = NLA_U16 },
+	[KTLSO_A_ALPN]		= { .type = NLA_NUL_STRING, .len = 255 },
+	[KTLSO_A_PEER_IDENTITY]	= { .type = NLA_NUL_STRING,
+				    .len = KTLSO_HS_NAME_MAX - 1 },
+};
+
+static struct genl_family ktlso_genl_family;
+
+/**
+ * ktlso_nl_has_listeners() - is a daemon subscribed in @net?
+ * @net: the namespace
+ *
+ * Return: true if some socket listens to the handshake group.
+ */
+bool ktlso_nl_has_listeners(struct net *net)
+{
+	return genl_has_listeners(&ktlso_genl_family, net, KTLSO_MCGRP_HS_IDX);
+}
+
+/**
+ * ktlso_nl_notify_ready() - announce pending requests to the daemons of @net
+ * @net: the namespace
+ *
+ * Return: 0, -ESRCH when nobody listens, -ENOMEM, -EMSGSIZE, or another
+ * error of the multicast (a listener's queue overflowed).
+ */
+int ktlso_nl_notify_ready(struct net *net)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(0, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, 0, 0, &ktlso_genl_family, 0, KTLSO_CMD_READY);
+	if (!hdr) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast_netns(&ktlso_genl_family, net, skb, 0,
+				       KTLSO_MCGRP_HS_IDX, GFP_KERNEL);
+}
+
+static size_t ktlso_accept_msg_size(void)
+{
+	return nla_total_size(sizeof(u32)) +			/* SOCKFD */
+	       nla_total_size(sizeof(u8)) +			/* ROLE */
+	       nla_total_size(sizeof(u32)) +			/* TIMEOUT_MS */
+	       nla_total_size(KTLSO_HS_NAME_MAX) +		/* SERVER_NAME */
+	       nla_total_size(KTLSO_HS_PROFILE_MAX) +		/* PROFILE */
+	       nla_total_size(KTLSO_HS_ALPN_MAX) +		/* ALPN */
+	       nla_total_size(sizeof(struct sockaddr_in6));	/* PEER_ADDR */
+}
+
+static int ktlso_put_accept(struct sk_buff *skb, int fd,
+			    const struct ktlso_hs *hs,
+			    const struct sockaddr_storage *peer, int peer_len)
+{
+	const struct ktlso_hs_request *req = &hs->req;
+
+	if (nla_put_u32(skb, KTLSO_A_SOCKFD, fd) ||
+	    nla_put_u8(skb, KTLSO_A_ROLE, req->role) ||
+	    nla_put_u32(skb, KTLSO_A_TIMEOUT_MS, ktlso_hs_time_left_ms(hs)) ||
+	    (req->server_name[0] &&
+	     nla_put_string(skb, KTLSO_A_SERVER_NAME, req->server_name)) ||
+	    nla_put_string(skb, KTLSO_A_PROFILE,
+			   req->profile[0] ? req->profile : "default") ||
+	    (req->alpn_len &&
+	     nla_put(skb, KTLSO_A_ALPN, req->alpn_len, req->alpn)) ||
+	    (peer_len > 0 && nla_put(skb, KTLSO_A_PEER_ADDR, peer_len, peer)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * HS_ACCEPT: the oldest pending request becomes the caller's.  The reply is
+ * built before the descriptor is installed, so that a failure leaves
+ * nothing behind in the daemon; the request then fails with ECONNABORTED.
+ */
+static int ktlso_nl_accept(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct sockaddr_storage peer;
+	struct ktlso_hs *hs;
+	struct sk_buff *msg;
+	struct file *file;
+	int fd, peer_len, err;
+	void *hdr;
+
+	msg = genlmsg_new(ktlso_accept_msg_size(), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto err_msg;
+	}
+	err = ktlso_hs_accept(net, info->snd_portid, &hs, &file);
+	if (err)
+		goto err_fd;
+
+	memset(&peer, 0, sizeof(peer));
+	peer_len = kernel_getpeername(file->private_data,
+				      (struct sockaddr *)&peer);
+	hdr = genlmsg_put_reply(msg, info, &ktlso_genl_family, 0,
+				KTLSO_CMD_HS_ACCEPT);
+	err = -EMSGSIZE;
+	if (!hdr || ktlso_put_accept(msg, fd, hs, &peer, peer_len))
+		goto err_abandon;
+	genlmsg_end(msg, hdr);
+
+	fd_install(fd, file);
+	return genlmsg_reply(msg, info);
+
+err_abandon:
+	ktlso_hs_abandon(hs);
+	fput(file);
+err_fd:
+	put_unused_fd(fd);
+err_msg:
+	nlmsg_free(msg);
+	return err;
+}
+
+/* The socket behind the caller's descriptor, if it is a TCP one. */
+static struct socket *ktlso_nl_socket(struct genl_info *info, int *err)
+{
+	struct socket *sock;
+	struct sock *sk;
+
+	sock = sockfd_lookup(nla_get_u32(info->attrs[KTLSO_A_SOCKFD]), err);
+	if (!sock)
+		return NULL;
+	sk = sock->sk;
+	if (!sk || sk->sk_type != SOCK_STREAM ||
+	    sk->sk_protocol != IPPROTO_TCP ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
+		sockfd_put(sock);
+		*err = -ENOTSOCK;
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KTLSO_A_SOCKFD],
+				    "not a TCP socket");
+		return NULL;
+	}
+	return sock;
+}
+
+static int ktlso_nl_done(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	const char *alpn = "", *peer = "";
+	u16 version = 0, cipher = 0;
+	struct socket *sock;
+	u32 status;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KTLSO_A_SOCKFD) ||
+	    GENL_REQ_ATTR_CHECK(info, KTLSO_A_STATUS))
+		return -EINVAL;
+	status = nla_get_u32(a[KTLSO_A_STATUS]);
+	if (!status) {
+		if (GENL_REQ_ATTR_CHECK(info, KTLSO_A_VERSION) ||
+		    GENL_REQ_ATTR_CHECK(info, KTLSO_A_CIPHER))
+			return -EINVAL;
+		version = nla_get_u16(a[KTLSO_A_VERSION]);
+		cipher = nla_get_u16(a[KTLSO_A_CIPHER]);
+		if (a[KTLSO_A_ALPN])
+			alpn = nla_data(a[KTLSO_A_ALPN]);
+		if (a[KTLSO_A_PEER_IDENTITY])
+			peer = nla_data(a[KTLSO_A_PEER_IDENTITY]);
+	}
+	sock = ktlso_nl_socket(info, &err);
+	if (!sock)
+		return err;
+	err = ktlso_hs_done(sock->sk, status, version, cipher, alpn, peer);
+	sockfd_put(sock);
+	if (err == -ENOENT)
+		GENL_SET_ERR_MSG(info, "no handshake runs on this socket");
+	else if (err == -EPERM)
+		GENL_SET_ERR_MSG(info, "another process runs this handshake");
+	else if (err == -EINVAL)
+		GENL_SET_ERR_MSG(info, "the keys reported are not installed");
+	return err;
+}
+
+static int ktlso_nl_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct ktlso_hs_counters c;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &ktlso_genl_family, 0,
+				KTLSO_CMD_STATUS);
+	if (!hdr)
+		goto err;
+	ktlso_hs_counters(net, &c);
+	if (nla_put_u32(msg, KTLSO_A_PENDING, c.pending) ||
+	    nla_put_u32(msg, KTLSO_A_RUNNING, c.running) ||
+	    nla_put_u32(msg, KTLSO_A_MAX_PENDING, c.max_pending) ||
+	    nla_put_u8(msg, KTLSO_A_LISTENERS, ktlso_nl_has_listeners(net)) ||
+	    nla_put_u64_64bit(msg, KTLSO_A_REQUESTED, c.requested,
+			      KTLSO_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, KTLSO_A_COMPLETED, c.completed,
+			      KTLSO_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, KTLSO_A_FAILED, c.failed, KTLSO_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, KTLSO_A_TIMED_OUT, c.timed_out,
+			      KTLSO_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, KTLSO_A_REFUSED, c.refused,
+			      KTLSO_A_UNSPEC))
+		goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops ktlso_genl_ops[] = {
+	{
+		.cmd = KTLSO_CMD_HS_ACCEPT,
+		.doit = ktlso_nl_accept,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = KTLSO_CMD_HS_DONE,
+		.doit = ktlso_nl_done,
+		.policy = ktlso_done_policy,
+		.maxattr = KTLSO_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = KTLSO_CMD_STATUS,
+		.doit = ktlso_nl_status,
+	},
+};
+
+static struct genl_family ktlso_genl_family __ro_after_init = {
+	.name = KTLSO_GENL_NAME,
+	.version = KTLSO_GENL_VERSION,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = ktlso_genl_ops,
+	.n_ops = ARRAY_SIZE(ktlso_genl_ops),
+	/* Every command gets strict validation: none predates it. */
+	.resv_start_op = KTLSO_CMD_UNSPEC + 1,
+	.mcgrps = ktlso_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ktlso_mcgrps),
+};
+
+/*
+ * A daemon's netlink socket closing (its process exited, say) fails the
+ * handshakes it was running at once, rather than at their timeouts.
+ */
+static int ktlso_nl_event(struct notifier_block *nb, unsigned long event,
+			  void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    n->portid)
+		ktlso_hs_daemon_gone(n->net, n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ktlso_nl_notifier = {
+	.notifier_call = ktlso_nl_event,
+};
+
+int ktlso_nl_init(void)
+{
+	int err;
+
+	err = genl_register_family(&ktlso_genl_family);
+	if (err)
+		return err;
+	err = netlink_register_notifier(&ktlso_nl_notifier);
+	if (err)
+		genl_unregister_family(&ktlso_genl_family);
+	return err;
+}
+
+void ktlso_nl_exit(void)
+{
+	netlink_unregister_notifier(&ktlso_nl_notifier);
+	genl_unregister_family(&ktlso_genl_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(KTLSO_GENL_NAME);
