@@ -77,5 +77,8 @@ $(BIN)/%: $(TOP)/userspace/tools/%.c $(wildcard $(TOP)/userspace/tools/*.h)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
 
 # Components with their own rules (daemon, library, ...) keep them in
-# userspace/<component>/build.mk, which adds its outputs to "all".
-include $(wildcard $(TOP)/userspace/*/build.mk)
+# userspace/<component>/build.mk, which adds its outputs to "all".  The
+# library's comes first: the others name its outputs as prerequisites.
+COMPONENT_MKS := $(wildcard $(TOP)/userspace/*/build.mk)
+include $(filter %/lib/build.mk,$(COMPONENT_MKS))
+include $(filter-out %/lib/build.mk,$(COMPONENT_MKS))

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * libktlso: the application side of ktlso.
+ *
+ * ktlso runs the TLS record layer in the kernel and the handshake in a
+ * daemon (ktlsod).  An application connects or accepts a TCP socket as
+ * usual, asks for the handshake on it, and then uses plain read, write,
+ * sendfile and splice: the kernel seals and opens the records.
+ *
+ *	struct ktlso_params p = {
+ *		.role = KTLSO_CLIENT,
+ *		.server_name = "example.com",
+ *		.alpn = (const char *const[]){ "h2", "http/1.1", NULL },
+ *	};
+ *	int err = ktlso_handshake(fd, &p);
+ *	if (err)
+ *		fprintf(stderr, "TLS: %s\n", ktlso_strerror(err));
+ *
+ * Every function that can fail returns 0 (or a length) on success and a
+ * negative errno on failure; none sets errno.  The library keeps no state
+ * of its own: every function is thread-safe, and a socket can be handed
+ * between threads freely.
+ *
+ * Applications that run their own handshake install the keys with
+ * ktlso_set_keys() and never talk to the daemon.
+ *
+ * This header needs only the C library: it does not include the kernel's
+ * <linux/ktlso.h> or <linux/tls.h>.
+ */
+#ifndef KTLSO_KTLSO_H
+#define KTLSO_KTLSO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library is built with hidden visibility: these are its interface. */
+#if defined(__GNUC__)
+#define KTLSO_API __attribute__((visibility("default")))
+#else
+#define KTLSO_API
+#endif
+
+/* The SOL_TLS header every struct tls12_crypto_info_* starts with. */
+struct tls_crypto_info;
+
+/* Who speaks first: the client sends the ClientHello. */
+enum ktlso_role {
+	KTLSO_CLIENT = 1,
+	KTLSO_SERVER = 2,
+};
+
+/* Where a socket's handshake stands (the kernel's enum ktlso_hs_state). */
+enum ktlso_state {
+	KTLSO_STATE_NONE = 0,		/* no handshake was requested */
+	KTLSO_STATE_PENDING = 1,	/* queued, no daemon took it yet */
+	KTLSO_STATE_RUNNING = 2,	/* the daemon runs it */
+	KTLSO_STATE_DONE = 3,		/* keys installed, records flow */
+	KTLSO_STATE_FAILED = 4,		/* see struct ktlso_info.error */
+};
+
+/* TLS alert levels for ktlso_send_alert(). */
+#define KTLSO_LEVEL_WARNING	1
+#define KTLSO_LEVEL_FATAL	2
+
+/* Limits of the request, as the kernel enforces them. */
+#define KTLSO_SERVER_NAME_MAX	255	/* bytes, without the NUL */
+#define KTLSO_PROFILE_MAX	63	/* bytes, without the NUL */
+#define KTLSO_ALPN_WIRE_MAX	256	/* the encoded ALPN list */
+#define KTLSO_TIMEOUT_MAX_MS	300000
+
+/**
+ * struct ktlso_params - what to ask the handshake daemon for
+ * @role: KTLSO_CLIENT or KTLSO_SERVER
+ * @timeout_ms: for the whole handshake, from the request on; 0 takes the
+ *	module's default (30 s unless its administrator changed it); at most
+ *	KTLSO_TIMEOUT_MAX_MS.  The kernel enforces it and resets the
+ *	connection when it passes.
+ * @server_name: client only: the name to send (SNI) and to verify the
+ *	server's certificate against; NULL or "" for none.  Printable ASCII
+ *	without spaces, at most KTLSO_SERVER_NAME_MAX bytes.  A server must
+ *	leave it NULL.
+ * @profile: the daemon profile to use (certificates, trust anchors,
+ *	versions, suites); NULL or "" for "default".  Letters, digits, '-',
+ *	'_' and '.', at most KTLSO_PROFILE_MAX bytes.
+ * @alpn: NULL, or a NULL-terminated array of protocol names to offer
+ *	(client) or accept (server), most preferred first; see
+ *	ktlso_alpn_encode() for the rules.
+ * @flags: must be 0 (reserved for later versions).
+ *
+ * Zero-initialize it and set what you need: every zero field has the
+ * meaning of "default" or "none".
+ */
+struct ktlso_params {
+	enum ktlso_role role;
+	unsigned int timeout_ms;
+	const char *server_name;
+	const char *profile;
+	const char *const *alpn;
+	unsigned int flags;
+};
+
+/* The sizes of struct ktlso_info's strings, their NUL included. */
+#define KTLSO_INFO_ALPN_LEN	256
+#define KTLSO_INFO_PEER_LEN	256
+#define KTLSO_INFO_ULP_LEN	16
+
+/**
+ * struct ktlso_info - what ktlso_get_info() reports about a socket
+ * @state: enum ktlso_state; KTLSO_STATE_NONE also when ktlso is not
+ *	attached or the keys were installed with ktlso_set_keys()
+ * @error: with KTLSO_STATE_FAILED, the handshake's positive errno
+ *	(ktlso_strerror() names it); else 0
+ * @version: the TLS version on the wire (0x0303 for TLS 1.2, 0x0304 for
+ *	TLS 1.3), 0 while unknown
+ * @cipher: the kernel's TLS_CIPHER_* number, 0 while unknown
+ * @version_name: "TLS 1.2", "TLS 1.3", "" while unknown; never NULL
+ * @cipher_name: "AES-128-GCM", "CHACHA20-POLY1305", ..., "" while
+ *	unknown; never NULL
+ * @tx_keys: transmit keys are installed: what the socket writes is sealed
+ * @rx_keys: receive keys are installed: what it reads was opened
+ * @alpn: the application protocol agreed on, "" for none
+ * @peer: the peer's verified identity (its certificate's subject), ""
+ *	when the peer was not authenticated
+ * @ulp: the upper layer protocol attached to the TCP socket ("ktlso",
+ *	"tls"), "" for none
+ */
+struct ktlso_info {
+	enum ktlso_state state;
+	int error;
+	uint16_t version;
+	uint16_t cipher;
+	const char *version_name;
+	const char *cipher_name;
+	bool tx_keys;
+	bool rx_keys;
+	char alpn[KTLSO_INFO_ALPN_LEN];
+	char peer[KTLSO_INFO_PEER_LEN];
+	char ulp[KTLSO_INFO_ULP_LEN];
+};
+
+/**
+ * ktlso_attach_ulp() - attach ktlso to a connected TCP socket
+ * @fd: the socket
+ *
+ * Data passes through unchanged until a handshake or ktlso_set_keys()
+ * installs keys.  Attaching twice is not an error.  The ktlso functions
+ * below call this themselves.
+ *
+ * Return: 0; -ENOENT when the kernel has no ktlso (the module is not
+ * loaded and cannot be); -EEXIST when another ULP (in-tree "tls", say) is
+ * attached; -ENOTCONN for a socket that is not connected; -EOPNOTSUPP or
+ * -ENOPROTOOPT for a socket that is not TCP; another -errno.
+ */
+KTLSO_API int ktlso_attach_ulp(int fd);
+
+/**
+ * ktlso_handshake() - run the TLS handshake on a socket and wait for it
+ * @fd: a connected TCP socket, with no keys and no earlier request
+ * @p: the request
+ *
+ * Attaches ktlso if needed, hands the socket to the handshake daemon and
+ * blocks until the handshake ends, however the socket's O_NONBLOCK is set.
+ *
+ * Signals: a signal handler that runs while it waits makes it return
+ * -EINTR (whatever SA_RESTART says, like poll() and connect()); the
+ * handshake goes on in the daemon.  Call ktlso_handshake_wait() to wait
+ * again; calling ktlso_handshake() again fails with -EALREADY.
+ *
+ * On failure close the socket: it cannot carry plaintext any more.
+ *
+ * Return: 0 once the keys are installed; -EINVAL for bad @p (nothing was
+ * done then); the errors of ktlso_attach_ulp() and of
+ * ktlso_handshake_start(); the handshake's error as
+ * ktlso_handshake_poll() returns it; -EINTR.
+ */
+KTLSO_API int ktlso_handshake(int fd, const struct ktlso_params *p);
+
+/**
+ * ktlso_handshake_start() - request the handshake and return at once
+ * @fd: a connected TCP socket, with no keys and no earlier request
+ * @p: the request
+ *
+ * For event loops that drive many handshakes: poll @fd for POLLIN or
+ * POLLOUT (the kernel reports nothing until the handshake ends) and call
+ * ktlso_handshake_poll() when it fires.  Until then the socket's reads and
+ * writes block, or fail with -EAGAIN on a non-blocking socket.
+ *
+ * Return: 0 when the request is queued; -EINVAL for bad @p; the errors of
+ * ktlso_attach_ulp(); -ESRCH (no daemon runs), -EBUSY (too many pending
+ * handshakes), -EALREADY (the socket had a request already), -EISCONN
+ * (keys are installed already), -ENOTCONN, or another -errno of the
+ * kernel's.
+ */
+KTLSO_API int ktlso_handshake_start(int fd, const struct ktlso_params *p);
+
+/**
+ * ktlso_params_check() - would the kernel take this request?
+ * @p: the request
+ *
+ * Checks @p as ktlso_handshake_start() does, without a socket: for
+ * programs that take the parameters from their configuration and want to
+ * refuse bad ones at start-up.
+ *
+ * Return: 0, or -EINVAL.
+ */
+KTLSO_API int ktlso_params_check(const struct ktlso_params *p);
+
+/**
+ * ktlso_handshake_poll() - where does the handshake on @fd stand?
+ * @fd: a socket given to ktlso_handshake_start()
+ *
+ * Never blocks.
+ *
+ * Return: 0 when it is done; -EINPROGRESS while it runs; its error once it
+ * failed: -ETIMEDOUT (it ran out of time), -EACCES (the peer failed
+ * verification), -ECONNREFUSED (the peer sent a fatal alert), -EPROTO (the
+ * peer broke the protocol), -ECONNABORTED (the daemon gave up or went
+ * away), or another errno the daemon reported; -EINVAL when no handshake
+ * was requested on @fd; -ENOPROTOOPT (or -EOPNOTSUPP) when ktlso is not
+ * attached.
+ */
+KTLSO_API int ktlso_handshake_poll(int fd);
+
+/**
+ * ktlso_handshake_wait() - wait for a started handshake to end
+ * @fd: a socket given to ktlso_handshake_start()
+ * @timeout_ms: how long to wait at most; negative (-1) for as long as it
+ *	takes (the kernel's timeout ends every handshake); 0 to look once
+ *
+ * Return: what ktlso_handshake_poll() returns at the end, -EINPROGRESS
+ * if @timeout_ms passed first, -EINTR if a signal handler ran, or another
+ * -errno of poll().
+ */
+KTLSO_API int ktlso_handshake_wait(int fd, int timeout_ms);
+
+/**
+ * ktlso_get_info() - the TLS state of a socket
+ * @fd: a TCP socket, ktlso attached or not
+ * @out: filled in completely
+ *
+ * Works for sockets whose handshake the daemon ran, for those keyed with
+ * ktlso_set_keys(), and for in-tree kTLS sockets too (@ulp says "tls").
+ * The keys themselves are never reported.
+ *
+ * Return: 0; -EBADF, -ENOTSOCK, or another -errno of getsockopt() for a
+ * descriptor that is not a TCP socket.
+ */
+KTLSO_API int ktlso_get_info(int fd, struct ktlso_info *out);
+
+/**
+ * ktlso_set_keys() - install keys from the application's own handshake
+ * @fd: a connected TCP socket
+ * @tx: the transmit keys, a struct tls12_crypto_info_* of <linux/tls.h>
+ *	(with the sequence number of the next record to send); NULL to
+ *	leave transmit alone
+ * @tx_len: sizeof that struct
+ * @rx: the receive keys, likewise; NULL to leave receive alone
+ * @rx_len: sizeof that struct
+ *
+ * Attaches ktlso if needed, then installs @tx (SOL_TLS TLS_TX) and @rx
+ * (TLS_RX), in that order.  The arguments are checked first: a version
+ * other than TLS 1.2 or 1.3, an unknown cipher, a length that is not the
+ * cipher's struct size, a cipher the version does not have, or two
+ * directions with different versions or ciphers make it fail with -EINVAL
+ * before anything is done.  The library does not copy or keep the keys;
+ * wiping @tx and @rx afterwards is the caller's job.
+ *
+ * Return: 0; -EINVAL for bad arguments (both NULL included); the errors of
+ * ktlso_attach_ulp(); -EBUSY when that direction's keys are already set;
+ * another -errno of setsockopt().  When TLS_RX fails after TLS_TX
+ * succeeded the transmit keys stay installed: close the socket.
+ */
+KTLSO_API int ktlso_set_keys(int fd, const struct tls_crypto_info *tx,
+			     size_t tx_len, const struct tls_crypto_info *rx,
+			     size_t rx_len);
+
+/**
+ * ktlso_crypto_info_size() - the size of a version's and cipher's keys
+ * @version: 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3)
+ * @cipher: a TLS_CIPHER_* number of <linux/tls.h>
+ *
+ * Return: the size of the matching struct tls12_crypto_info_*, or -EINVAL
+ * when the kernel's record layer has no such version and cipher.
+ */
+KTLSO_API int ktlso_crypto_info_size(uint16_t version, uint16_t cipher);
+
+/**
+ * ktlso_send_alert() - send a TLS alert record through the record layer
+ * @fd: a socket with transmit keys
+ * @level: KTLSO_LEVEL_WARNING or KTLSO_LEVEL_FATAL
+ * @desc: the AlertDescription, 0 to 255 (RFC 8446 section 6)
+ *
+ * The record is sealed like any other; after a fatal alert close the
+ * socket.  SIGPIPE is never raised; a send that a signal interrupts before
+ * anything went out is retried.
+ *
+ * Return: 0; -EINVAL for a bad @level or @desc; -EAGAIN on a full
+ * non-blocking socket; another -errno of sendmsg().
+ */
+KTLSO_API int ktlso_send_alert(int fd, int level, int desc);
+
+/**
+ * ktlso_close_notify() - tell the peer that nothing more will be sent
+ * @fd: a socket with transmit keys
+ *
+ * Sends the close_notify alert (warning, 0).  The caller typically then
+ * calls shutdown(fd, SHUT_WR) or close(fd).
+ *
+ * Return: as ktlso_send_alert().
+ */
+KTLSO_API int ktlso_close_notify(int fd);
+
+/**
+ * ktlso_alpn_encode() - encode a protocol list in ALPN wire format
+ * @protos: a NULL-terminated array of names, or NULL for none
+ * @out: where to write the list (each name after a length byte)
+ * @cap: bytes available at @out
+ *
+ * A name has 1 to 255 bytes; no name may appear twice.
+ *
+ * Return: the encoded length (0 for an empty list); -EINVAL for an empty,
+ * too long or repeated name; -EMSGSIZE when the list needs more than @cap
+ * bytes.
+ */
+KTLSO_API int ktlso_alpn_encode(const char *const *protos, uint8_t *out,
+				size_t cap);
+
+/**
+ * ktlso_strerror() - what an error of this library means
+ * @err: an error from a ktlso function (negative) or a handshake's errno
+ *	(positive, as in struct ktlso_info.error)
+ *
+ * Return: a static, thread-safe string; errnos with a ktlso meaning get
+ * that meaning ("no handshake daemon is running"), others the C library's
+ * description.
+ */
+KTLSO_API const char *ktlso_strerror(int err);
+
+/**
+ * ktlso_state_name() - "none", "pending", "running", "done", "failed"
+ * @state: enum ktlso_state
+ *
+ * Return: a static string; "unknown" for other values.
+ */
+KTLSO_API const char *ktlso_state_name(int state);
+
+/**
+ * ktlso_version_name() - "TLS 1.2" or "TLS 1.3"
+ * @version: a TLS version number
+ *
+ * Return: a static string; "" for 0, "unknown" for other values.
+ */
+KTLSO_API const char *ktlso_version_name(uint16_t version);
+
+/**
+ * ktlso_cipher_name() - "AES-128-GCM", "AES-256-GCM", "CHACHA20-POLY1305"...
+ * @cipher: a TLS_CIPHER_* number of <linux/tls.h>
+ *
+ * Return: a static string; "" for 0, "unknown" for other values.
+ */
+KTLSO_API const char *ktlso_cipher_name(uint16_t cipher);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KTLSO_KTLSO_H */

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktlsoctl's pieces: STATUS replies built as the kernel builds them (u64
+ * attributes with pad attributes before them) and parsed back, with
+ * attributes missing, unknown or mis-sized; /proc/net/ktlso_stat in the
+ * kernel's format and broken; text and JSON output byte for byte, string
+ * escaping included; and the commands against the host kernel, which has
+ * no ktlso.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include <linux/ktlso.h>
+
+#include "kselftest_harness.h"
+
+#include "ctl/ctl.h"
+
+#define FAMILY	0x1c
+
+/* A reply of @cmd, as ktlso_nl_status() fills it when @full. */
+static struct nl_msg *status_msg(int cmd, bool full)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg || !genlmsg_put(msg, 0, 1, FAMILY, 0, 0, cmd, 1))
+		return NULL;
+	nla_put_u32(msg, KTLSO_A_PENDING, 3);
+	nla_put_u32(msg, KTLSO_A_RUNNING, 2);
+	nla_put_u32(msg, KTLSO_A_MAX_PENDING, 256);
+	nla_put_u8(msg, KTLSO_A_LISTENERS, 1);
+	/* nla_put_u64_64bit() pads with an empty KTLSO_A_UNSPEC. */
+	nla_put(msg, KTLSO_A_UNSPEC, 0, NULL);
+	nla_put_u64(msg, KTLSO_A_REQUESTED, 0x100000005ULL);
+	if (full) {
+		nla_put(msg, KTLSO_A_UNSPEC, 0, NULL);
+		nla_put_u64(msg, KTLSO_A_COMPLETED, 4);
+		nla_put_u64(msg, KTLSO_A_FAILED, 1);
+		nla_put_u64(msg, KTLSO_A_TIMED_OUT, 1);
+		nla_put_u64(msg, KTLSO_A_REFUSED, 7);
+	}
+	return msg;
+}
+
+TEST(status_reply_parsed)
+{
+	struct nl_msg *msg = status_msg(KTLSO_CMD_STATUS, true);
+	struct ctl_status st;
+
+	ASSERT_NE(NULL, msg);
+	/* A newer kernel's attribute this version does not know. */
+	nla_put_u32(msg, KTLSO_A_MAX + 1, 99);
+	memset(&st, 0xff, sizeof(st));
+	ASSERT_EQ(0, ctl_status_parse(nlmsg_hdr(msg), &st));
+	EXPECT_EQ(3U, st.pending);
+	EXPECT_EQ(2U, st.running);
+	EXPECT_EQ(256U, st.max_pending);
+	EXPECT_TRUE(st.listeners);
+	EXPECT_EQ(0x100000005ULL, st.requested);
+	EXPECT_EQ(4U, st.completed);
+	EXPECT_EQ(1U, st.failed);
+	EXPECT_EQ(1U, st.timed_out);
+	EXPECT_EQ(7U, st.refused);
+	EXPECT_TRUE(!!(st.have & (1u << KTLSO_A_REFUSED)));
+	nlmsg_free(msg);
+}
+
+/* Attributes an older kernel does not send read 0, and are marked so. */
+TEST(status_reply_partial)
+{
+	struct nl_msg *msg = status_msg(KTLSO_CMD_STATUS, false);
+	struct ctl_status st;
+
+	ASSERT_NE(NULL, msg);
+	memset(&st, 0xff, sizeof(st));
+	ASSERT_EQ(0, ctl_status_parse(nlmsg_hdr(msg), &st));
+	EXPECT_EQ(0x100000005ULL, st.requested);
+	EXPECT_EQ(0U, st.completed);
+	EXPECT_EQ(0U, st.refused);
+	EXPECT_FALSE(!!(st.have & (1u << KTLSO_A_COMPLETED)));
+	EXPECT_TRUE(!!(st.have & (1u << KTLSO_A_REQUESTED)));
+	nlmsg_free(msg);
+}
+
+TEST(status_reply_malformed)
+{
+	struct nl_msg *msg = status_msg(KTLSO_CMD_READY, true);
+	struct ctl_status st;
+
+	ASSERT_NE(NULL, msg);
+	EXPECT_GT(0, ctl_status_parse(nlmsg_hdr(msg), &st));
+	nlmsg_free(msg);
+
+	/* A counter of four bytes where eight are due. */
+	msg = nlmsg_alloc();
+	ASSERT_NE(NULL, msg);
+	ASSERT_NE(NULL, genlmsg_put(msg, 0, 1, FAMILY, 0, 0,
+				    KTLSO_CMD_STATUS, 1));
+	nla_put_u32(msg, KTLSO_A_COMPLETED, 4);
+	EXPECT_GT(0, ctl_status_parse(nlmsg_hdr(msg), &st));
+	nlmsg_free(msg);
+}
+
+/* What kernel/stats.c prints: "%-32s\t%ld\n" per counter. */
+TEST(proc_stats_kernel_format)
+{
+	static const char text[] =
+		"TlsCurrTxSw                     \t2\n"
+		"TlsCurrRxSw                     \t0\n"
+		"TlsTxSw                         \t123456789012\n"
+		"TlsDecryptError                 \t-1\n";
+	struct ctl_stat st[CTL_STAT_MAX];
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(4, ctl_proc_stats_parse(f, st, CTL_STAT_MAX));
+	EXPECT_STREQ("TlsCurrTxSw", st[0].name);
+	EXPECT_EQ(2, st[0].value);
+	EXPECT_STREQ("TlsTxSw", st[2].name);
+	EXPECT_EQ(123456789012LL, st[2].value);
+	EXPECT_EQ(-1, st[3].value);
+	fclose(f);
+}
+
+static int parse_text(const char *text, size_t cap)
+{
+	struct ctl_stat st[CTL_STAT_MAX];
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int n;
+
+	if (!f)
+		return -1000;
+	n = ctl_proc_stats_parse(f, st, cap);
+	fclose(f);
+	return n;
+}
+
+TEST(proc_stats_broken)
+{
+	EXPECT_EQ(0, parse_text("\n", CTL_STAT_MAX));
+	EXPECT_EQ(1, parse_text("A 1", CTL_STAT_MAX));
+	EXPECT_EQ(-EBADMSG, parse_text("A\n", CTL_STAT_MAX));
+	EXPECT_EQ(-EBADMSG, parse_text("A 1 2\n", CTL_STAT_MAX));
+	EXPECT_EQ(-EBADMSG, parse_text("A 1x\n", CTL_STAT_MAX));
+	EXPECT_EQ(-EBADMSG, parse_text("A 99999999999999999999\n",
+				       CTL_STAT_MAX));
+	EXPECT_EQ(-EBADMSG, parse_text("A\"b 1\n", CTL_STAT_MAX));
+	EXPECT_EQ(-E2BIG, parse_text("A 1\nB 2\nC 3\n", 2));
+	EXPECT_EQ(2, parse_text("A 1\nB 2\n", 2));
+}
+
+/* Run @fn into a memory stream; the text written. */
+static char *capture(bool json, void (*fn)(struct ctl_out *o))
+{
+	struct ctl_out o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	ctl_out_begin(&o, f, json);
+	fn(&o);
+	ctl_out_end(&o);
+	fclose(f);
+	return buf;
+}
+
+static void write_sample(struct ctl_out *o)
+{
+	struct ctl_status st = { .pending = 1, .max_pending = 256,
+				 .requested = 10, .completed = 9,
+				 .refused = 2 };
+
+	ctl_out_bool(o, "module", "module", true, "loaded", "not loaded");
+	ctl_out_str(o, "name", "name", "a\"b\\c\n\x01");
+	ctl_out_section(o, "record", "record layer:");
+	ctl_out_i64(o, "TlsTxSw", "TlsTxSw", -3);
+	ctl_out_section_end(o);
+	ctl_out_section(o, "handshake", "handshakes:");
+	ctl_out_handshakes(o, &st);
+	ctl_out_section_end(o);
+}
+
+TEST(output_json)
+{
+	char *s = capture(true, write_sample);
+
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("{\"module\":true,\"name\":\"a\\\"b\\\\c\\n\\u0001\","
+		     "\"record\":{\"TlsTxSw\":-3},"
+		     "\"handshake\":{\"pending\":1,\"running\":0,"
+		     "\"max_pending\":256,\"requested\":10,\"completed\":9,"
+		     "\"failed\":0,\"timed_out\":0,\"refused\":2}}\n", s);
+	free(s);
+}
+
+TEST(output_text)
+{
+	char *s = capture(false, write_sample);
+
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("module:        loaded\n"
+		     "name:          a\"b\\c\n\x01\n"
+		     "record layer:\n"
+		     "  TlsTxSw:       -3\n"
+		     "handshakes:\n"
+		     "  pending:       1\n"
+		     "  running:       0\n"
+		     "  max pending:   256\n"
+		     "  requested:     10\n"
+		     "  completed:     9\n"
+		     "  failed:        0\n"
+		     "  timed out:     0\n"
+		     "  refused:       2\n", s);
+	free(s);
+}
+
+static bool ktlso_loaded(void)
+{
+	return access("/sys/module/ktlso", F_OK) == 0;
+}
+
+static int status_rc;
+
+static void run_status(struct ctl_out *o)
+{
+	status_rc = ctl_cmd_status(o);
+}
+
+static void run_stats(struct ctl_out *o)
+{
+	status_rc = ctl_cmd_stats(o);
+}
+
+/* The host kernel has no ktlso: the family is not found; exit 1. */
+TEST(host_without_module)
+{
+	struct ctl_status st;
+	char *s;
+
+	if (ktlso_loaded())
+		SKIP(return, "ktlso is loaded here");
+	EXPECT_EQ(-NLE_OBJ_NOTFOUND, ctl_status_query(&st));
+	s = capture(true, run_status);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(CTL_EXIT_NO_MODULE, status_rc);
+	EXPECT_STREQ("{\"module\":false}\n", s);
+	free(s);
+	s = capture(false, run_stats);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(CTL_EXIT_NO_MODULE, status_rc);
+	EXPECT_STREQ("module:        not loaded\n", s);
+	free(s);
+}
+
+TEST_HARNESS_MAIN

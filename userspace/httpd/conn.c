@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktlso-httpd: the request loop of one connection.
+ *
+ * Requests are read into one HTTP_MAX_HEAD buffer; what follows a head
+ * (a pipelined request) stays for the next round.  A body of a GET or HEAD
+ * (or of a refused method) is read and dropped, up to HTTP_MAX_BODY.
+ * Files go out with sendfile(2), which the kernel record layer seals as it
+ * sends; the head goes first with MSG_MORE so that both share records.
+ *
+ * On a ktlso socket a record of another type than application data (an
+ * alert: close_notify or worse) ends the connection; it comes with a
+ * TLS_GET_RECORD_TYPE control message, which a plain socket never sends.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/tls.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "http.h"
+#include "mime.h"
+#include "path.h"
+#include "response.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+#define RECORD_TYPE_DATA	23
+/* The most sendfile(2) moves per call. */
+#define SENDFILE_CHUNK		(1u << 30)
+
+struct conn {
+	const struct http_server *srv;
+	int fd;
+	const char *peer;
+	size_t len;			/* bytes in buf */
+	char buf[HTTP_MAX_HEAD];
+};
+
+/*
+ * Read more into the buffer.  Return: bytes read; 0 at the end (EOF, or a
+ * TLS record that is not data); -errno (-EAGAIN: the idle timeout).
+ */
+static ssize_t conn_recv(struct conn *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(unsigned char))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {
+		.iov_base = c->buf + c->len,
+		.iov_len = sizeof(c->buf) - c->len,
+	};
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n;
+
+	do {
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		n = recvmsg(c->fd, &msg, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (cmsg->cmsg_level == SOL_TLS &&
+		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE &&
+		    *CMSG_DATA(cmsg) != RECORD_TYPE_DATA)
+			return 0;
+	c->len += (size_t)n;
+	return n;
+}
+
+static int send_all(int fd, const void *buf, size_t len, int flags)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, flags | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* All @size bytes of @file; a file that shrank meanwhile is -EIO. */
+static int sendfile_all(int fd, int file, uint64_t size)
+{
+	off_t off = 0;
+
+	while ((uint64_t)off < size) {
+		uint64_t left = size - (uint64_t)off;
+		ssize_t n = sendfile(fd, file, &off,
+				     left < SENDFILE_CHUNK ? left :
+							     SENDFILE_CHUNK);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+static void log_request(const struct conn *c, const struct http_request *req,
+			int status, uint64_t bytes)
+{
+	if (!c->srv->log)
+		return;
+	if (req)
+		fprintf(c->srv->log,
+			"%s \"%.*s %.*s HTTP/1.%d\" %d %" PRIu64 "\n", c->peer, (int)req->method_len, req->method_str,
+			(int)req->target_len, req->target, req->minor, status,
+			bytes);
+	else
+		fprintf(c->srv->log, "%s (malformed request) %d\n", c->peer,
+			status);
+}
+
+/*
+ * A response without a file: the status as a line of text (no body for
+ * HEAD).  Return: 0, or -errno of the send.
+ */
+static int send_status(struct conn *c, const struct http_request *req,
+		       int status, bool keep_alive, const char *location)
+{
+	char head[HTTP_HEAD_MAX], body[64];
+	struct http_response r = {
+		.status = status,
+		.keep_alive = keep_alive,
+		.announce_keep_alive = keep_alive && req && req->minor == 0,
+		.location = location,
+	};
+	bool with_body = !req || req->method != HTTP_HEAD;
+	int hlen, blen, err;
+
+	blen = snprintf(body, sizeof(body), "%d %s\n", status,
+			http_reason(status));
+	r.content_length = (uint64_t)blen;
+	hlen = http_format_head(head, sizeof(head), &r, time(NULL));
+	if (hlen < 0)
+		return -EMSGSIZE;
+	log_request(c, req, status, with_body ? (uint64_t)blen : 0);
+	if (!with_body)
+		return send_all(c->fd, head, (size_t)hlen, 0);
+	err = send_all(c->fd, head, (size_t)hlen, MSG_MORE);
+	if (err)
+		return err;
+	return send_all(c->fd, body, (size_t)blen, 0);
+}
+
+static int send_file(struct conn *c, const struct http_request *req,
+		     const char *name, int file, const struct stat *st)
+{
+	char head[HTTP_HEAD_MAX];
+	struct http_response r = {
+		.status = 200,
+		.keep_alive = req->keep_alive,
+		.announce_keep_alive = req->keep_alive && req->minor == 0,
+		.content_type = http_content_type(name),
+		.content_length = (uint64_t)st->st_size,
+		.last_modified = st->st_mtime,
+	};
+	bool body = req->method == HTTP_GET && st->st_size > 0;
+	int hlen, err;
+
+	hlen = http_format_head(head, sizeof(head), &r, time(NULL));
+	if (hlen < 0)
+		return -EMSGSIZE;
+	log_request(c, req, 200, body ? (uint64_t)st->st_size : 0);
+	err = send_all(c->fd, head, (size_t)hlen, body ? MSG_MORE : 0);
+	if (err || !body)
+		return err;
+	return sendfile_all(c->fd, file, (uint64_t)st->st_size);
+}
+
+/* Drop @n bytes from the front of the buffer. */
+static void consume(struct conn *c, size_t n)
+{
+	memmove(c->buf, c->buf + n, c->len - n);
+	c->len -= n;
+}
+
+/* Read and drop a request body of @len bytes.  Return: 0 or -errno. */
+static int discard_body(struct conn *c, uint64_t len)
+{
+	while (len) {
+		size_t n;
+
+		if (c->len == 0) {
+			ssize_t r = conn_recv(c);
+
+			if (r <= 0)
+				return r ? (int)r : -ECONNRESET;
+		}
+		n = c->len < len ? c->len : (size_t)len;
+		consume(c, n);
+		len -= n;
+	}
+	return 0;
+}
+
+/* The status of a refusal, and whether the connection survives it. */
+static int refuse(struct conn *c, const struct http_request *req, int status,
+		  bool keep)
+{
+	int err = send_status(c, req, status, keep, NULL);
+
+	return err ? err : keep;
+}
+
+/*
+ * Answer one parsed request.  Return: 1 to go on with the connection, 0
+ * to close it, -errno when sending failed.
+ */
+static int handle(struct conn *c, const struct http_request *req)
+{
+	char path[HTTP_MAX_PATH + 1], location[3 * HTTP_MAX_PATH + 4];
+	bool slash, index;
+	struct stat st;
+	int file, err;
+
+	if (req->method == HTTP_OTHER)
+		return refuse(c, req, 405, req->keep_alive);
+	err = http_target_path(req->target, req->target_len, path,
+			       sizeof(path), &slash);
+	/* Malformed targets close the connection; hidden names do not. */
+	if (err)
+		return refuse(c, req, -err, err == -404 && req->keep_alive);
+	file = http_open_below(c->srv->rootfd, path, slash, &st, &index);
+	if (file == -301) {
+		if (!http_path_encode(path, location, sizeof(location)))
+			return refuse(c, req, 414, false);
+		err = send_status(c, req, 301, req->keep_alive, location);
+		return err ? err : req->keep_alive;
+	}
+	if (file < 0)
+		return refuse(c, req, -file, file != -500 && req->keep_alive);
+	err = send_file(c, req, index ? "index.html" : path, file, &st);
+	close(file);
+	return err ? err : req->keep_alive;
+}
+
+/**
+ * http_serve_conn() - serve requests on @fd until either side closes
+ * @srv: the server's settings
+ * @fd: a connected stream socket, TLS ready
+ * @peer: the client's address, for the log
+ *
+ * Does not close @fd.
+ *
+ * Return: the number of requests answered, or -errno when the connection
+ * failed (-EAGAIN: the idle timeout passed in the middle of a request; a
+ * timeout or EOF between requests is the normal end).
+ */
+int http_serve_conn(const struct http_server *srv, int fd, const char *peer)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	struct http_request req;
+	int served = 0, n, ret;
+
+	if (!c)
+		return -ENOMEM;
+	c->srv = srv;
+	c->fd = fd;
+	c->peer = peer;
+	for (;;) {
+		n = http_parse_request(c->buf, c->len, &req);
+		if (n == 0) {
+			ssize_t r = conn_recv(c);
+
+			if (r > 0)
+				continue;
+			if (c->len == 0 && (r == 0 || r == -EAGAIN)) {
+				ret = served;
+			} else if (r == -EAGAIN) {
+				send_status(c, NULL, 408, false, NULL);
+				ret = -EAGAIN;
+			} else {
+				ret = r ? (int)r : -ECONNRESET;
+			}
+			break;
+		}
+		if (n < 0) {
+			send_status(c, NULL, -n, false, NULL);
+			ret = served;
+			break;
+		}
+		if (req.content_length > HTTP_MAX_BODY) {
+			send_status(c, &req, 413, false, NULL);
+			ret = served;
+			break;
+		}
+		/* The head's bytes stay put while the request is answered. */
+		ret = handle(c, &req);
+		served++;
+		if (ret <= 0) {
+			ret = ret ? ret : served;
+			break;
+		}
+		consume(c, req.head_len);
+		ret = discard_body(c, req.content_length);
+		if (ret)
+			break;
+	}
+	free(c);
+	return ret;
+}

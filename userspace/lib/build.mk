@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# libktlso, included by userspace/userspace.mk:
+#
+#   userspace/lib/*.c        -> build/lib/libktlso.so.1 (+ libktlso.so link),
+#                               build/lib/libktlso.a, and an ASan/UBSan
+#                               build/lib/san/libktlso.a for the tests
+#   userspace/lib/ktlso.pc.in -> build/lib/pkgconfig/ktlso.pc, for PREFIX
+#   userspace/lib/tests/*.c  -> build/tests/host/lib-<name>
+#   include/ktlso/ktlso.h    checked to compile alone, as C11 and as C++11
+#
+# "make -f userspace/userspace.mk install-lib DESTDIR=... PREFIX=..." (with
+# the variables the top-level Makefile exports) installs the library, its
+# header and ktlso.pc.
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+KTLSO_LIB_VERSION := 1.0
+
+LIBKTLSO_SRCS := $(wildcard $(TOP)/userspace/lib/*.c)
+LIBKTLSO_HDRS := $(wildcard $(TOP)/userspace/lib/*.h) \
+		 $(TOP)/include/ktlso/ktlso.h $(TOP)/include/uapi/linux/ktlso.h
+LIBKTLSO_OBJS := $(patsubst $(TOP)/userspace/lib/%.c,$(OBJ)/lib/%.o,$(LIBKTLSO_SRCS))
+LIBKTLSO_SAN_OBJS := $(patsubst $(TOP)/userspace/lib/%.c,$(OBJ)/san/lib/%.o,$(LIBKTLSO_SRCS))
+LIBKTLSO_MAP := $(TOP)/userspace/lib/libktlso.map
+
+LIBKTLSO_SO := $(LIB)/libktlso.so.1
+LIBKTLSO_A := $(LIB)/libktlso.a
+LIBKTLSO_SAN_A := $(LIB)/san/libktlso.a
+LIBKTLSO_PC := $(LIB)/pkgconfig/ktlso.pc
+
+LIBKTLSO_TEST_SRCS := $(wildcard $(TOP)/userspace/lib/tests/*.c)
+LIBKTLSO_TEST_HDRS := $(wildcard $(TOP)/userspace/lib/tests/*.h)
+LIBKTLSO_TESTS := $(patsubst $(TOP)/userspace/lib/tests/%.c,$(HOST_TESTS_DIR)/lib-%,$(LIBKTLSO_TEST_SRCS))
+
+LIBKTLSO_HEADER_CHECKS := $(OBJ)/lib/header-c.stamp $(OBJ)/lib/header-cxx.stamp
+
+# Position-independent objects serve the shared and the static library.
+LIBKTLSO_CFLAGS := $(USER_CFLAGS) -fPIC -fvisibility=hidden
+
+all: $(LIBKTLSO_SO) $(LIB)/libktlso.so $(LIBKTLSO_A) $(LIBKTLSO_SAN_A) \
+     $(LIBKTLSO_PC) $(LIBKTLSO_TESTS) $(LIBKTLSO_HEADER_CHECKS)
+
+$(LIBKTLSO_OBJS): $(OBJ)/lib/%.o: $(TOP)/userspace/lib/%.c $(LIBKTLSO_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBKTLSO_CFLAGS) -c -o $@ $<
+
+$(LIBKTLSO_SAN_OBJS): $(OBJ)/san/lib/%.o: $(TOP)/userspace/lib/%.c $(LIBKTLSO_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBKTLSO_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(LIBKTLSO_SO): $(LIBKTLSO_OBJS) $(LIBKTLSO_MAP)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libktlso.so.1 \
+		-Wl,--version-script=$(LIBKTLSO_MAP) -Wl,-z,defs \
+		-Wl,-z,relro,-z,now -o $@ $(LIBKTLSO_OBJS)
+
+$(LIB)/libktlso.so: $(LIBKTLSO_SO)
+	ln -sfn libktlso.so.1 $@
+
+$(LIBKTLSO_A): $(LIBKTLSO_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBKTLSO_SAN_A): $(LIBKTLSO_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# Rewritten only when PREFIX or LIBDIR change what it says.
+.PHONY: ktlso-pc-force
+$(LIBKTLSO_PC): $(TOP)/userspace/lib/ktlso.pc.in ktlso-pc-force
+	@mkdir -p $(dir $@)
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(KTLSO_LIB_VERSION)|' $< > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; \
+		echo "  GEN $@ (prefix $(PREFIX))"; fi
+
+# The public header needs nothing but the C library, in C and in C++.
+$(OBJ)/lib/header-c.stamp: $(TOP)/include/ktlso/ktlso.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only \
+		-I$(TOP)/include -x c $<
+	@touch $@
+
+$(OBJ)/lib/header-cxx.stamp: $(TOP)/include/ktlso/ktlso.h
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only \
+		-I$(TOP)/include -x c++ $<
+	@touch $@
+
+$(HOST_TESTS_DIR)/lib-%: $(TOP)/userspace/lib/tests/%.c $(LIBKTLSO_SAN_A) $(LIBKTLSO_SO) \
+			 $(LIBKTLSO_HDRS) $(LIBKTLSO_TEST_HDRS) $(KSFT)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -DKTLSO_LIBDIR='"$(LIB)"' -o $@ $< $(LIBKTLSO_SAN_A) -lpthread
+
+.PHONY: install-lib
+install-lib: $(LIBKTLSO_SO) $(LIBKTLSO_A) $(LIBKTLSO_PC)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/ktlso
+	install -m 0755 $(LIBKTLSO_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sfn libktlso.so.1 $(DESTDIR)$(LIBDIR)/libktlso.so
+	install -m 0644 $(LIBKTLSO_A) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(LIBKTLSO_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 0644 $(TOP)/include/ktlso/ktlso.h $(DESTDIR)$(INCLUDEDIR)/ktlso/
