@@ -458,17 +458,16 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	spin_unlock_bh(&hn->lock);
 	release_sock(sk);
 
+	/*
+	 * A multicast nobody took (-ESRCH) may mean that the daemon left
+	 * since the check, or only that its receive queue is full: then it
+	 * sees the overrun and sweeps the queue, so the request stays.
+	 */
 	err = ktlso_nl_notify_ready(net);
-	if (err == -ESRCH) {
-		/* The daemon left between the check and the announcement. */
+	if (err == -ESRCH && !ktlso_nl_has_listeners(net)) {
 		ktlso_hs_unqueue(sk, ctx, hs);
 		return err;
 	}
-	/*
-	 * Any other failure (a daemon's receive queue overflowing) still
-	 * leaves the request queued: the daemon sees the overrun and
-	 * sweeps the queue.
-	 */
 	return 0;
 
 err_unlock:

@@ -52,8 +52,9 @@ bool ktlso_nl_has_listeners(struct net *net)
  * ktlso_nl_notify_ready() - announce pending requests to the daemons of @net
  * @net: the namespace
  *
- * Return: 0, -ESRCH when nobody listens, -ENOMEM, -EMSGSIZE, or another
- * error of the multicast (a listener's queue overflowed).
+ * Return: 0; -ESRCH when no listener took it (none listens, or every
+ * listener's receive queue is full: it will see an overrun); -ENOMEM;
+ * -EMSGSIZE.
  */
 int ktlso_nl_notify_ready(struct net *net)
 {

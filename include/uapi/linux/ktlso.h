@@ -159,7 +159,9 @@ enum ktlso_genl_attr {
 	KTLSO_A_TIMEOUT_MS,	/* u32: time left when accepted */
 	KTLSO_A_SERVER_NAME,	/* string */
 	KTLSO_A_PROFILE,	/* string */
-	KTLSO_A_ALPN,		/* binary: ALPN list, wire format */
+	KTLSO_A_ALPN,		/* HS_ACCEPT: binary, the ALPN list in wire
+				 * format; HS_DONE: string, the protocol
+				 * agreed on */
 	KTLSO_A_PEER_ADDR,	/* binary: struct sockaddr_in or _in6 */
 	KTLSO_A_STATUS,		/* u32: 0 for success, else a positive errno */
 	KTLSO_A_VERSION,	/* u16: TLS_1_2_VERSION, TLS_1_3_VERSION */
