@@ -15,6 +15,12 @@
 #ifndef KTLSO_ENGINE_ALERT_H
 #define KTLSO_ENGINE_ALERT_H
 
+/* AlertLevel (RFC 5246 7.2; TLS 1.3 ignores it on receipt). */
+enum ktlso_alert_level {
+	KTLSO_ALERT_LEVEL_WARNING = 1,
+	KTLSO_ALERT_LEVEL_FATAL = 2,
+};
+
 enum ktlso_alert {
 	KTLSO_ALERT_CLOSE_NOTIFY = 0,
 	KTLSO_ALERT_UNEXPECTED_MESSAGE = 10,

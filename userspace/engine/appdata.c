@@ -2,8 +2,9 @@
 /*
  * A userspace session after the handshake: application data under the
  * engine's record protection, the post-handshake messages of TLS 1.3
- * (NewSessionTicket, KeyUpdate: RFC 8446 4.6) and close_notify. See
- * engine.h.
+ * (NewSessionTicket, KeyUpdate: RFC 8446 4.6), TLS 1.2's refusal of
+ * renegotiation (RFC 5246 7.4.1.1, 7.2.2; RFC 5746) and close_notify.
+ * See engine.h.
  */
 #include <string.h>
 
@@ -11,9 +12,9 @@
 
 #include "engine/alert.h"
 #include "engine/keysched.h"
+#include "engine/msg12.h"
 #include "engine/session_int.h"
 
-#define ALERT_LEVEL_WARNING 1
 
 static int usable(const struct ktlso_session *s)
 {
@@ -69,12 +70,44 @@ static int recv_key_update(struct ktlso_session *s,
 	return ret;
 }
 
+/*
+ * TLS 1.2: no message is expected after the handshake. A HelloRequest to
+ * the client and a ClientHello to the server ask for renegotiation, which
+ * the engine refuses with the warning alert RFC 5246 7.2.2 defines for
+ * it; the session goes on. Anything else is unexpected_message.
+ */
+static int post_handshake12(struct ktlso_session *s,
+			    const struct ktlso_hs_msg *msg)
+{
+	int ret;
+
+	if (msg->type == KTLSO_HS_HELLO_REQUEST && !s->server) {
+		ret = ktlso_tls12_hello_request_parse(msg);
+		if (ret)
+			return ktlso_hs_fail(s, ret, "malformed HelloRequest");
+	} else if (msg->type != KTLSO_HS_CLIENT_HELLO || !s->server) {
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
+				     "%s after the handshake",
+				     ktlso_hs_type_name(msg->type));
+	}
+	/*
+	 * A renegotiating ClientHello is refused unread: its
+	 * renegotiation_info carries the client's verify_data (RFC 5746 3.5).
+	 */
+	ktlso_log(s, KTLSO_LOG_WARNING, "%s: renegotiation refused",
+		  ktlso_hs_type_name(msg->type));
+	return ktlso_tx_alert(s, KTLSO_ALERT_LEVEL_WARNING,
+			      KTLSO_ALERT_NO_RENEGOTIATION);
+}
+
 static int post_handshake(struct ktlso_session *s,
 			  const struct ktlso_hs_msg *msg)
 {
 	struct ktlso_new_session_ticket nst;
 	int ret;
 
+	if (s->version == KTLSO_TLS12_VERSION)
+		return post_handshake12(s, msg);
 	switch (msg->type) {
 	case KTLSO_HS_NEW_SESSION_TICKET:
 		if (s->server)
@@ -234,7 +267,7 @@ int ktlso_session_close(struct ktlso_session *s)
 	if (ret)
 		return ret;
 	if (!s->close_sent) {
-		ret = ktlso_tx_alert(s, ALERT_LEVEL_WARNING,
+		ret = ktlso_tx_alert(s, KTLSO_ALERT_LEVEL_WARNING,
 				     KTLSO_ALERT_CLOSE_NOTIFY);
 		if (ret)
 			return ktlso_session_abort(s, ret);

@@ -15,7 +15,20 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NAME_MAX_LEN 64
 
-static const uint16_t default_suites[] = { 0x1301, 0x1302, 0x1303, 0x1304 };
+/*
+ * TLS 1.3's suites, then TLS 1.2's: ECDHE with an AEAD only, ECDSA before
+ * RSA at each strength.
+ */
+static const uint16_t default_suites[] = {
+	0x1301, 0x1302, 0x1303, 0x1304,
+	0xc02b,		/* TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+	0xc02f,		/* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+	0xc02c,		/* TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 */
+	0xc030,		/* TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 */
+	0xcca9,		/* TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 */
+	0xcca8,		/* TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 */
+	0xc0ac,		/* TLS_ECDHE_ECDSA_WITH_AES_128_CCM */
+};
 
 static const uint16_t default_groups[] = {
 	KTLSO_GROUP_X25519, KTLSO_GROUP_SECP256R1, KTLSO_GROUP_SECP384R1,
@@ -36,7 +49,7 @@ static const uint16_t default_sigschemes[] = {
 void ktlso_config_init(struct ktlso_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->min_version = KTLSO_TLS13_VERSION;
+	cfg->min_version = KTLSO_TLS12_VERSION;
 	cfg->max_version = KTLSO_TLS13_VERSION;
 	memcpy(cfg->suites, default_suites, sizeof(default_suites));
 	cfg->n_suites = ARRAY_SIZE(default_suites);

@@ -32,9 +32,13 @@
  * The engine never reads a byte it does not need. It reads one record at
  * a time, its 5-byte header and then exactly the length the header
  * announces, and stops reading as soon as the handshake is complete: the
- * client after its Finished, the server after the client's Finished. What
- * the peer sends next (application data, a NewSessionTicket, a KeyUpdate,
- * an alert) is still in the socket when the caller hands it to the kernel
+ * TLS 1.3 client after its Finished, the TLS 1.2 client after the
+ * server's Finished, the server after the client's Finished (a TLS 1.2
+ * server then sends its ChangeCipherSpec and Finished). Handshake bytes
+ * after the last Finished in its record are unexpected_message: they
+ * could not be handed over. What the peer sends next (application data,
+ * a NewSessionTicket, a KeyUpdate, an alert) is still in the socket when
+ * the caller hands it to the kernel
  * record layer, with the sequence numbers ktlso_session_result() reports.
  * Handing the socket over is only correct at that point: once
  * ktlso_session_read() has been called, the keys and sequence numbers have
@@ -48,8 +52,48 @@
  * handshake. A fatal alert received from the peer is returned as its
  * negative description too; ktlso_session_alerts() tells the two apart.
  *
- * Only TLS 1.3 is implemented; version negotiation dispatches through a
- * per-version table so that TLS 1.2 plugs in beside it.
+ * Versions. TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246) are implemented,
+ * TLS 1.3 preferred: a client offers every version of [min_version,
+ * max_version] in one ClientHello, a server picks TLS 1.3 when both
+ * allow it. A TLS 1.3-capable server that settles for TLS 1.2 marks its
+ * random with the RFC 8446 4.1.3 downgrade sentinel, and a client that
+ * offered TLS 1.3 refuses such a ServerHello (illegal_parameter); a
+ * client configured for TLS 1.2 only does not look at it.
+ *
+ * TLS 1.2 is held to what is still safe, with no knob to relax it:
+ *  - ECDHE only (x25519, secp256r1, secp384r1; named curves, uncompressed
+ *    points) with AEAD suites only: the ECDHE_ECDSA and ECDHE_RSA suites
+ *    with AES-GCM and ChaCha20-Poly1305, and ECDHE_ECDSA with AES-128-CCM.
+ *    ECDSA suites take P-256, P-384 and Ed25519 certificates (RFC 8422),
+ *    RSA suites RSA certificates; the server chooses the suite, in its
+ *    preference order, for which it has a credential (by SNI, as in TLS
+ *    1.3) that signs with a scheme the client accepts.
+ *  - The extended master secret (RFC 7627) is required: a client always
+ *    offers it, and a peer that does not support it is refused with
+ *    handshake_failure.
+ *  - Secure renegotiation (RFC 5746): the client sends an empty
+ *    renegotiation_info and refuses (handshake_failure) a server that
+ *    does not answer with one; a server answers one (or the SCSV) with an
+ *    empty one. A non-empty one in the initial handshake is
+ *    handshake_failure. Renegotiation itself is refused: after the
+ *    handshake, ktlso_session_read() answers a HelloRequest (client) or a
+ *    ClientHello (server) with a warning no_renegotiation alert and goes
+ *    on (RFC 5246 7.2.2: that alert is always a warning); a client ignores
+ *    a HelloRequest during the handshake (RFC 5246 7.4.1.1).
+ *  - No session resumption: no session_ticket is offered, a server's
+ *    session id is empty; a NewSessionTicket, which the server may not
+ *    send then, is unexpected_message.
+ *  - A server that demands a client certificate (KTLSO_PEER_AUTH_REQUIRE)
+ *    and gets an empty Certificate sends handshake_failure (RFC 5246
+ *    7.4.6; TLS 1.3 sends certificate_required); the other certificate
+ *    and signature alerts are TLS 1.3's.
+ *  - A TLS 1.3-capable server refuses TLS_FALLBACK_SCSV
+ *    (inappropriate_fallback, RFC 7507).
+ * ktlso_session_result() then reports TLS 1.2 crypto_info for both
+ * directions, with the next sequence number 1 (each side's Finished was
+ * record 0 under the new keys) and, for AES-GCM/CCM, the explicit nonce
+ * of the next record, which the engine makes equal to its sequence
+ * number, as the kernel does; tx_secret and rx_secret are empty.
  */
 #ifndef KTLSO_ENGINE_ENGINE_H
 #define KTLSO_ENGINE_ENGINE_H
@@ -178,17 +222,25 @@ struct ktlso_config {
  * ktlso_config_init() - the safe defaults
  * @cfg: the config to fill
  *
- * TLS 1.3 only; the four TLS 1.3 suites with TLS_AES_128_GCM_SHA256 first;
- * x25519, secp256r1, secp384r1 with one key share (x25519); ECDSA, Ed25519,
- * RSA-PSS and (for certificate chains) RSA PKCS#1 schemes; middlebox
- * compatibility mode; peer authentication as KTLSO_PEER_AUTH_DEFAULT says.
+ * TLS 1.2 to TLS 1.3 (TLS 1.3 preferred; TLS 1.2 as restricted above);
+ * the four TLS 1.3 suites with TLS_AES_128_GCM_SHA256 first, then the
+ * seven TLS 1.2 ECDHE AEAD suites (ECDSA before RSA: AES-128-GCM,
+ * AES-256-GCM, ChaCha20-Poly1305, then ECDHE_ECDSA AES-128-CCM); x25519,
+ * secp256r1, secp384r1 with one key share (x25519); ECDSA, Ed25519,
+ * RSA-PSS and RSA PKCS#1 schemes (PKCS#1 for certificate chains in TLS
+ * 1.3, for signatures too in TLS 1.2); middlebox compatibility mode; peer
+ * authentication as KTLSO_PEER_AUTH_DEFAULT says. Set min_version to
+ * KTLSO_TLS13_VERSION (or ktlso_config_set_versions(cfg, "1.3", "1.3"))
+ * for TLS 1.3 only.
  */
 void ktlso_config_init(struct ktlso_config *cfg);
 
 /*
  * Parsers for configuration strings. Lists are separated by ':' (',' for
  * ALPN, whose names may hold ':'). Names: suites by IANA name
- * ("TLS_AES_128_GCM_SHA256"), groups as ktlso_group_from_name() reads them,
+ * ("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"; a
+ * list may mix both versions' suites, each version uses its own), groups
+ * as ktlso_group_from_name() reads them,
  * schemes by IANA name, versions as "1.2" / "1.3". On failure the config is
  * unchanged and -KTLSO_ERROR_INVALID_ARGUMENT is returned.
  */
@@ -219,7 +271,8 @@ struct ktlso_session;
  *
  * Return: 0, -KTLSO_ERROR_INVALID_ARGUMENT for a config the role cannot
  * use (logged: a server without credentials, verification without a trust
- * store, an empty list...), or -KTLSO_ERROR_NO_MEMORY.
+ * store, an empty list, no suite of a version in [min_version,
+ * max_version]...), or -KTLSO_ERROR_NO_MEMORY.
  */
 int ktlso_session_new(struct ktlso_session **sp,
 		      const struct ktlso_config *cfg, enum ktlso_role role,
@@ -241,7 +294,8 @@ struct ktlso_session_result {
 	uint16_t version;
 	uint16_t suite;
 	uint16_t group;
-	uint16_t sig_scheme;		/* the server's CertificateVerify */
+	/* The server's CertificateVerify (TLS 1.2: ServerKeyExchange). */
+	uint16_t sig_scheme;
 	uint16_t client_sig_scheme;	/* the client's; 0 when none */
 	char alpn[KTLSO_ALPN_NAME_MAX + 1];	/* "" when none */
 	char server_name[256];		/* SNI; "" when none */
@@ -251,7 +305,7 @@ struct ktlso_session_result {
 	union ktlso_crypto_info tx, rx;
 	size_t tx_len, rx_len;
 	uint64_t tx_seq, rx_seq;
-	/* TLS 1.3: the current application traffic secrets. */
+	/* TLS 1.3: the current application traffic secrets (TLS 1.2: none). */
 	uint8_t tx_secret[KTLSO_MAX_HASH_LEN];
 	uint8_t rx_secret[KTLSO_MAX_HASH_LEN];
 	size_t secret_len;
@@ -304,13 +358,15 @@ int ktlso_session_flush(struct ktlso_session *s);
  * @got: set to the bytes read; 0 with a 0 return: the peer sent
  *	close_notify
  *
- * Post-handshake messages are handled on the way: a client drops
+ * Post-handshake messages are handled on the way. TLS 1.3: a client drops
  * NewSessionTickets (parsed, unused); KeyUpdate updates the receiving keys
  * and, when the peer asks, is answered with a KeyUpdate of ours (queued
  * output is written as far as the transport takes it; the rest goes with
- * the next write or ktlso_session_flush()). Anything else after the
- * handshake (a CertificateRequest, a change_cipher_spec) is
- * unexpected_message.
+ * the next write or ktlso_session_flush()). TLS 1.2: a HelloRequest (to a
+ * client) or a ClientHello (to a server) is answered with a warning
+ * no_renegotiation alert, queued the same way. Anything else after the
+ * handshake (a CertificateRequest, a change_cipher_spec, a TLS 1.2
+ * NewSessionTicket) is unexpected_message.
  *
  * Return: 0, KTLSO_WANT_READ, or a negative error (a fatal alert sent or
  * received).

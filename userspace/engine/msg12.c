@@ -563,6 +563,22 @@ int ktlso_tls12_certificate_request_write(struct ktlso_writer *w,
 	return ktlso_writer_close_vector(w);
 }
 
+/* --- HelloRequest -------------------------------------------------------- */
+
+int ktlso_tls12_hello_request_parse(const struct ktlso_hs_msg *msg)
+{
+	struct ktlso_reader r;
+	int ret = ktlso_hs_msg_body(msg, KTLSO_HS_HELLO_REQUEST, &r);
+
+	return ret ? ret : ktlso_reader_end(&r);
+}
+
+int ktlso_tls12_hello_request_write(struct ktlso_writer *w)
+{
+	ktlso_hs_msg_open(w, KTLSO_HS_HELLO_REQUEST);
+	return ktlso_writer_close_vector(w);
+}
+
 /* --- ServerHelloDone ------------------------------------------------------ */
 
 int ktlso_tls12_server_hello_done_parse(const struct ktlso_hs_msg *msg)

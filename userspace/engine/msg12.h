@@ -52,6 +52,9 @@
 /* client_random + server_random + ServerECDHParams with a 255-byte point. */
 #define KTLSO_TLS12_SKE_SIGNED_MAX (2 * KTLSO_RANDOM_LEN + 4 + 255)
 
+/* RFC 5246 7.4.1.1: HelloRequest, the one message type msg.h lacks. */
+#define KTLSO_HS_HELLO_REQUEST 0
+
 /* --- the downgrade sentinel and ChangeCipherSpec ------------------------- */
 
 /**
@@ -306,6 +309,18 @@ int ktlso_tls12_certificate_request_parse(
 		const struct ktlso_hs_msg *msg);
 int ktlso_tls12_certificate_request_write(struct ktlso_writer *w,
 		const struct ktlso_tls12_certificate_request *cr);
+
+/* --- HelloRequest -------------------------------------------------------- */
+
+/*
+ * RFC 5246 7.4.1.1: an empty body. It is never part of the transcript;
+ * the engine refuses the renegotiation it asks for.
+ *
+ * Return: 0, decode_error for a body that is not empty, or
+ * unexpected_message.
+ */
+int ktlso_tls12_hello_request_parse(const struct ktlso_hs_msg *msg);
+int ktlso_tls12_hello_request_write(struct ktlso_writer *w);
 
 /* --- ServerHelloDone ------------------------------------------------------ */
 

@@ -14,9 +14,9 @@
 
 #include "engine/alert.h"
 #include "engine/session_int.h"
+#include "engine/tls12.h"
 #include "engine/tls13.h"
 
-#define ALERT_LEVEL_FATAL 2
 
 /* --- logging and failure -------------------------------------------------- */
 
@@ -65,6 +65,8 @@ int ktlso_hs_fail(struct ktlso_session *s, int err, const char *fmt, ...)
 const char *ktlso_hs_type_name(uint8_t type)
 {
 	switch (type) {
+	case KTLSO_HS_HELLO_REQUEST:
+		return "HelloRequest";
 	case KTLSO_HS_CLIENT_HELLO:
 		return "ClientHello";
 	case KTLSO_HS_SERVER_HELLO:
@@ -77,10 +79,16 @@ const char *ktlso_hs_type_name(uint8_t type)
 		return "EncryptedExtensions";
 	case KTLSO_HS_CERTIFICATE:
 		return "Certificate";
+	case KTLSO_HS_SERVER_KEY_EXCHANGE:
+		return "ServerKeyExchange";
 	case KTLSO_HS_CERTIFICATE_REQUEST:
 		return "CertificateRequest";
+	case KTLSO_HS_SERVER_HELLO_DONE:
+		return "ServerHelloDone";
 	case KTLSO_HS_CERTIFICATE_VERIFY:
 		return "CertificateVerify";
+	case KTLSO_HS_CLIENT_KEY_EXCHANGE:
+		return "ClientKeyExchange";
 	case KTLSO_HS_FINISHED:
 		return "Finished";
 	case KTLSO_HS_KEY_UPDATE:
@@ -110,6 +118,7 @@ static void wipe_keys(struct ktlso_session *s)
 	if (s->proto)
 		s->proto->free(s);
 	ktlso_tls13_hs_free(s);
+	ktlso_tls12_hs_free(s);
 	ktlso_dir_clear(&s->tx);
 	ktlso_dir_clear(&s->rx);
 	ktlso_transcript_free(&s->ts);
@@ -138,7 +147,7 @@ int ktlso_session_abort(struct ktlso_session *s, int err)
 	if (sends_alert(s, err)) {
 		desc = ktlso_error_alert(err);
 		ktlso_tx_discard_handshake(s);
-		if (ktlso_tx_alert(s, ALERT_LEVEL_FATAL, (uint8_t)desc) == 0) {
+		if (ktlso_tx_alert(s, KTLSO_ALERT_LEVEL_FATAL, (uint8_t)desc) == 0) {
 			s->alert_sent = desc;
 			ktlso_tx_flush(s);	/* best effort */
 		}
@@ -151,9 +160,10 @@ int ktlso_session_abort(struct ktlso_session *s, int err)
 
 const struct ktlso_proto *ktlso_proto_find(uint16_t version, bool server)
 {
-	/* TLS 1.2 plugs in here. */
 	if (version == KTLSO_TLS13_VERSION)
 		return server ? &ktlso_tls13_server : &ktlso_tls13_client;
+	if (version == KTLSO_TLS12_VERSION)
+		return server ? &ktlso_tls12_server : &ktlso_tls12_client;
 	return NULL;
 }
 
@@ -172,6 +182,21 @@ static int config_error(struct ktlso_session *s, const char *why)
 	return -KTLSO_ERROR_INVALID_ARGUMENT;
 }
 
+/* Does the suite list hold a suite of a version in the range? */
+static bool suite_in_range(const struct ktlso_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_suites; i++) {
+		const struct ktlso_suite *suite = ktlso_suite_find(c->suites[i]);
+
+		if (suite && suite->version >= c->min_version &&
+		    suite->version <= c->max_version)
+			return true;
+	}
+	return false;
+}
+
 static int config_check(struct ktlso_session *s)
 {
 	const struct ktlso_config *c = s->cfg;
@@ -181,16 +206,18 @@ static int config_check(struct ktlso_session *s)
 
 	if (c->min_version > c->max_version ||
 	    c->min_version < KTLSO_TLS12_VERSION ||
-	    c->max_version > KTLSO_TLS13_VERSION)
+	    c->max_version > KTLSO_TLS13_VERSION ||
+	    !ktlso_proto_find(c->min_version, s->server) ||
+	    !ktlso_proto_find(c->max_version, s->server))
 		return config_error(s, "bad version range");
-	if (!ktlso_proto_find(c->max_version, s->server))
-		return config_error(s, "TLS 1.2 is not implemented yet");
 	if (!c->n_suites || !c->n_groups || !c->n_sigschemes ||
 	    c->n_suites > KTLSO_CONFIG_MAX_LIST ||
 	    c->n_groups > KTLSO_CONFIG_MAX_LIST ||
 	    c->n_sigschemes > KTLSO_CONFIG_MAX_LIST ||
 	    c->n_alpn > KTLSO_CONFIG_MAX_ALPN)
 		return config_error(s, "empty or oversized preference list");
+	if (!suite_in_range(c))
+		return config_error(s, "no cipher suite of a version configured");
 	if (c->max_handshake_message < 1024 ||
 	    c->max_handshake_message > KTLSO_HS_MAX_BODY_LEN)
 		return config_error(s, "max_handshake_message out of range");
@@ -226,7 +253,8 @@ int ktlso_session_new(struct ktlso_session **sp,
 	ktlso_transcript_init(&s->ts);
 	ret = config_check(s);
 	if (ret == 0) {
-		s->proto = ktlso_proto_find(cfg->max_version, s->server);
+		/* Negotiation starts there, whatever the range (session_int.h). */
+		s->proto = ktlso_proto_find(KTLSO_TLS13_VERSION, s->server);
 		ret = ktlso_transport_init(s);
 	}
 	if (ret) {
@@ -252,6 +280,7 @@ static void handshake_done(struct ktlso_session *s)
 {
 	s->proto->free(s);
 	ktlso_tls13_hs_free(s);
+	ktlso_tls12_hs_free(s);
 	ktlso_transcript_free(&s->ts);
 	ktlso_log(s, KTLSO_LOG_INFO, "%s handshake complete: %s, %s%s%s",
 		  s->proto->name, s->suite->name,
@@ -280,7 +309,8 @@ int ktlso_session_handshake(struct ktlso_session *s)
 			return ret > 0 ? ret : ktlso_session_abort(s, ret);
 		if (s->connected)
 			return 0;
-		ret = ktlso_rx_handshake(s, &msg);
+		ret = s->proto->rx ? s->proto->rx(s, &msg) :
+				     ktlso_rx_handshake(s, &msg);
 		if (ret == KTLSO_WANT_READ)
 			return ret;
 		if (ret < 0)

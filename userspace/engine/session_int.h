@@ -28,14 +28,19 @@ struct ktlso_session;
  * version's handshake state (and wipes it), whether or not it completed;
  * it may be called more than once.
  *
- * Version negotiation starts in the TLS 1.3 tables, whose ClientHello
- * offers every version configured. When the peer picks another version,
- * that version's table (ktlso_proto_find()) gets the message that
- * decided it through ->takeover: the server's ClientHello, not yet in the
- * transcript, or the client's ServerHello, with the ClientHello still
- * held, unhashed, in s->ts and its random and session id in s->hs13 (the
- * TLS 1.3 state stays until the session frees it). From then on s->proto
- * is that table.
+ * Version negotiation starts in the TLS 1.3 tables, whatever the
+ * configured range: their ClientHello offers every version configured (a
+ * plain TLS 1.2 ClientHello when TLS 1.3 is not), and their server reads
+ * every ClientHello. When the peer picks another version, that version's
+ * table (ktlso_proto_find()) gets the message that decided it through
+ * ->takeover: the server's ClientHello, not yet in the transcript, or the
+ * client's ServerHello, with the ClientHello still held, unhashed, in
+ * s->ts and its random and session id in s->hs13. The new table copies
+ * what it needs and may free the TLS 1.3 state at once; from then on
+ * s->proto is that table. Such a table has no ->start.
+ *
+ * ->rx, when set, reads the next handshake message in place of
+ * ktlso_rx_handshake(): TLS 1.2 handles its ChangeCipherSpec there.
  */
 struct ktlso_proto {
 	const char *name;
@@ -43,11 +48,14 @@ struct ktlso_proto {
 	int (*handle)(struct ktlso_session *s, const struct ktlso_hs_msg *msg);
 	int (*takeover)(struct ktlso_session *s,
 			const struct ktlso_hs_msg *msg);
+	int (*rx)(struct ktlso_session *s, struct ktlso_hs_msg *msg);
 	void (*free)(struct ktlso_session *s);
 };
 
 extern const struct ktlso_proto ktlso_tls13_client;
 extern const struct ktlso_proto ktlso_tls13_server;
+extern const struct ktlso_proto ktlso_tls12_client;
+extern const struct ktlso_proto ktlso_tls12_server;
 
 /* One direction of record protection, and the keys behind it. */
 struct ktlso_dir {
@@ -65,6 +73,7 @@ struct ktlso_buf {
 };
 
 struct ktlso_tls13_hs;
+struct ktlso_tls12_hs;
 
 struct ktlso_session {
 	const struct ktlso_config *cfg;
@@ -109,6 +118,7 @@ struct ktlso_session {
 	size_t scratch_cap;
 
 	struct ktlso_tls13_hs *hs13;	/* TLS 1.3 handshake state */
+	struct ktlso_tls12_hs *hs12;	/* TLS 1.2 handshake state */
 };
 
 /* --- logging and failure (session.c) -------------------------------------- */

@@ -8,6 +8,11 @@
  *		 Finished is sent
  *
  * One handler per state; each returns 0 or the alert to send.
+ *
+ * Every client starts here: with TLS 1.2 in the configured range the
+ * ClientHello carries what a TLS 1.2 server needs too (a plain TLS 1.2
+ * ClientHello when TLS 1.3 is not in it), and a ServerHello that picks
+ * TLS 1.2 goes to tls12_client.c.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 
 #include "engine/alert.h"
 #include "engine/sig.h"
+#include "engine/tls12.h"
 #include "engine/tls13.h"
 
 enum client_state {
@@ -42,18 +48,38 @@ static bool sni_allowed(const char *name)
 	       inet_pton(AF_INET6, name, addr) != 1;
 }
 
-/* Our suites for the versions we offer, in preference order. */
+static bool offers13(const struct ktlso_config *c)
+{
+	return c->max_version >= KTLSO_TLS13_VERSION;
+}
+
+static bool offers12(const struct ktlso_config *c)
+{
+	return c->min_version <= KTLSO_TLS12_VERSION;
+}
+
+/*
+ * Our suites for the versions we offer, in preference order: the TLS 1.3
+ * ones first, then TLS 1.2's.
+ */
 static size_t offered_suites(const struct ktlso_config *c, uint16_t *out)
 {
-	size_t i, n = 0;
+	static const uint16_t versions[] = {
+		KTLSO_TLS13_VERSION, KTLSO_TLS12_VERSION,
+	};
+	size_t i, v, n = 0;
 
-	for (i = 0; i < c->n_suites; i++) {
-		const struct ktlso_suite *suite;
+	for (v = 0; v < 2; v++) {
+		if (versions[v] < c->min_version ||
+		    versions[v] > c->max_version)
+			continue;
+		for (i = 0; i < c->n_suites; i++) {
+			const struct ktlso_suite *suite;
 
-		suite = ktlso_suite_find(c->suites[i]);
-		if (suite && suite->version >= c->min_version &&
-		    suite->version <= c->max_version)
-			out[n++] = suite->id;
+			suite = ktlso_suite_find(c->suites[i]);
+			if (suite && suite->version == versions[v])
+				out[n++] = suite->id;
+		}
 	}
 	return n;
 }
@@ -115,8 +141,13 @@ static void ch_extensions(struct ktlso_session *s,
 		ch->alpn.n = c->n_alpn;
 		ktlso_ext_set_add(&ch->ext, KTLSO_EXT_ALPN);
 	}
+	if (offers12(c))
+		ktlso_tls12_client_hello_exts(ch);
+	/* A TLS 1.2 ClientHello has no supported_versions (RFC 8446 4.2.1). */
+	if (!offers13(c))
+		return;
 	b->versions[n++] = KTLSO_TLS13_VERSION;
-	if (c->min_version <= KTLSO_TLS12_VERSION)
+	if (offers12(c))
 		b->versions[n++] = KTLSO_TLS12_VERSION;
 	ch->supported_versions.v = b->versions;
 	ch->supported_versions.n = n;
@@ -151,7 +182,7 @@ static int send_client_hello(struct ktlso_session *s)
 	ch.compression_methods.p = &null_compression;
 	ch.compression_methods.len = 1;
 	ch_extensions(s, &ch, &b);
-	ret = ch_key_shares(s, &ch, &b);
+	ret = offers13(s->cfg) ? ch_key_shares(s, &ch, &b) : 0;
 	if (ret)
 		return ret;
 	if (s->cfg->test.client_hello)
@@ -174,13 +205,15 @@ static int client_start(struct ktlso_session *s)
 		return ret;
 	hs = s->hs13;
 	ret = ktlso_random(s, hs->random, KTLSO_RANDOM_LEN);
-	if (ret == 0 && c->middlebox_compat) {
+	if (ret == 0 && c->middlebox_compat && offers13(c)) {
 		hs->session_id_len = KTLSO_SESSION_ID_MAX;
 		ret = ktlso_random(s, hs->session_id, hs->session_id_len);
 	}
 	n = c->n_key_shares ? c->n_key_shares : 1;
 	if (n > c->n_groups)
 		n = c->n_groups;
+	if (!offers13(c))
+		n = 0;
 	for (i = 0; i < n && ret == 0; i++) {
 		ret = ktlso_tls13_kex_generate(s, &hs->kex[i], c->groups[i]);
 		hs->n_kex = i + 1;
@@ -189,7 +222,8 @@ static int client_start(struct ktlso_session *s)
 		ret = send_client_hello(s);
 	if (ret)
 		return ktlso_hs_fail(s, ret, "cannot build the ClientHello");
-	s->ccs_ok = true;
+	/* RFC 8446 5: a compatibility CCS may come; TLS 1.2 has none here. */
+	s->ccs_ok = offers13(c);
 	s->state = WAIT_SH;
 	return 0;
 }
@@ -198,7 +232,8 @@ static int client_start(struct ktlso_session *s)
 
 /*
  * A ServerHello without supported_versions: TLS 1.2 or older. A TLS 1.3
- * client must refuse the downgrade sentinel (RFC 8446 4.1.3).
+ * client must refuse the downgrade sentinel (RFC 8446 4.1.3); a client
+ * that offered TLS 1.2 only must not.
  */
 static int legacy_server_hello(struct ktlso_session *s,
 			       const struct ktlso_hs_msg *msg)
@@ -212,17 +247,15 @@ static int legacy_server_hello(struct ktlso_session *s,
 	ktlso_get_u16(&r, &version);
 	if (ktlso_get_bytes(&r, random, sizeof(random)))
 		return ktlso_hs_fail(s, r.err, "malformed ServerHello");
-	if (ktlso_random_downgrade(random))
+	if (offers13(s->cfg) && ktlso_random_downgrade(random))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
 				     "downgrade sentinel in a TLS 0x%04x ServerHello",
 				     version);
 	if (version == KTLSO_TLS12_VERSION && !s->hs13->hrr &&
-	    s->cfg->min_version <= KTLSO_TLS12_VERSION) {
+	    offers12(s->cfg)) {
 		tls12 = ktlso_proto_find(KTLSO_TLS12_VERSION, false);
 		if (tls12)
 			return ktlso_proto_takeover(s, tls12, msg);
-		return ktlso_hs_fail(s, -KTLSO_ALERT_PROTOCOL_VERSION,
-				     "server chose TLS 1.2, not implemented yet");
 	}
 	return ktlso_hs_fail(s, -KTLSO_ALERT_PROTOCOL_VERSION,
 			     "server chose version 0x%04x", version);
@@ -398,6 +431,14 @@ static int wait_sh(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 	struct ktlso_server_hello sh;
 	int ret;
 
+	/* RFC 5246 7.4.1.1: ignored while we negotiate (TLS 1.2 offered). */
+	if (msg->type == KTLSO_HS_HELLO_REQUEST && offers12(s->cfg)) {
+		ret = ktlso_tls12_hello_request_parse(msg);
+		if (ret)
+			return ktlso_hs_fail(s, ret, "malformed HelloRequest");
+		ktlso_log(s, KTLSO_LOG_DEBUG, "HelloRequest ignored");
+		return 0;
+	}
 	ret = ktlso_tls13_expect(s, msg, KTLSO_HS_SERVER_HELLO);
 	if (ret)
 		return ret;

@@ -7,6 +7,9 @@
  *	-> [WAIT_CERT -> [WAIT_CV]] -> WAIT_FINISHED -> CONNECTED
  *
  * One handler per state; each returns 0 or the alert to send.
+ *
+ * Every server starts here; a ClientHello that does not get TLS 1.3 goes
+ * to tls12_server.c when the configuration allows TLS 1.2.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +41,8 @@ static bool request_cert(const struct ktlso_session *s)
 /* --- negotiation ---------------------------------------------------------- */
 
 /*
- * RFC 8446 4.2.1: TLS 1.3 when both offer it. Return 0 to go on in TLS
+ * RFC 8446 4.2.1: TLS 1.3 when both offer it, else TLS 1.2 when we allow
+ * it (the TLS 1.2 server judges the ClientHello). Return 0 to go on in TLS
  * 1.3, 1 when the TLS 1.2 state machine took over, or an error.
  */
 static int choose_version(struct ktlso_session *s,
@@ -55,12 +59,9 @@ static int choose_version(struct ktlso_session *s,
 		return 0;
 	}
 	tls12 = ktlso_proto_find(KTLSO_TLS12_VERSION, true);
-	if (c->min_version > KTLSO_TLS12_VERSION || s->hs13->hrr)
+	if (c->min_version > KTLSO_TLS12_VERSION || s->hs13->hrr || !tls12)
 		return ktlso_hs_fail(s, -KTLSO_ALERT_PROTOCOL_VERSION,
 				     "client does not offer TLS 1.3");
-	if (!tls12)
-		return ktlso_hs_fail(s, -KTLSO_ALERT_PROTOCOL_VERSION,
-				     "TLS 1.2 client; TLS 1.2 not implemented yet");
 	ret = ktlso_proto_takeover(s, tls12, msg);
 	return ret ? ret : 1;
 }

@@ -224,6 +224,19 @@ int ktlso_rx_alert(struct ktlso_session *s, const uint8_t *body, size_t len)
 		ktlso_log(s, KTLSO_LOG_WARNING, "peer sent user_canceled");
 		return 0;
 	}
+	/*
+	 * Below TLS 1.3 a warning leaves the connection up (RFC 5246 7.2):
+	 * unrecognized_name (RFC 6066 3) from a server that does not know
+	 * the name, no_renegotiation (RFC 5246 7.2.2) after a refused
+	 * renegotiation.  TLS 1.3 ignores the level (RFC 8446 6).
+	 */
+	if (body[0] == KTLSO_ALERT_LEVEL_WARNING &&
+	    s->version != KTLSO_TLS13_VERSION) {
+		ktlso_log(s, KTLSO_LOG_WARNING, "peer sent warning alert %s",
+			  ktlso_error_name(-(int)desc));
+		s->alert_received = -1;
+		return 0;
+	}
 	s->peer_alerted = true;
 	return ktlso_hs_fail(s, -(int)desc, "peer sent a fatal alert (%u)",
 			     desc);

@@ -170,6 +170,17 @@ static void server_hello_done(const struct ktlso_hs_msg *msg,
 		same_as_input(msg, w, ktlso_tls12_server_hello_done_write(w));
 }
 
+static void hello_request(const struct ktlso_hs_msg *msg,
+			  struct ktlso_writer *w)
+{
+	int ret = ktlso_tls12_hello_request_parse(msg);
+
+	check_ret(ret);
+	check((ret == 0) == (msg->body.len == 0));
+	if (ret == 0)
+		same_as_input(msg, w, ktlso_tls12_hello_request_write(w));
+}
+
 static void client_key_exchange(const struct ktlso_hs_msg *msg,
 				struct ktlso_writer *w)
 {
@@ -287,6 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		KTLSO_HS_CERTIFICATE_REQUEST, KTLSO_HS_SERVER_HELLO_DONE,
 		KTLSO_HS_CLIENT_KEY_EXCHANGE, KTLSO_HS_CERTIFICATE_VERIFY,
 		KTLSO_HS_FINISHED, KTLSO_HS_NEW_SESSION_TICKET,
+		KTLSO_HS_HELLO_REQUEST,
 	};
 	struct ktlso_hs_msg msg;
 	struct ktlso_writer w;
@@ -335,6 +347,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case KTLSO_HS_NEW_SESSION_TICKET:
 			new_session_ticket(&msg);
+			break;
+		case KTLSO_HS_HELLO_REQUEST:
+			hello_request(&msg, &w);
 			break;
 		}
 		free(framed);

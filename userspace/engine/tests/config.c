@@ -19,10 +19,14 @@ TEST(defaults)
 	struct ktlso_config c;
 
 	ktlso_config_init(&c);
-	EXPECT_EQ(KTLSO_TLS13_VERSION, c.min_version);
+	/* TLS 1.3 preferred; TLS 1.2 (ECDHE, AEAD, EMS) allowed. */
+	EXPECT_EQ(KTLSO_TLS12_VERSION, c.min_version);
 	EXPECT_EQ(KTLSO_TLS13_VERSION, c.max_version);
-	ASSERT_EQ(4u, c.n_suites);
+	ASSERT_EQ(11u, c.n_suites);
 	EXPECT_EQ(0x1301, c.suites[0]);
+	EXPECT_EQ(0x1304, c.suites[3]);
+	EXPECT_EQ(0xc02b, c.suites[4]);
+	EXPECT_EQ(0xc0ac, c.suites[10]);
 	ASSERT_EQ(3u, c.n_groups);
 	EXPECT_EQ(KTLSO_GROUP_X25519, c.groups[0]);
 	EXPECT_EQ(KTLSO_GROUP_SECP256R1, c.groups[1]);

@@ -654,9 +654,10 @@ TEST_F(hs13, states_and_configs)
 	p->scfg.n_creds = 0;
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
 		  ktlso_session_new(&s, &p->scfg, KTLSO_ROLE_SERVER, &io));
-	/* TLS 1.2 only: not yet. */
+	/* TLS 1.2 only, with TLS 1.3 suites only. */
 	p->scfg.n_creds = 1;
 	ASSERT_EQ(0, ktlso_config_set_versions(&p->scfg, "1.2", "1.2"));
+	ASSERT_EQ(0, ktlso_config_set_suites(&p->scfg, "TLS_AES_128_GCM_SHA256"));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
 		  ktlso_session_new(&s, &p->scfg, KTLSO_ROLE_SERVER, &io));
 }

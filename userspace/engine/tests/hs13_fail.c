@@ -543,10 +543,12 @@ TEST_F(fail, downgrade_sentinel)
 	fails_with(_metadata, &self->p, false, KTLSO_ALERT_ILLEGAL_PARAMETER);
 }
 
+/* A client of TLS 1.3 only. */
 TEST_F(fail, tls12_server_refused)
 {
 	uint8_t msg[64];
 
+	ASSERT_EQ(0, ktlso_config_set_versions(&self->p.ccfg, "1.3", "1.3"));
 	self->p.ccfg.middlebox_compat = false;
 	self->t = (struct tamper){ .server = true, .type = KTLSO_HS_SERVER_HELLO,
 				   .nth = 1, .action = REPLACE,
@@ -565,8 +567,10 @@ static void tls12_client_hello(void *arg, struct ktlso_client_hello *ch)
 	ch->supported_versions.n = 1;
 }
 
+/* A server of TLS 1.3 only. */
 TEST_F(fail, tls12_client_refused)
 {
+	ASSERT_EQ(0, ktlso_config_set_versions(&self->p.scfg, "1.3", "1.3"));
 	self->p.ccfg.test.client_hello = tls12_client_hello;
 	fails_with(_metadata, &self->p, true, KTLSO_ALERT_PROTOCOL_VERSION);
 }

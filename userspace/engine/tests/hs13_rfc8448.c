@@ -103,6 +103,7 @@ FIXTURE_SETUP(rfc8448_client)
 	ASSERT_EQ(0, test_vectors_load(&self->tv, "rfc8448-simple-1rtt.txt"));
 	self->client_random = VEC(&self->tv, "client_hello", 0)->data + 6;
 	ktlso_config_init(c);
+	ASSERT_EQ(0, ktlso_config_set_versions(c, "1.3", "1.3"));
 	ASSERT_EQ(0, ktlso_config_set_suites(c, "TLS_AES_128_GCM_SHA256:"
 					     "TLS_CHACHA20_POLY1305_SHA256:"
 					     "TLS_AES_256_GCM_SHA384"));

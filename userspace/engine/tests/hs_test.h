@@ -189,6 +189,7 @@ struct test_files {
 	char other_cert[PATH_LEN], other_key[PATH_LEN];	/* other.example */
 	char expired_cert[PATH_LEN], expired_key[PATH_LEN];
 	char client_cert[PATH_LEN], client_key[PATH_LEN];
+	char client_rsa_cert[PATH_LEN], client_rsa_key[PATH_LEN];
 };
 
 static struct test_files test_files;
@@ -259,7 +260,9 @@ static inline int test_files_make(void)
 	    test_leaf_files(&expired, TEST_KEY_P256, "expired",
 			    f->expired_cert, f->expired_key) ||
 	    test_leaf_files(&client, TEST_KEY_P256, "client", f->client_cert,
-			    f->client_key))
+			    f->client_key) ||
+	    test_leaf_files(&client, TEST_KEY_RSA2048, "client-rsa",
+			    f->client_rsa_cert, f->client_rsa_key))
 		return -1;
 	k = test_key_new(TEST_KEY_P256);
 	x = k ? test_cert_new(&other_ca, k, NULL, NULL) : NULL;
@@ -287,7 +290,11 @@ static void __attribute__((destructor)) test_files_fini(void)
 
 /* --- crypto_info ---------------------------------------------------------- */
 
-/* Keys and next sequence number back out of a TLS 1.3 crypto_info. */
+/*
+ * Keys and next sequence number back out of a crypto_info. The IV comes
+ * back as salt || iv: for TLS 1.2 AES-GCM/CCM that is the 4-byte salt and
+ * the next explicit nonce (ci_record() keeps the salt only).
+ */
 static inline int ci_keys(const union ktlso_crypto_info *ci,
 			  struct ktlso_traffic_keys *keys, uint64_t *seq)
 {
@@ -347,17 +354,24 @@ static inline int ci_keys(const union ktlso_crypto_info *ci,
 	return 0;
 }
 
-/* Record protection from a crypto_info, as the kernel would set it up. */
+/*
+ * Record protection from a crypto_info, as the kernel would set it up,
+ * for the version the crypto_info names.
+ */
 static inline int ci_record(const union ktlso_crypto_info *ci, uint16_t suite,
 			    bool encrypt, struct ktlso_record_protection *rp)
 {
+	const struct ktlso_suite *s = ktlso_suite_find(suite);
+	const struct ktlso_aead_info *aead = s ? ktlso_aead_info(s->aead) : NULL;
+	uint16_t version = ci->info.version;
 	struct ktlso_traffic_keys keys;
 	uint64_t seq;
-	int ret = ci_keys(ci, &keys, &seq);
+	int ret = aead ? ci_keys(ci, &keys, &seq) : -1;
 
+	if (ret == 0 && version == KTLSO_TLS12_VERSION)
+		keys.iv_len = aead->tls12_fixed_iv_len;
 	if (ret == 0)
-		ret = ktlso_record_init(rp, KTLSO_TLS13_VERSION, suite, &keys,
-					seq, encrypt);
+		ret = ktlso_record_init(rp, version, suite, &keys, seq, encrypt);
 	ktlso_traffic_keys_clear(&keys);
 	return ret;
 }
@@ -368,6 +382,7 @@ struct hs_pair {
 	struct ktlso_config ccfg, scfg;
 	struct ktlso_trust trust, other_trust;
 	struct ktlso_cred srv[SRV_KEY_TYPES], other, expired, client;
+	struct ktlso_cred client_rsa;
 	struct pipe c2s, s2c;
 	struct pipe_end cend, send;
 	struct ktlso_session *c, *s;
@@ -391,6 +406,8 @@ static inline int hs_pair_load(struct hs_pair *p)
 			    sizeof(err)) ||
 	    ktlso_cred_load(&p->client, f->client_cert, f->client_key, err,
 			    sizeof(err)) ||
+	    ktlso_cred_load(&p->client_rsa, f->client_rsa_cert,
+			    f->client_rsa_key, err, sizeof(err)) ||
 	    ktlso_trust_load(&p->trust, f->pki.root_pem, NULL, err, sizeof(err)) ||
 	    ktlso_trust_load(&p->other_trust, f->other_root, NULL, err,
 			     sizeof(err)))
@@ -462,6 +479,19 @@ static inline int hs_pair_run(struct hs_pair *p)
 	return p->rc == 0 && p->rs == 0 ? 0 : -1;
 }
 
+/* Fresh sessions, pipes and logs, same configs (for loops over cases). */
+static inline void hs_pair_reset(struct hs_pair *p)
+{
+	ktlso_session_free(p->c);
+	ktlso_session_free(p->s);
+	p->c = p->s = NULL;
+	pipe_free(&p->c2s);
+	pipe_free(&p->s2c);
+	p->rc = p->rs = KTLSO_WANT_READ;
+	memset(&p->clog, 0, sizeof(p->clog));
+	memset(&p->slog, 0, sizeof(p->slog));
+}
+
 static inline void hs_pair_free(struct hs_pair *p)
 {
 	int i;
@@ -473,6 +503,7 @@ static inline void hs_pair_free(struct hs_pair *p)
 	ktlso_cred_free(&p->other);
 	ktlso_cred_free(&p->expired);
 	ktlso_cred_free(&p->client);
+	ktlso_cred_free(&p->client_rsa);
 	ktlso_trust_free(&p->trust);
 	ktlso_trust_free(&p->other_trust);
 	pipe_free(&p->c2s);

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TLS 1.2 authentication messages for both roles: Certificate (RFC 5246
+ * 7.4.2, 7.4.6) and the client's CertificateVerify (RFC 5246 7.4.8, a
+ * signature over every handshake message before it), sent with our
+ * credential and checked against the peer's chain through pki.h and
+ * sig.h. The ServerKeyExchange signature is the roles' own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "engine/alert.h"
+#include "engine/sig.h"
+#include "engine/tls12.h"
+#include "engine/tls13.h"
+
+int ktlso_tls12_send_certificate(struct ktlso_session *s)
+{
+	const struct ktlso_cred *cred = s->hs12->cred;
+	size_t n = cred ? ktlso_cred_count(cred) : 0, i;
+	struct ktlso_span *spans = NULL;
+	struct ktlso_tls12_certificate ct;
+	struct ktlso_writer w;
+	uint8_t *der;
+	size_t len;
+	int ret = 0;
+
+	memset(&ct, 0, sizeof(ct));
+	if (n) {
+		spans = calloc(n, sizeof(*spans));
+		if (!spans)
+			return -KTLSO_ERROR_NO_MEMORY;
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		ret = ktlso_cred_der(cred, i, &der, &len);
+		spans[i].p = ret ? NULL : der;
+		spans[i].len = ret ? 0 : len;
+	}
+	if (ret == 0) {
+		ct.certs.v = spans;
+		ct.certs.n = n;
+		ktlso_tls13_msg_begin(s, &w);
+		ktlso_tls12_certificate_write(&w, &ct);
+		ret = ktlso_tls12_msg_send(s, &w);
+	}
+	for (i = 0; i < n; i++)
+		OPENSSL_free((void *)spans[i].p);
+	free(spans);
+	return ret;
+}
+
+/* The subject of @x on one line, RFC 2253 style, as pki.c writes it. */
+static void subject_line(X509 *x, char *out, size_t cap)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *p;
+	long n = 0;
+
+	out[0] = '\0';
+	if (!bio)
+		return;
+	if (X509_NAME_print_ex(bio, X509_get_subject_name(x), 0,
+			       XN_FLAG_RFC2253) >= 0)
+		n = BIO_get_mem_data(bio, &p);
+	if (n > 0)
+		snprintf(out, cap, "%.*s", (int)n, p);
+	BIO_free(bio);
+}
+
+/* Without verification: only the leaf's key, for the signatures. */
+static int decode_leaf(struct ktlso_session *s, const struct ktlso_span *leaf)
+{
+	struct ktlso_peer_cert *pc = &s->hs12->peer;
+	const unsigned char *p = leaf->p;
+	X509 *x = d2i_X509(NULL, &p, (long)leaf->len);
+
+	if (!x || p != leaf->p + leaf->len) {
+		X509_free(x);
+		return ktlso_hs_fail(s, -KTLSO_ALERT_BAD_CERTIFICATE,
+				     "the peer's certificate does not decode");
+	}
+	pc->key = X509_get_pubkey(x);
+	subject_line(x, pc->identity, sizeof(pc->identity));
+	X509_free(x);
+	if (!pc->key)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNSUPPORTED_CERTIFICATE,
+				     "the peer's certificate has no usable key");
+	return 0;
+}
+
+static bool verify_peer(const struct ktlso_session *s)
+{
+	enum ktlso_peer_auth a = s->cfg->peer_auth;
+
+	if (s->server)
+		return a == KTLSO_PEER_AUTH_OPTIONAL ||
+		       a == KTLSO_PEER_AUTH_REQUIRE;
+	return a != KTLSO_PEER_AUTH_NONE;
+}
+
+static int check_chain(struct ktlso_session *s, const struct ktlso_span *certs,
+		       size_t n)
+{
+	const struct ktlso_config *c = s->cfg;
+	char err[256] = "";
+	int ret;
+
+	if (!verify_peer(s))
+		return decode_leaf(s, &certs[0]);
+	ret = ktlso_verify_chain(c->trust, certs, n,
+				 s->server ? NULL : c->server_name, !s->server,
+				 c->verify_time, &s->hs12->peer, err,
+				 sizeof(err));
+	if (ret)
+		return ktlso_hs_fail(s, ret, "%s certificate rejected: %s",
+				     s->server ? "client" : "server", err);
+	s->peer_verified = true;
+	return 0;
+}
+
+int ktlso_tls12_check_certificate(struct ktlso_session *s,
+				  const struct ktlso_hs_msg *msg)
+{
+	struct ktlso_tls12_hs *hs = s->hs12;
+	struct ktlso_span certs[KTLSO_PEER_CHAIN_MAX];
+	struct ktlso_tls12_certificate ct;
+	size_t n;
+	int ret;
+
+	ret = ktlso_tls12_certificate_parse(&ct, msg);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "malformed Certificate");
+	if (ct.certs.n == 0) {
+		ret = ktlso_tls12_msg_add(s, msg);
+		return ret ? ret : 1;
+	}
+	ret = ktlso_tls12_cert_list_spans(&ct.certs, certs,
+					  KTLSO_PEER_CHAIN_MAX, &n);
+	if (ret == -KTLSO_ERROR_NO_SPACE)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_BAD_CERTIFICATE,
+				     "peer chain of %zu certificates", n);
+	if (ret == 0)
+		ret = check_chain(s, certs, n);
+	if (ret)
+		return ret;
+	snprintf(s->peer_identity, sizeof(s->peer_identity), "%s",
+		 hs->peer.identity);
+	return ktlso_tls12_msg_add(s, msg);
+}
+
+int ktlso_tls12_send_cert_verify(struct ktlso_session *s)
+{
+	struct ktlso_tls12_hs *hs = s->hs12;
+	uint8_t sig[KTLSO_SIG_MAX_LEN];
+	struct ktlso_certificate_verify cv;
+	struct ktlso_writer w;
+	size_t sig_len;
+	int ret;
+
+	ret = ktlso_sign(hs->cred->key, hs->scheme, hs->log, hs->log_len, sig,
+			 sizeof(sig), &sig_len);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "cannot sign CertificateVerify");
+	cv.algorithm = hs->scheme;
+	cv.signature.p = sig;
+	cv.signature.len = sig_len;
+	ktlso_tls13_msg_begin(s, &w);
+	ktlso_certificate_verify_write(&w, &cv);
+	s->client_sig_scheme = hs->scheme;
+	return ktlso_tls12_msg_send(s, &w);
+}
+
+int ktlso_tls12_check_cert_verify(struct ktlso_session *s,
+				  const struct ktlso_hs_msg *msg)
+{
+	const struct ktlso_config *c = s->cfg;
+	struct ktlso_tls12_hs *hs = s->hs12;
+	struct ktlso_certificate_verify cv;
+	const char *name;
+	int ret;
+
+	ret = ktlso_certificate_verify_parse(&cv, msg);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "malformed CertificateVerify");
+	/* Our CertificateRequest listed exactly our schemes. */
+	if (!ktlso_u16_in(c->sigschemes, c->n_sigschemes, cv.algorithm))
+		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
+				     "CertificateVerify scheme 0x%04x not offered",
+				     cv.algorithm);
+	ret = ktlso_verify(hs->peer.key, cv.algorithm, KTLSO_TLS12_VERSION,
+			   hs->log, hs->log_len, cv.signature.p,
+			   cv.signature.len);
+	name = ktlso_sigscheme_name(cv.algorithm);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "bad client CertificateVerify (%s)",
+				     name ? name : "unknown scheme");
+	s->client_sig_scheme = cv.algorithm;
+	return ktlso_tls12_msg_add(s, msg);
+}
