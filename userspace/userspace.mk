@@ -76,6 +76,11 @@ $(BIN)/%: $(TOP)/userspace/tools/%.c $(wildcard $(TOP)/userspace/tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
 
+# ktlso-tls runs the engine over a TCP socket, for people and interop tests.
+$(BIN)/ktlso-tls: $(TOP)/userspace/tools/ktlso-tls.c $(ENGINE_LIB) $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(CRYPTO_LIBS)
+
 # Components with their own rules (daemon, library, ...) keep them in
 # userspace/<component>/build.mk, which adds its outputs to "all".  The
 # library's comes first: the others name its outputs as prerequisites.
