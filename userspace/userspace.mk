@@ -81,6 +81,13 @@ $(BIN)/ktlso-tls: $(TOP)/userspace/tools/ktlso-tls.c $(ENGINE_LIB) $(ENGINE_HDRS
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(CRYPTO_LIBS)
 
+# The handshake benchmark drives the engine and OpenSSL's libssl side by side.
+SSL_LIBS := $(shell pkg-config --libs libssl 2>/dev/null || echo -lssl)
+
+$(BIN)/ktlso-hsbench: $(TOP)/userspace/tools/ktlso-hsbench.c $(ENGINE_LIB) $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(SSL_LIBS) $(CRYPTO_LIBS)
+
 # Components with their own rules (daemon, library, ...) keep them in
 # userspace/<component>/build.mk, which adds its outputs to "all".  The
 # library's comes first: the others name its outputs as prerequisites.

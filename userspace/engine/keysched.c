@@ -5,10 +5,12 @@
  */
 #include "engine/keysched.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -25,6 +27,50 @@ static bool hash_valid(enum ktlso_hash hash)
 	return hash == KTLSO_HASH_SHA256 || hash == KTLSO_HASH_SHA384;
 }
 
+/*
+ * The libcrypto algorithms the key schedules run, fetched once per process:
+ * a fetch by name is a method-store lookup under a lock, and a handshake
+ * makes some forty derivations. The fetched objects are immutable and
+ * shared by every thread; they live as long as the process. A fetch that
+ * fails here is retried by name at each use (and fails there, cleanly).
+ * Hash("") is kept too: Derive-Secret(., "derived", "") needs it twice per
+ * handshake.
+ */
+static struct {
+	EVP_KDF *hkdf;
+	EVP_KDF *tls1_prf;
+	EVP_MAC *hmac;
+	EVP_MD *md[KTLSO_HASH_SHA384 + 1];
+	uint8_t empty_hash[KTLSO_HASH_SHA384 + 1][KTLSO_MAX_HASH_LEN];
+	bool have_empty_hash[KTLSO_HASH_SHA384 + 1];
+} algs;
+
+static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
+
+static void algs_fetch(void)
+{
+	unsigned int h, len;
+
+	algs.hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	algs.tls1_prf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+	algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	for (h = KTLSO_HASH_SHA256; h <= KTLSO_HASH_SHA384; h++) {
+		algs.md[h] = EVP_MD_fetch(NULL, ktlso_hash_name(h), NULL);
+		len = 0;
+		algs.have_empty_hash[h] =
+			algs.md[h] &&
+			EVP_Digest("", 0, algs.empty_hash[h], &len, algs.md[h],
+				   NULL) &&
+			len == ktlso_hash_len(h);
+	}
+	ERR_clear_error();
+}
+
+static void algs_init(void)
+{
+	pthread_once(&algs_once, algs_fetch);
+}
+
 void ktlso_traffic_keys_clear(struct ktlso_traffic_keys *keys)
 {
 	OPENSSL_cleanse(keys, sizeof(*keys));
@@ -33,15 +79,22 @@ void ktlso_traffic_keys_clear(struct ktlso_traffic_keys *keys)
 int ktlso_hash_digest(enum ktlso_hash hash, const void *data, size_t len,
 		      uint8_t *out)
 {
-	size_t out_len = 0;
+	unsigned int out_len = 0;
+	EVP_MD *md, *fetched = NULL;
+	int ok;
 
 	if (!hash_valid(hash) || (data == NULL && len != 0))
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	if (data == NULL)
 		data = zero_bytes;
-	if (!EVP_Q_digest(NULL, ktlso_hash_name(hash), NULL, data, len, out,
-			  &out_len) ||
-	    out_len != ktlso_hash_len(hash)) {
+	algs_init();
+	md = algs.md[hash];
+	if (md == NULL)
+		md = fetched = EVP_MD_fetch(NULL, ktlso_hash_name(hash), NULL);
+	ok = md && EVP_Digest(data, len, out, &out_len, md, NULL) &&
+	     out_len == ktlso_hash_len(hash);
+	EVP_MD_free(fetched);
+	if (!ok) {
 		OPENSSL_cleanse(out, ktlso_hash_len(hash));
 		return -KTLSO_ERROR_CRYPTO;
 	}
@@ -53,31 +106,68 @@ static int hmac(enum ktlso_hash hash, const uint8_t *key, size_t key_len,
 		const uint8_t *data, size_t data_len, uint8_t *out)
 {
 	size_t n = ktlso_hash_len(hash), out_len = 0;
+	EVP_MAC_CTX *ctx = NULL;
+	OSSL_PARAM params[2];
+	int ok;
 
-	if (!EVP_Q_mac(NULL, "HMAC", NULL, ktlso_hash_name(hash), NULL, key,
-		       key_len, data, data_len, out, n, &out_len) ||
-	    out_len != n) {
+	algs_init();
+	if (algs.hmac == NULL) {
+		ok = EVP_Q_mac(NULL, "HMAC", NULL, ktlso_hash_name(hash), NULL,
+			       key, key_len, data, data_len, out, n,
+			       &out_len) != NULL;
+	} else {
+		params[0] = OSSL_PARAM_construct_utf8_string(
+				OSSL_MAC_PARAM_DIGEST,
+				(char *)ktlso_hash_name(hash), 0);
+		params[1] = OSSL_PARAM_construct_end();
+		ctx = EVP_MAC_CTX_new(algs.hmac);
+		ok = ctx && EVP_MAC_init(ctx, key, key_len, params) &&
+		     EVP_MAC_update(ctx, data, data_len) &&
+		     EVP_MAC_final(ctx, out, &out_len, n);
+		EVP_MAC_CTX_free(ctx);	/* wipes the keyed state */
+	}
+	if (!ok || out_len != n) {
 		OPENSSL_cleanse(out, n);
 		return -KTLSO_ERROR_CRYPTO;
 	}
 	return 0;
 }
 
-/* Run the libcrypto KDF @alg with @params; @out is wiped on failure. */
-static int kdf_derive(const char *alg, const OSSL_PARAM params[],
-		      uint8_t *out, size_t out_len)
+/*
+ * Run the libcrypto KDF @kdf (NULL: fetch @alg now) with @params; @out is
+ * wiped on failure.
+ */
+static int kdf_derive(EVP_KDF *kdf, const char *alg,
+		      const OSSL_PARAM params[], uint8_t *out, size_t out_len)
 {
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, alg, NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	EVP_KDF_CTX *ctx;
 	int ret = 0;
 
+	if (kdf == NULL) {
+		kdf = EVP_KDF_fetch(NULL, alg, NULL);
+		ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+		EVP_KDF_free(kdf);	/* the context holds a reference */
+	} else {
+		ctx = EVP_KDF_CTX_new(kdf);
+	}
 	if (ctx == NULL || EVP_KDF_derive(ctx, out, out_len, params) != 1)
 		ret = -KTLSO_ERROR_CRYPTO;
 	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
 	if (ret)
 		OPENSSL_cleanse(out, out_len);
 	return ret;
+}
+
+static int hkdf(const OSSL_PARAM params[], uint8_t *out, size_t out_len)
+{
+	algs_init();
+	return kdf_derive(algs.hkdf, "HKDF", params, out, out_len);
+}
+
+static int tls1_prf(const OSSL_PARAM params[], uint8_t *out, size_t out_len)
+{
+	algs_init();
+	return kdf_derive(algs.tls1_prf, "TLS1-PRF", params, out, out_len);
 }
 
 /* --- TLS 1.3 --------------------------------------------------------------- */
@@ -110,7 +200,7 @@ int ktlso_hkdf_extract(enum ktlso_hash hash, const uint8_t *salt,
 	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
 			(void *)salt, salt_len);
 	params[4] = OSSL_PARAM_construct_end();
-	return kdf_derive("HKDF", params, prk, ktlso_hash_len(hash));
+	return hkdf(params, prk, ktlso_hash_len(hash));
 }
 
 /*
@@ -180,7 +270,7 @@ int ktlso_hkdf_expand_label(enum ktlso_hash hash, const uint8_t *secret,
 	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
 			info, info_len);
 	params[4] = OSSL_PARAM_construct_end();
-	return kdf_derive("HKDF", params, out, out_len);
+	return hkdf(params, out, out_len);
 }
 
 /**
@@ -204,10 +294,15 @@ int ktlso_derive_secret(enum ktlso_hash hash, const uint8_t *secret,
 	if (!hash_valid(hash))
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	if (transcript_hash == NULL) {
-		ret = ktlso_hash_digest(hash, NULL, 0, empty_hash);
-		if (ret)
-			return ret;
-		transcript_hash = empty_hash;
+		algs_init();
+		if (algs.have_empty_hash[hash]) {
+			transcript_hash = algs.empty_hash[hash];
+		} else {
+			ret = ktlso_hash_digest(hash, NULL, 0, empty_hash);
+			if (ret)
+				return ret;
+			transcript_hash = empty_hash;
+		}
 	}
 	return ktlso_hkdf_expand_label(hash, secret, label, transcript_hash,
 				       ktlso_hash_len(hash), out,
@@ -467,7 +562,7 @@ static int prf2(enum ktlso_hash hash, const uint8_t *secret, size_t secret_len,
 		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED,
 				(void *)seed_b, b_len);
 	*p = OSSL_PARAM_construct_end();
-	return kdf_derive("TLS1-PRF", params, out, out_len);
+	return tls1_prf(params, out, out_len);
 }
 
 /**

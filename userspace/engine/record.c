@@ -4,9 +4,11 @@
  */
 #include "engine/record.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "engine/alert.h"
@@ -42,13 +44,50 @@ static size_t fixed_iv_len(const struct ktlso_record_protection *rp)
 	return is_tls13(rp) ? KTLSO_AEAD_NONCE_LEN : rp->aead->tls12_fixed_iv_len;
 }
 
+/*
+ * The AEAD ciphers, fetched once per process (a fetch by name is a
+ * method-store lookup under a lock; a handshake keys eight directions).
+ * Immutable and shared by every thread; a failed fetch is retried by name
+ * at each use.
+ */
+static EVP_CIPHER *ciphers[KTLSO_AEAD_AES_128_CCM + 1];
+static pthread_once_t ciphers_once = PTHREAD_ONCE_INIT;
+
+static void ciphers_fetch(void)
+{
+	const struct ktlso_aead_info *info;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
+		info = ktlso_aead_info(i);
+		if (info)
+			ciphers[i] = EVP_CIPHER_fetch(NULL, info->evp_name,
+						      NULL);
+	}
+	ERR_clear_error();
+}
+
+/* The fetched cipher of @id; NULL when it has to be fetched by name. */
+static const EVP_CIPHER *cached_cipher(enum ktlso_aead id)
+{
+	pthread_once(&ciphers_once, ciphers_fetch);
+	if ((unsigned int)id >= sizeof(ciphers) / sizeof(ciphers[0]))
+		return NULL;
+	return ciphers[id];
+}
+
 /* Key the cipher once: CCM also needs its tag length before the key. */
 static int cipher_init(struct ktlso_record_protection *rp, const uint8_t *key)
 {
-	EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, rp->aead->evp_name, NULL);
+	EVP_CIPHER *fetched = NULL;
+	const EVP_CIPHER *cipher;
 	int enc = rp->encrypt ? 1 : 0;
 	int ok;
 
+	cipher = cached_cipher(rp->aead->id);
+	if (!cipher)
+		cipher = fetched = EVP_CIPHER_fetch(NULL, rp->aead->evp_name,
+						    NULL);
 	if (!cipher)
 		return -KTLSO_ERROR_CRYPTO;
 	ok = EVP_CipherInit_ex2(rp->ctx, cipher, NULL, NULL, enc, NULL) &&
@@ -58,7 +97,7 @@ static int cipher_init(struct ktlso_record_protection *rp, const uint8_t *key)
 	      EVP_CIPHER_CTX_ctrl(rp->ctx, EVP_CTRL_AEAD_SET_TAG,
 				  KTLSO_AEAD_TAG_LEN, NULL) > 0) &&
 	     EVP_CipherInit_ex2(rp->ctx, NULL, key, NULL, enc, NULL);
-	EVP_CIPHER_free(cipher);
+	EVP_CIPHER_free(fetched);
 	return ok ? 0 : -KTLSO_ERROR_CRYPTO;
 }
 

@@ -4,10 +4,12 @@
  */
 #include "engine/transcript.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "engine/alert.h"
@@ -31,15 +33,39 @@ bool ktlso_transcript_started(const struct ktlso_transcript *t)
 	return t->ctx != NULL;
 }
 
+/*
+ * The transcript hashes, fetched once per process (a fetch by name is a
+ * method-store lookup under a lock). Immutable and shared by every
+ * thread; a failed fetch is retried by name at each use.
+ */
+static EVP_MD *mds[KTLSO_HASH_SHA384 + 1];
+static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
+
+static void mds_fetch(void)
+{
+	unsigned int h;
+
+	for (h = KTLSO_HASH_SHA256; h <= KTLSO_HASH_SHA384; h++)
+		mds[h] = EVP_MD_fetch(NULL, ktlso_hash_name(h), NULL);
+	ERR_clear_error();
+}
+
 static int md_init(struct ktlso_transcript *t)
 {
-	EVP_MD *md = EVP_MD_fetch(NULL, ktlso_hash_name(t->hash), NULL);
+	EVP_MD *fetched = NULL;
+	const EVP_MD *md = NULL;
 	int ok;
 
+	pthread_once(&mds_once, mds_fetch);
+	if ((unsigned int)t->hash < sizeof(mds) / sizeof(mds[0]))
+		md = mds[t->hash];
+	if (!md)
+		md = fetched = EVP_MD_fetch(NULL, ktlso_hash_name(t->hash),
+					    NULL);
 	if (!md)
 		return -KTLSO_ERROR_CRYPTO;
 	ok = EVP_DigestInit_ex2(t->ctx, md, NULL);
-	EVP_MD_free(md);
+	EVP_MD_free(fetched);
 	return ok ? 0 : -KTLSO_ERROR_CRYPTO;
 }
 
