@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktlsod's configuration: the file format, the loaded object (global
+ * settings and the profiles, with their certificates, keys and trust
+ * stores loaded), and its lifetime.
+ *
+ *	struct kd_config *c;
+ *
+ *	if (kd_config_load(&c, "/etc/ktlso/ktlsod.conf", &probe, report,
+ *			   arg))
+ *		exit(1);		(every problem went to report())
+ *	prof = kd_config_profile(c, req.profile);
+ *	kd_config_get(c);		(a handshake holds a reference)
+ *	...
+ *	kd_config_put(c);		(freed with the last reference)
+ *
+ * The format, line by line (see ktlsod.conf.example):
+ *
+ *	# comment			(also ';'; whole lines only)
+ *	key = value			(global keys, before any section)
+ *	[global]			(global keys may go here too)
+ *	[profile NAME]			(NAME as in struct ktlso_hs_request)
+ *	key = value			(profile keys)
+ *
+ * Every problem is reported as "FILE:LINE: message" and fails the load;
+ * the whole file is read, so that every problem is reported at once.
+ */
+#ifndef KTLSOD_CONF_H
+#define KTLSOD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daemon/kalg.h"
+#include "daemon/log.h"
+#include "engine/engine.h"
+
+#define KD_MAX_CREDS 8		/* cert lines per profile */
+#define KD_DEFAULT_MAX_HANDSHAKES 256
+#define KD_MAX_HANDSHAKES_LIMIT 65536
+#define KD_DEFAULT_TIMEOUT_MS 30000
+#define KD_PROFILE_NAME_MAX 64	/* KTLSO_HS_PROFILE_MAX, NUL included */
+
+enum kd_client_auth {
+	KD_CLIENT_AUTH_NONE,
+	KD_CLIENT_AUTH_OPTIONAL,
+	KD_CLIENT_AUTH_REQUIRE,
+};
+
+/**
+ * struct kd_profile - one [profile NAME] section, loaded
+ * @name: the profile's name
+ * @line: the line of its section header
+ * @creds: the "cert" lines, loaded, in file order (SNI picks among them)
+ * @n_creds: entries used in @creds
+ * @trust: "cafile" and "capath", loaded (@has_trust)
+ * @has_trust: a trust store was configured
+ * @verify: clients verify the server (the "verify" key; default yes)
+ * @client_auth: what a server asks of clients
+ * @can_client: usable for client handshakes (verification has a trust
+ *	store, or is off)
+ * @can_server: usable for server handshakes (a certificate, and a trust
+ *	store if clients are asked for certificates)
+ * @tmpl: the engine configuration every handshake of this profile starts
+ *	from: its suites filtered and ordered for the kernel, @creds and
+ *	@trust borrowed; the handshake adds server name, ALPN and logging
+ */
+struct kd_profile {
+	char name[KD_PROFILE_NAME_MAX];
+	unsigned int line;
+	struct ktlso_cred creds[KD_MAX_CREDS];
+	size_t n_creds;
+	struct ktlso_trust trust;
+	bool has_trust;
+	bool verify;
+	enum kd_client_auth client_auth;
+	bool can_client, can_server;
+	struct ktlso_config tmpl;
+};
+
+/**
+ * struct kd_config - a loaded configuration file
+ * @refs: references; freed when the last is dropped
+ * @path: the file it was read from
+ * @log_level: "log_level" (default info)
+ * @max_handshakes: "max_handshakes": the bound on handshakes in flight
+ * @timeout_ms: "handshake_timeout_ms": the deadline of a request that
+ *	comes without one
+ * @profiles: the profiles, in file order
+ * @n_profiles: entries in @profiles
+ */
+struct kd_config {
+	unsigned int refs;
+	char *path;
+	enum kd_log_level log_level;
+	unsigned int max_handshakes;
+	unsigned int timeout_ms;
+	struct kd_profile **profiles;
+	size_t n_profiles;
+};
+
+/* Where load problems go: one "FILE:LINE: message" per call. */
+typedef void (*kd_report_fn)(void *arg, const char *msg);
+
+/**
+ * kd_config_load() - read, check and load a configuration file
+ * @cp: set to the new configuration (one reference) on success, else NULL
+ * @path: the file; relative paths inside it are relative to its directory
+ * @probe: the kernel's AEADs (each profile's suites are filtered by it)
+ * @report: called once per problem found
+ * @arg: passed to @report
+ *
+ * Return: 0, or -1 when any problem was found (nothing is kept then).
+ */
+int kd_config_load(struct kd_config **cp, const char *path,
+		   const struct kd_kalg_probe *probe, kd_report_fn report,
+		   void *arg);
+
+/* Take a reference; returns @c. */
+struct kd_config *kd_config_get(struct kd_config *c);
+
+/* Drop a reference; the last one frees everything (keys are wiped). */
+void kd_config_put(struct kd_config *c);
+
+/**
+ * kd_config_profile() - a profile by name
+ * @c: the configuration
+ * @name: the requested name; "" (or NULL) means "default"
+ *
+ * Return: the profile, or NULL when there is none of that name.
+ */
+const struct kd_profile *kd_config_profile(const struct kd_config *c,
+					   const char *name);
+
+/**
+ * kd_profile_engine_config() - the engine configuration for one handshake
+ * @p: the profile
+ * @role: the handshake's role
+ * @out: filled from the profile's template, with the peer authentication
+ *	the role asks for ("verify" for a client, "client_auth" for a server)
+ *
+ * The caller adds the server name, ALPN and log callback. @out borrows the
+ * profile's credentials and trust store: the configuration holding @p must
+ * outlive the session (hold a reference).
+ */
+void kd_profile_engine_config(const struct kd_profile *p,
+			      enum ktlso_role role, struct ktlso_config *out);
+
+/**
+ * kd_profile_name_valid() - can @name name a profile?
+ * @name: the name
+ *
+ * Return: true for 1 to KD_PROFILE_NAME_MAX - 1 letters, digits, '-', '_'
+ * and '.', as struct ktlso_hs_request allows.
+ */
+bool kd_profile_name_valid(const char *name);
+
+#endif /* KTLSOD_CONF_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal to the configuration loader: the state of one load (conf.c
+ * reads the file, profile.c builds each profile). Not part of conf.h.
+ */
+#ifndef KTLSOD_CONF_INT_H
+#define KTLSOD_CONF_INT_H
+
+#include <stdbool.h>
+
+#include "daemon/conf.h"
+
+/* One load in progress. */
+struct kd_load {
+	const char *path;		/* the file, as named */
+	char *dir;			/* its directory, for relative paths */
+	const struct kd_kalg_probe *probe;
+	kd_report_fn report;
+	void *arg;
+	unsigned int errors;
+};
+
+/* Report "PATH:LINE: message" (line 0: "PATH: message"); counts it. */
+void kd_load_error(struct kd_load *ld, unsigned int line, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * @path made absolute against the configuration file's directory, in a
+ * buffer the caller frees; NULL when out of memory (reported).
+ */
+char *kd_load_path(struct kd_load *ld, unsigned int line, const char *path);
+
+/* "yes"/"no" and friends; -1 for anything else. */
+int kd_parse_bool(const char *value);
+
+struct kd_profile_build;
+
+/* A profile section begins: NULL when out of memory (reported). */
+struct kd_profile_build *kd_profile_begin(struct kd_load *ld,
+					  const char *name, unsigned int line);
+
+/* One "key = value" of the section; problems are reported. */
+void kd_profile_key(struct kd_load *ld, struct kd_profile_build *b,
+		    const char *key, const char *value, unsigned int line);
+
+/*
+ * The section ends: the checks between keys, the suite filter, the engine
+ * dry run. Returns the profile, or NULL when any problem was found in the
+ * section (reported). @b is freed either way.
+ */
+struct kd_profile *kd_profile_end(struct kd_load *ld,
+				  struct kd_profile_build *b);
+
+/* Free a profile, wiping its keys; NULL is a no-op. */
+void kd_profile_free(struct kd_profile *p);
+
+#endif /* KTLSOD_CONF_INT_H */

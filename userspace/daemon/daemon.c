@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktlsod's main loop: requests from netlink into the runner, outcomes
+ * back, signals. See daemon.h.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+
+#include <linux/tls.h>
+
+#include "daemon/daemon.h"
+#include "daemon/errmap.h"
+#include "daemon/log.h"
+#include "engine/suite.h"
+
+enum kd_log_level kd_daemon_log_level(const struct kd_config *c,
+				      int verbosity)
+{
+	int level = (int)c->log_level + verbosity;
+
+	return level > KD_LOG_DEBUG ? KD_LOG_DEBUG : (enum kd_log_level)level;
+}
+
+void kd_daemon_log_probe(const struct kd_kalg_probe *p)
+{
+	char line[256];
+	size_t i;
+
+	for (i = 0; i < KD_KALG_COUNT; i++) {
+		kd_kalg_describe(p, (enum ktlso_aead)i, line, sizeof(line));
+		kd_log(KD_LOG_INFO, "kernel AEAD %s", line);
+	}
+}
+
+void kd_daemon_log_config(const struct kd_config *c)
+{
+	char suites[512];
+	size_t i, j, off;
+
+	for (i = 0; i < c->n_profiles; i++) {
+		const struct kd_profile *p = c->profiles[i];
+
+		off = 0;
+		suites[0] = '\0';
+		for (j = 0; j < p->tmpl.n_suites && off < sizeof(suites); j++) {
+			const struct ktlso_suite *s =
+				ktlso_suite_find(p->tmpl.suites[j]);
+
+			/* Those of the versions the profile negotiates. */
+			if (s->version < p->tmpl.min_version ||
+			    s->version > p->tmpl.max_version)
+				continue;
+			off += (size_t)snprintf(suites + off,
+						sizeof(suites) - off, "%s%s",
+						off ? ":" : "", s->name);
+		}
+		kd_log(KD_LOG_INFO,
+		       "profile %s:%s%s, %zu cert(s), suites %s", p->name,
+		       p->can_server ? " server" : "",
+		       p->can_client ? " client" : "", p->n_creds, suites);
+	}
+	kd_log(KD_LOG_INFO, "%s: %zu profile(s), at most %u handshakes at once",
+	       c->path, c->n_profiles, c->max_handshakes);
+}
+
+/* --- outcomes ---------------------------------------------------------- */
+
+static const char *version_name(uint16_t v)
+{
+	switch (v) {
+	case TLS_1_2_VERSION:
+		return "TLS 1.2";
+	case TLS_1_3_VERSION:
+		return "TLS 1.3";
+	default:
+		return "TLS ?";
+	}
+}
+
+static void log_outcome(const struct kd_hs *h)
+{
+	const struct kd_outcome *o = &h->out;
+	const char *role = h->role == KTLSO_ROLE_CLIENT ? "client" : "server";
+
+	if (o->status) {
+		kd_log(KD_LOG_WARNING, "%s %s profile %s: failed: %s (%s)",
+		       h->peer, role, h->profile, kd_errno_name(o->status),
+		       o->reason);
+		return;
+	}
+	kd_log(KD_LOG_INFO, "%s %s profile %s: %s %s%s%s%s%s", h->peer, role,
+	       h->profile, version_name(o->version),
+	       ktlso_suite_name(o->suite) ? ktlso_suite_name(o->suite) : "?",
+	       o->alpn[0] ? ", alpn " : "", o->alpn,
+	       o->peer_identity[0] ? ", peer " : "", o->peer_identity);
+}
+
+/* Report @o for @fd to the kernel, then let the descriptor go. */
+static void report(struct kd_daemon *d, int fd, const struct kd_outcome *o)
+{
+	int ret = kd_genl_done(&d->genl, fd, o);
+
+	if (ret == -ENOENT || (ret == -EINVAL && o->status))
+		kd_log(KD_LOG_DEBUG, "HS_DONE: the kernel had ended it already");
+	else if (ret)
+		kd_log(KD_LOG_WARNING, "HS_DONE: %s", strerror(-ret));
+	if (o->status || ret)
+		d->failed_hs++;
+	else
+		d->completed++;
+	close(fd);
+}
+
+static void on_done(void *arg, struct kd_hs *h)
+{
+	struct kd_daemon *d = arg;
+
+	log_outcome(h);
+	report(d, h->fd, &h->out);
+	kd_hs_free(h);
+}
+
+/* --- requests ---------------------------------------------------------- */
+
+static void start(struct kd_daemon *d, const struct kd_request *req)
+{
+	const struct kd_hs_params p = {
+		.fd = req->fd,
+		.role = req->role,
+		.profile = req->profile,
+		.server_name = req->server_name,
+		.alpn = req->alpn,
+		.alpn_len = req->alpn_len,
+		.timeout_ms = req->timeout_ms,
+		.peer = req->peer,
+		.install = kd_install_kernel_keys,
+	};
+	struct kd_outcome o = { .status = ECONNABORTED };
+	struct kd_hs *h;
+
+	if (kd_hs_new(&h, d->conf, &p, kd_now_ms())) {
+		kd_log(KD_LOG_WARNING, "%s: out of memory", req->peer);
+		report(d, req->fd, &o);
+		return;
+	}
+	kd_runner_add(&d->runner, h);
+}
+
+/* Take pending requests while there is room. */
+static void accept_pending(struct kd_daemon *d)
+{
+	struct kd_outcome bad = { .status = EINVAL };
+	struct kd_request req;
+	int ret;
+
+	while (d->want_accept && !d->stop &&
+	       d->runner.n < d->conf->max_handshakes) {
+		ret = kd_genl_accept(&d->genl, &req);
+		if (ret == 0) {
+			start(d, &req);
+			continue;
+		}
+		if (req.fd >= 0) {
+			kd_log(KD_LOG_WARNING, "%s: malformed HS_ACCEPT reply",
+			       req.peer);
+			report(d, req.fd, &bad);
+			continue;
+		}
+		if (ret == -EPERM) {
+			/* Nothing will ever work: say so and stop. */
+			kd_log(KD_LOG_ERROR,
+			       "HS_ACCEPT: not permitted (ktlsod needs CAP_NET_ADMIN)");
+			d->stop = d->failed = true;
+		} else if (ret != -ENOENT) {
+			kd_log(KD_LOG_ERROR, "HS_ACCEPT: %s", strerror(-ret));
+		}
+		d->want_accept = false;
+	}
+}
+
+/* --- configuration ----------------------------------------------------- */
+
+static void report_problem(void *arg, const char *msg)
+{
+	(void)arg;
+	kd_log(KD_LOG_ERROR, "%s", msg);
+}
+
+int kd_daemon_reload(struct kd_daemon *d)
+{
+	struct kd_kalg_probe probe;
+	struct kd_config *c;
+
+	kd_log(KD_LOG_INFO, "reloading %s", d->conf_path);
+	kd_kalg_probe_run(&probe);
+	if (kd_config_load(&c, d->conf_path, &probe, report_problem, NULL)) {
+		kd_log(KD_LOG_ERROR, "%s: not reloaded; the old configuration stays",
+		       d->conf_path);
+		return -1;
+	}
+	d->probe = probe;
+	kd_config_put(d->conf);
+	d->conf = c;
+	kd_log_set_level(kd_daemon_log_level(c, d->verbosity));
+	kd_daemon_log_config(c);
+	/* A larger bound may let waiting requests in. */
+	d->want_accept = true;
+	return 0;
+}
+
+/* --- events ------------------------------------------------------------ */
+
+static void on_netlink(struct kd_watch *w, uint32_t revents)
+{
+	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
+		offsetof(struct kd_daemon, nl_watch));
+
+	(void)revents;
+	if (kd_genl_drain(&d->genl))
+		d->want_accept = true;
+}
+
+static void on_signal(struct kd_watch *w, uint32_t revents)
+{
+	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
+		offsetof(struct kd_daemon, sig_watch));
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			kd_daemon_reload(d);
+		} else {
+			kd_log(KD_LOG_INFO, "signal %u: stopping", si.ssi_signo);
+			d->stop = true;
+		}
+	}
+}
+
+static int signals_open(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int kd_daemon_run(struct kd_daemon *d)
+{
+	int ret, sigfd, status = 1;
+
+	ret = kd_loop_init(&d->loop);
+	if (ret) {
+		kd_log(KD_LOG_ERROR, "epoll: %s", strerror(-ret));
+		return 1;
+	}
+	sigfd = signals_open();
+	if (sigfd < 0) {
+		kd_log(KD_LOG_ERROR, "signalfd: %s", strerror(errno));
+		goto out_loop;
+	}
+	kd_runner_init(&d->runner, &d->loop, on_done, d);
+	d->nl_watch = (struct kd_watch){ .fd = kd_genl_event_fd(&d->genl),
+					 .cb = on_netlink };
+	d->sig_watch = (struct kd_watch){ .fd = sigfd, .cb = on_signal };
+	if (kd_loop_set(&d->loop, &d->nl_watch, EPOLLIN) ||
+	    kd_loop_set(&d->loop, &d->sig_watch, EPOLLIN)) {
+		kd_log(KD_LOG_ERROR, "epoll: %s", strerror(errno));
+		goto out_sig;
+	}
+	kd_log(KD_LOG_INFO, "ready");
+	/* Requests may have been queued before we subscribed. */
+	d->want_accept = true;
+	while (!d->stop) {
+		accept_pending(d);
+		ret = kd_loop_wait(&d->loop,
+				   kd_runner_timeout(&d->runner, kd_now_ms()));
+		if (ret < 0) {
+			kd_log(KD_LOG_ERROR, "epoll_wait: %s", strerror(-ret));
+			break;
+		}
+		kd_runner_expire(&d->runner, kd_now_ms());
+	}
+	status = d->stop && !d->failed ? 0 : 1;
+	kd_runner_abort(&d->runner, ECONNABORTED, "ktlsod is stopping");
+	kd_log(KD_LOG_INFO, "stopped: %llu handshakes completed, %llu failed",
+	       (unsigned long long)d->completed,
+	       (unsigned long long)d->failed_hs);
+out_sig:
+	close(sigfd);
+out_loop:
+	kd_loop_fini(&d->loop);
+	return status;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktlsod's main loop: netlink READY -> HS_ACCEPT -> a handshake in the
+ * runner -> HS_DONE; SIGHUP reloads the configuration, SIGTERM and SIGINT
+ * stop (handshakes in flight are failed with ECONNABORTED).
+ */
+#ifndef KTLSOD_DAEMON_H
+#define KTLSOD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/conf.h"
+#include "daemon/genl.h"
+#include "daemon/kalg.h"
+#include "daemon/loop.h"
+#include "daemon/runner.h"
+
+struct kd_daemon {
+	const char *conf_path;
+	int verbosity;			/* -v count, on top of log_level */
+	struct kd_config *conf;		/* the current one (a reference) */
+	struct kd_kalg_probe probe;
+	struct kd_genl genl;
+	struct kd_loop loop;
+	struct kd_runner runner;
+	struct kd_watch nl_watch, sig_watch;
+	bool want_accept;		/* requests may be pending */
+	bool stop;
+	bool failed;			/* stopping because of an error */
+	uint64_t completed, failed_hs;
+};
+
+/* The log level of @c with @verbosity steps more. */
+enum kd_log_level kd_daemon_log_level(const struct kd_config *c,
+				      int verbosity);
+
+/* Log the probe result, one line per AEAD. */
+void kd_daemon_log_probe(const struct kd_kalg_probe *p);
+
+/* Log what a loaded configuration holds, one line per profile. */
+void kd_daemon_log_config(const struct kd_config *c);
+
+/**
+ * kd_daemon_run() - serve until SIGTERM or SIGINT
+ * @d: conf_path, verbosity, conf, probe and genl (open) set
+ *
+ * Return: 0 on a clean stop, 1 when the loop could not be set up or
+ * failed, or the daemon may not take requests (no CAP_NET_ADMIN).
+ */
+int kd_daemon_run(struct kd_daemon *d);
+
+/**
+ * kd_daemon_reload() - load the configuration file again
+ * @d: the daemon
+ *
+ * On success the new configuration serves new requests (handshakes in
+ * flight keep theirs); on failure every problem is logged and the old one
+ * stays.
+ *
+ * Return: 0 or -1.
+ */
+int kd_daemon_reload(struct kd_daemon *d);
+
+#endif /* KTLSOD_DAEMON_H */

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "ktlso" generic netlink sockets of the daemon. See genl.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "daemon/genl.h"
+#include "daemon/log.h"
+
+/* How long a command may wait for the kernel's answer. */
+#define CMD_TIMEOUT_S 5
+
+void kd_genl_close(struct kd_genl *g)
+{
+	if (g->cmd)
+		nl_socket_free(g->cmd);
+	if (g->mc)
+		nl_socket_free(g->mc);
+	memset(g, 0, sizeof(*g));
+}
+
+static int nl_errno(int nlerr)
+{
+	return nlerr == -NLE_NOMEM ? -ENOMEM : -EIO;
+}
+
+int kd_genl_open(struct kd_genl *g)
+{
+	struct timeval tv = { .tv_sec = CMD_TIMEOUT_S };
+	int grp, ret;
+
+	memset(g, 0, sizeof(*g));
+	g->cmd = nl_socket_alloc();
+	g->mc = nl_socket_alloc();
+	if (!g->cmd || !g->mc) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ret = genl_connect(g->cmd);
+	if (ret)
+		goto fail_nl;
+	g->family = genl_ctrl_resolve(g->cmd, KTLSO_GENL_NAME);
+	if (g->family < 0) {
+		ret = -ENOENT;
+		goto fail;
+	}
+	grp = genl_ctrl_resolve_grp(g->cmd, KTLSO_GENL_NAME,
+				    KTLSO_GENL_MCGRP_HS);
+	if (grp < 0) {
+		ret = -ENOENT;
+		goto fail;
+	}
+	setsockopt(nl_socket_get_fd(g->cmd), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		   sizeof(tv));
+	ret = genl_connect(g->mc);
+	if (ret)
+		goto fail_nl;
+	nl_socket_disable_seq_check(g->mc);
+	ret = nl_socket_add_membership(g->mc, grp);
+	if (ret)
+		goto fail_nl;
+	ret = nl_socket_set_nonblocking(g->mc);
+	if (ret)
+		goto fail_nl;
+	return 0;
+fail_nl:
+	ret = nl_errno(ret);
+fail:
+	kd_genl_close(g);
+	return ret;
+}
+
+int kd_genl_event_fd(const struct kd_genl *g)
+{
+	return nl_socket_get_fd(g->mc);
+}
+
+bool kd_genl_drain(struct kd_genl *g)
+{
+	int fd = nl_socket_get_fd(g->mc);
+	bool ready = false;
+	char buf[8192];
+	ssize_t n;
+
+	/* Only READY is sent to the group: any message is one. */
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			ready = true;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			kd_log(KD_LOG_DEBUG, "netlink: notifications lost");
+			ready = true;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			kd_log(KD_LOG_WARNING, "netlink: %s", strerror(errno));
+		return ready;
+	}
+}
+
+/* --- commands ---------------------------------------------------------- */
+
+struct reply {
+	int error;		/* the kernel's, negative */
+	bool acked;
+	bool got;
+	int parse_err;
+	struct kd_request *req;	/* HS_ACCEPT's */
+};
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct reply *r = arg;
+
+	(void)nla;
+	r->error = err->error;
+	r->acked = true;
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct reply *r = arg;
+
+	(void)msg;
+	r->acked = true;
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct reply *r = arg;
+
+	if (r->req && !r->got) {
+		r->got = true;
+		r->parse_err = kd_request_parse(nlmsg_hdr(msg), r->req);
+	}
+	return NL_OK;
+}
+
+/* Send @msg (consumed) and collect the reply and the ACK. */
+static int call(struct kd_genl *g, struct nl_msg *msg, struct reply *r)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int ret;
+
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	ret = nl_send_auto(g->cmd, msg);
+	nlmsg_free(msg);
+	/* A reply comes before its ACK, maybe in another datagram. */
+	while (ret >= 0 && !r->acked)
+		ret = nl_recvmsgs(g->cmd, cb);
+	nl_cb_put(cb);
+	if (r->error)
+		return r->error;
+	return ret < 0 ? nl_errno(ret) : 0;
+}
+
+static struct nl_msg *new_msg(struct kd_genl *g, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
+				0, cmd, KTLSO_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int kd_genl_accept(struct kd_genl *g, struct kd_request *req)
+{
+	struct reply r = { .req = req };
+	struct nl_msg *msg = new_msg(g, KTLSO_CMD_HS_ACCEPT);
+	int ret;
+
+	memset(req, 0, sizeof(*req));
+	req->fd = -1;
+	if (!msg)
+		return -ENOMEM;
+	ret = call(g, msg, &r);
+	if (ret)
+		return ret;
+	if (!r.got)
+		return -EIO;
+	return r.parse_err;
+}
+
+int kd_genl_done(struct kd_genl *g, int fd, const struct kd_outcome *o)
+{
+	struct reply r = { 0 };
+	struct nl_msg *msg = new_msg(g, KTLSO_CMD_HS_DONE);
+
+	if (!msg)
+		return -ENOMEM;
+	if (kd_done_attrs(msg, fd, o)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return call(g, msg, &r);
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One handshake on a connected socket, driven without blocking. See hs.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/socket.h>
+
+#include <linux/tls.h>
+
+#include "daemon/errmap.h"
+#include "daemon/hs.h"
+#include "daemon/log.h"
+#include "engine/alert.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+int kd_install_kernel_keys(void *arg, int fd,
+			   const struct ktlso_session_result *res)
+{
+	(void)arg;
+	if (setsockopt(fd, SOL_TLS, TLS_TX, &res->tx, (socklen_t)res->tx_len))
+		return -errno;
+	if (setsockopt(fd, SOL_TLS, TLS_RX, &res->rx, (socklen_t)res->rx_len))
+		return -errno;
+	return 0;
+}
+
+/* --- the transport: the socket, never blocking ------------------------- */
+
+static ssize_t hs_read(void *ctx, void *buf, size_t len)
+{
+	struct kd_hs *h = ctx;
+	ssize_t n = recv(h->fd, buf, len, MSG_DONTWAIT);
+
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		h->io_errno = errno;
+	return n;
+}
+
+static ssize_t hs_write(void *ctx, const void *buf, size_t len)
+{
+	struct kd_hs *h = ctx;
+	ssize_t n = send(h->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		h->io_errno = errno;
+	return n;
+}
+
+/* The engine's lines: its errors become the handshake's reason. */
+static void hs_log(void *arg, enum ktlso_log_level level, const char *msg)
+{
+	struct kd_hs *h = arg;
+
+	if (level == KTLSO_LOG_ERROR)
+		snprintf(h->last_error, sizeof(h->last_error), "%s", msg);
+	kd_log(level == KTLSO_LOG_WARNING ? KD_LOG_WARNING : KD_LOG_DEBUG,
+	       "%s: %s", h->peer, msg);
+}
+
+/* --- set-up ------------------------------------------------------------ */
+
+int kd_alpn_from_wire(struct ktlso_config *cfg, const uint8_t *wire,
+		      size_t len)
+{
+	char names[KTLSO_CONFIG_MAX_ALPN][KTLSO_ALPN_NAME_MAX + 1];
+	size_t off = 0, n = 0, l, i;
+
+	if (len == 0)
+		return 0;
+	while (off < len) {
+		l = wire[off++];
+		if (l == 0 || l > len - off || n == KTLSO_CONFIG_MAX_ALPN ||
+		    memchr(wire + off, '\0', l))
+			return -EINVAL;
+		memcpy(names[n], wire + off, l);
+		names[n][l] = '\0';
+		for (i = 0; i < n; i++)
+			if (strcmp(names[i], names[n]) == 0)
+				return -EINVAL;
+		n++;
+		off += l;
+	}
+	memcpy(cfg->alpn, names, n * sizeof(names[0]));
+	cfg->n_alpn = n;
+	return 0;
+}
+
+static void over(struct kd_hs *h, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void over(struct kd_hs *h, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	h->want = 0;
+	h->out.status = status;
+	va_start(ap, fmt);
+	vsnprintf(h->out.reason, sizeof(h->out.reason), fmt, ap);
+	va_end(ap);
+	ktlso_session_free(h->s);
+	h->s = NULL;
+}
+
+/* The engine configuration for the request; 0 or a failure reported. */
+static int setup(struct kd_hs *h, const struct kd_hs_params *p)
+{
+	const struct kd_profile *prof = kd_config_profile(h->conf, p->profile);
+	const struct ktlso_io io = { hs_read, hs_write, h };
+	bool client = p->role == KTLSO_ROLE_CLIENT;
+	int ret;
+
+	if (!prof) {
+		over(h, ECONNABORTED, "no profile \"%s\"", h->profile);
+		return -1;
+	}
+	if (client ? !prof->can_client : !prof->can_server) {
+		over(h, ECONNABORTED, "profile %s cannot act as a %s (%s)",
+		     prof->name, client ? "client" : "server",
+		     client ? "verify is on and it has no cafile/capath" :
+			      "it has no cert");
+		return -1;
+	}
+	kd_profile_engine_config(prof, p->role, &h->cfg);
+	if (kd_alpn_from_wire(&h->cfg, p->alpn, p->alpn_len)) {
+		over(h, EINVAL, "malformed ALPN list in the request");
+		return -1;
+	}
+	if (client && p->server_name && p->server_name[0]) {
+		snprintf(h->server_name, sizeof(h->server_name), "%s",
+			 p->server_name);
+		h->cfg.server_name = h->server_name;
+	}
+	h->cfg.log = hs_log;
+	h->cfg.log_arg = h;
+	ret = ktlso_session_new(&h->s, &h->cfg, p->role, &io);
+	if (ret) {
+		over(h, ECONNABORTED, "%s",
+		     h->last_error[0] ? h->last_error : ktlso_error_name(ret));
+		return -1;
+	}
+	return 0;
+}
+
+int kd_hs_new(struct kd_hs **hp, struct kd_config *conf,
+	      const struct kd_hs_params *p, uint64_t now_ms)
+{
+	struct kd_hs *h = calloc(1, sizeof(*h));
+	uint32_t timeout;
+
+	*hp = NULL;
+	if (!h)
+		return -ENOMEM;
+	h->fd = p->fd;
+	h->role = p->role;
+	h->conf = kd_config_get(conf);
+	h->install = p->install;
+	h->install_arg = p->install_arg;
+	snprintf(h->peer, sizeof(h->peer), "%s", p->peer ? p->peer : "?");
+	snprintf(h->profile, sizeof(h->profile), "%s",
+		 p->profile && p->profile[0] ? p->profile : "default");
+	timeout = p->timeout_ms ? p->timeout_ms : conf->timeout_ms;
+	h->deadline_ms = now_ms + timeout;
+	h->want = KTLSO_WANT_READ;
+	if (p->role != KTLSO_ROLE_CLIENT && p->role != KTLSO_ROLE_SERVER)
+		over(h, EINVAL, "bad role %d", (int)p->role);
+	else
+		setup(h, p);
+	*hp = h;
+	return 0;
+}
+
+/* --- running ----------------------------------------------------------- */
+
+static void succeed(struct kd_hs *h)
+{
+	struct ktlso_session_result res;
+	struct kd_outcome *o = &h->out;
+	int ret;
+
+	ret = ktlso_session_result(h->s, &res);
+	if (ret) {
+		over(h, ECONNABORTED, "no result: %s",
+		     ktlso_session_strerror(ret));
+		return;
+	}
+	ret = h->install ? h->install(h->install_arg, h->fd, &res) : 0;
+	if (ret) {
+		ktlso_session_result_clear(&res);
+		over(h, ECONNABORTED, "installing the keys: %s",
+		     strerror(-ret));
+		return;
+	}
+	o->version = res.version;
+	o->cipher = res.tx.info.cipher_type;
+	o->suite = res.suite;
+	snprintf(o->alpn, sizeof(o->alpn), "%s", res.alpn);
+	if (res.peer_verified)
+		snprintf(o->peer_identity, sizeof(o->peer_identity), "%s",
+			 res.peer_identity);
+	ktlso_session_result_clear(&res);
+	over(h, 0, "%s", "");
+}
+
+static void fail(struct kd_hs *h, int err)
+{
+	int received;
+
+	ktlso_session_alerts(h->s, NULL, &received);
+	over(h, kd_errno_from_engine(err, received, h->io_errno), "%s",
+	     h->last_error[0] ? h->last_error : ktlso_session_strerror(err));
+}
+
+int kd_hs_step(struct kd_hs *h)
+{
+	int ret;
+
+	if (!h->want)
+		return 0;
+	ret = ktlso_session_handshake(h->s);
+	if (ret > 0)
+		h->want = ret;
+	else if (ret == 0)
+		succeed(h);
+	else
+		fail(h, ret);
+	return h->want;
+}
+
+void kd_hs_fail(struct kd_hs *h, int status, const char *reason)
+{
+	if (h->want)
+		over(h, status, "%s", reason);
+}
+
+void kd_hs_free(struct kd_hs *h)
+{
+	if (!h)
+		return;
+	ktlso_session_free(h->s);
+	kd_config_put(h->conf);
+	free(h);
+}

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktlsod's configuration file: the defaults, every key, every problem
+ * reported as FILE:LINE with the load refused, relative paths, roles, the
+ * kernel suite filter applied to profiles, and reloading (a bad file keeps
+ * the old configuration; handshakes in flight keep theirs).
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "daemon/daemon.h"
+#include "engine/kex.h"
+#include "engine/sig.h"
+#include "kd_test.h"
+
+/* @in with every '@' replaced by the test directory. */
+static void subst_dir(const char *in, char *out, size_t cap)
+{
+	size_t off = 0;
+
+	for (; *in && off + 1 < cap; in++) {
+		if (*in == '@')
+			off += (size_t)snprintf(out + off, cap - off, "%s",
+						kd_files.dir);
+		else
+			out[off++] = *in;
+	}
+	out[off < cap ? off : cap - 1] = '\0';
+}
+
+/* The problems reported, exactly and in order ('@': the test directory). */
+static void expect_reports(struct __test_metadata *_metadata,
+			   const struct kd_reports *r, const char *path,
+			   const char *const *want, size_t n)
+{
+	char full[1024], line[512];
+	size_t i;
+
+	ASSERT_EQ(n, r->n) {
+		for (i = 0; i < r->n && i < KD_MAX_REPORTS; i++)
+			TH_LOG("got: %s", r->msg[i]);
+	}
+	for (i = 0; i < n; i++) {
+		subst_dir(want[i], line, sizeof(line));
+		snprintf(full, sizeof(full), "%s:%s", path, line);
+		EXPECT_STREQ(full, r->msg[i]);
+	}
+}
+
+#define EXPECT_REPORTS(r, path, ...)                                          \
+	do {                                                                  \
+		static const char *const want_[] = { __VA_ARGS__ };           \
+		expect_reports(_metadata, r, path, want_,                     \
+			       sizeof(want_) / sizeof(want_[0]));             \
+	} while (0)
+
+TEST(defaults)
+{
+	struct ktlso_config init;
+	const struct kd_profile *p;
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+
+	ASSERT_EQ(0, kd_test_write(path, "defaults.conf",
+				   "[profile default]\ncert = %s %s\ncafile = %s\n",
+				   kd_files.srv_cert, kd_files.srv_key,
+				   kd_files.root));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_EQ(0u, r.n);
+	EXPECT_EQ(1u, c->refs);
+	EXPECT_STREQ(path, c->path);
+	EXPECT_TRUE(c->log_level == KD_LOG_INFO);
+	EXPECT_EQ(256u, c->max_handshakes);
+	EXPECT_EQ(30000u, c->timeout_ms);
+	ASSERT_EQ(1u, c->n_profiles);
+	p = kd_config_profile(c, "");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(p, kd_config_profile(c, NULL));
+	EXPECT_EQ(p, kd_config_profile(c, "default"));
+	EXPECT_EQ(NULL, kd_config_profile(c, "web"));
+	EXPECT_STREQ("default", p->name);
+	EXPECT_EQ(1u, p->line);
+	EXPECT_EQ(1u, p->n_creds);
+	EXPECT_TRUE(p->has_trust);
+	EXPECT_TRUE(p->verify);
+	EXPECT_TRUE(p->client_auth == KD_CLIENT_AUTH_NONE);
+	EXPECT_TRUE(p->can_client);
+	EXPECT_TRUE(p->can_server);
+	/* The engine's defaults, all of them (every AEAD ranks the same). */
+	ktlso_config_init(&init);
+	EXPECT_EQ(init.min_version, p->tmpl.min_version);
+	EXPECT_EQ(init.max_version, p->tmpl.max_version);
+	ASSERT_EQ(init.n_suites, p->tmpl.n_suites);
+	EXPECT_EQ(0, memcmp(init.suites, p->tmpl.suites,
+			    init.n_suites * sizeof(init.suites[0])));
+	ASSERT_EQ(init.n_groups, p->tmpl.n_groups);
+	EXPECT_EQ(0, memcmp(init.groups, p->tmpl.groups,
+			    init.n_groups * sizeof(init.groups[0])));
+	EXPECT_EQ(init.n_sigschemes, p->tmpl.n_sigschemes);
+	EXPECT_EQ(0u, p->tmpl.n_alpn);
+	kd_config_put(c);
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+TEST(every_key)
+{
+	struct ktlso_config cfg;
+	const struct kd_profile *p;
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+
+	ASSERT_EQ(0, kd_test_write(path, "keys.conf",
+		"# a comment\n"
+		"  ; another\n"
+		"\n"
+		"log_level = debug\n"
+		"max_handshakes=12\n"
+		"[global]\n"
+		"   handshake_timeout_ms   =   1500   \n"
+		"[ profile  web ]\n"
+		"cert = %s %s\n"
+		"cert = %s %s\n"
+		"cafile = %s\n"
+		"capath = %s\n"
+		"min_version = 1.3\n"
+		"max_version = TLSv1.3\n"
+		"suites = TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384\n"
+		"groups = P-384:x25519\n"
+		"signature_schemes = ed25519:ecdsa_secp256r1_sha256\n"
+		"alpn = h2,http/1.1\n"
+		"client_auth = optional\n"
+		"verify = no\n"
+		"[profile up.stream-2_x]\n"
+		"cafile = %s\n"
+		"client_auth = require\n",
+		kd_files.srv_cert, kd_files.srv_key, kd_files.other_cert,
+		kd_files.other_key, kd_files.root, kd_files.dir,
+		kd_files.root));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_TRUE(c->log_level == KD_LOG_DEBUG);
+	EXPECT_EQ(12u, c->max_handshakes);
+	EXPECT_EQ(1500u, c->timeout_ms);
+	ASSERT_EQ(2u, c->n_profiles);
+	p = kd_config_profile(c, "web");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(8u, p->line);
+	EXPECT_EQ(2u, p->n_creds);
+	EXPECT_TRUE(p->has_trust);
+	EXPECT_FALSE(p->verify);
+	EXPECT_TRUE(p->client_auth == KD_CLIENT_AUTH_OPTIONAL);
+	EXPECT_EQ(KTLSO_TLS13_VERSION, p->tmpl.min_version);
+	EXPECT_EQ(KTLSO_TLS13_VERSION, p->tmpl.max_version);
+	ASSERT_EQ(2u, p->tmpl.n_suites);
+	EXPECT_EQ(0x1303, p->tmpl.suites[0]);
+	EXPECT_EQ(0x1302, p->tmpl.suites[1]);
+	ASSERT_EQ(2u, p->tmpl.n_groups);
+	EXPECT_EQ(KTLSO_GROUP_SECP384R1, p->tmpl.groups[0]);
+	ASSERT_EQ(2u, p->tmpl.n_sigschemes);
+	EXPECT_EQ(KTLSO_SIG_ED25519, p->tmpl.sigschemes[0]);
+	ASSERT_EQ(2u, p->tmpl.n_alpn);
+	EXPECT_STREQ("h2", p->tmpl.alpn[0]);
+	EXPECT_STREQ("http/1.1", p->tmpl.alpn[1]);
+
+	/* Per role: verify for a client, client_auth for a server. */
+	kd_profile_engine_config(p, KTLSO_ROLE_CLIENT, &cfg);
+	EXPECT_TRUE(cfg.peer_auth == KTLSO_PEER_AUTH_NONE);
+	EXPECT_TRUE(cfg.creds == p->creds);
+	EXPECT_EQ(2u, cfg.n_creds);
+	EXPECT_EQ(&p->trust, cfg.trust);
+	kd_profile_engine_config(p, KTLSO_ROLE_SERVER, &cfg);
+	EXPECT_TRUE(cfg.peer_auth == KTLSO_PEER_AUTH_OPTIONAL);
+
+	p = kd_config_profile(c, "up.stream-2_x");
+	ASSERT_NE(NULL, p);
+	EXPECT_TRUE(p->can_client);
+	EXPECT_FALSE(p->can_server);	/* no cert */
+	kd_profile_engine_config(p, KTLSO_ROLE_CLIENT, &cfg);
+	EXPECT_TRUE(cfg.peer_auth == KTLSO_PEER_AUTH_REQUIRE);
+	EXPECT_EQ(NULL, cfg.creds);
+	kd_profile_engine_config(p, KTLSO_ROLE_SERVER, &cfg);
+	EXPECT_TRUE(cfg.peer_auth == KTLSO_PEER_AUTH_REQUIRE);
+	kd_config_put(c);
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/* Relative paths are taken from the configuration file's directory. */
+TEST(relative_paths)
+{
+	const struct kd_profile *p;
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+
+	ASSERT_EQ(0, kd_test_write(path, "relative.conf",
+				   "[profile default]\n"
+				   "cert = srv.pem srv.key\n"
+				   "cafile = root.pem\n"));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	p = kd_config_profile(c, NULL);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(1u, p->n_creds);
+	kd_config_put(c);
+}
+
+/* Every syntax and value problem, each with its line, all in one go. */
+TEST(problems_reported)
+{
+	struct kd_reports r;
+	struct kd_config *c = (struct kd_config *)1;
+	char path[KD_PATH];
+
+	ASSERT_EQ(0, kd_test_write(path, "bad.conf",
+		"log_level = loud\n"				/* 1 */
+		"max_handshakes = 0\n"				/* 2 */
+		"handshake_timeout_ms = 12x\n"			/* 3 */
+		"max_handshakes = 70000\n"			/* 4 */
+		"colour = blue\n"				/* 5 */
+		"just words\n"					/* 6 */
+		"Bad-Key = 1\n"					/* 7 */
+		"log_level =\n"					/* 8 */
+		"[profile one\n"				/* 9 */
+		"[zone x]\n"					/* 10 */
+		"ignored = in a bad section\n"			/* 11 */
+		"[profile a/b]\n"				/* 12 */
+		"[profile two]\n"				/* 13 */
+		"cert = %s %s extra\n"				/* 14 */
+		"cert = /nonexistent.pem\n"			/* 15 */
+		"cafile = missing-ca.pem\n"			/* 16 */
+		"min_version = 1.1\n"				/* 17 */
+		"suites = TLS_AES_128_GCM_SHA256:TLS_FOO\n"	/* 18 */
+		"groups = x25519::P-256\n"			/* 19 */
+		"signature_schemes = ed25519:ed25519\n"		/* 20 */
+		"alpn = h2,,x\n"				/* 21 */
+		"client_auth = sometimes\n"			/* 22 */
+		"verify = perhaps\n"				/* 23 */
+		"verify = no\n"					/* 24 */
+		"flavour = mild\n"				/* 25 */
+		"[profile two]\n"				/* 26 */
+		"[global]\n"					/* 27 */
+		"log_level = info\n"				/* 28 */
+		"log_level = debug\n",				/* 29 */
+		kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_EQ(NULL, c);
+	EXPECT_REPORTS(&r, path,
+		"1: log_level: \"loud\" is not error, warning, info or debug",
+		"2: max_handshakes: \"0\" is not a number from 1 to 65536",
+		"3: handshake_timeout_ms: \"12x\" is not a number from 1 to 300000",
+		"4: max_handshakes: given twice (first on line 2)",
+		"5: unknown global key \"colour\"",
+		"6: expected \"key = value\"",
+		"7: bad key \"Bad-Key\"",
+		"8: log_level: empty value",
+		"9: a section header ends with ']'",
+		"10: unknown section [zone x] (expected [global] or [profile NAME])",
+		"12: bad profile name \"a/b\" (1 to 63 letters, digits, '-', '_', '.')",
+		"14: cert: expected CERTFILE [KEYFILE]",
+		"15: cert: /nonexistent.pem: cannot open: No such file or directory",
+		"16: cafile: @/missing-ca.pem: cannot load CA certificates",
+		"17: min_version: \"1.1\" is not 1.2 or 1.3",
+		"18: suites: unknown name \"TLS_FOO\"",
+		"19: groups: empty name in \"x25519::P-256\"",
+		"20: signature_schemes: a name is given twice in \"ed25519:ed25519\"",
+		"21: alpn: empty name in \"h2,,x\"",
+		"22: client_auth: \"sometimes\" is not none, optional or require",
+		"23: verify: \"perhaps\" is not yes or no",
+		"24: verify: given twice (first on line 23)",
+		"25: unknown profile key \"flavour\"",
+		"26: profile two defined twice (first on line 13)",
+		"28: log_level: given twice (first on line 1)",
+		"29: log_level: given twice (first on line 1)");
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/* Problems between keys, reported at the line that causes them. */
+TEST(problems_between_keys)
+{
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+
+	ASSERT_EQ(0, kd_test_write(path, "between.conf",
+		"[profile versions]\n"			/* 1 */
+		"cafile = %s\n"				/* 2 */
+		"max_version = 1.2\n"			/* 3 */
+		"min_version = 1.3\n"			/* 4 */
+		"[profile auth]\n"			/* 5 */
+		"cert = %s %s\n"			/* 6 */
+		"client_auth = require\n"		/* 7 */
+		"[profile nothing]\n"			/* 8 */
+		"alpn = h2\n"				/* 9 */
+		"[profile mismatch]\n"			/* 10 */
+		"cert = %s %s\n"			/* 11 */
+		"[profile tls12only]\n"			/* 12 */
+		"cafile = %s\n"				/* 13 */
+		"min_version = 1.2\n"			/* 14 */
+		"max_version = 1.2\n"			/* 15 */
+		"suites = TLS_AES_128_GCM_SHA256\n",	/* 16 */
+		kd_files.root, kd_files.srv_cert, kd_files.srv_key,
+		kd_files.srv_cert, kd_files.other_key, kd_files.root));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path,
+		"4: min_version is above max_version",
+		"7: client_auth needs cafile or capath",
+		"8: profile nothing serves no role: a server needs a cert, a verifying client needs cafile or capath",
+		"11: cert: @/other.key: private key does not match @/srv.pem",
+		"16: profile tls12only: no cipher suite for the versions configured that the kernel can run");
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/* A file that cannot be read; a file with no profile. */
+TEST(file_problems)
+{
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH], msg[KD_PATH + 64];
+
+	ASSERT_EQ(0, kd_test_path(path, "no-such.conf"));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	ASSERT_EQ(1u, r.n);
+	snprintf(msg, sizeof(msg), "%s: cannot open: %s", path,
+		 strerror(ENOENT));
+	EXPECT_STREQ(msg, r.msg[0]);
+
+	ASSERT_EQ(0, kd_test_write(path, "empty.conf",
+				   "# nothing\nlog_level = info\n"));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path, "2: no [profile NAME] section");
+
+	ASSERT_EQ(0, kd_test_write(path, "nul.conf", "[profile a]\nverify = no%c\n",
+				   '\0'));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path, "2: NUL byte in the line");
+}
+
+/* @out: @a then @b. */
+static int concat(const char *out, const char *a, const char *b)
+{
+	const char *const files[] = { a, b };
+	FILE *o = fopen(out, "w"), *in;
+	char buf[4096];
+	size_t n, k;
+	int ret = o ? 0 : -1;
+
+	for (k = 0; k < 2 && ret == 0; k++) {
+		in = fopen(files[k], "r");
+		if (!in) {
+			ret = -1;
+			break;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			if (fwrite(buf, 1, n, o) != n)
+				ret = -1;
+		fclose(in);
+	}
+	if (o && fclose(o))
+		ret = -1;
+	return ret;
+}
+
+/* Too many certificates; an expired one only warns. */
+TEST(certificates)
+{
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH], body[8192];
+	size_t off = 0;
+	int i;
+
+	off += (size_t)snprintf(body, sizeof(body), "[profile many]\n");
+	for (i = 0; i < KD_MAX_CREDS + 1; i++)
+		off += (size_t)snprintf(body + off, sizeof(body) - off,
+					"cert = %s %s\n", kd_files.srv_cert,
+					kd_files.srv_key);
+	ASSERT_EQ(0, kd_test_write(path, "many.conf", "%s", body));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path, "10: cert: more than 8 certificates");
+
+	/* The key in the certificate's file: KEYFILE may be left out. */
+	ASSERT_EQ(0, kd_test_write(path, "expired.conf",
+				   "[profile old]\ncert = %s %s\n"
+				   "[profile onefile]\ncert = %s\n",
+				   kd_files.expired_cert, kd_files.expired_key,
+				   kd_files.srv_key));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path, "4: cert: @/srv.key: no certificate");
+	ASSERT_EQ(0, kd_test_path(path, "both.pem"));
+	ASSERT_EQ(0, concat(path, kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, kd_test_write(path, "expired.conf",
+				   "[profile old]\ncert = %s %s\n"
+				   "[profile onefile]\ncert = both.pem\n",
+				   kd_files.expired_cert, kd_files.expired_key));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_EQ(0u, r.n);
+	EXPECT_EQ(1u, kd_config_profile(c, "onefile")->n_creds);
+	kd_config_put(c);
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/* Profiles negotiate only what the kernel runs, accelerated first. */
+TEST(kernel_suites)
+{
+	const struct kd_profile *p;
+	struct kd_kalg_probe probe;
+	struct kd_reports r = { 0 };
+	struct kd_config *c;
+	char path[KD_PATH];
+
+	ASSERT_EQ(0, kd_test_write(path, "suites.conf",
+		"[profile default]\n"
+		"cafile = %s\n"
+		"min_version = 1.3\n"
+		"suites = TLS_AES_128_CCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:"
+		"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384\n",
+		kd_files.root));
+	kd_test_probe(&probe, "gcm_base(ctr(aes-generic),ghash-generic)");
+	probe.aead[KTLSO_AEAD_AES_128_CCM].state = KD_KALG_MISSING;
+	probe.aead[KTLSO_AEAD_AES_128_CCM].driver[0] = '\0';
+	snprintf(probe.aead[KTLSO_AEAD_CHACHA20_POLY1305].driver,
+		 KD_DRIVER_MAX, "rfc7539(chacha20-simd,poly1305-simd)");
+	ASSERT_EQ(0, kd_config_load(&c, path, &probe, kd_test_report, &r));
+	p = kd_config_profile(c, NULL);
+	ASSERT_EQ(3u, p->tmpl.n_suites);
+	EXPECT_EQ(0x1303, p->tmpl.suites[0]);	/* SIMD */
+	EXPECT_EQ(0x1301, p->tmpl.suites[1]);	/* generic, in file order */
+	EXPECT_EQ(0x1302, p->tmpl.suites[2]);
+	kd_config_put(c);
+
+	/* Nothing left: refused. */
+	probe.aead[KTLSO_AEAD_CHACHA20_POLY1305].state = KD_KALG_MISSING;
+	probe.aead[KTLSO_AEAD_AES_128_GCM].state = KD_KALG_MISSING;
+	probe.aead[KTLSO_AEAD_AES_256_GCM].state = KD_KALG_MISSING;
+	ASSERT_EQ(-1, kd_config_load(&c, path, &probe, kd_test_report, &r));
+	EXPECT_REPORTS(&r, path,
+		"4: profile default: no cipher suite for the versions configured that the kernel can run");
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/*
+ * SIGHUP: a bad file keeps the old configuration; a good one replaces it
+ * while a handshake in flight keeps the one it started with.
+ */
+TEST(reload)
+{
+	struct kd_daemon d = { 0 };
+	struct kd_config *in_flight;
+	const struct kd_profile *p;
+	struct kd_reports r;
+	char path[KD_PATH];
+
+	ASSERT_EQ(0, kd_test_write(path, "reload.conf",
+				   "max_handshakes = 5\n"
+				   "[profile default]\ncert = %s %s\n",
+				   kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, kd_test_load(&d.conf, path, &r));
+	d.conf_path = path;
+	in_flight = kd_config_get(d.conf);
+	p = kd_config_profile(in_flight, NULL);
+
+	ASSERT_EQ(0, kd_test_write(path, "reload.conf",
+				   "max_handshakes = 7\n"
+				   "[profile default]\ncert = %s %s\n"
+				   "mystery = 1\n",
+				   kd_files.srv_cert, kd_files.srv_key));
+	EXPECT_EQ(-1, kd_daemon_reload(&d));
+	EXPECT_EQ(in_flight, d.conf);
+	EXPECT_EQ(5u, d.conf->max_handshakes);
+	EXPECT_EQ(2u, d.conf->refs);
+
+	ASSERT_EQ(0, kd_test_write(path, "reload.conf",
+				   "max_handshakes = 9\nlog_level = warning\n"
+				   "[profile default]\ncafile = %s\n"
+				   "[profile web]\ncert = %s %s\n",
+				   kd_files.root, kd_files.srv_cert,
+				   kd_files.srv_key));
+	ASSERT_EQ(0, kd_daemon_reload(&d));
+	EXPECT_NE(in_flight, d.conf);
+	EXPECT_EQ(9u, d.conf->max_handshakes);
+	EXPECT_TRUE(kd_log_get_level() == KD_LOG_WARNING);
+	EXPECT_NE(NULL, kd_config_profile(d.conf, "web"));
+	EXPECT_FALSE(kd_config_profile(d.conf, NULL)->can_server);
+	/* The old one lives on for its handshake, unchanged. */
+	EXPECT_EQ(1u, in_flight->refs);
+	EXPECT_EQ(5u, in_flight->max_handshakes);
+	EXPECT_EQ(p, kd_config_profile(in_flight, NULL));
+	EXPECT_TRUE(p->can_server);
+	EXPECT_NE(NULL, p->creds[0].key);
+	kd_config_put(in_flight);
+	kd_config_put(d.conf);
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+TEST(profile_names)
+{
+	char name[KD_PROFILE_NAME_MAX + 1];
+
+	EXPECT_TRUE(kd_profile_name_valid("default"));
+	EXPECT_TRUE(kd_profile_name_valid("A.b-c_9"));
+	EXPECT_FALSE(kd_profile_name_valid(""));
+	EXPECT_FALSE(kd_profile_name_valid("a b"));
+	EXPECT_FALSE(kd_profile_name_valid("a/b"));
+	memset(name, 'x', KD_PROFILE_NAME_MAX - 1);
+	name[KD_PROFILE_NAME_MAX - 1] = '\0';
+	EXPECT_TRUE(kd_profile_name_valid(name));
+	name[KD_PROFILE_NAME_MAX - 1] = 'x';
+	name[KD_PROFILE_NAME_MAX] = '\0';
+	EXPECT_FALSE(kd_profile_name_valid(name));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Test support for ktlsod: a PKI made once per program (the engine tests'
+ * pki_test.h), configuration files written into its directory, a probe
+ * result made up for the kernel, and a collector of load problems.
+ *
+ * Test programs are single translation units; everything here is static.
+ */
+#ifndef KTLSOD_TESTS_KD_TEST_H
+#define KTLSOD_TESTS_KD_TEST_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/conf.h"
+#include "daemon/kalg.h"
+#include "daemon/log.h"
+#include "engine/tests/pki_test.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+int __lsan_do_recoverable_leak_check(void);
+#endif
+
+/* 0 when LeakSanitizer finds nothing (or is not built in). */
+static inline int kd_test_leaks(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return __lsan_do_recoverable_leak_check();
+#else
+	return 0;
+#endif
+}
+
+#define KD_PATH 4096
+
+/* The files of the test PKI. */
+struct kd_test_files {
+	struct test_pki pki;
+	char dir[KD_PATH];
+	/* server.example (P-256) and other.example (Ed25519), chains. */
+	char srv_cert[KD_PATH], srv_key[KD_PATH];
+	char other_cert[KD_PATH], other_key[KD_PATH];
+	/* client.example (P-256), a client certificate. */
+	char client_cert[KD_PATH], client_key[KD_PATH];
+	/* expired, for server.example */
+	char expired_cert[KD_PATH], expired_key[KD_PATH];
+	/* the root, and a root that signed nothing here */
+	char root[KD_PATH], other_root[KD_PATH];
+};
+
+static struct kd_test_files kd_files;
+
+/* "DIR/name" (the PKI's directory) into @out (KD_PATH bytes). */
+static inline int kd_test_path(char *out, const char *name)
+{
+	int n = snprintf(out, KD_PATH, "%s%s%s", kd_files.pki.dir,
+			 *name ? "/" : "", name);
+
+	return n < 0 || n >= KD_PATH ? -1 : 0;
+}
+
+static inline int kd_test_leaf(const struct test_cert_spec *spec,
+			       enum test_key_type type, const char *name,
+			       char *cert, char *key)
+{
+	struct test_pki *p = &kd_files.pki;
+	EVP_PKEY *k = test_key_new(type);
+	X509 *leaf = k ? test_pki_leaf(p, spec, k) : NULL;
+	char buf[64];
+	int ret = -1;
+
+	if (leaf) {
+		snprintf(buf, sizeof(buf), "%s.pem", name);
+		test_pki_path(p, buf, cert, KD_PATH);
+		snprintf(buf, sizeof(buf), "%s.key", name);
+		test_pki_path(p, buf, key, KD_PATH);
+		ret = test_write_certs(cert, (X509 *[]){ leaf, p->inter }, 2) ||
+		      test_write_key(key, k);
+	}
+	X509_free(leaf);
+	EVP_PKEY_free(k);
+	return ret;
+}
+
+static inline int kd_test_files_make(void)
+{
+	const struct test_cert_spec srv = {
+		.cn = "server.example", .san = "DNS:server.example",
+		.eku = "serverAuth",
+	};
+	const struct test_cert_spec other = {
+		.cn = "other.example", .san = "DNS:other.example",
+		.eku = "serverAuth",
+	};
+	const struct test_cert_spec client = {
+		.cn = "client.example", .eku = "clientAuth",
+	};
+	const struct test_cert_spec expired = {
+		.cn = "server.example", .san = "DNS:server.example",
+		.eku = "serverAuth", .not_before = -10 * TEST_DAY,
+		.not_after = -TEST_DAY,
+	};
+	const struct test_cert_spec other_ca = {
+		.cn = "unrelated root", .ca = true,
+	};
+	struct kd_test_files *f = &kd_files;
+	EVP_PKEY *k;
+	X509 *x;
+	int ret;
+
+	if (test_pki_init(&f->pki))
+		return -1;
+	if (kd_test_path(f->dir, "") ||
+	    kd_test_path(f->root, "root.pem"))
+		return -1;
+	if (kd_test_leaf(&srv, TEST_KEY_P256, "srv", f->srv_cert, f->srv_key) ||
+	    kd_test_leaf(&other, TEST_KEY_ED25519, "other", f->other_cert,
+			 f->other_key) ||
+	    kd_test_leaf(&client, TEST_KEY_P256, "client", f->client_cert,
+			 f->client_key) ||
+	    kd_test_leaf(&expired, TEST_KEY_P256, "expired", f->expired_cert,
+			 f->expired_key))
+		return -1;
+	k = test_key_new(TEST_KEY_P256);
+	x = k ? test_cert_new(&other_ca, k, NULL, NULL) : NULL;
+	test_pki_path(&f->pki, "other-root.pem", f->other_root,
+		      sizeof(f->other_root));
+	ret = x ? test_write_certs(f->other_root, &x, 1) : -1;
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return ret;
+}
+
+/* Early (101..) so that other constructors of a test program can use it. */
+static void __attribute__((constructor(150))) kd_test_init(void)
+{
+	kd_log_init(getenv("KTLSO_TEST_VERBOSE") ? KD_LOG_DEBUG :
+						    KD_LOG_ERROR, false);
+	if (kd_test_files_make()) {
+		fprintf(stderr, "cannot make the test PKI\n");
+		exit(1);
+	}
+}
+
+/* Test children end with _exit(): only the harness's process gets here. */
+static void __attribute__((destructor(150))) kd_test_fini(void)
+{
+	test_pki_free(&kd_files.pki);
+}
+
+/* Write @name (in the PKI directory) from a format; its path into @path. */
+static inline int __attribute__((format(printf, 3, 4)))
+kd_test_write(char *path, const char *name, const char *fmt, ...)
+{
+	FILE *f;
+	va_list ap;
+	int ret;
+
+	if (kd_test_path(path, name))
+		return -1;
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	va_start(ap, fmt);
+	ret = vfprintf(f, fmt, ap) < 0 ? -1 : 0;
+	va_end(ap);
+	return fclose(f) ? -1 : ret;
+}
+
+/* --- a made-up kernel --------------------------------------------------- */
+
+/* Every AEAD present, with one driver for all. */
+static inline void kd_test_probe(struct kd_kalg_probe *p, const char *driver)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < KD_KALG_COUNT; i++) {
+		p->aead[i].state = KD_KALG_PRESENT;
+		snprintf(p->aead[i].driver, sizeof(p->aead[i].driver), "%s",
+			 driver);
+	}
+}
+
+/* --- load problems ------------------------------------------------------- */
+
+#define KD_MAX_REPORTS 32
+
+struct kd_reports {
+	char msg[KD_MAX_REPORTS][512];
+	size_t n;
+};
+
+static inline void kd_test_report(void *arg, const char *msg)
+{
+	struct kd_reports *r = arg;
+
+	if (getenv("KTLSO_TEST_VERBOSE"))
+		fprintf(stderr, "  [report] %s\n", msg);
+	if (r->n < KD_MAX_REPORTS)
+		snprintf(r->msg[r->n], sizeof(r->msg[0]), "%s", msg);
+	r->n++;
+}
+
+/* Load @path with a probe where everything is present and accelerated. */
+static inline int kd_test_load(struct kd_config **c, const char *path,
+			       struct kd_reports *r)
+{
+	struct kd_kalg_probe p;
+
+	kd_test_probe(&p, "generic-gcm-aesni");
+	memset(r, 0, sizeof(*r));
+	return kd_config_load(c, path, &p, kd_test_report, r);
+}
+
+#endif /* KTLSOD_TESTS_KD_TEST_H */
