@@ -40,10 +40,10 @@
 
 #include "ktlso.h"
 
-static unsigned int hs_max_pending = 256;
+static unsigned int hs_max_pending = 1024;
 module_param(hs_max_pending, uint, 0644);
 MODULE_PARM_DESC(hs_max_pending,
-		 "Handshake requests that may wait for the daemon, per network namespace (default 256)");
+		 "Handshake requests that may wait for the daemon, per network namespace (default 1024)");
 
 static unsigned int hs_timeout_ms = 30000;
 module_param(hs_timeout_ms, uint, 0644);

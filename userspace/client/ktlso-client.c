@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktlso-client: a TLS client whose handshake the ktlso daemon runs and whose
+ * records the kernel seals and opens; the application side is libktlso and
+ * plain read/write.  It relays stdin and stdout like "openssl s_client",
+ * fetches one URL path (--get), or opens many connections at once (--load)
+ * to show that handshakes proceed side by side.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/tls.h>
+
+#include <ktlso/ktlso.h>
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+#define MAX_ALPN	16
+#define MAX_LOAD	4096
+
+struct opts {
+	const char *host, *port;
+	const char *server_name;
+	const char *get;
+	const char *out;
+	struct ktlso_params params;
+	const char *alpn[MAX_ALPN + 1];
+	char *alpn_buf;
+	unsigned int load;
+	bool quiet;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: ktlso-client --connect HOST:PORT [options]\n"
+"  --servername NAME  name to send and verify (default: HOST unless numeric)\n"
+"  --profile NAME     ktlsod profile (default: \"default\")\n"
+"  --alpn LIST        protocols to offer, comma separated\n"
+"  --timeout MS       handshake timeout (default: the kernel's)\n"
+"  --get PATH         send an HTTP/1.0 GET for PATH, write the body to\n"
+"                     stdout (or --out FILE); exit 1 unless the status is 200\n"
+"  --out FILE         where --get writes the body\n"
+"  --load N           open N connections at once, handshake on all, then\n"
+"                     (with --get) fetch PATH on each; report and exit 1 if\n"
+"                     any failed\n"
+"  --quiet            do not print the negotiated parameters\n"
+"Without --get or --load, relays stdin to the server and the server to stdout;\n"
+"end of stdin sends close_notify.\n");
+}
+
+static int split_alpn(struct opts *o, const char *list)
+{
+	char *save = NULL, *tok;
+	unsigned int n = 0;
+
+	free(o->alpn_buf);
+	o->alpn_buf = strdup(list);
+	if (!o->alpn_buf)
+		return -ENOMEM;
+	for (tok = strtok_r(o->alpn_buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_ALPN)
+			return -E2BIG;
+		o->alpn[n++] = tok;
+	}
+	o->alpn[n] = NULL;
+	o->params.alpn = n ? o->alpn : NULL;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "connect", required_argument, NULL, 'c' },
+		{ "servername", required_argument, NULL, 's' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "alpn", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "get", required_argument, NULL, 'g' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char hostbuf[256];
+	char *end, *colon;
+	unsigned long v;
+	int c;
+
+	o->params.role = KTLSO_CLIENT;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (strlen(optarg) >= sizeof(hostbuf))
+				return -1;
+			strcpy(hostbuf, optarg);
+			colon = strrchr(hostbuf, ':');
+			if (!colon || colon == hostbuf || !colon[1])
+				return -1;
+			*colon = '\0';
+			o->host = hostbuf;
+			o->port = colon + 1;
+			if (o->host[0] == '[' && colon[-1] == ']') {
+				colon[-1] = '\0';
+				o->host++;
+			}
+			break;
+		case 's':
+			o->server_name = optarg;
+			break;
+		case 'p':
+			o->params.profile = optarg;
+			break;
+		case 'a':
+			if (split_alpn(o, optarg))
+				return -1;
+			break;
+		case 't':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || v > KTLSO_TIMEOUT_MAX_MS)
+				return -1;
+			o->params.timeout_ms = v;
+			break;
+		case 'g':
+			o->get = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'l':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !v || v > MAX_LOAD)
+				return -1;
+			o->load = v;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc || !o->host || (o->out && !o->get))
+		return -1;
+	if (!o->server_name) {
+		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST };
+		struct addrinfo *ai;
+
+		/* A name, not an address literal, is what a client checks. */
+		if (getaddrinfo(o->host, NULL, &hints, &ai) == 0)
+			freeaddrinfo(ai);
+		else
+			o->server_name = o->host;
+	}
+	o->params.server_name = o->server_name;
+	return ktlso_params_check(&o->params) ? -1 : 0;
+}
+
+static int tcp_connect(const struct opts *o)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai, *a;
+	int fd = -1, err;
+
+	err = getaddrinfo(o->host, o->port, &hints, &ai);
+	if (err) {
+		fprintf(stderr, "ktlso-client: %s:%s: %s\n", o->host, o->port,
+			gai_strerror(err));
+		return -1;
+	}
+	for (a = ai; a; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC,
+			    a->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+		errno = err;
+	}
+	freeaddrinfo(ai);
+	if (fd < 0)
+		fprintf(stderr, "ktlso-client: connect %s:%s: %s\n", o->host,
+			o->port, strerror(errno));
+	return fd;
+}
+
+static void print_info(int fd)
+{
+	struct ktlso_info in;
+
+	if (ktlso_get_info(fd, &in)) {
+		fprintf(stderr, "ktlso-client: cannot read the TLS state\n");
+		return;
+	}
+	fprintf(stderr, "version: %s\ncipher: %s\nalpn: %s\npeer: %s\n",
+		in.version_name, in.cipher_name, in.alpn[0] ? in.alpn : "none",
+		in.peer[0] ? in.peer : "none");
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * read() for a socket whose records the kernel opens: data comes back as
+ * is; a close_notify alert is the end of the stream (0); another alert
+ * ends it with -ECONNRESET; a post-handshake handshake record (a TLS 1.3
+ * session ticket, which this client does not use) is skipped.
+ */
+static ssize_t tls_read(int fd, void *buf, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	const unsigned char *p = buf;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	for (;;) {
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		n = recvmsg(fd, &msg, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : 0;
+		c = CMSG_FIRSTHDR(&msg);
+		if (!c || c->cmsg_level != SOL_TLS ||
+		    c->cmsg_type != TLS_GET_RECORD_TYPE ||
+		    *CMSG_DATA(c) == 23)
+			return n;
+		switch (*CMSG_DATA(c)) {
+		case 21:			/* alert */
+			if (n == 2 && p[1] == 0)
+				return 0;	/* close_notify */
+			fprintf(stderr, "ktlso-client: alert %d from the server\n",
+				n == 2 ? p[1] : -1);
+			return -ECONNRESET;
+		case 22:			/* handshake: tickets */
+			continue;
+		default:
+			return -EPROTO;
+		}
+	}
+}
+
+/* stdin -> socket, socket -> stdout, until the server ends. */
+static int relay(int fd)
+{
+	struct pollfd p[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = fd, .events = POLLIN },
+	};
+	char buf[16384];
+	ssize_t n;
+	int err;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[0].revents) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n < 0 && errno != EINTR)
+				return -errno;
+			if (n == 0) {
+				err = ktlso_close_notify(fd);
+				if (err)
+					return err;
+				shutdown(fd, SHUT_WR);
+				p[0].fd = -1;
+			} else if (n > 0) {
+				err = write_all(fd, buf, n);
+				if (err)
+					return err;
+			}
+		}
+		if (p[1].revents) {
+			n = tls_read(fd, buf, sizeof(buf));
+			if (n < 0)
+				return n;
+			if (n == 0)
+				return 0;
+			err = write_all(STDOUT_FILENO, buf, n);
+			if (err)
+				return err;
+		}
+	}
+}
+
+/*
+ * One GET over @fd; the body goes to @out_fd (-1: discard).  Returns 0 for
+ * a 200 whose body is complete, 1 for another status, or -errno.
+ */
+static int http_get(int fd, const char *host, const char *path, int out_fd)
+{
+	char req[1024], hdr[8192];
+	size_t have = 0;
+	long long want = -1, got = 0;
+	char *eoh = NULL, *cl;
+	int status = 0, err;
+	ssize_t n;
+
+	n = snprintf(req, sizeof(req),
+		     "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n",
+		     path, host);
+	if (n < 0 || (size_t)n >= sizeof(req))
+		return -EINVAL;
+	err = write_all(fd, req, n);
+	if (err)
+		return err;
+	while (!eoh) {
+		if (have == sizeof(hdr) - 1)
+			return -EMSGSIZE;
+		n = tls_read(fd, hdr + have, sizeof(hdr) - 1 - have);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			return -EPIPE;
+		have += n;
+		hdr[have] = '\0';
+		eoh = strstr(hdr, "\r\n\r\n");
+	}
+	if (sscanf(hdr, "HTTP/1.%*d %d", &status) != 1)
+		return -EPROTO;
+	*eoh = '\0';
+	cl = strcasestr(hdr, "\r\ncontent-length:");
+	if (cl)
+		want = strtoll(cl + 17, NULL, 10);
+	eoh += 4;
+	n = hdr + have - eoh;
+	for (;;) {
+		if (n > 0) {
+			if (out_fd >= 0) {
+				err = write_all(out_fd, eoh, n);
+				if (err)
+					return err;
+			}
+			got += n;
+		}
+		if (want >= 0 && got >= want)
+			break;
+		eoh = hdr;
+		n = tls_read(fd, hdr, sizeof(hdr));
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+	}
+	if (want >= 0 && got != want)
+		return -EPIPE;
+	return status == 200 ? 0 : 1;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --load: N handshakes in flight at once. */
+static int load(const struct opts *o)
+{
+	unsigned int i, ok = 0, failed = 0, pending = 0;
+	struct pollfd *p = calloc(o->load, sizeof(*p));
+	int *err = calloc(o->load, sizeof(*err));
+	long t0 = now_ms();
+	int ret = 1;
+
+	if (!p || !err)
+		goto out;
+	for (i = 0; i < o->load; i++) {
+		p[i].fd = tcp_connect(o);
+		p[i].events = POLLIN | POLLOUT;
+		err[i] = p[i].fd < 0 ? -ECONNREFUSED :
+			 ktlso_handshake_start(p[i].fd, &o->params);
+		if (err[i]) {
+			if (p[i].fd >= 0)
+				close(p[i].fd);
+			p[i].fd = -1;
+		} else {
+			err[i] = -EINPROGRESS;
+			pending++;
+		}
+	}
+	while (pending) {
+		if (poll(p, o->load, -1) < 0 && errno != EINTR)
+			goto out;
+		for (i = 0; i < o->load; i++) {
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			err[i] = ktlso_handshake_poll(p[i].fd);
+			if (err[i] == -EINPROGRESS)
+				continue;
+			if (!err[i] && o->get) {
+				int r = http_get(p[i].fd, o->server_name ?
+						 o->server_name : o->host,
+						 o->get, -1);
+
+				err[i] = r > 0 ? -EPROTO : r;
+			}
+			close(p[i].fd);
+			p[i].fd = -1;
+			pending--;
+		}
+	}
+	for (i = 0; i < o->load; i++) {
+		if (!err[i]) {
+			ok++;
+			continue;
+		}
+		failed++;
+		fprintf(stderr, "ktlso-client: connection %u: %s\n", i,
+			ktlso_strerror(err[i]));
+	}
+	printf("connections: %u ok, %u failed, %ld ms\n", ok, failed,
+	       now_ms() - t0);
+	ret = failed ? 1 : 0;
+out:
+	free(p);
+	free(err);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int fd, out_fd = STDOUT_FILENO, err;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (parse_args(argc, argv, &o)) {
+		usage(stderr);
+		return 2;
+	}
+	if (o.load)
+		return load(&o);
+
+	fd = tcp_connect(&o);
+	if (fd < 0)
+		return 1;
+	err = ktlso_handshake(fd, &o.params);
+	if (err) {
+		fprintf(stderr, "ktlso-client: handshake failed: %s\n",
+			ktlso_strerror(err));
+		close(fd);
+		return 1;
+	}
+	if (!o.quiet)
+		print_info(fd);
+	if (o.get) {
+		if (o.out) {
+			out_fd = open(o.out, O_WRONLY | O_CREAT | O_TRUNC |
+				      O_CLOEXEC, 0644);
+			if (out_fd < 0) {
+				fprintf(stderr, "ktlso-client: %s: %s\n", o.out,
+					strerror(errno));
+				close(fd);
+				return 1;
+			}
+		}
+		err = http_get(fd, o.server_name ? o.server_name : o.host,
+			       o.get, out_fd);
+		if (out_fd != STDOUT_FILENO)
+			close(out_fd);
+		if (err > 0)
+			fprintf(stderr, "ktlso-client: GET %s: not 200\n",
+				o.get);
+	} else {
+		err = relay(fd);
+	}
+	if (err < 0)
+		fprintf(stderr, "ktlso-client: %s\n", ktlso_strerror(err));
+	close(fd);
+	free(o.alpn_buf);
+	return err ? 1 : 0;
+}
