@@ -128,15 +128,12 @@ static int post_handshake(struct ktlso_session *s,
 			     ktlso_hs_type_name(msg->type));
 }
 
-/* The messages of one handshake record. */
-static int handshake_record(struct ktlso_session *s)
+/* The whole messages of the handshake records read so far. */
+static int handshake_msgs(struct ktlso_session *s)
 {
 	struct ktlso_hs_msg msg;
 	int ret;
 
-	ret = ktlso_hs_reader_feed(&s->hr, s->plain, s->plain_len);
-	if (ret)
-		return ktlso_hs_fail(s, ret, "empty handshake record");
 	while ((ret = ktlso_hs_reader_next(&s->hr, &msg)) == 1) {
 		ret = post_handshake(s, &msg);
 		if (ret)
@@ -160,18 +157,10 @@ static int read_record(struct ktlso_session *s, bool *app)
 		*app = true;
 		return 0;
 	}
-	switch (type) {
-	case KTLSO_CONTENT_HANDSHAKE:
-		ret = handshake_record(s);
-		break;
-	case KTLSO_CONTENT_ALERT:
-		ret = ktlso_rx_alert(s, s->plain, s->plain_len);
-		break;
-	default:
-		ret = ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
-				    "change_cipher_spec after the handshake");
-		break;
-	}
+	/* No change_cipher_spec after the handshake. */
+	ret = ktlso_rx_content(s, type, NULL);
+	if (ret == 0 && type == KTLSO_CONTENT_HANDSHAKE)
+		ret = handshake_msgs(s);
 	s->plain_len = 0;
 	s->plain_off = 0;
 	return ret;

@@ -288,6 +288,19 @@ static void handshake_done(struct ktlso_session *s)
 		  s->alpn[0] ? ", alpn " : "", s->alpn);
 }
 
+/* The current state's handler takes @msg; a state without one takes none. */
+static int proto_handle(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
+{
+	const struct ktlso_proto *p = s->proto;
+
+	if (s->state >= 0 && (size_t)s->state < p->n_handlers &&
+	    p->handlers[s->state])
+		return p->handlers[s->state](s, msg);
+	return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
+			     "%s after the handshake",
+			     ktlso_hs_type_name(msg->type));
+}
+
 int ktlso_session_handshake(struct ktlso_session *s)
 {
 	struct ktlso_hs_msg msg;
@@ -315,7 +328,7 @@ int ktlso_session_handshake(struct ktlso_session *s)
 			return ret;
 		if (ret < 0)
 			return ktlso_session_abort(s, ret);
-		ret = s->proto->handle(s, &msg);
+		ret = proto_handle(s, &msg);
 		if (ret < 0)
 			return ktlso_session_abort(s, ret);
 		if (s->connected)

@@ -18,13 +18,24 @@
 #include "engine/record.h"
 #include "engine/transcript.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 struct ktlso_session;
+struct ktlso_peer_cert;
+
+/* Takes one handshake message in a state: 0 or an error. */
+typedef int (*ktlso_hs_handler)(struct ktlso_session *s,
+				const struct ktlso_hs_msg *msg);
 
 /*
  * One version's handshake, for one role: the state machine behind
- * ktlso_session_handshake(). ->start runs once, before any input; ->handle
- * takes each handshake message in turn and returns 0 or an error; the
- * handshake is over when it sets s->connected. ->free releases the
+ * ktlso_session_handshake(). ->start runs once, before any input;
+ * ->handlers[s->state] takes each handshake message in turn and returns 0
+ * or an error (a state without a handler, such as the final one, takes
+ * none: unexpected_message); the handshake is over when a handler sets
+ * s->connected. ->free releases the
  * version's handshake state (and wipes it), whether or not it completed;
  * it may be called more than once.
  *
@@ -45,7 +56,8 @@ struct ktlso_session;
 struct ktlso_proto {
 	const char *name;
 	int (*start)(struct ktlso_session *s);
-	int (*handle)(struct ktlso_session *s, const struct ktlso_hs_msg *msg);
+	const ktlso_hs_handler *handlers;	/* indexed by s->state */
+	size_t n_handlers;
 	int (*takeover)(struct ktlso_session *s,
 			const struct ktlso_hs_msg *msg);
 	int (*rx)(struct ktlso_session *s, struct ktlso_hs_msg *msg);
@@ -153,6 +165,74 @@ const struct ktlso_proto *ktlso_proto_find(uint16_t version, bool server);
 int ktlso_proto_takeover(struct ktlso_session *s, const struct ktlso_proto *to,
 			 const struct ktlso_hs_msg *msg);
 
+/* --- the peer's certificate (peer_auth.c) -------------------------------- */
+
+/**
+ * ktlso_peer_auth_on() - do we verify the peer's certificate chain?
+ * @s: the session
+ *
+ * A server verifies (and asks for) a client certificate when peer_auth is
+ * KTLSO_PEER_AUTH_OPTIONAL or KTLSO_PEER_AUTH_REQUIRE; a client verifies
+ * the server's unless peer_auth is KTLSO_PEER_AUTH_NONE.
+ *
+ * Return: true when the chain is verified.
+ */
+bool ktlso_peer_auth_on(const struct ktlso_session *s);
+
+/**
+ * ktlso_peer_chain_check() - take the chain of the peer's Certificate
+ * @s: the session
+ * @pc: the version's peer certificate, filled on success
+ * @certs: the chain, DER, leaf first
+ * @n: entries in @certs, at least one
+ *
+ * Verifies the chain (ktlso_verify_chain(), setting s->peer_verified)
+ * when ktlso_peer_auth_on(), else only decodes the leaf's key; then
+ * copies the leaf's subject into s->peer_identity. Failures are logged.
+ *
+ * Return: 0 or the alert to send (ktlso_hs_fail()).
+ */
+int ktlso_peer_chain_check(struct ktlso_session *s, struct ktlso_peer_cert *pc,
+			   const struct ktlso_span *certs, size_t n);
+
+/**
+ * ktlso_peer_cert_verify_parse() - parse the peer's CertificateVerify
+ * @s: the session
+ * @msg: the message
+ * @cv: filled on success
+ *
+ * Return: 0; the parser's alert for a malformed message, or
+ * -KTLSO_ALERT_ILLEGAL_PARAMETER for a scheme not among ours (the ones
+ * our ClientHello or CertificateRequest offered). Failures are logged.
+ */
+int ktlso_peer_cert_verify_parse(struct ktlso_session *s,
+				 const struct ktlso_hs_msg *msg,
+				 struct ktlso_certificate_verify *cv);
+
+/* --- server extensions (server_ext.c) ------------------------------------- */
+
+/**
+ * ktlso_server_take_sni() - keep the ClientHello's server_name in s->sni
+ * @s: the session (a server)
+ * @ch: the ClientHello
+ *
+ * Return: 0 (s->sni untouched without the extension), or
+ * -KTLSO_ALERT_ILLEGAL_PARAMETER for a name that does not fit.
+ */
+int ktlso_server_take_sni(struct ktlso_session *s,
+			  const struct ktlso_client_hello *ch);
+
+/**
+ * ktlso_server_choose_alpn() - our first ALPN protocol the client offers
+ * @s: the session (a server); the choice goes to s->alpn
+ * @ch: the ClientHello
+ *
+ * Return: 0 (nothing chosen when either side has no ALPN), or
+ * -KTLSO_ALERT_NO_APPLICATION_PROTOCOL when none is in common.
+ */
+int ktlso_server_choose_alpn(struct ktlso_session *s,
+			     const struct ktlso_client_hello *ch);
+
 /* --- transport (transport.c) ---------------------------------------------- */
 
 /* Allocate the record buffers; free them (wiping what they hold). */
@@ -165,6 +245,37 @@ void ktlso_transport_free(struct ktlso_session *s);
  * dropped where RFC 8446 5 allows one; alerts end the handshake.
  */
 int ktlso_rx_handshake(struct ktlso_session *s, struct ktlso_hs_msg *msg);
+
+/**
+ * ktlso_rx_handshake_with() - ktlso_rx_handshake() with the version's rules
+ * @s: the session
+ * @msg: set to the next handshake message on success
+ * @ccs: takes a change_cipher_spec record (its content in s->plain)
+ * @skip: when not NULL, judges each message first: 1 to drop it and read
+ *	on, 0 to return it, or an error
+ *
+ * Return: 0 with @msg set, KTLSO_WANT_READ, or an error.
+ */
+int ktlso_rx_handshake_with(struct ktlso_session *s, struct ktlso_hs_msg *msg,
+			    int (*ccs)(struct ktlso_session *s),
+			    int (*skip)(struct ktlso_session *s,
+					const struct ktlso_hs_msg *msg));
+
+/**
+ * ktlso_rx_content() - take one opened record (s->plain) that is not
+ *	handed to the application
+ * @s: the session
+ * @type: its content type, from ktlso_rx_record()
+ * @ccs: takes a change_cipher_spec record, or NULL when none may come
+ *
+ * Handshake bytes go to s->hr, alerts to ktlso_rx_alert(); anything else
+ * (application data, or a change_cipher_spec without @ccs) is
+ * unexpected_message.
+ *
+ * Return: 0 or an error.
+ */
+int ktlso_rx_content(struct ktlso_session *s, uint8_t type,
+		     int (*ccs)(struct ktlso_session *s));
 
 /*
  * Read one record and open it: 0 with *@type and s->plain (s->plain_len

@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
-#include <openssl/x509.h>
 
 #include "engine/alert.h"
 #include "engine/sig.h"
@@ -54,75 +52,6 @@ int ktlso_tls12_send_certificate(struct ktlso_session *s)
 	return ret;
 }
 
-/* The subject of @x on one line, RFC 2253 style, as pki.c writes it. */
-static void subject_line(X509 *x, char *out, size_t cap)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *p;
-	long n = 0;
-
-	out[0] = '\0';
-	if (!bio)
-		return;
-	if (X509_NAME_print_ex(bio, X509_get_subject_name(x), 0,
-			       XN_FLAG_RFC2253) >= 0)
-		n = BIO_get_mem_data(bio, &p);
-	if (n > 0)
-		snprintf(out, cap, "%.*s", (int)n, p);
-	BIO_free(bio);
-}
-
-/* Without verification: only the leaf's key, for the signatures. */
-static int decode_leaf(struct ktlso_session *s, const struct ktlso_span *leaf)
-{
-	struct ktlso_peer_cert *pc = &s->hs12->peer;
-	const unsigned char *p = leaf->p;
-	X509 *x = d2i_X509(NULL, &p, (long)leaf->len);
-
-	if (!x || p != leaf->p + leaf->len) {
-		X509_free(x);
-		return ktlso_hs_fail(s, -KTLSO_ALERT_BAD_CERTIFICATE,
-				     "the peer's certificate does not decode");
-	}
-	pc->key = X509_get_pubkey(x);
-	subject_line(x, pc->identity, sizeof(pc->identity));
-	X509_free(x);
-	if (!pc->key)
-		return ktlso_hs_fail(s, -KTLSO_ALERT_UNSUPPORTED_CERTIFICATE,
-				     "the peer's certificate has no usable key");
-	return 0;
-}
-
-static bool verify_peer(const struct ktlso_session *s)
-{
-	enum ktlso_peer_auth a = s->cfg->peer_auth;
-
-	if (s->server)
-		return a == KTLSO_PEER_AUTH_OPTIONAL ||
-		       a == KTLSO_PEER_AUTH_REQUIRE;
-	return a != KTLSO_PEER_AUTH_NONE;
-}
-
-static int check_chain(struct ktlso_session *s, const struct ktlso_span *certs,
-		       size_t n)
-{
-	const struct ktlso_config *c = s->cfg;
-	char err[256] = "";
-	int ret;
-
-	if (!verify_peer(s))
-		return decode_leaf(s, &certs[0]);
-	ret = ktlso_verify_chain(c->trust, certs, n,
-				 s->server ? NULL : c->server_name, !s->server,
-				 c->verify_time, &s->hs12->peer, err,
-				 sizeof(err));
-	if (ret)
-		return ktlso_hs_fail(s, ret, "%s certificate rejected: %s",
-				     s->server ? "client" : "server", err);
-	s->peer_verified = true;
-	return 0;
-}
-
 int ktlso_tls12_check_certificate(struct ktlso_session *s,
 				  const struct ktlso_hs_msg *msg)
 {
@@ -145,11 +74,9 @@ int ktlso_tls12_check_certificate(struct ktlso_session *s,
 		return ktlso_hs_fail(s, -KTLSO_ALERT_BAD_CERTIFICATE,
 				     "peer chain of %zu certificates", n);
 	if (ret == 0)
-		ret = check_chain(s, certs, n);
+		ret = ktlso_peer_chain_check(s, &hs->peer, certs, n);
 	if (ret)
 		return ret;
-	snprintf(s->peer_identity, sizeof(s->peer_identity), "%s",
-		 hs->peer.identity);
 	return ktlso_tls12_msg_add(s, msg);
 }
 
@@ -178,20 +105,14 @@ int ktlso_tls12_send_cert_verify(struct ktlso_session *s)
 int ktlso_tls12_check_cert_verify(struct ktlso_session *s,
 				  const struct ktlso_hs_msg *msg)
 {
-	const struct ktlso_config *c = s->cfg;
 	struct ktlso_tls12_hs *hs = s->hs12;
 	struct ktlso_certificate_verify cv;
 	const char *name;
 	int ret;
 
-	ret = ktlso_certificate_verify_parse(&cv, msg);
+	ret = ktlso_peer_cert_verify_parse(s, msg, &cv);
 	if (ret)
-		return ktlso_hs_fail(s, ret, "malformed CertificateVerify");
-	/* Our CertificateRequest listed exactly our schemes. */
-	if (!ktlso_u16_in(c->sigschemes, c->n_sigschemes, cv.algorithm))
-		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
-				     "CertificateVerify scheme 0x%04x not offered",
-				     cv.algorithm);
+		return ret;
 	ret = ktlso_verify(hs->peer.key, cv.algorithm, KTLSO_TLS12_VERSION,
 			   hs->log, hs->log_len, cv.signature.p,
 			   cv.signature.len);

@@ -367,33 +367,20 @@ static int client_takeover(struct ktlso_session *s,
 	return wait_sh(s, msg);
 }
 
-static int client_handle(struct ktlso_session *s,
-			 const struct ktlso_hs_msg *msg)
-{
-	switch (s->state) {
-	case KTLSO_TLS12_WAIT_SH:
-		return wait_sh(s, msg);
-	case KTLSO_TLS12_WAIT_CERT:
-		return wait_cert(s, msg);
-	case KTLSO_TLS12_WAIT_SKE:
-		return wait_ske(s, msg);
-	case KTLSO_TLS12_WAIT_CR_SHD:
-		return wait_cr_shd(s, msg);
-	case KTLSO_TLS12_WAIT_SHD:
-		return wait_shd(s, msg);
-	case KTLSO_TLS12_WAIT_CCS:
-	case KTLSO_TLS12_WAIT_FINISHED:
-		return wait_finished(s, msg);
-	default:
-		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
-				     "%s after the handshake",
-				     ktlso_hs_type_name(msg->type));
-	}
-}
+static const ktlso_hs_handler client_handlers[] = {
+	[KTLSO_TLS12_WAIT_SH] = wait_sh,
+	[KTLSO_TLS12_WAIT_CERT] = wait_cert,
+	[KTLSO_TLS12_WAIT_SKE] = wait_ske,
+	[KTLSO_TLS12_WAIT_CR_SHD] = wait_cr_shd,
+	[KTLSO_TLS12_WAIT_SHD] = wait_shd,
+	[KTLSO_TLS12_WAIT_CCS] = wait_finished,
+	[KTLSO_TLS12_WAIT_FINISHED] = wait_finished,
+};
 
 const struct ktlso_proto ktlso_tls12_client = {
 	.name = "TLS 1.2",
-	.handle = client_handle,
+	.handlers = client_handlers,
+	.n_handlers = ARRAY_SIZE(client_handlers),
 	.takeover = client_takeover,
 	.rx = ktlso_tls12_rx_handshake,
 	.free = ktlso_tls12_hs_free,

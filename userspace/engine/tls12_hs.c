@@ -236,63 +236,28 @@ static int rx_ccs(struct ktlso_session *s)
 	return 0;
 }
 
-/* RFC 5246 7.4.1.1: a client ignores HelloRequest while it negotiates. */
-static bool skip_hello_request(struct ktlso_session *s,
-			       const struct ktlso_hs_msg *msg, int *ret)
+/*
+ * RFC 5246 7.4.1.1: a client ignores HelloRequest while it negotiates.
+ * Return: 1 to drop @msg, 0 to take it, or an error.
+ */
+static int skip_hello_request(struct ktlso_session *s,
+			      const struct ktlso_hs_msg *msg)
 {
-	*ret = 0;
+	int ret;
+
 	if (s->server || msg->type != KTLSO_HS_HELLO_REQUEST)
-		return false;
-	*ret = ktlso_tls12_hello_request_parse(msg);
-	if (*ret)
-		*ret = ktlso_hs_fail(s, *ret, "malformed HelloRequest");
-	else
-		ktlso_log(s, KTLSO_LOG_DEBUG,
-			  "HelloRequest during the handshake ignored");
-	return true;
+		return 0;
+	ret = ktlso_tls12_hello_request_parse(msg);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "malformed HelloRequest");
+	ktlso_log(s, KTLSO_LOG_DEBUG,
+		  "HelloRequest during the handshake ignored");
+	return 1;
 }
 
 int ktlso_tls12_rx_handshake(struct ktlso_session *s, struct ktlso_hs_msg *msg)
 {
-	uint8_t type;
-	int ret;
-
-	for (;;) {
-		ret = ktlso_hs_reader_next(&s->hr, msg);
-		if (ret < 0)
-			return ktlso_hs_fail(s, ret, "handshake message too long");
-		if (ret > 0) {
-			if (skip_hello_request(s, msg, &ret) && ret == 0)
-				continue;
-			return ret;
-		}
-		ret = ktlso_rx_record(s, &type);
-		if (ret)
-			return ret;
-		switch (type) {
-		case KTLSO_CONTENT_HANDSHAKE:
-			ret = ktlso_hs_reader_feed(&s->hr, s->plain,
-						   s->plain_len);
-			if (ret)
-				ret = ktlso_hs_fail(s, ret,
-						    "empty handshake record");
-			break;
-		case KTLSO_CONTENT_CHANGE_CIPHER_SPEC:
-			ret = rx_ccs(s);
-			break;
-		case KTLSO_CONTENT_ALERT:
-			ret = ktlso_rx_alert(s, s->plain, s->plain_len);
-			break;
-		default:
-			ret = ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
-					    "application data during the handshake");
-			break;
-		}
-		OPENSSL_cleanse(s->plain, s->plain_len);
-		s->plain_len = 0;
-		if (ret)
-			return ret;
-	}
+	return ktlso_rx_handshake_with(s, msg, rx_ccs, skip_hello_request);
 }
 
 /* --- keys ----------------------------------------------------------------- */

@@ -27,12 +27,6 @@ static const uint8_t downgrade_tls12[8] = {
 	'D', 'O', 'W', 'N', 'G', 'R', 'D', 0x01,
 };
 
-static bool request_cert(const struct ktlso_session *s)
-{
-	return s->cfg->peer_auth == KTLSO_PEER_AUTH_OPTIONAL ||
-	       s->cfg->peer_auth == KTLSO_PEER_AUTH_REQUIRE;
-}
-
 /* --- negotiation ---------------------------------------------------------- */
 
 /*
@@ -82,15 +76,7 @@ static int check_client_hello(struct ktlso_session *s,
 	hs->ec_point_formats = ktlso_ext_has(&ch->ext,
 					     KTLSO_EXT_EC_POINT_FORMATS);
 	memcpy(hs->client_random, ch->random, KTLSO_RANDOM_LEN);
-	if (ch->server_name.len) {
-		if (ch->server_name.len >= sizeof(s->sni))
-			return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
-					     "server_name of %zu bytes",
-					     ch->server_name.len);
-		memcpy(s->sni, ch->server_name.p, ch->server_name.len);
-		s->sni[ch->server_name.len] = '\0';
-	}
-	return 0;
+	return ktlso_server_take_sni(s, ch);
 }
 
 /*
@@ -229,30 +215,6 @@ static int choose_suite(struct ktlso_session *s,
 			     "no certificate fits the client's suites, groups, schemes");
 }
 
-static int choose_alpn(struct ktlso_session *s,
-		       const struct ktlso_client_hello *ch)
-{
-	const struct ktlso_config *c = s->cfg;
-	struct ktlso_span name;
-	size_t i, j;
-
-	if (!c->n_alpn || !ktlso_ext_has(&ch->ext, KTLSO_EXT_ALPN))
-		return 0;
-	for (i = 0; i < c->n_alpn; i++) {
-		for (j = 0; j < ch->alpn.n; j++) {
-			if (ktlso_alpn_list_at(&ch->alpn, j, &name))
-				break;
-			if (name.len == strlen(c->alpn[i]) &&
-			    memcmp(name.p, c->alpn[i], name.len) == 0) {
-				memcpy(s->alpn, c->alpn[i], name.len + 1);
-				return 0;
-			}
-		}
-	}
-	return ktlso_hs_fail(s, -KTLSO_ALERT_NO_APPLICATION_PROTOCOL,
-			     "no ALPN protocol in common");
-}
-
 /* --- our flight ----------------------------------------------------------- */
 
 static int send_server_hello(struct ktlso_session *s)
@@ -361,7 +323,7 @@ static int send_flight(struct ktlso_session *s)
 		ret = ktlso_tls12_send_certificate(s);
 	if (ret == 0)
 		ret = send_server_key_exchange(s);
-	if (ret == 0 && request_cert(s))
+	if (ret == 0 && ktlso_peer_auth_on(s))
 		ret = send_cert_request(s);
 	if (ret == 0) {
 		ktlso_tls13_msg_begin(s, &w);
@@ -385,7 +347,7 @@ static int wait_ch(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 	if (ret == 0)
 		ret = choose_suite(s, &ch);
 	if (ret == 0)
-		ret = choose_alpn(s, &ch);
+		ret = ktlso_server_choose_alpn(s, &ch);
 	if (ret)
 		return ret;
 	s->version = KTLSO_TLS12_VERSION;
@@ -499,29 +461,18 @@ static int server_takeover(struct ktlso_session *s,
 	return wait_ch(s, msg);
 }
 
-static int server_handle(struct ktlso_session *s,
-			 const struct ktlso_hs_msg *msg)
-{
-	switch (s->state) {
-	case KTLSO_TLS12_WAIT_CLIENT_CERT:
-		return wait_client_cert(s, msg);
-	case KTLSO_TLS12_WAIT_CKE:
-		return wait_cke(s, msg);
-	case KTLSO_TLS12_WAIT_CV:
-		return wait_cv(s, msg);
-	case KTLSO_TLS12_WAIT_CCS:
-	case KTLSO_TLS12_WAIT_FINISHED:
-		return wait_finished(s, msg);
-	default:
-		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
-				     "%s after the handshake",
-				     ktlso_hs_type_name(msg->type));
-	}
-}
+static const ktlso_hs_handler server_handlers[] = {
+	[KTLSO_TLS12_WAIT_CLIENT_CERT] = wait_client_cert,
+	[KTLSO_TLS12_WAIT_CKE] = wait_cke,
+	[KTLSO_TLS12_WAIT_CV] = wait_cv,
+	[KTLSO_TLS12_WAIT_CCS] = wait_finished,
+	[KTLSO_TLS12_WAIT_FINISHED] = wait_finished,
+};
 
 const struct ktlso_proto ktlso_tls12_server = {
 	.name = "TLS 1.2",
-	.handle = server_handle,
+	.handlers = server_handlers,
+	.n_handlers = ARRAY_SIZE(server_handlers),
 	.takeover = server_takeover,
 	.rx = ktlso_tls12_rx_handshake,
 	.free = ktlso_tls12_hs_free,

@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
-#include <openssl/x509.h>
 
 #include "engine/alert.h"
 #include "engine/sig.h"
@@ -85,75 +83,6 @@ int ktlso_tls13_send_cert_verify(struct ktlso_session *s)
 	return ktlso_tls13_msg_send(s, &w);
 }
 
-/* The subject of @x on one line, RFC 2253 style, as pki.c writes it. */
-static void subject_line(X509 *x, char *out, size_t cap)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *p;
-	long n = 0;
-
-	out[0] = '\0';
-	if (!bio)
-		return;
-	if (X509_NAME_print_ex(bio, X509_get_subject_name(x), 0,
-			       XN_FLAG_RFC2253) >= 0)
-		n = BIO_get_mem_data(bio, &p);
-	if (n > 0)
-		snprintf(out, cap, "%.*s", (int)n, p);
-	BIO_free(bio);
-}
-
-/* Without verification: only the leaf's key, for CertificateVerify. */
-static int decode_leaf(struct ktlso_session *s, const struct ktlso_span *leaf)
-{
-	struct ktlso_peer_cert *pc = &s->hs13->peer;
-	const unsigned char *p = leaf->p;
-	X509 *x = d2i_X509(NULL, &p, (long)leaf->len);
-
-	if (!x || p != leaf->p + leaf->len) {
-		X509_free(x);
-		return ktlso_hs_fail(s, -KTLSO_ALERT_BAD_CERTIFICATE,
-				     "the peer's certificate does not decode");
-	}
-	pc->key = X509_get_pubkey(x);
-	subject_line(x, pc->identity, sizeof(pc->identity));
-	X509_free(x);
-	if (!pc->key)
-		return ktlso_hs_fail(s, -KTLSO_ALERT_UNSUPPORTED_CERTIFICATE,
-				     "the peer's certificate has no usable key");
-	return 0;
-}
-
-static bool verify_peer(const struct ktlso_session *s)
-{
-	enum ktlso_peer_auth a = s->cfg->peer_auth;
-
-	if (s->server)
-		return a == KTLSO_PEER_AUTH_OPTIONAL ||
-		       a == KTLSO_PEER_AUTH_REQUIRE;
-	return a != KTLSO_PEER_AUTH_NONE;
-}
-
-static int check_chain(struct ktlso_session *s, const struct ktlso_span *certs,
-		       size_t n)
-{
-	const struct ktlso_config *c = s->cfg;
-	char err[256] = "";
-	int ret;
-
-	if (!verify_peer(s))
-		return decode_leaf(s, &certs[0]);
-	ret = ktlso_verify_chain(c->trust, certs, n,
-				 s->server ? NULL : c->server_name, !s->server,
-				 c->verify_time, &s->hs13->peer, err,
-				 sizeof(err));
-	if (ret)
-		return ktlso_hs_fail(s, ret, "%s certificate rejected: %s",
-				     s->server ? "client" : "server", err);
-	s->peer_verified = true;
-	return 0;
-}
-
 int ktlso_tls13_check_certificate(struct ktlso_session *s,
 				  const struct ktlso_hs_msg *msg)
 {
@@ -182,19 +111,17 @@ int ktlso_tls13_check_certificate(struct ktlso_session *s,
 		spans[i] = entry.cert_data;
 	}
 	if (ret == 0)
-		ret = check_chain(s, spans, ct.certs.n);
+		ret = ktlso_peer_chain_check(s, &hs->peer, spans,
+					     ct.certs.n);
 	free(spans);
 	if (ret)
 		return ret;
-	snprintf(s->peer_identity, sizeof(s->peer_identity), "%s",
-		 hs->peer.identity);
 	return ktlso_transcript_add(&s->ts, msg->raw.p, msg->raw.len);
 }
 
 int ktlso_tls13_check_cert_verify(struct ktlso_session *s,
 				  const struct ktlso_hs_msg *msg)
 {
-	const struct ktlso_config *c = s->cfg;
 	uint8_t th[KTLSO_MAX_HASH_LEN];
 	uint8_t content[KTLSO_TLS13_SIGNED_CONTENT_LEN(KTLSO_MAX_HASH_LEN)];
 	struct ktlso_certificate_verify cv;
@@ -202,13 +129,9 @@ int ktlso_tls13_check_cert_verify(struct ktlso_session *s,
 	size_t len;
 	int ret;
 
-	ret = ktlso_certificate_verify_parse(&cv, msg);
+	ret = ktlso_peer_cert_verify_parse(s, msg, &cv);
 	if (ret)
-		return ktlso_hs_fail(s, ret, "malformed CertificateVerify");
-	if (!ktlso_u16_in(c->sigschemes, c->n_sigschemes, cv.algorithm))
-		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
-				     "CertificateVerify scheme 0x%04x not offered",
-				     cv.algorithm);
+		return ret;
 	ret = ktlso_transcript_hash(&s->ts, th);
 	if (ret == 0)
 		ret = ktlso_tls13_signed_content(!s->server, th,

@@ -593,32 +593,19 @@ static int wait_finished(struct ktlso_session *s,
 
 /* --- dispatch ------------------------------------------------------------- */
 
-static int client_handle(struct ktlso_session *s,
-			 const struct ktlso_hs_msg *msg)
-{
-	switch (s->state) {
-	case WAIT_SH:
-		return wait_sh(s, msg);
-	case WAIT_EE:
-		return wait_ee(s, msg);
-	case WAIT_CERT_CR:
-		return wait_cert_cr(s, msg);
-	case WAIT_CERT:
-		return wait_cert(s, msg);
-	case WAIT_CV:
-		return wait_cv(s, msg);
-	case WAIT_FINISHED:
-		return wait_finished(s, msg);
-	default:
-		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
-				     "%s after the handshake",
-				     ktlso_hs_type_name(msg->type));
-	}
-}
+static const ktlso_hs_handler client_handlers[] = {
+	[WAIT_SH] = wait_sh,
+	[WAIT_EE] = wait_ee,
+	[WAIT_CERT_CR] = wait_cert_cr,
+	[WAIT_CERT] = wait_cert,
+	[WAIT_CV] = wait_cv,
+	[WAIT_FINISHED] = wait_finished,
+};
 
 const struct ktlso_proto ktlso_tls13_client = {
 	.name = "TLS 1.3",
 	.start = client_start,
-	.handle = client_handle,
+	.handlers = client_handlers,
+	.n_handlers = ARRAY_SIZE(client_handlers),
 	.free = ktlso_tls13_hs_free,
 };

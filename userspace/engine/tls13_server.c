@@ -32,12 +32,6 @@ enum server_state {
 
 #define LEGACY_VERSION 0x0303
 
-static bool request_cert(const struct ktlso_session *s)
-{
-	return s->cfg->peer_auth == KTLSO_PEER_AUTH_OPTIONAL ||
-	       s->cfg->peer_auth == KTLSO_PEER_AUTH_REQUIRE;
-}
-
 /* --- negotiation ---------------------------------------------------------- */
 
 /*
@@ -128,44 +122,15 @@ static int choose_group(struct ktlso_session *s,
 			     "no group in common");
 }
 
-static int choose_alpn(struct ktlso_session *s,
-		       const struct ktlso_client_hello *ch)
-{
-	const struct ktlso_config *c = s->cfg;
-	struct ktlso_span name;
-	size_t i, j;
-
-	if (!c->n_alpn || !ktlso_ext_has(&ch->ext, KTLSO_EXT_ALPN))
-		return 0;
-	for (i = 0; i < c->n_alpn; i++) {
-		for (j = 0; j < ch->alpn.n; j++) {
-			if (ktlso_alpn_list_at(&ch->alpn, j, &name))
-				break;
-			if (name.len == strlen(c->alpn[i]) &&
-			    memcmp(name.p, c->alpn[i], name.len) == 0) {
-				memcpy(s->alpn, c->alpn[i], name.len + 1);
-				return 0;
-			}
-		}
-	}
-	return ktlso_hs_fail(s, -KTLSO_ALERT_NO_APPLICATION_PROTOCOL,
-			     "no ALPN protocol in common");
-}
-
 static int choose_cred(struct ktlso_session *s,
 		       const struct ktlso_client_hello *ch)
 {
 	const struct ktlso_config *c = s->cfg;
 	struct ktlso_tls13_hs *hs = s->hs13;
+	int ret = ktlso_server_take_sni(s, ch);
 
-	if (ch->server_name.len) {
-		if (ch->server_name.len >= sizeof(s->sni))
-			return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
-					     "server_name of %zu bytes",
-					     ch->server_name.len);
-		memcpy(s->sni, ch->server_name.p, ch->server_name.len);
-		s->sni[ch->server_name.len] = '\0';
-	}
+	if (ret)
+		return ret;
 	hs->cred = ktlso_cred_select(c->creds, c->n_creds,
 				     s->sni[0] ? s->sni : NULL,
 				     KTLSO_TLS13_VERSION, c->sigschemes,
@@ -398,7 +363,7 @@ static int send_first_flight(struct ktlso_session *s,
 		ret = ktlso_dir_set13(s, false, hs->c_hs);
 	if (ret == 0)
 		ret = send_encrypted_extensions(s);
-	if (ret == 0 && request_cert(s))
+	if (ret == 0 && ktlso_peer_auth_on(s))
 		ret = send_cert_request(s);
 	if (ret == 0)
 		ret = ktlso_tls13_send_certificate(s);
@@ -456,7 +421,7 @@ static int negotiate(struct ktlso_session *s,
 	}
 	ret = choose_cred(s, ch);
 	if (ret == 0)
-		ret = choose_alpn(s, ch);
+		ret = ktlso_server_choose_alpn(s, ch);
 	if (ret == 0)
 		ret = key_exchange(s, ch, group, &kx, shared, &len);
 	if (ret == 0)
@@ -565,29 +530,18 @@ static int server_start(struct ktlso_session *s)
 	return ktlso_tls13_hs_new(s);
 }
 
-static int server_handle(struct ktlso_session *s,
-			 const struct ktlso_hs_msg *msg)
-{
-	switch (s->state) {
-	case WAIT_CH:
-	case WAIT_CH2:
-		return wait_ch(s, msg);
-	case WAIT_CERT:
-		return wait_cert(s, msg);
-	case WAIT_CV:
-		return wait_cv(s, msg);
-	case WAIT_FINISHED:
-		return wait_finished(s, msg);
-	default:
-		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
-				     "%s after the handshake",
-				     ktlso_hs_type_name(msg->type));
-	}
-}
+static const ktlso_hs_handler server_handlers[] = {
+	[WAIT_CH] = wait_ch,
+	[WAIT_CH2] = wait_ch,
+	[WAIT_CERT] = wait_cert,
+	[WAIT_CV] = wait_cv,
+	[WAIT_FINISHED] = wait_finished,
+};
 
 const struct ktlso_proto ktlso_tls13_server = {
 	.name = "TLS 1.3",
 	.start = server_start,
-	.handle = server_handle,
+	.handlers = server_handlers,
+	.n_handlers = ARRAY_SIZE(server_handlers),
 	.free = ktlso_tls13_hs_free,
 };

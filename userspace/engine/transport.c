@@ -261,7 +261,34 @@ static int rx_ccs(struct ktlso_session *s)
 	return 0;
 }
 
-int ktlso_rx_handshake(struct ktlso_session *s, struct ktlso_hs_msg *msg)
+int ktlso_rx_content(struct ktlso_session *s, uint8_t type,
+		     int (*ccs)(struct ktlso_session *s))
+{
+	int ret;
+
+	switch (type) {
+	case KTLSO_CONTENT_HANDSHAKE:
+		ret = ktlso_hs_reader_feed(&s->hr, s->plain, s->plain_len);
+		if (ret)
+			return ktlso_hs_fail(s, ret, "empty handshake record");
+		return 0;
+	case KTLSO_CONTENT_CHANGE_CIPHER_SPEC:
+		if (ccs)
+			return ccs(s);
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
+				     "change_cipher_spec after the handshake");
+	case KTLSO_CONTENT_ALERT:
+		return ktlso_rx_alert(s, s->plain, s->plain_len);
+	default:
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
+				     "application data during the handshake");
+	}
+}
+
+int ktlso_rx_handshake_with(struct ktlso_session *s, struct ktlso_hs_msg *msg,
+			    int (*ccs)(struct ktlso_session *s),
+			    int (*skip)(struct ktlso_session *s,
+					const struct ktlso_hs_msg *msg))
 {
 	uint8_t type;
 	int ret;
@@ -270,35 +297,26 @@ int ktlso_rx_handshake(struct ktlso_session *s, struct ktlso_hs_msg *msg)
 		ret = ktlso_hs_reader_next(&s->hr, msg);
 		if (ret < 0)
 			return ktlso_hs_fail(s, ret, "handshake message too long");
-		if (ret > 0)
-			return 0;
+		if (ret > 0) {
+			ret = skip ? skip(s, msg) : 0;
+			if (ret == 1)
+				continue;
+			return ret;
+		}
 		ret = ktlso_rx_record(s, &type);
 		if (ret)
 			return ret;
-		switch (type) {
-		case KTLSO_CONTENT_HANDSHAKE:
-			ret = ktlso_hs_reader_feed(&s->hr, s->plain,
-						   s->plain_len);
-			if (ret)
-				return ktlso_hs_fail(s, ret,
-						     "empty handshake record");
-			break;
-		case KTLSO_CONTENT_CHANGE_CIPHER_SPEC:
-			ret = rx_ccs(s);
-			break;
-		case KTLSO_CONTENT_ALERT:
-			ret = ktlso_rx_alert(s, s->plain, s->plain_len);
-			break;
-		default:
-			ret = ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
-					    "application data during the handshake");
-			break;
-		}
+		ret = ktlso_rx_content(s, type, ccs);
 		OPENSSL_cleanse(s->plain, s->plain_len);
 		s->plain_len = 0;
 		if (ret)
 			return ret;
 	}
+}
+
+int ktlso_rx_handshake(struct ktlso_session *s, struct ktlso_hs_msg *msg)
+{
+	return ktlso_rx_handshake_with(s, msg, rx_ccs, NULL);
 }
 
 /* --- writing -------------------------------------------------------------- */
