@@ -173,8 +173,7 @@ void ktlso_crypto_info(const struct ktlso_crypto *c, u8 *info)
  */
 size_t ktlso_max_record(const struct ktlso_crypto *c)
 {
-	return ktlso_body_off(c) + KTLSO_MAX_PAYLOAD +
-	       (c->version == TLS_1_3_VERSION ? 1 : 0) + KTLSO_TAG_LEN;
+	return ktlso_record_len(c, KTLSO_MAX_PAYLOAD);
 }
 
 /*
@@ -217,27 +216,35 @@ static unsigned int ktlso_tls12_aad(struct ktlso_crypto *c, u8 type,
 }
 
 /*
- * Run the AEAD in place over @body (@len bytes in, tag included when
- * decrypting), with c->aad and c->nonce set up.  May sleep.
+ * Run the AEAD from @src to @dst (which may be @src): @len bytes after
+ * @aad_len bytes of additional data, tag included when decrypting, with
+ * c->aad and c->nonce set up.  May sleep.
  */
-static int ktlso_crypt(struct ktlso_crypto *c, u8 *body, size_t len,
-		       unsigned int aad_len, bool encrypt)
+static int ktlso_aead(struct ktlso_crypto *c, struct scatterlist *src,
+		      struct scatterlist *dst, size_t len,
+		      unsigned int aad_len, bool encrypt)
 {
-	size_t out = encrypt ? len + KTLSO_TAG_LEN : len;
 	int err;
 
-	sg_init_table(c->sg, 2);
-	sg_set_buf(&c->sg[0], c->aad, aad_len);
-	sg_set_buf(&c->sg[1], body, out);
 	aead_request_set_callback(c->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 				  CRYPTO_TFM_REQ_MAY_SLEEP,
 				  crypto_req_done, &c->wait);
 	aead_request_set_ad(c->req, aad_len);
-	aead_request_set_crypt(c->req, c->sg, c->sg, len, c->nonce);
+	aead_request_set_crypt(c->req, src, dst, len, c->nonce);
 	err = crypto_wait_req(encrypt ? crypto_aead_encrypt(c->req) :
 					crypto_aead_decrypt(c->req), &c->wait);
 	memzero_explicit(c->nonce, sizeof(c->nonce));
 	return err;
+}
+
+/* Decrypt in place over @body (@len bytes, tag included). */
+static int ktlso_decrypt_in_place(struct ktlso_crypto *c, u8 *body,
+				  size_t len, unsigned int aad_len)
+{
+	sg_init_table(c->sg, 2);
+	sg_set_buf(&c->sg[0], c->aad, aad_len);
+	sg_set_buf(&c->sg[1], body, len);
+	return ktlso_aead(c, c->sg, c->sg, len, aad_len, false);
 }
 
 /* One more record done under this key: never wraps. */
@@ -250,23 +257,42 @@ static void ktlso_seq_advance(struct ktlso_crypto *c)
 }
 
 /**
- * ktlso_seal() - seal the plaintext in @rec into a record, in place
+ * ktlso_record_len() - wire length of a record
+ * @c: keyed state
+ * @len: plaintext bytes in it
+ *
+ * Return: header, explicit nonce, @len, TLS 1.3's inner content type, tag.
+ */
+size_t ktlso_record_len(const struct ktlso_crypto *c, size_t len)
+{
+	return ktlso_body_off(c) + len +
+	       (c->version == TLS_1_3_VERSION ? 1 : 0) + KTLSO_TAG_LEN;
+}
+
+/**
+ * ktlso_seal_sg() - seal one record from one scatterlist into another
  * @c: transmit state
- * @rec: the record buffer; the plaintext sits after the header and the
- *	explicit nonce (ktlso_body_off()), with room for the rest
+ * @hdr: the first ktlso_body_off() bytes of the record: its header and any
+ *	explicit nonce are written here
  * @type: the record's content type
  * @len: plaintext bytes (at most KTLSO_MAX_PAYLOAD)
+ * @src: the AEAD input: entry 0 is set here to the additional data; the
+ *	entries after it hold the @len bytes of plaintext and, for TLS 1.3,
+ *	then one byte holding @type (TLSInnerPlaintext, RFC 8446 5.2)
+ * @dst: the AEAD output: entry 0 is set here to the additional data; the
+ *	entries after it cover the rest of the record, ktlso_record_len()
+ *	less ktlso_body_off() bytes, for ciphertext and tag
  *
- * Writes header, explicit nonce, ciphertext and tag, and advances the
- * sequence number.  May sleep if the AEAD is asynchronous.
+ * Advances the sequence number.  The plaintext is only read, and may lie
+ * anywhere (spliced pages, a copy); @dst must not overlap it.  May sleep.
  *
- * Return: the length of the whole record, -EBADMSG once the sequence space
- * is used up (never wraps), or the crypto API's error.
+ * Return: 0, -EBADMSG once the sequence space is used up (never wraps), or
+ * the crypto API's error.
  */
-int ktlso_seal(struct ktlso_crypto *c, u8 *rec, u8 type, size_t len)
+int ktlso_seal_sg(struct ktlso_crypto *c, u8 *hdr, u8 type, size_t len,
+		  struct scatterlist *src, struct scatterlist *dst)
 {
 	size_t explicit = ktlso_explicit_len(c);
-	size_t body = KTLSO_HDR_LEN + explicit;
 	bool tls13 = c->version == TLS_1_3_VERSION;
 	size_t inner = len + (tls13 ? 1 : 0);
 	size_t wire = explicit + inner + KTLSO_TAG_LEN;
@@ -276,33 +302,35 @@ int ktlso_seal(struct ktlso_crypto *c, u8 *rec, u8 type, size_t len)
 	if (c->seq_exhausted)
 		return -EBADMSG;
 
-	rec[0] = tls13 ? KTLSO_CT_APPLICATION_DATA : type;
-	rec[1] = TLS_1_2_VERSION_MAJOR;
-	rec[2] = TLS_1_2_VERSION_MINOR;
-	rec[3] = wire >> 8;
-	rec[4] = wire & 0xff;
+	hdr[0] = tls13 ? KTLSO_CT_APPLICATION_DATA : type;
+	hdr[1] = TLS_1_2_VERSION_MAJOR;
+	hdr[2] = TLS_1_2_VERSION_MINOR;
+	hdr[3] = wire >> 8;
+	hdr[4] = wire & 0xff;
 
 	if (tls13) {
-		rec[body + len] = type;
-		memcpy(c->aad, rec, KTLSO_TLS13_AAD_LEN);
+		memcpy(c->aad, hdr, KTLSO_TLS13_AAD_LEN);
 		aad_len = KTLSO_TLS13_AAD_LEN;
 		ktlso_build_nonce(c, NULL);
 	} else {
 		aad_len = ktlso_tls12_aad(c, type, len);
 		if (explicit)
-			memcpy(rec + KTLSO_HDR_LEN, c->iv + c->cipher->salt_len,
+			memcpy(hdr + KTLSO_HDR_LEN, c->iv + c->cipher->salt_len,
 			       explicit);
-		ktlso_build_nonce(c, explicit ? rec + KTLSO_HDR_LEN : NULL);
+		ktlso_build_nonce(c, explicit ? hdr + KTLSO_HDR_LEN : NULL);
 	}
 
-	err = ktlso_crypt(c, rec + body, inner, aad_len, true);
+	/* Both point at c->aad: an AEAD that copies it to @dst is harmless. */
+	sg_set_buf(&src[0], c->aad, aad_len);
+	sg_set_buf(&dst[0], c->aad, aad_len);
+	err = ktlso_aead(c, src, dst, inner, aad_len, true);
 	if (err)
 		return err;
 
 	ktlso_seq_advance(c);
 	if (explicit)
 		ktlso_be_increment(c->iv + c->cipher->salt_len, explicit);
-	return KTLSO_HDR_LEN + wire;
+	return 0;
 }
 
 /**
@@ -376,7 +404,7 @@ int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
 		ktlso_build_nonce(c, explicit ? rec + KTLSO_HDR_LEN : NULL);
 	}
 
-	err = ktlso_crypt(c, rec + body, clen, aad_len, false);
+	err = ktlso_decrypt_in_place(c, rec + body, clen, aad_len);
 	if (err)
 		return err;
 	ktlso_seq_advance(c);

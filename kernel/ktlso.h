@@ -6,6 +6,7 @@
 #define _KTLSO_H
 
 #include <crypto/aead.h>
+#include <linux/bvec.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -94,23 +95,67 @@ struct ktlso_crypto {
 	u8 info[KTLSO_MAX_CRYPTO_INFO];
 };
 
+/* Plaintext pieces of one open record: spliced pages and copied runs. */
+#define KTLSO_TX_PIECES		16
+/*
+ * Page-frag pieces of one sealed record: the first piece has at least the
+ * 32 bytes sk_page_frag_refill() promises, every later one a whole page
+ * (or the rest of the record), so a record of KTLSO_MAX_RECORD bytes takes
+ * at most 1 + DIV_ROUND_UP(KTLSO_MAX_RECORD, PAGE_SIZE) of them.
+ */
+#define KTLSO_TX_OUT		8
+
+/**
+ * struct ktlso_tx_piece - a run of the open record's plaintext
+ * @page: a page ktlso holds; NULL for bytes copied into ktlso_tx.plain,
+ *	where they lie at their offset in the record
+ * @off: where the run starts in @page
+ * @len: its length
+ * @user: @page is the sender's own memory, pinned only while the call that
+ *	seals the record runs; otherwise a spliced page, referenced
+ */
+struct ktlso_tx_piece {
+	struct page *page;
+	unsigned int off;
+	unsigned int len;
+	bool user;
+};
+
 /**
  * struct ktlso_tx - transmit state, present once TLS_TX is set
  * @c: keys and AEAD
- * @rec: one record: header, explicit nonce, payload, content type, tag
- * @open_len: plaintext bytes gathered in @rec, not yet sealed
+ * @plain: plaintext copied from the sender (KTLSO_MAX_PAYLOAD bytes), each
+ *	byte at its offset in the open record
+ * @in: the open record's plaintext, in order
+ * @nr_in: entries used in @in
+ * @open_len: plaintext bytes in the open record, not yet sealed
  * @open_type: content type of those bytes
- * @push_off: first byte of @rec not yet handed to TCP
- * @push_len: bytes of @rec still to hand to TCP (0: nothing sealed waits)
+ * @inner_type: TLS 1.3's content type byte, the AEAD's last input byte
+ * @user_pages: some of @in are the sender's pinned pages
+ * @out: the sealed record: header, ciphertext and tag in pieces of the
+ *	socket's page frag, each referenced; TCP gets these pages themselves
+ * @nr_out: entries used in @out
+ * @push_off: first byte of the sealed record not yet handed to TCP
+ * @push_len: bytes of it still to hand to TCP (0: nothing sealed waits)
+ * @sg_in: AEAD source: additional data, @in, @inner_type
+ * @sg_out: AEAD destination: additional data, @out past the header
  * @err: a sticky error (negative errno) that ends all further sending
  */
 struct ktlso_tx {
 	struct ktlso_crypto c;
-	u8 *rec;
+	u8 *plain;
+	struct ktlso_tx_piece in[KTLSO_TX_PIECES];
+	unsigned int nr_in;
 	size_t open_len;
 	u8 open_type;
+	u8 inner_type;
+	bool user_pages;
+	struct bio_vec out[KTLSO_TX_OUT];
+	unsigned int nr_out;
 	size_t push_off;
 	size_t push_len;
+	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
+	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
 	int err;
 };
 
@@ -360,7 +405,9 @@ int ktlso_crypto_init(struct ktlso_crypto *c, const struct ktlso_cipher *cipher,
 void ktlso_crypto_clear(struct ktlso_crypto *c);
 void ktlso_crypto_info(const struct ktlso_crypto *c, u8 *info);
 size_t ktlso_max_record(const struct ktlso_crypto *c);
-int ktlso_seal(struct ktlso_crypto *c, u8 *rec, u8 type, size_t len);
+size_t ktlso_record_len(const struct ktlso_crypto *c, size_t len);
+int ktlso_seal_sg(struct ktlso_crypto *c, u8 *hdr, u8 type, size_t len,
+		  struct scatterlist *src, struct scatterlist *dst);
 int ktlso_check_header(const struct ktlso_crypto *c, const u8 *hdr,
 		       size_t *rec_len);
 int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,

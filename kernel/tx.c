@@ -2,17 +2,37 @@
 /*
  * ktlso: the transmit side of the record layer.
  *
- * TLS_TX installs keys.  From then on sendmsg(), sendfile() and splice()
- * gather plaintext into the socket's one record buffer, seal it in place
- * when it is full (2^14 bytes) or the sender has nothing more to add, and
- * hand the record to TCP.  MSG_MORE keeps a record open across calls; a
- * TLS_SET_RECORD_TYPE cmsg sends a record of another content type.  A record
- * TCP has no room for stays pending and goes out first on the next send, or
- * from a work item once TCP reports free space.
+ * TLS_TX installs keys.  From then on sendmsg(), sendfile() and splice() add
+ * plaintext to the socket's open record, which is a list of pieces: spliced
+ * pages (page cache, pipe pages), referenced until the record is sealed, as
+ * in-tree kTLS does; runs copied into the socket's plaintext buffer; and,
+ * for a record sealed before the call returns, the sender's own pages,
+ * pinned for the call only.  A record is sealed when it is full (2^14
+ * bytes) or the sender has nothing more to add: the AEAD reads the
+ * plaintext where it lies and writes header, ciphertext and tag into space
+ * carved from the socket's page frag (sk_page_frag(), as TCP does:
+ * amortised, no allocation per record).  Those pages go to TCP as they are
+ * (MSG_SPLICE_PAGES, or sendpage before Linux 6.5): TCP references them and
+ * ktlso never writes them again, so TCP may retransmit from them.
+ *
+ * Copies per byte, on either kernel: none for sendfile() and splice(); none
+ * for a write() that fills or ends a record (at least KTLSO_TX_PIN_MIN
+ * bytes of it); one (into the plaintext buffer) for the rest, such as
+ * small MSG_MORE writes.
+ *
+ * MSG_MORE keeps a record open across calls; a TLS_SET_RECORD_TYPE cmsg
+ * sends a record of another content type.  A sealed record TCP has no room
+ * for stays pending and goes out first on the next send, or from a work
+ * item once TCP reports free space.  A sendfile() or a splice() that does
+ * not promise more returns with its last record sealed, so the peer gets the
+ * bytes the file held during the call.
  */
 
 #include <linux/bvec.h>
+#include <linux/highmem.h>
 #include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <net/tcp.h>
@@ -20,12 +40,50 @@
 #include "compat.h"
 #include "ktlso.h"
 
+static_assert(1 + DIV_ROUND_UP(KTLSO_MAX_RECORD, PAGE_SIZE) <= KTLSO_TX_OUT);
+
+/*
+ * Fewest bytes of user memory worth pinning instead of copying: below
+ * this, the page walk and the pin cost more than the copy.
+ */
+#define KTLSO_TX_PIN_MIN	2048
+
+/* Let go of the open record's pages; its plaintext is gone. */
+static void ktlso_tx_put_in(struct ktlso_tx *tx)
+{
+	unsigned int i;
+
+	for (i = 0; i < tx->nr_in; i++) {
+		struct ktlso_tx_piece *p = &tx->in[i];
+
+		if (p->user)
+			ktlso_unpin_user_page(p->page);
+		else if (p->page)
+			put_page(p->page);
+	}
+	tx->nr_in = 0;
+	tx->open_len = 0;
+	tx->user_pages = false;
+}
+
+/* Let go of the sealed record's pages: TCP holds its own references. */
+static void ktlso_tx_put_out(struct ktlso_tx *tx)
+{
+	unsigned int i;
+
+	for (i = 0; i < tx->nr_out; i++)
+		put_page(tx->out[i].bv_page);
+	tx->nr_out = 0;
+}
+
 static void ktlso_tx_free_state(struct ktlso_tx *tx)
 {
 	if (!tx)
 		return;
+	ktlso_tx_put_in(tx);
+	ktlso_tx_put_out(tx);
 	ktlso_crypto_clear(&tx->c);
-	kfree_sensitive(tx->rec);		/* plaintext may remain */
+	kfree_sensitive(tx->plain);		/* plaintext may remain */
 	kfree(tx);
 }
 
@@ -44,8 +102,8 @@ static int ktlso_tx_alloc(const struct ktlso_cipher *c, u16 version,
 	if (err)
 		goto err_free;
 	err = -ENOMEM;
-	tx->rec = kmalloc(KTLSO_MAX_RECORD, GFP_KERNEL_ACCOUNT);
-	if (!tx->rec)
+	tx->plain = kmalloc(KTLSO_MAX_PAYLOAD, GFP_KERNEL_ACCOUNT);
+	if (!tx->plain)
 		goto err_free;
 	*txp = tx;
 	return 0;
@@ -131,26 +189,23 @@ int ktlso_get_tx(struct sock *sk, char __user *optval, int __user *optlen)
 	return err;
 }
 
-/* Hand what is left of the sealed record to TCP. */
+/*
+ * Hand what is left of the sealed record to TCP; once all of it is there,
+ * drop ktlso's references to its pages.
+ */
 static int ktlso_tx_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 {
 	while (tx->push_len) {
-		struct kvec kv = {
-			.iov_base = tx->rec + tx->push_off,
-			.iov_len = tx->push_len,
-		};
-		struct msghdr msg = {
-			.msg_flags = flags & (MSG_DONTWAIT | MSG_NOSIGNAL),
-		};
 		int ret;
 
-		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, kv.iov_len);
-		ret = tcp_sendmsg_locked(sk, &msg, kv.iov_len);
+		ret = ktlso_tcp_send_pages(sk, tx->out, tx->nr_out,
+					   tx->push_off, tx->push_len, flags);
 		if (ret <= 0)
 			return ret ? ret : -EAGAIN;
 		tx->push_off += ret;
 		WRITE_ONCE(tx->push_len, tx->push_len - ret);
 	}
+	ktlso_tx_put_out(tx);
 	return 0;
 }
 
@@ -165,20 +220,260 @@ static void ktlso_tx_abort(struct sock *sk, struct ktlso_tx *tx, int err)
 	sk_error_report(sk);
 }
 
-/* Seal the open record and start pushing it. */
+/* Note @len bytes just copied to tx->plain at the end of the open record. */
+static void ktlso_tx_add_copied(struct ktlso_tx *tx, size_t len)
+{
+	struct ktlso_tx_piece *last = tx->nr_in ? &tx->in[tx->nr_in - 1] : NULL;
+
+	/* Copied runs are contiguous in tx->plain: extend the last one. */
+	if (!last || last->page) {
+		last = &tx->in[tx->nr_in++];
+		last->page = NULL;
+		last->off = 0;
+		last->len = 0;
+		last->user = false;
+	}
+	last->len += len;
+	tx->open_len += len;
+}
+
+/* Copy up to @n bytes from @from into the open record; returns the count. */
+static size_t ktlso_tx_copy(struct ktlso_tx *tx, struct iov_iter *from,
+			    size_t n)
+{
+	size_t got = copy_from_iter(tx->plain + tx->open_len, n, from);
+
+	if (got)
+		ktlso_tx_add_copied(tx, got);
+	return got;
+}
+
+/*
+ * Take @len bytes of @page at @off as the open record's next bytes, and
+ * the page with them: a reference for a spliced page, the pin the caller
+ * took for the sender's own (@user).
+ */
+static void ktlso_tx_add_page(struct ktlso_tx *tx, struct page *page,
+			      size_t off, size_t len, bool user)
+{
+	struct ktlso_tx_piece *last = tx->nr_in ? &tx->in[tx->nr_in - 1] : NULL;
+
+	if (last && last->page == page && last->user == user &&
+	    last->off + last->len == off) {
+		last->len += len;
+		if (user)
+			ktlso_unpin_user_page(page);	/* held already */
+	} else {
+		if (!user)
+			get_page(page);
+		last = &tx->in[tx->nr_in++];
+		last->page = page;
+		last->off = off;
+		last->len = len;
+		last->user = user;
+	}
+	tx->user_pages |= user;
+	tx->open_len += len;
+}
+
+/*
+ * Add up to @n bytes of user memory to the open record without copying
+ * them, by pinning the pages under them.  Only for a record the caller
+ * seals before it returns: ktlso_tx_drop_user() makes sure of that.  One
+ * entry of tx->in always stays for a copied run.
+ *
+ * Return: bytes added, which may be fewer than @n (none, say, for memory
+ * that cannot be pinned): the caller copies the rest.
+ */
+static size_t ktlso_tx_pin(struct ktlso_tx *tx, struct iov_iter *from,
+			   size_t n)
+{
+	struct page *pages[KTLSO_TX_PIECES];
+	size_t done = 0;
+
+	while (done < n && tx->nr_in < KTLSO_TX_PIECES - 1) {
+		unsigned int i, nr;
+		size_t off;
+		ssize_t len;
+
+		len = ktlso_iter_pin_user(from, n - done, pages,
+					  KTLSO_TX_PIECES - 1 - tx->nr_in,
+					  &off);
+		if (len <= 0)
+			break;
+		nr = DIV_ROUND_UP(off + len, PAGE_SIZE);
+		for (i = 0; i < nr; i++) {
+			size_t part = min_t(size_t, len, PAGE_SIZE - off);
+
+			ktlso_tx_add_page(tx, pages[i], off, part, true);
+			done += part;
+			len -= part;
+			off = 0;
+		}
+	}
+	return done;
+}
+
+/*
+ * The call is about to return with the sender's pages still in the open
+ * record (a record that could not be sealed after all): copy their bytes
+ * to tx->plain, where they belong, and let the pages go.
+ */
+static void ktlso_tx_drop_user(struct ktlso_tx *tx)
+{
+	size_t pos = 0;
+	unsigned int i;
+
+	for (i = 0; i < tx->nr_in; i++) {
+		struct ktlso_tx_piece *p = &tx->in[i];
+
+		if (p->user) {
+			memcpy_from_page(tx->plain + pos, p->page, p->off,
+					 p->len);
+			ktlso_unpin_user_page(p->page);
+			p->page = NULL;
+			p->user = false;
+		}
+		pos += p->len;
+	}
+	tx->user_pages = false;
+}
+
+/*
+ * Add up to @n bytes of a spliced bvec iterator to the open record, by
+ * reference.  One entry of tx->in always stays for a copied run: pages
+ * that would need more entries, or that TCP could not take either (slab,
+ * no reference count: !sendpage_ok()), are copied.
+ *
+ * Return: bytes added, or a negative errno if none.
+ */
+static ssize_t ktlso_tx_splice(struct ktlso_tx *tx, struct iov_iter *from,
+			       size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		struct page *page;
+		ssize_t len;
+		size_t off;
+
+		len = ktlso_iter_page(from, n - done, &page, &off);
+		if (len <= 0)
+			return done ? done : (len ? len : -EIO);
+		if (sendpage_ok(page) && tx->nr_in < KTLSO_TX_PIECES - 1) {
+			ktlso_tx_add_page(tx, page, off, len, false);
+		} else {
+			memcpy_from_page(tx->plain + tx->open_len, page, off,
+					 len);
+			ktlso_tx_add_copied(tx, len);
+		}
+		done += len;
+	}
+	return done;
+}
+
+/*
+ * Carve @len bytes of output from the socket's page frag into tx->out,
+ * taking a reference on each piece so that the frag never hands the space
+ * out again while ktlso or TCP uses it.
+ */
+static int ktlso_tx_get_out(struct sock *sk, struct ktlso_tx *tx, size_t len)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+
+	while (len) {
+		size_t n;
+
+		if (tx->nr_out == KTLSO_TX_OUT ||
+		    !sk_page_frag_refill(sk, pfrag)) {
+			ktlso_tx_put_out(tx);
+			return -ENOMEM;
+		}
+		n = min_t(size_t, len, pfrag->size - pfrag->offset);
+		get_page(pfrag->page);
+		bvec_set_page(&tx->out[tx->nr_out++], pfrag->page, n,
+			      pfrag->offset);
+		pfrag->offset += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* @len bytes of @page at @off, which may lie past the first page. */
+static void ktlso_sg_set(struct scatterlist *sg, struct page *page,
+			 size_t off, size_t len)
+{
+	sg_set_page(sg, page + off / PAGE_SIZE, len, off % PAGE_SIZE);
+}
+
+/*
+ * The AEAD's scatterlists for the open record: entry 0 of each is left to
+ * ktlso_seal_sg(); the output starts after the header and explicit nonce
+ * (@body bytes, all in the first piece: sk_page_frag_refill() leaves at
+ * least 32 bytes, and a record has at least that many or is whole there).
+ */
+static void ktlso_tx_build_sg(struct ktlso_tx *tx, size_t body)
+{
+	bool tls13 = tx->c.version == TLS_1_3_VERSION;
+	struct scatterlist *sg;
+	unsigned int i, n;
+	size_t pos = 0;
+
+	sg_init_table(tx->sg_in, 1 + tx->nr_in + tls13);
+	sg = &tx->sg_in[1];
+	for (i = 0; i < tx->nr_in; i++, sg++) {
+		const struct ktlso_tx_piece *p = &tx->in[i];
+
+		if (p->page)
+			ktlso_sg_set(sg, p->page, p->off, p->len);
+		else
+			sg_set_buf(sg, tx->plain + pos, p->len);
+		pos += p->len;
+	}
+	/* TLS 1.3 encrypts the content type after the plaintext. */
+	if (tls13) {
+		tx->inner_type = tx->open_type;
+		sg_set_buf(sg, &tx->inner_type, 1);
+	}
+
+	n = tx->nr_out - (tx->out[0].bv_len == body);
+	sg_init_table(tx->sg_out, 1 + n);
+	sg = &tx->sg_out[1];
+	for (i = 0; i < tx->nr_out; i++) {
+		const struct bio_vec *bv = &tx->out[i];
+		size_t skip = i ? 0 : body;
+
+		if (bv->bv_len > skip)
+			ktlso_sg_set(sg++, bv->bv_page, bv->bv_offset + skip,
+				     bv->bv_len - skip);
+	}
+}
+
+/*
+ * Seal the open record into page-frag pages and start pushing it.  A
+ * record with no room for its output (-ENOMEM) stays open.
+ */
 static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 				 int flags)
 {
+	size_t len = ktlso_record_len(&tx->c, tx->open_len);
+	size_t body = ktlso_body_off(&tx->c);
 	int err;
 
-	err = ktlso_seal(&tx->c, tx->rec, tx->open_type, tx->open_len);
-	if (err < 0) {
+	err = ktlso_tx_get_out(sk, tx, len);
+	if (err)
+		return err;
+	ktlso_tx_build_sg(tx, body);
+	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[0]), tx->open_type,
+			    tx->open_len, tx->sg_in, tx->sg_out);
+	if (err) {
+		ktlso_tx_put_out(tx);
 		ktlso_tx_abort(sk, tx, err);
 		return err;
 	}
-	tx->open_len = 0;
+	ktlso_tx_put_in(tx);
 	tx->push_off = 0;
-	tx->push_len = err;
+	WRITE_ONCE(tx->push_len, len);
 	return ktlso_tx_push(sk, tx, flags);
 }
 
@@ -202,18 +497,11 @@ static int ktlso_record_type(struct msghdr *msg, u8 *type)
 	return 0;
 }
 
-/**
- * ktlso_sendmsg() - sendmsg() once TLS_TX is set
- * @sk: the socket
- * @msg: the plaintext, flags and an optional TLS_SET_RECORD_TYPE cmsg
- * @size: bytes in @msg
- *
- * Return: plaintext bytes accepted (each is in a sealed record that went,
- * or will go, to TCP, or in the open record with MSG_MORE); or a negative
- * errno if none was.  A sealing failure or a hard TCP error (the
- * connection is gone) is returned even after a partial send.
+/*
+ * The body of sendmsg(), sendfile() and splice(): with @splice, @msg's
+ * iterator is a bvec whose pages may be referenced instead of copied.
  */
-int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	int flags = msg->msg_flags;
@@ -249,6 +537,13 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		if (err)
 			goto out;
 	}
+	/* TCP may hold back a partial segment while the sender has more. */
+	flags = (flags & (MSG_DONTWAIT | MSG_NOSIGNAL)) | (more ? MSG_MORE : 0);
+	/*
+	 * The sealed record goes first, and nothing is added before it has
+	 * gone: so when a call returns, either no record waits or the open
+	 * one is empty (see ktlso_splice_eof()).
+	 */
 	err = ktlso_tx_push(sk, tx, flags);
 	if (err)
 		goto out;
@@ -262,14 +557,33 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		size_t n = min_t(size_t, msg_data_left(msg),
 				 KTLSO_MAX_PAYLOAD - tx->open_len);
 
+		tx->open_type = type;
 		if (n) {
-			u8 *p = tx->rec + ktlso_body_off(&tx->c) + tx->open_len;
-			size_t got = copy_from_iter(p, n, &msg->msg_iter);
+			bool seal = tx->open_len + n == KTLSO_MAX_PAYLOAD ||
+				    (n == msg_data_left(msg) && !more);
+			ssize_t got = 0;
 
-			tx->open_len += got;
-			tx->open_type = type;
+			if (splice) {
+				got = ktlso_tx_splice(tx, &msg->msg_iter, n);
+			} else {
+				/*
+				 * A record sealed before this call returns
+				 * may be encrypted straight from the sender's
+				 * memory, as in-tree kTLS does: no copy.
+				 */
+				if (seal && n >= KTLSO_TX_PIN_MIN &&
+				    user_backed_iter(&msg->msg_iter))
+					got = ktlso_tx_pin(tx, &msg->msg_iter,
+							   n);
+				got += ktlso_tx_copy(tx, &msg->msg_iter,
+						     n - got);
+			}
+			if (got < 0) {
+				err = got;
+				goto out;
+			}
 			copied += got;
-			if (got != n) {
+			if ((size_t)got != n) {
 				err = -EFAULT;
 				goto out;
 			}
@@ -284,25 +598,49 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	} while (msg_data_left(msg));
 
 out:
+	if (unlikely(tx->user_pages))
+		ktlso_tx_drop_user(tx);
 	fatal = tx->err;
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
 	if (fatal)
 		return fatal;
 	/*
-	 * Bytes in a record that is out or merely waiting for room count as
-	 * sent; after a hard error (EPIPE, ECONNRESET, ...) they never will be.
+	 * Bytes in a record that is out, merely waiting for room, or still
+	 * open (the rest of the buffer faulted, or no page was to be had)
+	 * count as sent; after a hard error (EPIPE, ECONNRESET, ...) they
+	 * never will be.
 	 */
-	if (err && err != -EAGAIN && err != -EINTR && err != -ERESTARTSYS)
+	if (err && err != -EAGAIN && err != -EINTR && err != -ERESTARTSYS &&
+	    err != -ENOMEM && err != -EFAULT)
 		return err;
 	return copied ? copied : err;
+}
+
+/**
+ * ktlso_sendmsg() - sendmsg() once TLS_TX is set
+ * @sk: the socket
+ * @msg: the plaintext, flags and an optional TLS_SET_RECORD_TYPE cmsg;
+ *	with MSG_SPLICE_PAGES (sendfile() and splice() from Linux 6.5 on) a
+ *	bvec of pages, which are encrypted where they are
+ * @size: bytes in @msg
+ *
+ * Return: plaintext bytes accepted (each is in a sealed record that went,
+ * or will go, to TCP, or in the open record with MSG_MORE); or a negative
+ * errno if none was.  A sealing failure or a hard TCP error (the
+ * connection is gone) is returned even after a partial send.
+ */
+int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	return ktlso_tx_sendmsg(sk, msg, (msg->msg_flags & MSG_SPLICE_PAGES) &&
+				iov_iter_is_bvec(&msg->msg_iter));
 }
 
 #if KTLSO_HAVE_SENDPAGE
 /**
  * ktlso_sendpage() - sendfile()/splice() into the socket before Linux 6.5
  * @sk: the socket
- * @page: the page holding the data
+ * @page: the page holding the data, encrypted where it is
  * @offset: where the data starts in @page
  * @size: bytes of data
  * @flags: MSG_* flags; MSG_SENDPAGE_NOTLAST keeps the record open
@@ -312,36 +650,40 @@ out:
 int ktlso_sendpage(struct sock *sk, struct page *page, int offset,
 		   size_t size, int flags)
 {
-	struct bio_vec bvec = {
-		.bv_page = page,
-		.bv_offset = offset,
-		.bv_len = size,
-	};
+	struct bio_vec bvec;
 	struct msghdr msg = {
 		.msg_flags = flags & (MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL |
 				      MSG_EOR | MSG_SENDPAGE_NOTLAST),
 	};
 
+	bvec_set_page(&bvec, page, size, offset);
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, size);
-	return ktlso_sendmsg(sk, &msg, size);
+	return ktlso_tx_sendmsg(sk, &msg, true);
 }
 #endif
 
 /**
  * ktlso_splice_eof() - a splice ended with the record still open: send it
  * @sock: the socket
+ *
+ * Waits for TCP as a send would (unless the socket is non-blocking), so
+ * that sendfile() returns with its last record sealed.  No sealed record
+ * waits here while one is open (see ktlso_tx_sendmsg()).
  */
 void ktlso_splice_eof(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	int flags = MSG_NOSIGNAL;
 	struct ktlso_tx *tx;
 
+	if (sock->file && (sock->file->f_flags & O_NONBLOCK))
+		flags |= MSG_DONTWAIT;
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	tx = ctx->tx;
-	if (tx && !tx->err && !tx->push_len && tx->open_len)
-		ktlso_tx_close_record(sk, tx, MSG_DONTWAIT);
+	if (tx && !tx->err && tx->open_len && !ktlso_tx_push(sk, tx, flags))
+		ktlso_tx_close_record(sk, tx, flags);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
 }

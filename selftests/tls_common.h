@@ -331,22 +331,44 @@ enum step_kind {
 	STEP_IOV,		/* one sendmsg() over many iovecs */
 	STEP_TYPED,		/* one sendmsg() with a TLS_SET_RECORD_TYPE cmsg */
 	STEP_SENDFILE,		/* sendfile() from a memfd */
+	STEP_MORE,		/* one send() with MSG_MORE: the record stays open */
+	STEP_SPLICE,		/* memfd -> pipe -> socket in SPLICE_CHUNK pieces */
+	STEP_SPLICE_MORE,	/* the same, the last piece with SPLICE_F_MORE too */
+	STEP_SENDFILE_AT,	/* sendfile() of a memfd's bytes at offset .off */
 };
 
 struct step {
 	enum step_kind kind;
 	size_t len;
 	uint8_t type;		/* STEP_TYPED only */
+	size_t off;		/* STEP_SENDFILE_AT only */
 };
 
 #define WRITE(n)	{ .kind = STEP_WRITE, .len = (n) }
 #define IOV(n)		{ .kind = STEP_IOV, .len = (n) }
 #define TYPED(t, n)	{ .kind = STEP_TYPED, .len = (n), .type = (t) }
 #define SENDFILE(n)	{ .kind = STEP_SENDFILE, .len = (n) }
+#define MORE(n)		{ .kind = STEP_MORE, .len = (n) }
+#define SPLICE(n)	{ .kind = STEP_SPLICE, .len = (n) }
+#define SPLICE_MORE(n)	{ .kind = STEP_SPLICE_MORE, .len = (n) }
+#define SENDFILE_AT(n, o) { .kind = STEP_SENDFILE_AT, .len = (n), .off = (o) }
+
+/*
+ * Splice steps move this much per splice() into the socket: not a multiple
+ * of the page size, so that records start and end inside pages and span
+ * several calls.
+ */
+#define SPLICE_CHUNK	5000
 
 static inline uint8_t step_type(const struct step *s)
 {
 	return s->kind == STEP_TYPED ? s->type : TYPE_DATA;
+}
+
+/* Does the step leave its record open for the next one? */
+static inline bool step_more(const struct step *s)
+{
+	return s->kind == STEP_MORE || s->kind == STEP_SPLICE_MORE;
 }
 
 static inline size_t steps_plain_len(const struct step *steps, size_t n)
@@ -358,14 +380,69 @@ static inline size_t steps_plain_len(const struct step *steps, size_t n)
 	return len;
 }
 
-/* Wire length of steps whose record boundaries follow from the writes. */
+/* One record a correct sender makes: its content type and length. */
+struct rec_plan {
+	uint8_t type;
+	size_t len;
+};
+
+/*
+ * The records @steps make, as in-tree kTLS cuts them: 2^14 bytes each, the
+ * open record closed at the end of a step that promises nothing more and
+ * before a step of another content type.  Returns a malloc'ed array of
+ * *@count records (never empty: the caller frees it).
+ */
+static inline struct rec_plan *plan_records(const struct step *steps, size_t n,
+					    size_t *count)
+{
+	size_t i, nr = 0, open = 0, cap = 1;
+	struct rec_plan *plan;
+	uint8_t type = TYPE_DATA;
+
+	for (i = 0; i < n; i++)
+		cap += steps[i].len / MAX_PAYLOAD + 2;
+	plan = calloc(cap, sizeof(*plan));
+	if (!plan)
+		abort();
+	for (i = 0; i < n; i++) {
+		size_t left = steps[i].len;
+
+		if (open && step_type(&steps[i]) != type) {
+			plan[nr++] = (struct rec_plan){ type, open };
+			open = 0;
+		}
+		type = step_type(&steps[i]);
+		while (left) {
+			size_t take = MAX_PAYLOAD - open;
+
+			if (take > left)
+				take = left;
+			open += take;
+			left -= take;
+			if (open == MAX_PAYLOAD) {
+				plan[nr++] = (struct rec_plan){ type, open };
+				open = 0;
+			}
+		}
+		if (open && !step_more(&steps[i])) {
+			plan[nr++] = (struct rec_plan){ type, open };
+			open = 0;
+		}
+	}
+	*count = nr;
+	return plan;
+}
+
+/* Wire length of the records @steps make. */
 static inline size_t steps_wire_len(const struct tls_keys *k, const struct step *steps,
 			     size_t n)
 {
-	size_t i, len = 0;
+	size_t i, nr, len = 0;
+	struct rec_plan *plan = plan_records(steps, n, &nr);
 
-	for (i = 0; i < n; i++)
-		len += wire_len(k, steps[i].len);
+	for (i = 0; i < nr; i++)
+		len += plan[i].len + record_overhead(k);
+	free(plan);
 	return len;
 }
 
@@ -425,26 +502,110 @@ static inline int send_typed(int fd, uint8_t type, const void *data, size_t len)
 	return (size_t)n == len ? 0 : -EMSGSIZE;
 }
 
-static inline int send_file(int fd, const uint8_t *data, size_t len)
+/* pwrite() all of @len bytes at @off; returns 0 or -errno. */
+static inline int pwrite_all(int fd, const void *buf, size_t len, size_t off)
 {
-	int mfd = memfd_create("tls_tx-sendfile", 0), err;
-	off_t off = 0;
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0)
+			return -errno;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A memfd holding @len bytes of @data at offset @off; or -errno. */
+static inline int memfd_with(const uint8_t *data, size_t len, size_t off)
+{
+	int mfd = memfd_create("tls_tx-file", 0), err;
 
 	if (mfd < 0)
 		return -errno;
-	err = ktlso_write_all(mfd, data, len);
-	while (!err && (size_t)off < len) {
-		ssize_t n = sendfile(fd, mfd, &off, len - off);
+	err = pwrite_all(mfd, data, len, off);
+	if (err) {
+		close(mfd);
+		return err;
+	}
+	return mfd;
+}
+
+/* sendfile() @len bytes of @mfd from offset @off, all of them. */
+static inline int sendfile_all(int fd, int mfd, size_t off, size_t len)
+{
+	off_t pos = off;
+
+	while ((size_t)pos < off + len) {
+		ssize_t n = sendfile(fd, mfd, &pos, off + len - pos);
 
 		if (n <= 0)
-			err = n < 0 ? -errno : -EPIPE;
+			return n < 0 ? -errno : -EPIPE;
 	}
+	return 0;
+}
+
+static inline int send_file(int fd, const uint8_t *data, size_t len, size_t off)
+{
+	int mfd = memfd_with(data, len, off), err;
+
+	if (mfd < 0)
+		return mfd;
+	err = sendfile_all(fd, mfd, off, len);
+	close(mfd);
+	return err;
+}
+
+/*
+ * Splice @len bytes of a file into @fd through a pipe, SPLICE_CHUNK bytes
+ * per splice() into the socket; each but the last says SPLICE_F_MORE, the
+ * last too with @more.  The pages the socket gets are the file's own.
+ */
+static inline int send_splice(int fd, const uint8_t *data, size_t len, bool more)
+{
+	int mfd = memfd_with(data, len, 0), p[2], err = 0;
+	loff_t in = 0;
+	size_t done = 0;
+
+	if (mfd < 0)
+		return mfd;
+	if (pipe(p)) {
+		close(mfd);
+		return -errno;
+	}
+	while (!err && done < len) {
+		size_t chunk = len - done < SPLICE_CHUNK ? len - done : SPLICE_CHUNK;
+		unsigned int flags = more || done + chunk < len ? SPLICE_F_MORE : 0;
+		size_t moved = 0;
+		ssize_t n;
+
+		n = splice(mfd, &in, p[1], NULL, chunk, 0);
+		if (n != (ssize_t)chunk) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		while (!err && moved < chunk) {
+			n = splice(p[0], NULL, fd, NULL, chunk - moved, flags);
+			if (n <= 0)
+				err = n < 0 ? -errno : -EPIPE;
+			else
+				moved += n;
+		}
+		done += chunk;
+	}
+	close(p[0]);
+	close(p[1]);
 	close(mfd);
 	return err;
 }
 
 static inline int send_step(int fd, const struct step *s, const uint8_t *data)
 {
+	ssize_t n;
+
 	switch (s->kind) {
 	case STEP_WRITE:
 		return ktlso_write_all(fd, data, s->len);
@@ -453,7 +614,17 @@ static inline int send_step(int fd, const struct step *s, const uint8_t *data)
 	case STEP_TYPED:
 		return send_typed(fd, s->type, data, s->len);
 	case STEP_SENDFILE:
-		return send_file(fd, data, s->len);
+		return send_file(fd, data, s->len, 0);
+	case STEP_SENDFILE_AT:
+		return send_file(fd, data, s->len, s->off);
+	case STEP_MORE:
+		n = send(fd, data, s->len, MSG_MORE);
+		if (n < 0)
+			return -errno;
+		return (size_t)n == s->len ? 0 : -EMSGSIZE;
+	case STEP_SPLICE:
+	case STEP_SPLICE_MORE:
+		return send_splice(fd, data, s->len, s->kind == STEP_SPLICE_MORE);
 	}
 	return -EINVAL;
 }
@@ -536,6 +707,53 @@ static inline uint8_t *capture(struct __test_metadata *_metadata, int tx, int pe
 	return buf;
 }
 
+/*
+ * Does in-tree kTLS keep a record open across a splice() with
+ * SPLICE_F_MORE, as it does from Linux 6.5 on?  Before, its sendpage path
+ * honours only MSG_SENDPAGE_NOTLAST: the last page of every splice call
+ * (and of every pipe-full of a long sendfile()) ends its record.  ktlso
+ * keeps MSG_MORE's meaning on every kernel, so only where this holds are
+ * its spliced records byte for byte in-tree's.  Probed once.
+ */
+static inline bool intree_splice_keeps_more(void)
+{
+	static int keeps = -1;
+	struct tls_keys k;
+	int cfd, sfd, mfd, p[2];
+	uint8_t ten[10] = { 0 }, hdr[HDR_LEN];
+	loff_t off = 0;
+
+	if (keeps >= 0)
+		return keeps;
+	keys_init(&k, TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 0, 0);
+	keeps = 0;
+	if (ktlso_tcp_pair(AF_INET, &cfd, &sfd))
+		return keeps;
+	mfd = memfd_with(ten, sizeof(ten), 0);
+	if (mfd >= 0 && !pipe(p)) {
+		if (!ulp_attach(cfd, "tls") && !keys_install(cfd, TLS_TX, &k) &&
+		    splice(mfd, &off, p[1], NULL, sizeof(ten), 0) == sizeof(ten) &&
+		    splice(p[0], NULL, cfd, NULL, sizeof(ten),
+			   SPLICE_F_MORE) == sizeof(ten) &&
+		    send(cfd, ten, 1, 0) == 1) {
+			/* TCP may hold the bytes back (MSG_MORE): look at
+			 * the first record, once the write pushed it.
+			 */
+			set_rcvtimeo(sfd, RCV_TIMEOUT_S);
+			keeps = !ktlso_read_all(sfd, hdr, sizeof(hdr)) &&
+				(size_t)(hdr[3] << 8 | hdr[4]) ==
+				sizeof(ten) + 1 + record_overhead(&k) - HDR_LEN;
+		}
+		close(p[0]);
+		close(p[1]);
+	}
+	if (mfd >= 0)
+		close(mfd);
+	ktlso_close_now(cfd);
+	close(sfd);
+	return keeps;
+}
+
 /* --- the engine's OpenSSL record layer -------------------------------------- */
 
 static inline void engine_init(struct __test_metadata *_metadata, struct tls_keys *k,
@@ -598,9 +816,9 @@ static inline size_t open_record(struct __test_metadata *_metadata,
 }
 
 /*
- * Check that @wire (@wire_total bytes) is exactly the records @steps make:
- * every record opens, in order, with the right content type and content;
- * a step's content is split into records of 2^14 bytes and a remainder.
+ * Check that @wire (@wire_total bytes) is exactly the records @steps make
+ * (plan_records()): every record opens, in order, with the right content
+ * type, length and content.
  */
 static inline void check_records(struct __test_metadata *_metadata, struct tls_keys *k,
 			  uint64_t seq, const struct step *steps, size_t n,
@@ -609,32 +827,29 @@ static inline void check_records(struct __test_metadata *_metadata, struct tls_k
 {
 	struct ktlso_record_protection rp;
 	uint8_t *out = malloc(MAX_PAYLOAD + 256);
-	size_t i, off = 0, pos = 0;
+	size_t i, nr, off = 0, pos = 0;
+	struct rec_plan *plan = plan_records(steps, n, &nr);
 
 	ASSERT_NE(NULL, out);
 	engine_init(_metadata, k, seq, false, &rp);
-	for (i = 0; i < n; i++) {
-		size_t done = 0;
+	for (i = 0; i < nr; i++) {
+		size_t got;
+		uint8_t type;
 
-		while (done < steps[i].len) {
-			size_t want = steps[i].len - done, got;
-			uint8_t type;
-
-			if (want > MAX_PAYLOAD)
-				want = MAX_PAYLOAD;
-			pos += open_record(_metadata, &rp, k, wire + pos,
-					   wire_total - pos, &type, out, &got);
-			EXPECT_EQ(step_type(&steps[i]), type);
-			ASSERT_EQ(want, got);
-			EXPECT_EQ(0, memcmp(data + off + done, out, got)) {
-				TH_LOG("step %zu: record content differs", i);
-			}
-			done += got;
+		pos += open_record(_metadata, &rp, k, wire + pos,
+				   wire_total - pos, &type, out, &got);
+		EXPECT_EQ(plan[i].type, type);
+		ASSERT_EQ(plan[i].len, got) {
+			TH_LOG("record %zu of %zu", i, nr);
 		}
-		off += steps[i].len;
+		EXPECT_EQ(0, memcmp(data + off, out, got)) {
+			TH_LOG("record %zu: content differs", i);
+		}
+		off += got;
 	}
 	EXPECT_EQ(wire_total, pos);
 	ktlso_record_clear(&rp);
+	free(plan);
 	free(out);
 }
 
@@ -645,29 +860,23 @@ static inline uint8_t *engine_seal(struct __test_metadata *_metadata, struct tls
 {
 	struct ktlso_record_protection rp;
 	uint8_t *wire = malloc(wire_total);
-	size_t i, off = 0, pos = 0;
+	size_t i, nr, off = 0, pos = 0;
+	struct rec_plan *plan = plan_records(steps, n, &nr);
 
 	ASSERT_NE(NULL, wire);
 	engine_init(_metadata, k, seq, true, &rp);
-	for (i = 0; i < n; i++) {
-		size_t done = 0;
+	for (i = 0; i < nr; i++) {
+		size_t len;
 
-		while (done < steps[i].len) {
-			size_t chunk = steps[i].len - done, len;
-
-			if (chunk > MAX_PAYLOAD)
-				chunk = MAX_PAYLOAD;
-			ASSERT_EQ(0, ktlso_record_seal(&rp, step_type(&steps[i]),
-						       data + off + done, chunk,
-						       0, wire + pos,
-						       wire_total - pos, &len));
-			pos += len;
-			done += chunk;
-		}
-		off += steps[i].len;
+		ASSERT_EQ(0, ktlso_record_seal(&rp, plan[i].type, data + off,
+					       plan[i].len, 0, wire + pos,
+					       wire_total - pos, &len));
+		pos += len;
+		off += plan[i].len;
 	}
 	ASSERT_EQ(wire_total, pos);
 	ktlso_record_clear(&rp);
+	free(plan);
 	return wire;
 }
 

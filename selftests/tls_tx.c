@@ -27,6 +27,15 @@
  *   set_* / get_* / failed_set_*	the TLS_TX setsockopt/getsockopt contract
  *   seq_exhaustion_is_ebadmsg		sequence numbers never wrap
  *   nonblocking_sends_until_eagain	what MSG_DONTWAIT accepted all arrives
+ *   splice_and_sendfile_wire_identical	records that span spliced pages and
+ *					calls, odd file offsets, MSG_MORE
+ *					writes then sendfile: in-tree's bytes
+ * and, on one TLS 1.3 connection (the sem fixture), the send semantics:
+ * MSG_MORE, record types, close, shutdown, SIGPIPE, SO_SNDTIMEO, spliced
+ * pages kept in an open record, a file changed after sendfile() returned,
+ * sendfile() to end of file, non-blocking sendfile(), close with a record
+ * still pending, a user buffer reused once send() returned, a write that
+ * faults midway.
  */
 
 #include "tls_common.h"
@@ -240,6 +249,59 @@ TEST_F(tls_tx, intree_rx_decrypts_sendfile)
 
 /* --- 2. the same bytes on the wire as in-tree kTLS and the engine ----------- */
 
+/*
+ * Run @steps on the socket under test and, with the same keys, on in-tree
+ * kTLS TX: the two byte streams must be identical, and (where the engine
+ * has the cipher) equal to what OpenSSL seals and open to the plaintext.
+ * With @spliced (the steps hold records open across splice calls) the
+ * in-tree comparison needs an in-tree kTLS that does that too.
+ */
+static void expect_wire_like_intree(struct __test_metadata *_metadata,
+				    int tx, int peer, struct tls_keys *k,
+				    const struct step *steps, size_t n,
+				    unsigned int seed, bool spliced)
+{
+	bool with_intree = !spliced || intree_splice_keeps_more();
+	size_t len = steps_plain_len(steps, n);
+	size_t wire = steps_wire_len(k, steps, n);
+	uint8_t *data = plaintext(_metadata, len, seed);
+	uint8_t *ours, *theirs;
+	int cfd, sfd;
+
+	if (!with_intree && testing_intree())
+		SKIP(return, "in-tree kTLS ends records at every splice here");
+	install_tx(_metadata, tx, k);
+	ours = capture(_metadata, tx, peer, steps, n, data, wire);
+	if (with_intree) {
+		/* The reference connection: in-tree kTLS TX, the same keys. */
+		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
+		ASSERT_EQ(0, ulp_attach(cfd, "tls"));
+		install_tx(_metadata, cfd, k);
+		set_rcvtimeo(sfd, RCV_TIMEOUT_S);
+		theirs = capture(_metadata, cfd, sfd, steps, n, data, wire);
+		expect_same_bytes(_metadata, "in-tree kTLS vs ULP under test",
+				  theirs, ours, wire);
+		ktlso_close_now(cfd);
+		close(sfd);
+		free(theirs);
+	} else {
+		TH_LOG("in-tree kTLS ends records at every splice here: "
+		       "checked against the engine only");
+	}
+	if (k->suite) {
+		uint8_t *ref = engine_seal(_metadata, k, SEQ_START, steps, n,
+					   data, wire);
+
+		expect_same_bytes(_metadata, "engine vs ULP under test",
+				  ref, ours, wire);
+		check_records(_metadata, k, SEQ_START, steps, n, data, ours,
+			      wire);
+		free(ref);
+	}
+	free(ours);
+	free(data);
+}
+
 TEST_F(tls_tx, wire_identical_to_intree_and_engine)
 {
 	static const struct step steps[] = {
@@ -251,36 +313,43 @@ TEST_F(tls_tx, wire_identical_to_intree_and_engine)
 		TYPED(TYPE_ALERT, 2),
 		WRITE(100),
 	};
-	size_t n = ARRAY_SIZE(steps), len = steps_plain_len(steps, n);
-	size_t wire = steps_wire_len(&self->keys, steps, n);
-	uint8_t *data = plaintext(_metadata, len, 20);
-	uint8_t *ours, *theirs;
-	int cfd, sfd;
 
-	/* The reference connection: in-tree kTLS TX, the same keys. */
-	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
-	ASSERT_EQ(0, ulp_attach(cfd, "tls"));
-	install_tx(_metadata, cfd, &self->keys);
-	set_rcvtimeo(sfd, RCV_TIMEOUT_S);
-	install_tx(_metadata, self->tx, &self->keys);
+	expect_wire_like_intree(_metadata, self->tx, self->peer, &self->keys,
+				steps, ARRAY_SIZE(steps), 20, false);
+}
 
-	ours = capture(_metadata, self->tx, self->peer, steps, n, data, wire);
-	theirs = capture(_metadata, cfd, sfd, steps, n, data, wire);
-	expect_same_bytes(_metadata, "in-tree kTLS vs ULP under test",
-			  theirs, ours, wire);
-	if (self->keys.suite) {
-		uint8_t *ref = engine_seal(_metadata, &self->keys, SEQ_START,
-					   steps, n, data, wire);
+/*
+ * Spliced pages are encrypted where they lie: records that start and end
+ * inside pages, span several splice() calls (and, before Linux 6.5, one
+ * sendpage per page), sendfile() from offsets that are not page aligned,
+ * small MSG_MORE writes topped up by sendfile() and by splices, and a
+ * record left open by SPLICE_F_MORE that a write or another content type
+ * closes.  Every record must be the one OpenSSL seals, and the one in-tree
+ * kTLS makes where it, too, keeps records open across splice calls.
+ */
+TEST_F(tls_tx, splice_and_sendfile_wire_identical)
+{
+	static const struct step steps[] = {
+		SPLICE(40000),
+		SENDFILE_AT(70000, 1000),
+		SENDFILE_AT(5000, 4095),
+		SENDFILE_AT(16384, 3),
+		MORE(100),
+		MORE(1),
+		MORE(7),
+		SENDFILE(30000),
+		SPLICE_MORE(3000),
+		WRITE(10),
+		MORE(50),
+		SPLICE_MORE(20000),
+		SPLICE(1),
+		SPLICE_MORE(700),
+		TYPED(TYPE_ALERT, 2),
+		SENDFILE(1),
+	};
 
-		expect_same_bytes(_metadata, "engine vs ULP under test",
-				  ref, ours, wire);
-		free(ref);
-	}
-	ktlso_close_now(cfd);
-	close(sfd);
-	free(ours);
-	free(theirs);
-	free(data);
+	expect_wire_like_intree(_metadata, self->tx, self->peer, &self->keys,
+				steps, ARRAY_SIZE(steps), 21, true);
 }
 
 /* --- 3. OpenSSL (the engine's record layer) opens what was sent ------------- */
@@ -310,47 +379,61 @@ TEST_F(tls_tx, engine_opens_records)
 	free(data);
 }
 
-TEST_F(tls_tx, engine_opens_sendfile)
+/*
+ * Read records from @peer and open them with the engine until @len bytes
+ * of plaintext came out, wherever the sender put record boundaries: they
+ * must be @data, in data records.  Returns the number of records.
+ */
+static size_t open_stream(struct __test_metadata *_metadata,
+			  struct tls_keys *k, uint64_t seq, int peer,
+			  const uint8_t *data, size_t len)
 {
-	const struct step s = SENDFILE(64 * 1024);
 	struct ktlso_record_protection rp;
-	uint8_t *data, *rec, *out;
-	size_t done = 0;
-	pid_t pid;
+	uint8_t *rec = malloc(MAX_RECORD), *out = malloc(MAX_PAYLOAD + 256);
+	size_t done = 0, records = 0;
 
-	SKIP_WITHOUT_ENGINE(&self->keys);
-	data = plaintext(_metadata, s.len, 31);
-	rec = malloc(MAX_RECORD);
-	out = malloc(MAX_PAYLOAD + 256);
 	ASSERT_NE(NULL, rec);
 	ASSERT_NE(NULL, out);
-	install_tx(_metadata, self->tx, &self->keys);
-	engine_init(_metadata, &self->keys, SEQ_START, false, &rp);
-	pid = spawn_sender(_metadata, self->tx, &s, 1, data);
-	/* Record boundaries are the sender's choice here: read record by record. */
-	while (done < s.len) {
+	engine_init(_metadata, k, seq, false, &rp);
+	while (done < len) {
 		size_t body, got;
 		uint8_t type;
 
-		ASSERT_EQ(0, ktlso_read_all(self->peer, rec, HDR_LEN));
+		ASSERT_EQ(0, ktlso_read_all(peer, rec, HDR_LEN));
 		body = (size_t)rec[3] << 8 | rec[4];
 		ASSERT_LE(HDR_LEN + body, (size_t)MAX_RECORD);
-		ASSERT_EQ(0, ktlso_read_all(self->peer, rec + HDR_LEN, body));
-		open_record(_metadata, &rp, &self->keys, rec, HDR_LEN + body,
-			    &type, out, &got);
+		ASSERT_EQ(0, ktlso_read_all(peer, rec + HDR_LEN, body));
+		open_record(_metadata, &rp, k, rec, HDR_LEN + body, &type, out,
+			    &got);
 		EXPECT_EQ(TYPE_DATA, type);
 		ASSERT_GT(got, (size_t)0);
-		ASSERT_LE(got, s.len - done);
+		ASSERT_LE(got, len - done);
 		ASSERT_EQ(0, memcmp(data + done, out, got)) {
 			TH_LOG("record at plaintext offset %zu differs", done);
 		}
 		done += got;
+		records++;
 	}
-	reap_sender(_metadata, pid, true);
-	EXPECT_TRUE(nothing_readable(self->peer, 100));
 	ktlso_record_clear(&rp);
 	free(rec);
 	free(out);
+	return records;
+}
+
+TEST_F(tls_tx, engine_opens_sendfile)
+{
+	const struct step s = SENDFILE(64 * 1024);
+	uint8_t *data;
+	pid_t pid;
+
+	SKIP_WITHOUT_ENGINE(&self->keys);
+	data = plaintext(_metadata, s.len, 31);
+	install_tx(_metadata, self->tx, &self->keys);
+	pid = spawn_sender(_metadata, self->tx, &s, 1, data);
+	/* Record boundaries are the sender's choice here: read record by record. */
+	open_stream(_metadata, &self->keys, SEQ_START, self->peer, data, s.len);
+	reap_sender(_metadata, pid, true);
+	EXPECT_TRUE(nothing_readable(self->peer, 100));
 	free(data);
 }
 
@@ -875,6 +958,9 @@ TEST_F(sem, msg_more_with_eor_is_einval)
 	char c = 'x';
 
 	EXPECT_EQ(-1, send(self->tx, &c, 1, MSG_MORE | MSG_EOR));
+	/* In-tree kTLS before Linux 6.5 refuses MSG_EOR altogether. */
+	if (testing_intree() && errno == EOPNOTSUPP)
+		return;
 	EXPECT_EQ(EINVAL, errno);
 }
 
@@ -987,6 +1073,379 @@ TEST_F(sem, sndtimeo_bounds_a_blocked_send)
 		EXPECT_LT((size_t)n, sizeof(big));
 	}
 	EXPECT_LT(secs, 5.0);
+}
+
+/*
+ * Forty spliced runs of 100 bytes, each from another page of the file, in
+ * one record (SPLICE_F_MORE): more pieces than a record keeps references
+ * to, so the rest is copied; the record must still be whole and in order.
+ */
+TEST_F(sem, many_spliced_pieces_make_one_record)
+{
+	const size_t runs = 40, run = 100, tail = 10;
+	const size_t len = runs * run + tail;
+	uint8_t *file = plaintext(_metadata, runs * 4096, 4);
+	uint8_t *data = malloc(len);
+	size_t i, records;
+	int mfd, p[2];
+
+	ASSERT_NE(NULL, data);
+	mfd = memfd_with(file, runs * 4096, 0);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, pipe(p));
+	for (i = 0; i < runs; i++) {
+		loff_t off = i * 4096 + i % 7;
+
+		memcpy(data + i * run, file + off, run);
+		ASSERT_EQ((ssize_t)run, splice(mfd, &off, p[1], NULL, run, 0));
+		ASSERT_EQ((ssize_t)run, splice(p[0], NULL, self->tx, NULL, run,
+					       SPLICE_F_MORE));
+	}
+	memcpy(data + runs * run, "0123456789", tail);
+	ASSERT_EQ((ssize_t)tail, send(self->tx, data + runs * run, tail, 0));
+
+	records = open_stream(_metadata, &self->keys, 0, self->raw_peer, data,
+			      len);
+	EXPECT_TRUE(nothing_readable(self->raw_peer, 100));
+	/* In-tree kTLS closes the record when its page list is full. */
+	if (!testing_intree())
+		EXPECT_EQ((size_t)1, records);
+	close(p[0]);
+	close(p[1]);
+	close(mfd);
+	free(data);
+	free(file);
+}
+
+/*
+ * sendfile() returns with its records sealed: bytes written to the file
+ * afterwards never reach the peer.  @extra asks for more than the file
+ * holds, so that the call ends at end of file (splice EOF) instead.
+ */
+static void sendfile_then_change_file(struct __test_metadata *_metadata,
+				      int tx, int rx, size_t extra)
+{
+	const size_t len = 150000;
+	uint8_t *data = plaintext(_metadata, len, 5);
+	uint8_t *later = plaintext(_metadata, len, 6);
+	uint8_t *got = malloc(len);
+	int mfd = memfd_with(data, len, 0), err, status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, got);
+	ASSERT_LE(0, mfd);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		off_t off = 0;
+		ssize_t n;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		while ((size_t)off < len) {
+			n = sendfile(tx, mfd, &off, len - off + extra);
+			if (n <= 0)
+				_exit(n < 0 ? errno : EPIPE);
+		}
+		/* At once: the peer may not even have read anything yet. */
+		_exit(pwrite_all(mfd, later, len, 0) ? EIO : 0);
+	}
+	err = ktlso_read_all(rx, got, len);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, err) {
+		TH_LOG("reading %zu bytes: %s", len, strerror(-err));
+	}
+	expect_same_bytes(_metadata, "file at sendfile time vs received",
+			  data, got, len);
+	close(mfd);
+	free(got);
+	free(later);
+	free(data);
+}
+
+TEST_F(sem, file_changed_after_sendfile_is_not_sent)
+{
+	sendfile_then_change_file(_metadata, self->tx2, self->rx_peer, 0);
+}
+
+TEST_F(sem, sendfile_to_end_of_file_seals_the_last_record)
+{
+	sendfile_then_change_file(_metadata, self->tx2, self->rx_peer, 5000);
+}
+
+/*
+ * A record left open by SPLICE_F_MORE keeps the file's pages, as in-tree
+ * kTLS does from Linux 6.5 on: it is encrypted when it is sealed, from the
+ * pages as they are then (a sendfile() or a splice() that promises nothing
+ * more returns sealed, see above).  Where in-tree kTLS keeps such records
+ * open, its bytes must be the same.
+ */
+TEST_F(sem, open_spliced_record_is_read_when_sealed)
+{
+	const size_t len = 5000, tail = 100;
+	uint8_t *data = plaintext(_metadata, len + tail, 7);
+	uint8_t *later = plaintext(_metadata, len, 8);
+	size_t wire = wire_len(&self->keys, len + tail);
+	const struct step one = WRITE(len + tail);
+	uint8_t *bufs[2], *sealed, *ref;
+	int fds[2] = { self->tx, -1 }, peers[2] = { self->raw_peer, -1 };
+	int i, runs = 1, p[2];
+
+	if (intree_splice_keeps_more()) {
+		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &fds[1], &peers[1]));
+		ASSERT_EQ(0, ulp_attach(fds[1], "tls"));
+		ASSERT_EQ(0, keys_install(fds[1], TLS_TX, &self->keys));
+		set_rcvtimeo(peers[1], RCV_TIMEOUT_S);
+		runs = 2;
+	} else if (testing_intree()) {
+		SKIP(return, "in-tree kTLS ends records at every splice here");
+	}
+	ASSERT_EQ(0, pipe(p));
+	for (i = 0; i < runs; i++) {
+		int mfd = memfd_with(data, len, 0);
+		loff_t off = 0;
+
+		ASSERT_LE(0, mfd);
+		bufs[i] = malloc(wire);
+		ASSERT_NE(NULL, bufs[i]);
+		ASSERT_EQ((ssize_t)len, splice(mfd, &off, p[1], NULL, len, 0));
+		ASSERT_EQ((ssize_t)len, splice(p[0], NULL, fds[i], NULL, len,
+					       SPLICE_F_MORE));
+		ASSERT_EQ(0, pwrite_all(mfd, later, len, 0));
+		ASSERT_EQ((ssize_t)tail, send(fds[i], data + len, tail, 0));
+		ASSERT_EQ(0, ktlso_read_all(peers[i], bufs[i], wire));
+		close(mfd);
+	}
+	/* One record: the file as it was when the write sealed it, the tail. */
+	sealed = malloc(len + tail);
+	ASSERT_NE(NULL, sealed);
+	memcpy(sealed, later, len);
+	memcpy(sealed + len, data + len, tail);
+	ref = engine_seal(_metadata, &self->keys, 0, &one, 1, sealed, wire);
+	expect_same_bytes(_metadata, "engine vs ULP under test", ref, bufs[0],
+			  wire);
+	if (runs == 2) {
+		expect_same_bytes(_metadata, "in-tree kTLS vs ULP under test",
+				  bufs[1], bufs[0], wire);
+		ktlso_close_now(fds[1]);
+		close(peers[1]);
+		free(bufs[1]);
+	}
+	close(p[0]);
+	close(p[1]);
+	free(bufs[0]);
+	free(ref);
+	free(sealed);
+	free(later);
+	free(data);
+}
+
+TEST_F(sem, close_sends_an_open_spliced_record)
+{
+	const size_t len = 3000;
+	uint8_t *data = plaintext(_metadata, len, 9), *got = malloc(len);
+	int mfd = memfd_with(data, len, 0), p[2];
+	loff_t off = 0;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS drops an open record at close");
+	ASSERT_NE(NULL, got);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ((ssize_t)len, splice(mfd, &off, p[1], NULL, len, 0));
+	ASSERT_EQ((ssize_t)len, splice(p[0], NULL, self->tx2, NULL, len,
+				       SPLICE_F_MORE));
+	EXPECT_TRUE(nothing_readable(self->rx_peer, 200));
+	close(mfd);
+	close(self->tx2);
+	self->tx2 = -1;
+	ASSERT_EQ(0, ktlso_read_all(self->rx_peer, got, len));
+	EXPECT_EQ(0, memcmp(data, got, len));
+	close(p[0]);
+	close(p[1]);
+	free(got);
+	free(data);
+}
+
+/* Small buffers on both ends, so that TCP fills up soon. */
+static void small_buffers(struct __test_metadata *_metadata, int tx, int rx)
+{
+	int small = 64 * 1024;
+
+	ASSERT_EQ(0, setsockopt(tx, SOL_SOCKET, SO_SNDBUF, &small,
+				sizeof(small)));
+	ASSERT_EQ(0, setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+}
+
+/*
+ * Non-blocking sendfile() until TCP is full (a sealed record pending, an
+ * open one holding spliced pages), then the rest blocking: everything
+ * arrives once, in order.
+ */
+TEST_F(sem, nonblocking_sendfile_then_the_rest)
+{
+	const size_t len = 2 << 20;
+	uint8_t *data = plaintext(_metadata, len, 10), *got = malloc(len);
+	int mfd = memfd_with(data, len, 0), sync[2], err, status;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, got);
+	ASSERT_LE(0, mfd);
+	small_buffers(_metadata, self->tx2, self->rx_peer);
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int fl = fcntl(self->tx2, F_GETFL);
+		off_t off = 0;
+		ssize_t n;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fcntl(self->tx2, F_SETFL, fl | O_NONBLOCK);
+		while ((size_t)off < len) {
+			n = sendfile(self->tx2, mfd, &off, len - off);
+			if (n < 0 && errno == EAGAIN)
+				break;
+			if (n <= 0)
+				_exit(n < 0 ? errno : EPIPE);
+		}
+		if ((size_t)off == len)
+			_exit(EFBIG);		/* TCP never filled up */
+		fcntl(self->tx2, F_SETFL, fl);
+		if (write(sync[1], "x", 1) != 1)
+			_exit(EIO);
+		_exit(-sendfile_all(self->tx2, mfd, off, len - off));
+	}
+	ASSERT_EQ(1, read(sync[0], &c, 1));
+	err = ktlso_read_all(self->rx_peer, got, len);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("sender: %s", strerror(WEXITSTATUS(status)));
+	}
+	ASSERT_EQ(0, err);
+	expect_same_bytes(_metadata, "file vs received", data, got, len);
+	close(sync[0]);
+	close(sync[1]);
+	close(mfd);
+	free(got);
+	free(data);
+}
+
+/*
+ * close() with a sealed record that TCP had no room for: it does not wait
+ * (as in-tree kTLS after a non-blocking send), so the record may be cut;
+ * what the peer decrypts is still the stream's beginning, whole records
+ * only, and nothing leaks (the VM run checks that ktlso unloads).
+ */
+TEST_F(sem, close_with_a_pending_record)
+{
+	const size_t len = 1 << 20;
+	uint8_t *data = plaintext(_metadata, len, 11), *got = malloc(len);
+	size_t sent = 0, have = 0;
+	ssize_t n;
+
+	ASSERT_NE(NULL, got);
+	small_buffers(_metadata, self->tx2, self->rx_peer);
+	while (sent < len) {
+		n = send(self->tx2, data + sent, len - sent < 10000 ?
+			 len - sent : 10000, MSG_DONTWAIT);
+		if (n < 0)
+			break;
+		sent += n;
+	}
+	ASSERT_EQ(EAGAIN, errno);
+	close(self->tx2);
+	self->tx2 = -1;
+	for (;;) {
+		n = recv(self->rx_peer, got + have, len - have, 0);
+		if (n <= 0)
+			break;
+		have += n;
+	}
+	EXPECT_LE(have, sent);
+	EXPECT_NE((size_t)0, have);
+	expect_same_bytes(_metadata, "sent vs received", data, got, have);
+	free(got);
+	free(data);
+}
+
+/*
+ * Records that a write fills or ends are encrypted straight from the
+ * sender's memory: the buffer is the sender's again once send() returns,
+ * whatever it writes there, and an open record never depends on it.
+ */
+TEST_F(sem, user_buffer_reused_after_send)
+{
+	static const size_t lens[] = { 5000, 20000, 16384, 3000, 40000 };
+	static const int flags[] = { MSG_MORE, 0, MSG_MORE, MSG_MORE, 0 };
+	size_t i, off = 0, total = 0;
+	uint8_t *buf = malloc(40000), *want, *got;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		total += lens[i];
+	want = malloc(total);
+	got = malloc(total);
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, want);
+	ASSERT_NE(NULL, got);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		ktlso_fill(buf, lens[i], 100 + i);
+		memcpy(want + off, buf, lens[i]);
+		ASSERT_EQ((ssize_t)lens[i],
+			  send(self->tx2, buf, lens[i], flags[i]));
+		memset(buf, 0xee, lens[i]);
+		off += lens[i];
+	}
+	ASSERT_EQ(0, ktlso_read_all(self->rx_peer, got, total));
+	expect_same_bytes(_metadata, "sent vs received", want, got, total);
+	free(got);
+	free(want);
+	free(buf);
+}
+
+/*
+ * A write whose buffer runs into an unreadable page stops there: the bytes
+ * before it are accepted or none is, and the stream goes on intact.
+ */
+TEST_F(sem, write_faulting_midway_keeps_the_stream)
+{
+	const size_t page = sysconf(_SC_PAGESIZE), tail = 100;
+	uint8_t *map, *want, *got;
+	size_t head;
+	ssize_t n;
+
+	map = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ktlso_fill(map, 3 * page, 12);
+	want = malloc(3 * page + tail);
+	got = malloc(3 * page + tail);
+	ASSERT_NE(NULL, want);
+	ASSERT_NE(NULL, got);
+	memcpy(want, map, page);
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_NONE));
+
+	n = send(self->tx2, map, 3 * page, 0);
+	if (n < 0) {
+		EXPECT_EQ(EFAULT, errno);
+		head = 0;
+	} else {
+		EXPECT_LE((size_t)n, page);
+		head = n;
+	}
+	ktlso_fill(want + head, tail, 13);
+	ASSERT_EQ((ssize_t)tail, send(self->tx2, want + head, tail, 0));
+	ASSERT_EQ(0, ktlso_read_all(self->rx_peer, got, head + tail));
+	expect_same_bytes(_metadata, "sent vs received", want, got,
+			  head + tail);
+	EXPECT_TRUE(nothing_readable(self->rx_peer, 100));
+	munmap(map, 3 * page);
+	free(got);
+	free(want);
 }
 
 /*
