@@ -158,7 +158,7 @@ int ktlso_random(struct ktlso_session *s, uint8_t *out, size_t len);
  */
 int ktlso_session_abort(struct ktlso_session *s, int err);
 
-/* The handshake table for @version and role; NULL when not implemented. */
+/* The handshake table for @version and role; NULL for another version. */
 const struct ktlso_proto *ktlso_proto_find(uint16_t version, bool server);
 
 /* Hand the handshake to @to, which takes @msg (see struct ktlso_proto). */

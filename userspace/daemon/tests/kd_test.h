@@ -65,23 +65,8 @@ static inline int kd_test_leaf(const struct test_cert_spec *spec,
 			       enum test_key_type type, const char *name,
 			       char *cert, char *key)
 {
-	struct test_pki *p = &kd_files.pki;
-	EVP_PKEY *k = test_key_new(type);
-	X509 *leaf = k ? test_pki_leaf(p, spec, k) : NULL;
-	char buf[64];
-	int ret = -1;
-
-	if (leaf) {
-		snprintf(buf, sizeof(buf), "%s.pem", name);
-		test_pki_path(p, buf, cert, KD_PATH);
-		snprintf(buf, sizeof(buf), "%s.key", name);
-		test_pki_path(p, buf, key, KD_PATH);
-		ret = test_write_certs(cert, (X509 *[]){ leaf, p->inter }, 2) ||
-		      test_write_key(key, k);
-	}
-	X509_free(leaf);
-	EVP_PKEY_free(k);
-	return ret;
+	return test_pki_leaf_files(&kd_files.pki, spec, type, name, cert, key,
+				   KD_PATH);
 }
 
 static inline int kd_test_files_make(void)

@@ -328,4 +328,32 @@ static inline const char *test_pki_path(const struct test_pki *p,
 	return buf;
 }
 
+/*
+ * A new @type key and its leaf issued by the intermediate, written as
+ * "dir/NAME.pem" (leaf, then intermediate) and "dir/NAME.key"; their paths
+ * go to @cert and @key (@cap bytes each).  Returns 0 or -1.
+ */
+static inline int test_pki_leaf_files(struct test_pki *p,
+				      const struct test_cert_spec *spec,
+				      enum test_key_type type, const char *name,
+				      char *cert, char *key, size_t cap)
+{
+	EVP_PKEY *k = test_key_new(type);
+	X509 *leaf = k ? test_pki_leaf(p, spec, k) : NULL;
+	char buf[64];
+	int ret = -1;
+
+	if (leaf) {
+		snprintf(buf, sizeof(buf), "%s.pem", name);
+		test_pki_path(p, buf, cert, cap);
+		snprintf(buf, sizeof(buf), "%s.key", name);
+		test_pki_path(p, buf, key, cap);
+		ret = test_write_certs(cert, (X509 *[]){ leaf, p->inter }, 2) ||
+		      test_write_key(key, k);
+	}
+	X509_free(leaf);
+	EVP_PKEY_free(k);
+	return ret;
+}
+
 #endif /* KTLSO_ENGINE_TESTS_PKI_TEST_H */
