@@ -20,7 +20,8 @@ n=0 failed=0
 
 # check NAME EXPECTED_RC GREP_OUT GREP_ERR RUNNER-ARGS...
 # EXPECTED_RC is a number or "nonzero"; the greps are extended regexps that
-# must match stdout / stderr ("" for none).
+# must match stdout / stderr ("" for none); GREP_ERR "!RE" means stderr must
+# not match RE.
 check() {
 	local name=$1 want=$2 out_re=$3 err_re=$4 rc ok=1
 	shift 4
@@ -32,7 +33,11 @@ check() {
 	*) [ "$rc" -eq "$want" ] || ok=0 ;;
 	esac
 	[ -z "$out_re" ] || grep -Eq "$out_re" "$tmp/out" || ok=0
-	[ -z "$err_re" ] || grep -Eq "$err_re" "$tmp/err" || ok=0
+	case "$err_re" in
+	"") ;;
+	!*) ! grep -Eq "${err_re#!}" "$tmp/err" || ok=0 ;;
+	*) grep -Eq "$err_re" "$tmp/err" || ok=0 ;;
+	esac
 	if [ $ok = 1 ]; then
 		echo "ok $n vm_runner.$name"
 	else
@@ -45,7 +50,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..9"
 echo "# runner selftest on $kver"
 
 kre=$(printf '%s' "$kver" | sed 's/[.+]/\\&/g')
@@ -58,6 +63,15 @@ check warning_fails_the_run_quoted nonzero "" "^vm: +\| .*WARNING: .*ktlso_vmtes
 check pinned_module_fails_the_run nonzero "" "ktlso did not unload" -- \
 	build/selftests/ulp_hold 120
 check timeout_is_reported 124 "" "TIMEOUT: .*within 12s" --timeout 12 -- sleep 600
+
+# A guest kernel that dies during boot is booted once more, and said so; a
+# crash once the command has started is the run's failure, not retried.
+KTLSO_VM_CRASH_BOOTS=1 check boot_crash_is_retried_once 0 "^booted-again\$" \
+	"died during boot, before the command started; booting again" -- echo booted-again
+KTLSO_VM_CRASH_BOOTS=2 check second_boot_crash_fails 124 "" \
+	"stopped without reporting a result" -- echo not-reached
+check crash_in_command_is_not_retried 124 "" "!booting again" -- \
+	sh -c 'echo c > /proc/sysrq-trigger'
 
 # Two runners at once, each with its own output and status.
 n=$((n + 1))
