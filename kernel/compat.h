@@ -87,8 +87,9 @@ static inline ssize_t ktlso_iter_page(struct iov_iter *iter, size_t maxsize,
  * @maxpages: room in @pages
  * @off: set to the offset of the first byte in @pages[0]
  *
- * The pages are held for reading until ktlso_unpin_user_page(): a
- * reference on 6.1, a pin (FOLL_PIN) from 6.3 on.
+ * The pages are held until ktlso_unpin_user_page() or, for a destination
+ * iterator, whose pages are held for writing, ktlso_unpin_user_pages_dirty():
+ * a reference on 6.1, a pin (FOLL_PIN) from 6.3 on.
  *
  * Return: the number of bytes, or a negative errno.
  */
@@ -106,6 +107,25 @@ static inline ssize_t ktlso_iter_pin_user(struct iov_iter *iter,
 static inline void ktlso_unpin_user_page(struct page *page)
 {
 	put_page(page);
+}
+
+/**
+ * ktlso_unpin_user_pages_dirty() - release pages ktlso has written to
+ * @pages: pages from ktlso_iter_pin_user() on a destination iterator
+ * @n: how many
+ *
+ * Marks them dirty first, so that a file-backed mapping writes them back.
+ * May sleep.
+ */
+static inline void ktlso_unpin_user_pages_dirty(struct page **pages,
+						unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		set_page_dirty_lock(pages[i]);
+		put_page(pages[i]);
+	}
 }
 #else
 #define KTLSO_HAVE_SENDPAGE 0
@@ -139,6 +159,12 @@ static inline ssize_t ktlso_iter_pin_user(struct iov_iter *iter,
 static inline void ktlso_unpin_user_page(struct page *page)
 {
 	unpin_user_page(page);
+}
+
+static inline void ktlso_unpin_user_pages_dirty(struct page **pages,
+						unsigned int n)
+{
+	unpin_user_pages_dirty_lock(pages, n, true);
 }
 #endif
 

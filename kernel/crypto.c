@@ -365,6 +365,26 @@ int ktlso_check_header(const struct ktlso_crypto *c, const u8 *hdr,
 	return 0;
 }
 
+/*
+ * Set up the nonce and the additional data for opening the record at @rec
+ * (header checked), whose inner plaintext has @plen bytes.
+ *
+ * Return: the length of the additional data.
+ */
+static unsigned int ktlso_open_prepare(struct ktlso_crypto *c, const u8 *rec,
+				       size_t plen)
+{
+	size_t explicit = ktlso_explicit_len(c);
+
+	if (c->version == TLS_1_3_VERSION) {
+		memcpy(c->aad, rec, KTLSO_TLS13_AAD_LEN);
+		ktlso_build_nonce(c, NULL);
+		return KTLSO_TLS13_AAD_LEN;
+	}
+	ktlso_build_nonce(c, explicit ? rec + KTLSO_HDR_LEN : NULL);
+	return ktlso_tls12_aad(c, rec[0], plen);
+}
+
 /**
  * ktlso_open() - authenticate and decrypt one whole record, in place
  * @c: receive state
@@ -385,8 +405,7 @@ int ktlso_check_header(const struct ktlso_crypto *c, const u8 *hdr,
 int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
 	       size_t *off, size_t *len, bool *padded)
 {
-	size_t explicit = ktlso_explicit_len(c);
-	size_t body = KTLSO_HDR_LEN + explicit;
+	size_t body = ktlso_body_off(c);
 	size_t clen = rec_len - body;
 	size_t plen = clen - KTLSO_TAG_LEN;
 	unsigned int aad_len;
@@ -395,15 +414,7 @@ int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
 	if (c->seq_exhausted)
 		return -EBADMSG;
 
-	if (c->version == TLS_1_3_VERSION) {
-		memcpy(c->aad, rec, KTLSO_TLS13_AAD_LEN);
-		aad_len = KTLSO_TLS13_AAD_LEN;
-		ktlso_build_nonce(c, NULL);
-	} else {
-		aad_len = ktlso_tls12_aad(c, rec[0], plen);
-		ktlso_build_nonce(c, explicit ? rec + KTLSO_HDR_LEN : NULL);
-	}
-
+	aad_len = ktlso_open_prepare(c, rec, plen);
 	err = ktlso_decrypt_in_place(c, rec + body, clen, aad_len);
 	if (err)
 		return err;
@@ -424,5 +435,76 @@ int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
 	}
 	*off = body;
 	*len = plen;
+	return 0;
+}
+
+/**
+ * ktlso_open_sg_len() - plaintext bytes ktlso_open_sg() would deliver
+ * @c: receive state
+ * @rec_len: the length of a record whose header has been checked
+ *
+ * Return: the record's plaintext length, assuming (for TLS 1.3) a record
+ * of application data without padding.
+ */
+size_t ktlso_open_sg_len(const struct ktlso_crypto *c, size_t rec_len)
+{
+	return rec_len - ktlso_record_len(c, 0);
+}
+
+/**
+ * ktlso_open_sg() - open an application-data record into a scatterlist
+ * @c: receive state
+ * @rec: the record, its header already checked; only read
+ * @rec_len: its length
+ * @dst: the AEAD output, @nents + 2 entries: entry 0 is set here to the
+ *	additional data; entries 1 to @nents are the caller's and cover
+ *	exactly ktlso_open_sg_len() bytes; entry @nents + 1 is set here, for
+ *	TLS 1.3, to the byte that should be the inner content type
+ * @nents: the caller's entries in @dst
+ *
+ * Only a record of application data without padding can be delivered so.
+ * A TLS 1.2 record of another type is declined before any work.  A TLS
+ * 1.3 record's type is known only once decrypted: one that turns out to
+ * be padded or of another type is declined after @dst has been written,
+ * and must be opened again with ktlso_open().  The sequence number
+ * advances only for a record delivered.  May sleep.
+ *
+ * Return: 0 when @dst holds the plaintext; 1 for a record declined; or the
+ * errors of ktlso_open() (then @dst may hold unauthenticated bytes).
+ */
+int ktlso_open_sg(struct ktlso_crypto *c, const u8 *rec, size_t rec_len,
+		  struct scatterlist *dst, unsigned int nents)
+{
+	size_t body = ktlso_body_off(c);
+	size_t clen = rec_len - body;
+	size_t plen = clen - KTLSO_TAG_LEN;
+	bool tls13 = c->version == TLS_1_3_VERSION;
+	unsigned int aad_len;
+	int err;
+
+	if (c->seq_exhausted)
+		return -EBADMSG;
+	if (!tls13 && rec[0] != KTLSO_CT_APPLICATION_DATA)
+		return 1;
+
+	aad_len = ktlso_open_prepare(c, rec, plen);
+	sg_init_table(c->sg, 2);
+	sg_set_buf(&c->sg[0], c->aad, aad_len);
+	sg_set_buf(&c->sg[1], rec + body, clen);
+	sg_set_buf(&dst[0], c->aad, aad_len);
+	if (tls13) {
+		c->tail = 0;
+		sg_unmark_end(&dst[nents]);
+		sg_set_buf(&dst[nents + 1], &c->tail, 1);
+		sg_mark_end(&dst[nents + 1]);
+	} else {
+		sg_mark_end(&dst[nents]);
+	}
+	err = ktlso_aead(c, c->sg, dst, clen, aad_len, false);
+	if (err)
+		return err;
+	if (tls13 && c->tail != KTLSO_CT_APPLICATION_DATA)
+		return 1;
+	ktlso_seq_advance(c);
 	return 0;
 }

@@ -77,6 +77,7 @@ struct ktlso_cipher {
  *	per record for TLS 1.2 GCM/CCM, whose explicit nonce it is
  * @nonce: the AEAD IV of the record being processed (CCM form: 16 bytes)
  * @rec_seq: the next record's sequence number, big endian
+ * @tail: where ktlso_open_sg() decrypts a TLS 1.3 record's last byte
  * @seq_exhausted: the record with sequence number 2^64 - 1 has been done
  * @info: the crypto_info as installed, for getsockopt()
  */
@@ -91,6 +92,7 @@ struct ktlso_crypto {
 	u8 iv[KTLSO_NONCE_LEN];
 	u8 nonce[16];
 	u8 rec_seq[TLS_MAX_REC_SEQ_SIZE];
+	u8 tail;
 	bool seq_exhausted;
 	u8 info[KTLSO_MAX_CRYPTO_INFO];
 };
@@ -175,6 +177,12 @@ struct ktlso_rx_rec {
 	u8 data[];
 };
 
+/*
+ * Pages of a reader's buffer one record may be decrypted into: a whole
+ * record's plaintext in one buffer takes at most five.
+ */
+#define KTLSO_RX_ZC_PAGES	16
+
 /**
  * struct ktlso_rx - receive state, present once TLS_RX is set
  * @c: keys and AEAD
@@ -192,6 +200,9 @@ struct ktlso_rx_rec {
  * @ready: a reader would not wait: a whole record, a decrypted one or an
  *	error is there (read locklessly by poll)
  * @err: a sticky error: every later read reports it
+ * @zc_pages: the reader's pages a record is being decrypted into
+ * @zc_sg: the AEAD output over them: additional data, @zc_pages, and
+ *	TLS 1.3's content type byte
  */
 struct ktlso_rx {
 	struct ktlso_crypto c;
@@ -206,6 +217,8 @@ struct ktlso_rx {
 	size_t parked_bytes;
 	bool ready;
 	int err;
+	struct page *zc_pages[KTLSO_RX_ZC_PAGES];
+	struct scatterlist zc_sg[KTLSO_RX_ZC_PAGES + 2];
 };
 
 /**
@@ -350,6 +363,7 @@ enum {
 	KTLSO_MIB_DECRYPT_ERROR,
 	KTLSO_MIB_DECRYPT_RETRY,
 	KTLSO_MIB_RX_NO_PAD_VIOL,
+	KTLSO_MIB_RX_ZEROCOPY,	/* records decrypted into the reader's buffer */
 	KTLSO_MIB_MAX,
 };
 
@@ -412,6 +426,9 @@ int ktlso_check_header(const struct ktlso_crypto *c, const u8 *hdr,
 		       size_t *rec_len);
 int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
 	       size_t *off, size_t *len, bool *padded);
+size_t ktlso_open_sg_len(const struct ktlso_crypto *c, size_t rec_len);
+int ktlso_open_sg(struct ktlso_crypto *c, const u8 *rec, size_t rec_len,
+		  struct scatterlist *dst, unsigned int nents);
 
 /* keys.c */
 int ktlso_copy_crypto_info(struct sock *sk, const struct ktlso_crypto *mine,

@@ -5,10 +5,12 @@
  * TLS_RX installs keys.  From then on ktlso takes the socket's bytes out of
  * TCP's receive queue one record at a time, into the socket's one record
  * buffer: as they arrive (data_ready) and whenever a reader has consumed the
- * previous record.  A reader decrypts a whole record in place and copies
- * its plaintext out; the next record stays in TCP until then, so TCP's own
- * flow control still paces the peer.  Only a whole record makes the socket
- * readable (poll, the wake-up of a waiting reader).
+ * previous record.  A reader decrypts a whole record of application data
+ * straight into its own buffer when the plaintext fits there, and otherwise
+ * (MSG_PEEK, splice, a short buffer, another content type) in place, then
+ * copies its plaintext out.  The next record stays in TCP until then, so
+ * TCP's own flow control still paces the peer.  Only a whole record makes
+ * the socket readable (poll, the wake-up of a waiting reader).
  *
  * All receive state is protected by the socket lock: data_ready runs either
  * in softirq with the socket not owned by a process, or from release_sock()
@@ -137,9 +139,9 @@ static int ktlso_rx_decrypt(struct sock *sk, struct ktlso_context *ctx)
 		return err;
 	}
 	/*
-	 * The application promised unpadded records.  ktlso always decrypts
-	 * in place, so padding costs nothing here, but the promise was
-	 * broken: count it, as upstream does.
+	 * The application promised unpadded records, and the promise was
+	 * broken: count it, as upstream does.  Padding cost a second
+	 * decryption if the record was first tried in the reader's buffer.
 	 */
 	if (padded && ctx->rx_no_pad)
 		ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_NO_PAD_VIOL, 1);
@@ -148,18 +150,131 @@ static int ktlso_rx_decrypt(struct sock *sk, struct ktlso_context *ctx)
 	return 0;
 }
 
+/**
+ * struct ktlso_rx_dst - a reader's buffer a record may be decrypted into
+ * @msg: the reader's message, whose iterator is user memory
+ * @room: bytes the reader still wants
+ * @done: set to the plaintext bytes delivered there, the record consumed
+ */
+struct ktlso_rx_dst {
+	struct msghdr *msg;
+	size_t room;
+	size_t done;
+};
+
 /*
- * ktlso_rx_next() - have a decrypted record in rx->buf
+ * Hold the reader's pages under the next @len bytes of @iter, as entries
+ * 1 on of rx->zc_sg.  Gives up, undoing everything, where the bytes are
+ * spread over more pages than rx->zc_pages holds.
+ *
+ * Return: the number of pages, or a negative errno.
+ */
+static int ktlso_rx_pin(struct ktlso_rx *rx, struct iov_iter *iter,
+			size_t len)
+{
+	unsigned int n = 0, i;
+	size_t got = 0;
+	int err = 0;
+
+	sg_init_table(rx->zc_sg, ARRAY_SIZE(rx->zc_sg));
+	while (got < len) {
+		size_t off;
+		ssize_t r;
+
+		if (n == KTLSO_RX_ZC_PAGES) {
+			err = -E2BIG;
+			break;
+		}
+		r = ktlso_iter_pin_user(iter, len - got, rx->zc_pages + n,
+					KTLSO_RX_ZC_PAGES - n, &off);
+		if (r <= 0) {
+			err = r ? r : -EFAULT;
+			break;
+		}
+		got += r;
+		for (; r; n++) {
+			size_t seg = min_t(size_t, PAGE_SIZE - off, r);
+
+			sg_set_page(&rx->zc_sg[1 + n], rx->zc_pages[n], seg,
+				    off);
+			r -= seg;
+			off = 0;
+		}
+	}
+	if (!err)
+		return n;
+	for (i = 0; i < n; i++)
+		ktlso_unpin_user_page(rx->zc_pages[i]);
+	iov_iter_revert(iter, got);
+	return err;
+}
+
+/*
+ * Decrypt the whole record in rx->buf straight into the reader's buffer.
+ * Only application data that fits is delivered so; for TLS 1.3, whose
+ * content type and padding show only after decryption, only when the
+ * application promised unpadded records (TLS_RX_EXPECT_NO_PAD), as
+ * upstream does.  A record declined after decryption costs a second one
+ * in place (TlsDecryptRetry): rx->buf is only read here.
+ *
+ * Return: plaintext bytes delivered, the record consumed; 0 to decrypt it
+ * in place instead; or a negative errno, then sticky, with nothing left
+ * in the reader's buffer.
+ */
+static int ktlso_rx_decrypt_to(struct sock *sk, struct ktlso_context *ctx,
+			       struct ktlso_rx_dst *dst)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	struct iov_iter *iter = &dst->msg->msg_iter;
+	size_t n = ktlso_open_sg_len(&rx->c, rx->have);
+	int pages, err;
+
+	if (!n || n > dst->room ||
+	    (rx->c.version == TLS_1_3_VERSION && !ctx->rx_no_pad))
+		return 0;
+	pages = ktlso_rx_pin(rx, iter, n);
+	if (pages < 0)
+		return 0;	/* the copy out reports a bad address */
+	err = ktlso_open_sg(&rx->c, rx->buf, rx->have, rx->zc_sg, pages);
+	if (err < 0)	/* never leave unauthenticated bytes behind */
+		sg_zero_buffer(&rx->zc_sg[1], pages, n, 0);
+	ktlso_unpin_user_pages_dirty(rx->zc_pages, pages);
+	if (err) {
+		iov_iter_revert(iter, n);
+		if (err > 0) {
+			if (rx->c.version == TLS_1_3_VERSION)
+				ktlso_stats_add(sock_net(sk),
+						KTLSO_MIB_DECRYPT_RETRY, 1);
+			return 0;
+		}
+		if (err == -EBADMSG)
+			ktlso_stats_add(sock_net(sk), KTLSO_MIB_DECRYPT_ERROR, 1);
+		ktlso_rx_abort(sk, rx, err);
+		return err;
+	}
+	ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_ZEROCOPY, 1);
+	dst->done = n;
+	ktlso_rx_reset(rx);
+	ktlso_rx_fill(sk, rx);
+	ktlso_rx_update_ready(rx);
+	return n;
+}
+
+/**
+ * ktlso_rx_next() - have the next record decrypted
  * @sk: the socket, locked; rx->buf must not hold an undelivered record
  * @ctx: its context
  * @timeo: how long to wait, updated
+ * @dst: the reader's buffer the record may be decrypted into, or NULL to
+ *	decrypt it in rx->buf
  *
- * Return: 1 with a record open, 0 at the end of the stream, or a negative
- * errno: the sticky error, -EAGAIN when @timeo ran out (or was zero), the
- * socket's error, or the signal's.
+ * Return: 1 with a record open in rx->buf or delivered into @dst (then
+ * @dst->done is set), 0 at the end of the stream, or a negative errno: the
+ * sticky error, -EAGAIN when @timeo ran out (or was zero), the socket's
+ * error, or the signal's.
  */
 static int ktlso_rx_next(struct sock *sk, struct ktlso_context *ctx,
-			 long *timeo)
+			 long *timeo, struct ktlso_rx_dst *dst)
 {
 	struct ktlso_rx *rx = ctx->rx;
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
@@ -170,8 +285,13 @@ static int ktlso_rx_next(struct sock *sk, struct ktlso_context *ctx,
 		ktlso_rx_fill(sk, rx);
 		if (rx->err)
 			return rx->err;
-		if (ktlso_rx_whole(rx))
+		if (ktlso_rx_whole(rx)) {
+			int n = dst ? ktlso_rx_decrypt_to(sk, ctx, dst) : 0;
+
+			if (n)
+				return n < 0 ? n : 1;
 			return ktlso_rx_decrypt(sk, ctx) ?: 1;
+		}
 		if (sk->sk_err)
 			return sock_error(sk);
 		if (sk->sk_shutdown & RCV_SHUTDOWN) {
@@ -302,11 +422,13 @@ static int ktlso_rx_read(struct sock *sk, struct ktlso_context *ctx,
 			 long timeo)
 {
 	struct ktlso_rx *rx = ctx->rx;
+	bool direct = user_backed_iter(&msg->msg_iter);
 	size_t copied = 0;
 	u8 control = 0;
 	int err = 0;
 
 	while (copied < len) {
+		struct ktlso_rx_dst dst = { .msg = msg, .room = len - copied };
 		const u8 *data;
 		size_t avail;
 		long wait;
@@ -315,10 +437,18 @@ static int ktlso_rx_read(struct sock *sk, struct ktlso_context *ctx,
 		if (!ktlso_rx_head(rx, &type, &data, &avail)) {
 			/* Enough already: take only what needs no wait. */
 			wait = copied >= target ? 0 : timeo;
-			err = ktlso_rx_next(sk, ctx, &wait);
+			err = ktlso_rx_next(sk, ctx, &wait,
+					    direct ? &dst : NULL);
 			if (err <= 0)
 				break;
 			timeo = wait;
+			if (dst.done) {
+				/* Application data: the cmsg rule is met. */
+				ktlso_rx_type_ok(msg, &control,
+						 KTLSO_CT_APPLICATION_DATA);
+				copied += dst.done;
+			}
+			err = 0;
 			continue;
 		}
 		err = ktlso_rx_type_ok(msg, &control, type);
@@ -378,7 +508,7 @@ static int ktlso_rx_peek(struct sock *sk, struct ktlso_context *ctx,
 					break;
 			}
 			wait = timeo;
-			err = ktlso_rx_next(sk, ctx, &wait);
+			err = ktlso_rx_next(sk, ctx, &wait, NULL);
 			if (err <= 0)
 				break;
 			timeo = wait;
@@ -529,7 +659,7 @@ ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
 	timeo = sock_rcvtimeo(sk, (sock->file->f_flags & O_NONBLOCK) ||
 				  (flags & SPLICE_F_NONBLOCK));
 	if (!ktlso_rx_head(ctx->rx, &type, &data, &avail)) {
-		ret = ktlso_rx_next(sk, ctx, &timeo);
+		ret = ktlso_rx_next(sk, ctx, &timeo, NULL);
 		if (ret <= 0)
 			goto out;
 		ktlso_rx_head(ctx->rx, &type, &data, &avail);

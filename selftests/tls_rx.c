@@ -582,6 +582,205 @@ TEST_F(tls_rx, bad_tag_is_sticky_ebadmsg)
 		EXPECT_EQ(EBADMSG, errno);
 }
 
+/*
+ * Decryption into the reader's buffer.  TLS 1.3 needs the application's
+ * promise of unpadded records first (as upstream); the tests make it.
+ */
+static void expect_no_pad(struct __test_metadata *_metadata, int fd,
+			  const struct tls_keys *k)
+{
+	unsigned int one = 1;
+
+	if (is_tls13(k))
+		ASSERT_EQ(0, setsockopt(fd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &one,
+					sizeof(one)));
+}
+
+/* A counter of ktlso's own: -1 (not checked) under in-tree kTLS. */
+static long zc_count(void)
+{
+	return testing_intree() ? -1 : stat_of("TlsRxZeroCopy");
+}
+
+/*
+ * Records that fit are decrypted straight into the reader's buffer, even
+ * one in a shared file mapping; one that does not fit, or a buffer spread
+ * over more pages than ktlso pins, is decrypted in place and copied.  The
+ * bytes are the same either way.
+ */
+TEST_F(tls_rx, direct_decrypt_into_reader_buffer)
+{
+	static const size_t lens[] = { MAX_PAYLOAD, SMALL, 1, MAX_PAYLOAD };
+	uint8_t *data[ARRAY_SIZE(lens)], *wire, *map, *pages, *got;
+	size_t i, pos = 0, page = sysconf(_SC_PAGESIZE), off;
+	long zc = zc_count();
+	struct iovec iov[24];
+	int mfd;
+
+	SKIP_WITHOUT_ENGINE(&self->keys);
+	if (!testing_intree())
+		ASSERT_LE(0, zc);
+	expect_no_pad(_metadata, self->rx, &self->keys);
+	wire = malloc(ARRAY_SIZE(lens) * (MAX_RECORD + 256));
+	got = malloc(MAX_PAYLOAD);
+	ASSERT_NE(NULL, wire);
+	ASSERT_NE(NULL, got);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		data[i] = plaintext(_metadata, lens[i], 40 + i);
+		pos += seal(_metadata, &self->s, TYPE_DATA, data[i], lens[i], 0,
+			    wire + pos);
+	}
+	ASSERT_EQ(0, ktlso_write_all(self->raw, wire, pos));
+
+	/* A whole record into a MAP_SHARED memfd page range, then read back. */
+	mfd = memfd_create("tls_rx-direct", 0);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, MAX_PAYLOAD + page));
+	map = mmap(NULL, MAX_PAYLOAD + page, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, mfd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ((ssize_t)MAX_PAYLOAD, recv(self->rx, map + 100, MAX_PAYLOAD,
+					      MSG_WAITALL));
+	ASSERT_EQ((ssize_t)MAX_PAYLOAD, pread(mfd, got, MAX_PAYLOAD, 100));
+	EXPECT_EQ(0, memcmp(data[0], got, MAX_PAYLOAD));
+	if (zc >= 0)
+		EXPECT_EQ(zc + 1, zc_count());
+	munmap(map, MAX_PAYLOAD + page);
+	close(mfd);
+
+	/* Too short a buffer: in place, and the rest stays for the next read. */
+	ASSERT_EQ((ssize_t)SMALL - 1, recv(self->rx, got, SMALL - 1, 0));
+	ASSERT_EQ(1, recv(self->rx, got + SMALL - 1, 1, 0));
+	EXPECT_EQ(0, memcmp(data[1], got, SMALL));
+	if (zc >= 0)
+		EXPECT_EQ(zc + 1, zc_count());
+
+	ASSERT_EQ(1, recv(self->rx, got, 1, 0));
+	EXPECT_EQ(data[2][0], got[0]);
+	if (zc >= 0)
+		EXPECT_EQ(zc + 2, zc_count());
+
+	/* One record over 24 pages, each iovec on its own page. */
+	pages = mmap(NULL, 24 * page, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, pages);
+	for (i = 0, off = 0; i < ARRAY_SIZE(iov); i++) {
+		iov[i].iov_base = pages + i * page + 8;
+		iov[i].iov_len = i + 1 < ARRAY_SIZE(iov) ?
+				 MAX_PAYLOAD / ARRAY_SIZE(iov) :
+				 MAX_PAYLOAD - off;
+		off += iov[i].iov_len;
+	}
+	ASSERT_LT(iov[ARRAY_SIZE(iov) - 1].iov_len, page - 8);
+	ASSERT_EQ((ssize_t)MAX_PAYLOAD, readv(self->rx, iov, ARRAY_SIZE(iov)));
+	for (i = 0, off = 0; i < ARRAY_SIZE(iov); i++) {
+		EXPECT_EQ(0, memcmp(data[3] + off, iov[i].iov_base,
+				    iov[i].iov_len));
+		off += iov[i].iov_len;
+	}
+	if (zc >= 0)
+		EXPECT_EQ(zc + 2, zc_count());
+	munmap(pages, 24 * page);
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		free(data[i]);
+	free(got);
+	free(wire);
+}
+
+/*
+ * TLS 1.3 shows padding and the content type only after decryption: such
+ * a record, decrypted into the reader's buffer first, is decrypted again
+ * in place (TlsDecryptRetry) and delivered by the usual rules.  TLS 1.2
+ * names the type in the clear and needs no second try.
+ */
+TEST_F(tls_rx, direct_declined_records_are_retried)
+{
+	uint8_t rec[MAX_RECORD + 256], got[256], type = 0;
+	long retry = stat_of("TlsDecryptRetry");
+	long viol = stat_of("TlsRxNoPadViolation");
+	long zc = zc_count();
+	size_t n;
+
+	SKIP_WITHOUT_ENGINE(&self->keys);
+	expect_no_pad(_metadata, self->rx, &self->keys);
+
+	n = seal(_metadata, &self->s, TYPE_DATA, "padded", 6,
+		 is_tls13(&self->keys) ? 40 : 0, rec);
+	ASSERT_EQ(0, ktlso_write_all(self->raw, rec, n));
+	ASSERT_EQ(6, recv(self->rx, got, sizeof(got), 0));
+	EXPECT_EQ(0, memcmp(got, "padded", 6));
+
+	n = seal(_metadata, &self->s, TYPE_ALERT, "\x01\x00", 2, 0, rec);
+	ASSERT_EQ(0, ktlso_write_all(self->raw, rec, n));
+	EXPECT_EQ(-1, recv(self->rx, got, sizeof(got), 0));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(2, recv_typed(self->rx, got, sizeof(got), &type));
+	EXPECT_EQ(TYPE_ALERT, type);
+	EXPECT_EQ(0, memcmp(got, "\x01\x00", 2));
+
+	n = seal(_metadata, &self->s, TYPE_DATA, "plain", 5, 0, rec);
+	ASSERT_EQ(0, ktlso_write_all(self->raw, rec, n));
+	ASSERT_EQ(5, recv(self->rx, got, sizeof(got), 0));
+	EXPECT_EQ(0, memcmp(got, "plain", 5));
+
+	if (!testing_intree()) {
+		int tries = is_tls13(&self->keys) ? 2 : 0;
+
+		EXPECT_EQ(retry + tries, stat_of("TlsDecryptRetry"));
+		EXPECT_EQ(viol + (is_tls13(&self->keys) ? 1 : 0),
+			  stat_of("TlsRxNoPadViolation"));
+		EXPECT_EQ(zc + (is_tls13(&self->keys) ? 1 : 2), zc_count());
+	}
+}
+
+/*
+ * A record that fails authentication leaves none of its would-be plaintext
+ * in the reader's buffer, though it was decrypted there.
+ */
+TEST_F(tls_rx, direct_bad_tag_leaves_no_plaintext)
+{
+	uint8_t rec[MAX_RECORD + 256], data[SMALL], got[SMALL];
+	size_t n;
+
+	SKIP_WITHOUT_ENGINE(&self->keys);
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS leaves unauthenticated bytes in the buffer");
+	expect_no_pad(_metadata, self->rx, &self->keys);
+	ktlso_fill(data, sizeof(data), 77);
+	n = seal(_metadata, &self->s, TYPE_DATA, data, sizeof(data), 0, rec);
+	rec[n - 1] ^= 0x01;		/* the tag only: the body decrypts */
+	ASSERT_EQ(0, ktlso_write_all(self->raw, rec, n));
+	memset(got, 0x5a, sizeof(got));
+	EXPECT_EQ(-1, recv(self->rx, got, sizeof(got), 0));
+	EXPECT_EQ(EBADMSG, errno);
+	EXPECT_EQ(NULL, memmem(got, sizeof(got), data, 16));
+}
+
+/*
+ * A buffer the kernel cannot write: EFAULT, and the record is not lost:
+ * the next read, into good memory, gets it whole.
+ */
+TEST_F(tls_rx, direct_bad_address_loses_nothing)
+{
+	uint8_t rec[MAX_RECORD + 256], data[SMALL], got[SMALL];
+	size_t n, page = sysconf(_SC_PAGESIZE);
+	uint8_t *ro;
+
+	SKIP_WITHOUT_ENGINE(&self->keys);
+	expect_no_pad(_metadata, self->rx, &self->keys);
+	ktlso_fill(data, sizeof(data), 78);
+	n = seal(_metadata, &self->s, TYPE_DATA, data, sizeof(data), 0, rec);
+	ASSERT_EQ(0, ktlso_write_all(self->raw, rec, n));
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(-1, recv(self->rx, ro, SMALL, 0));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(ro, page);
+	ASSERT_EQ((ssize_t)SMALL, recv(self->rx, got, sizeof(got), 0));
+	EXPECT_EQ(0, memcmp(data, got, SMALL));
+}
+
 /* A header announcing more than the version and cipher allow. */
 TEST_F(tls_rx, oversized_record_is_emsgsize)
 {
