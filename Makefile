@@ -7,7 +7,7 @@
 #   make check      host tests, then the VM tests on every kernel; ends with
 #                   "N passed, N failed"
 #   make demo       boot a VM and show ktlso at work
-#   make bench      ktlso vs in-tree kTLS transmit throughput, in a VM
+#   make bench      ktlso vs in-tree kTLS record-layer throughput, in a VM
 #   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each
 #   make deps       install what the above need from Debian packages
 #   make clean      remove build/

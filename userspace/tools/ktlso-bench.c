@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktlso-bench: transmit throughput of ktlso against in-tree kTLS, measured
- * in one run on one machine.
+ * ktlso-bench: throughput of ktlso against in-tree kTLS, measured in one
+ * run on one machine.
  *
- * For each ULP ("ktlso", "tls") and each workload (16 KiB write() calls;
- * sendfile() of a file), a loopback TCP connection gets TLS 1.3
- * AES-128-GCM transmit keys and moves --size bytes to a peer that reads
- * and discards the records, so only the sending side's work is compared.
- * Each case runs --runs times; the report gives medians, the ratio
- * ktlso / kTLS and a bar per case.  Absolute figures depend on the machine
- * (under qemu TCG they mean nothing); the ratio is the result.
+ * For each ULP ("ktlso", "tls") and each workload, a loopback TCP
+ * connection moves --size bytes of plaintext under TLS 1.3 AES-128-GCM,
+ * and only one side of it does TLS, so that side's work is compared:
+ *
+ *  - transmit, with 16 KiB write() calls and with sendfile() of a file: the
+ *    ULP seals, the peer reads and discards the records;
+ *  - receive, with 16 KiB read() calls: the peer writes records sealed
+ *    beforehand (by the engine's record layer), the ULP opens them, and
+ *    every plaintext byte is checked; once as is, once with
+ *    TLS_RX_EXPECT_NO_PAD, which lets both ULPs decrypt TLS 1.3 records
+ *    straight into the reader's buffer.
+ *
+ * Each case runs --runs times, the ULPs taking turns; the report gives
+ * medians, the ratio ktlso / kTLS and a bar per case.  Absolute figures
+ * depend on the machine (under qemu TCG they mean nothing); the ratio is
+ * the result.
  *
  *   ktlso-bench [--size MiB] [--runs N]
  */
@@ -33,6 +42,7 @@
 
 #include <linux/ktlso.h>
 
+#include "engine/record.h"
 #include "loopback.h"
 
 #define PROG "ktlso-bench"
@@ -44,30 +54,39 @@
 #define WRITE_CHUNK (16u << 10)
 #define MAX_RUNS 31
 
-enum workload { WL_WRITE, WL_SENDFILE, WL_NUM };
+enum workload { WL_WRITE, WL_SENDFILE, WL_READ, WL_READ_NOPAD, WL_NUM };
 
 static const char *const wl_names[WL_NUM] = {
 	[WL_WRITE] = "16 KiB writes",
 	[WL_SENDFILE] = "sendfile",
+	[WL_READ] = "16 KiB reads",
+	[WL_READ_NOPAD] = "... no-pad",
 };
+
+/* The one set of keys: TLS 1.3 AES-128-GCM, salt || iv = the write_iv. */
+#define BENCH_KEY	0x42
+#define BENCH_SALT	0x24
+#define BENCH_IV	0x18
 
 static const char *const ulps[] = { KTLSO_ULP_NAME, "tls" };
 #define NUM_ULPS (sizeof(ulps) / sizeof(ulps[0]))
 
-static void install_tx(int fd, const char *ulp)
+/* Attach @ulp to @fd and install the bench keys for direction @optname. */
+static void install_keys(int fd, const char *ulp, int optname)
 {
 	struct tls12_crypto_info_aes_gcm_128 ci = {
 		.info.version = TLS_1_3_VERSION,
 		.info.cipher_type = TLS_CIPHER_AES_GCM_128,
 	};
 
-	memset(ci.key, 0x42, sizeof(ci.key));
-	memset(ci.salt, 0x24, sizeof(ci.salt));
-	memset(ci.iv, 0x18, sizeof(ci.iv));
+	memset(ci.key, BENCH_KEY, sizeof(ci.key));
+	memset(ci.salt, BENCH_SALT, sizeof(ci.salt));
+	memset(ci.iv, BENCH_IV, sizeof(ci.iv));
 	if (setsockopt(fd, SOL_TCP, TCP_ULP, ulp, strlen(ulp) + 1))
 		tool_die(PROG, ulp);
-	if (setsockopt(fd, SOL_TLS, TLS_TX, &ci, sizeof(ci)))
-		tool_die(PROG, "setsockopt(SOL_TLS, TLS_TX)");
+	if (setsockopt(fd, SOL_TLS, optname, &ci, sizeof(ci)))
+		tool_die(PROG, optname == TLS_TX ? "setsockopt(SOL_TLS, TLS_TX)" :
+						    "setsockopt(SOL_TLS, TLS_RX)");
 }
 
 struct drain {
@@ -121,7 +140,7 @@ static double run_once(const char *ulp, enum workload wl, int file,
 	int cfd, sfd;
 
 	tool_tcp_pair(PROG, &cfd, &sfd);
-	install_tx(cfd, ulp);
+	install_keys(cfd, ulp, TLS_TX);
 	d.fd = sfd;
 	if (pthread_create(&th, NULL, drain, &d))
 		tool_die(PROG, "pthread_create");
@@ -155,6 +174,122 @@ static double run_once(const char *ulp, enum workload wl, int file,
 	return (double)size / (t1 - t0) / 1e6;
 }
 
+/*
+ * The plaintext of the stream: @pattern (WRITE_CHUNK bytes, periodic within
+ * them) repeated, as in the file sendfile() sends.
+ */
+static const char *pattern;
+
+/* Seal @size bytes of the stream into full records, as a peer would. */
+static uint8_t *seal_stream(size_t size, size_t *wire_len)
+{
+	struct ktlso_traffic_keys tk = { .key_len = 16, .iv_len = 12 };
+	struct ktlso_record_protection rp;
+	size_t off = 0, pos = 0, cap = wire_bytes(size);
+	uint8_t *wire = malloc(cap);
+
+	if (!wire)
+		tool_die(PROG, "malloc");
+	memset(tk.key, BENCH_KEY, tk.key_len);
+	memset(tk.iv, BENCH_SALT, 4);
+	memset(tk.iv + 4, BENCH_IV, 8);
+	if (ktlso_record_init(&rp, TLS_1_3_VERSION, 0x1301, &tk, 0, true)) {
+		fprintf(stderr, "%s: cannot key the record layer\n", PROG);
+		exit(1);
+	}
+	while (off < size) {
+		size_t n = size - off < WRITE_CHUNK ? size - off : WRITE_CHUNK;
+		size_t got;
+
+		if (ktlso_record_seal(&rp, 23, (const uint8_t *)pattern, n, 0,
+				      wire + pos, cap - pos, &got)) {
+			fprintf(stderr, "%s: sealing failed\n", PROG);
+			exit(1);
+		}
+		off += n;
+		pos += got;
+	}
+	ktlso_record_clear(&rp);
+	*wire_len = pos;
+	return wire;
+}
+
+struct feed {
+	int fd;
+	const uint8_t *wire;
+	size_t len;
+	int err;
+};
+
+/* Write the sealed records as plain TCP bytes, then close. */
+static void *feed(void *arg)
+{
+	struct feed *f = arg;
+	size_t done = 0;
+
+	while (done < f->len) {
+		ssize_t n = write(f->fd, f->wire + done, f->len - done);
+
+		if (n <= 0) {
+			f->err = n < 0 ? errno : EPIPE;
+			break;
+		}
+		done += (size_t)n;
+	}
+	close(f->fd);
+	return NULL;
+}
+
+/* Receive @size bytes through @ulp in 16 KiB reads, each byte checked. */
+static double run_rx(const char *ulp, const uint8_t *wire, size_t wire_len,
+		     size_t size, int no_pad)
+{
+	struct feed f = { .wire = wire, .len = wire_len };
+	static char buf[WRITE_CHUNK];
+	size_t got = 0;
+	pthread_t th;
+	double t0, t1;
+	int cfd, sfd;
+
+	tool_tcp_pair(PROG, &cfd, &sfd);
+	install_keys(sfd, ulp, TLS_RX);
+	if (no_pad && setsockopt(sfd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &no_pad,
+				 sizeof(no_pad)))
+		tool_die(PROG, "setsockopt(SOL_TLS, TLS_RX_EXPECT_NO_PAD)");
+	f.fd = cfd;
+	t0 = now();
+	if (pthread_create(&th, NULL, feed, &f))
+		tool_die(PROG, "pthread_create");
+	for (;;) {
+		ssize_t n = read(sfd, buf, sizeof(buf));
+
+		if (n < 0)
+			tool_die(PROG, "read");
+		if (n == 0)
+			break;
+		if ((size_t)n > size - got ||
+		    memcmp(buf, pattern + got % WRITE_CHUNK, (size_t)n)) {
+			fprintf(stderr, "%s: %s: wrong plaintext at byte %zu\n",
+				PROG, ulp, got);
+			exit(1);
+		}
+		got += (size_t)n;
+	}
+	t1 = now();
+	pthread_join(th, NULL);
+	if (f.err) {
+		errno = f.err;
+		tool_die(PROG, "write");
+	}
+	if (got != size) {
+		fprintf(stderr, "%s: %s: %zu plaintext bytes read, expected %zu\n",
+			PROG, ulp, got, size);
+		exit(1);
+	}
+	close(sfd);
+	return (double)size / (t1 - t0) / 1e6;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -172,11 +307,13 @@ static void bar(double v, double max)
 
 int main(int argc, char **argv)
 {
-	double med[WL_NUM][NUM_ULPS], runs[MAX_RUNS], max = 0;
+	double med[WL_NUM][NUM_ULPS], runs[NUM_ULPS][MAX_RUNS], max = 0;
 	size_t size = 32u << 20;
 	int nruns = 5, file, opt;
 	struct utsname u;
 	unsigned int w, i;
+	size_t wire_len;
+	uint8_t *wire;
 	char *buf;
 	int r;
 
@@ -216,15 +353,23 @@ int main(int argc, char **argv)
 		if (write(file, buf, WRITE_CHUNK) != (ssize_t)WRITE_CHUNK)
 			tool_die(PROG, "write file");
 
+	pattern = buf;
+	wire = seal_stream(size, &wire_len);
+
 	uname(&u);
-	printf("ktlso-bench: TLS 1.3 AES-128-GCM transmit, Linux %s, %zu MiB per run,"
+	printf("ktlso-bench: TLS 1.3 AES-128-GCM, Linux %s, %zu MiB per run,"
 	       " median of %d runs\n\n", u.release, size >> 20, nruns);
 	for (w = 0; w < WL_NUM; w++) {
+		/* The ULPs take turns, so drift in the host's load hits both. */
+		for (r = 0; r < nruns; r++)
+			for (i = 0; i < NUM_ULPS; i++)
+				runs[i][r] = w >= WL_READ ?
+					     run_rx(ulps[i], wire, wire_len, size,
+						    w == WL_READ_NOPAD) :
+					     run_once(ulps[i], w, file, buf, size);
 		for (i = 0; i < NUM_ULPS; i++) {
-			for (r = 0; r < nruns; r++)
-				runs[r] = run_once(ulps[i], w, file, buf, size);
-			qsort(runs, nruns, sizeof(runs[0]), cmp_double);
-			med[w][i] = runs[nruns / 2];
+			qsort(runs[i], nruns, sizeof(runs[i][0]), cmp_double);
+			med[w][i] = runs[i][nruns / 2];
 			if (med[w][i] > max)
 				max = med[w][i];
 		}
@@ -241,6 +386,7 @@ int main(int argc, char **argv)
 		printf("%-14s  %-6s  %10.2f  (ktlso / in-tree kTLS)\n", "", "ratio",
 		       med[w][0] / med[w][1]);
 	}
+	free(wire);
 	free(buf);
 	close(file);
 	return 0;
