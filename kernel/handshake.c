@@ -314,6 +314,23 @@ int ktlso_hs_check_keys(struct sock *sk, struct ktlso_context *ctx, bool set)
 	return 0;
 }
 
+/**
+ * ktlso_hs_daemon_client() - do the keys being installed end a client
+ *	handshake the daemon ran?
+ * @ctx: the socket's context; the socket locked, inside TLS_TX/TLS_RX
+ *	after ktlso_hs_check_keys() let the caller through
+ *
+ * Return: true when the handshake daemon installs keys for a handshake it
+ * ran as the client.
+ */
+bool ktlso_hs_daemon_client(const struct ktlso_context *ctx)
+{
+	const struct ktlso_hs *hs = READ_ONCE(ctx->hs);
+
+	return READ_ONCE(ctx->keys_hidden) && hs &&
+	       hs->req.role == KTLSO_HS_ROLE_CLIENT;
+}
+
 static bool ktlso_hs_profile_ok(const char *p)
 {
 	for (; *p; p++)

@@ -25,7 +25,9 @@
 #define KTLSO_TLS12_AAD_LEN	13	/* seq_num, type, version, length */
 #define KTLSO_TLS13_AAD_LEN	KTLSO_HDR_LEN
 #define KTLSO_MAX_EXPLICIT_NONCE 8	/* TLS 1.2 GCM and CCM */
+#define KTLSO_CT_HANDSHAKE	22	/* ContentType handshake */
 #define KTLSO_CT_APPLICATION_DATA 23	/* ContentType application_data */
+#define KTLSO_HT_NEW_SESSION_TICKET 4	/* HandshakeType new_session_ticket */
 /* Largest record ktlso writes: TLS 1.3 adds the inner content type. */
 #define KTLSO_MAX_RECORD	(KTLSO_HDR_LEN + KTLSO_MAX_EXPLICIT_NONCE + \
 				 KTLSO_MAX_PAYLOAD + 1 + KTLSO_TAG_LEN)
@@ -200,6 +202,9 @@ struct ktlso_rx_rec {
  * @ready: a reader would not wait: a whole record, a decrypted one or an
  *	error is there (read locklessly by poll)
  * @err: a sticky error: every later read reports it
+ * @drop_tickets: TLS 1.3 records holding only NewSessionTicket messages
+ *	are dropped: the handshake daemon ran the handshake as the client,
+ *	and neither it nor the application can resume a session
  * @zc_pages: the reader's pages a record is being decrypted into
  * @zc_sg: the AEAD output over them: additional data, @zc_pages, and
  *	TLS 1.3's content type byte
@@ -217,6 +222,7 @@ struct ktlso_rx {
 	size_t parked_bytes;
 	bool ready;
 	int err;
+	bool drop_tickets;
 	struct page *zc_pages[KTLSO_RX_ZC_PAGES];
 	struct scatterlist zc_sg[KTLSO_RX_ZC_PAGES + 2];
 };
@@ -364,6 +370,7 @@ enum {
 	KTLSO_MIB_DECRYPT_RETRY,
 	KTLSO_MIB_RX_NO_PAD_VIOL,
 	KTLSO_MIB_RX_ZEROCOPY,	/* records decrypted into the reader's buffer */
+	KTLSO_MIB_RX_TICKETS_DROPPED,	/* records of tickets nobody can use */
 	KTLSO_MIB_MAX,
 };
 
@@ -389,6 +396,7 @@ int ktlso_hs_wait(struct sock *sk, bool nonblock, long timeo);
 __poll_t ktlso_hs_poll(struct file *file, struct socket *sock,
 		       poll_table *wait, __poll_t mask);
 int ktlso_hs_check_keys(struct sock *sk, struct ktlso_context *ctx, bool set);
+bool ktlso_hs_daemon_client(const struct ktlso_context *ctx);
 int ktlso_hs_accept(struct net *net, u32 portid, struct ktlso_hs **hsp,
 		    struct file **filep);
 void ktlso_hs_abandon(struct ktlso_hs *hs);

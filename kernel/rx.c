@@ -123,7 +123,31 @@ static void ktlso_data_ready(struct sock *sk)
 		ctx->sk_data_ready(sk);
 }
 
-/* Decrypt the whole record in rx->buf. */
+/*
+ * Is @data (@len bytes of a handshake record) one or more whole
+ * NewSessionTicket messages and nothing else?
+ */
+static bool ktlso_rx_only_tickets(const u8 *data, size_t len)
+{
+	size_t off = 0;
+
+	if (!len)
+		return false;
+	while (off < len) {
+		size_t body;
+
+		if (len - off < 4 || data[off] != KTLSO_HT_NEW_SESSION_TICKET)
+			return false;
+		body = (data[off + 1] << 16) | (data[off + 2] << 8) |
+		       data[off + 3];
+		if (body > len - off - 4)
+			return false;
+		off += 4 + body;
+	}
+	return true;
+}
+
+/* Decrypt the whole record in rx->buf; a dropped one leaves nothing open. */
 static int ktlso_rx_decrypt(struct sock *sk, struct ktlso_context *ctx)
 {
 	struct ktlso_rx *rx = ctx->rx;
@@ -145,6 +169,14 @@ static int ktlso_rx_decrypt(struct sock *sk, struct ktlso_context *ctx)
 	 */
 	if (padded && ctx->rx_no_pad)
 		ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_NO_PAD_VIOL, 1);
+	if (rx->drop_tickets && rx->type == KTLSO_CT_HANDSHAKE &&
+	    ktlso_rx_only_tickets(rx->buf + rx->off, rx->len)) {
+		ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_TICKETS_DROPPED, 1);
+		ktlso_rx_reset(rx);
+		ktlso_rx_fill(sk, rx);
+		ktlso_rx_update_ready(rx);
+		return 0;
+	}
 	rx->open = true;
 	ktlso_rx_update_ready(rx);
 	return 0;
@@ -290,7 +322,12 @@ static int ktlso_rx_next(struct sock *sk, struct ktlso_context *ctx,
 
 			if (n)
 				return n < 0 ? n : 1;
-			return ktlso_rx_decrypt(sk, ctx) ?: 1;
+			n = ktlso_rx_decrypt(sk, ctx);
+			if (n)
+				return n;
+			if (rx->open)
+				return 1;
+			continue;	/* a record of tickets, dropped */
 		}
 		if (sk->sk_err)
 			return sock_error(sk);
@@ -767,6 +804,8 @@ int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	err = ktlso_rx_alloc(c, version, info, optlen, &rx);
 	if (err)
 		goto out;
+	rx->drop_tickets = version == TLS_1_3_VERSION &&
+			   ktlso_hs_daemon_client(ctx);
 
 	write_lock_bh(&sk->sk_callback_lock);
 	ctx->sk_data_ready = sk->sk_data_ready;

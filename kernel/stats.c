@@ -2,8 +2,10 @@
 /*
  * ktlso: per-network-namespace counters, shown in /proc/net/ktlso_stat with
  * the names in-tree kTLS uses in /proc/net/tls_stat (ktlso has no device
- * offload, so the *Device counters are absent), and one of ktlso's own:
- * TlsRxZeroCopy, records decrypted straight into the reader's buffer.
+ * offload, so the *Device counters are absent), and ktlso's own:
+ * TlsRxZeroCopy, records decrypted straight into the reader's buffer, and
+ * TlsRxTicketsDropped, TLS 1.3 records of session tickets dropped after a
+ * client handshake the daemon ran.
  */
 
 #include <linux/proc_fs.h>
@@ -28,6 +30,7 @@ static const char *const ktlso_mib_names[KTLSO_MIB_MAX] = {
 	[KTLSO_MIB_DECRYPT_RETRY]	= "TlsDecryptRetry",
 	[KTLSO_MIB_RX_NO_PAD_VIOL]	= "TlsRxNoPadViolation",
 	[KTLSO_MIB_RX_ZEROCOPY]		= "TlsRxZeroCopy",
+	[KTLSO_MIB_RX_TICKETS_DROPPED]	= "TlsRxTicketsDropped",
 };
 
 /**

@@ -5,7 +5,7 @@
  * and after a handshake.  A forked child plays the daemon: it takes the
  * request, talks plaintext with the peer over the installed descriptor,
  * installs keys and reports; the peer end then talks TLS records with the
- * application through the record layer.
+ * application through the record layer, post-handshake messages included.
  */
 
 #include <linux/tls.h>
@@ -746,6 +746,149 @@ TEST_F(hs, keys_first)
 	ASSERT_EQ(0, setsockopt(self->app, SOL_TLS, TLS_TX, &key_a,
 				sizeof(key_a)));
 	EXPECT_EQ(-EISCONN, request(self->app, &req));
+}
+
+/* --- after the handshake: post-handshake messages ------------------------ */
+
+/* Send one record of @type holding @len bytes; @fd has TLS_TX keys. */
+static int send_typed(int fd, unsigned char type, const void *buf, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(type))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_TLS;
+	cm->cmsg_type = TLS_SET_RECORD_TYPE;
+	cm->cmsg_len = CMSG_LEN(sizeof(type));
+	*CMSG_DATA(cm) = type;
+	return sendmsg(fd, &msg, 0) == (ssize_t)len ? 0 : -errno;
+}
+
+/* Read one record's bytes with room for its type: the type, or -errno. */
+static int recv_type(int fd, void *buf, size_t cap, ssize_t *n)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+
+	*n = recvmsg(fd, &msg, 0);
+	if (*n < 0)
+		return -errno;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_TLS &&
+		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
+			return *CMSG_DATA(cm);
+	return 0;
+}
+
+/* A handshake the D_COMPLETE daemon finishes for @req; both ends keyed. */
+static void handshake_done(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(hs) *self,
+			   const struct ktlso_hs_request *req)
+{
+	struct report rep;
+	char buf[8];
+
+	ASSERT_EQ(0, daemon_start(&self->d, D_COMPLETE));
+	ASSERT_EQ(0, request(self->app, req));
+	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(HELLO) - 1));
+	ASSERT_EQ(0, ktlso_write_all(self->peer, WORLD, sizeof(WORLD) - 1));
+	ASSERT_EQ(0, ktlso_attach(self->peer));
+	ASSERT_EQ(0, set_keys(self->peer, &key_b, &key_a));
+	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
+	self->d.pid = 0;
+	ASSERT_EQ(0, rep.done_err);
+}
+
+#define HS_RECORD	22
+/* Two whole NewSessionTicket messages (type 4, 24-bit length, body). */
+static const unsigned char two_tickets[] = {
+	4, 0, 0, 5, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
+	4, 0, 0, 3, 1, 2, 3,
+};
+/* A KeyUpdate (type 24) with update_not_requested. */
+static const unsigned char key_update[] = { 24, 0, 0, 1, 0 };
+/* A ticket, then the start of another that continues in the next record. */
+static const unsigned char ticket_and_part[] = {
+	4, 0, 0, 2, 7, 7,
+	4, 0, 0, 9, 1, 2,
+};
+
+/*
+ * After a TLS 1.3 handshake the daemon ran as the client, records of whole
+ * tickets never reach the application (nobody here can resume a session):
+ * a plain read gets the data after them.  Any other handshake message, or
+ * a ticket cut across records, is delivered as a handshake record as
+ * before: EIO for a plain read, the type through the cmsg.
+ */
+TEST_F(hs, tickets_dropped_for_daemon_client)
+{
+	struct ktlso_hs_request req = client_req(20000);
+	long dropped = ktlso_stat("TlsRxTicketsDropped");
+	unsigned char buf[64];
+	ssize_t n;
+
+	ASSERT_LE(0, dropped);
+	handshake_done(_metadata, self, &req);
+	ASSERT_EQ(0, send_typed(self->peer, HS_RECORD, two_tickets,
+				sizeof(two_tickets)));
+	ASSERT_EQ(0, ktlso_write_all(self->peer, "after", 5));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(5, read(self->app, buf, sizeof(buf)));
+	EXPECT_STREQ("after", (char *)buf);
+
+	ASSERT_EQ(0, send_typed(self->peer, HS_RECORD, key_update,
+				sizeof(key_update)));
+	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(HS_RECORD, recv_type(self->app, buf, sizeof(buf), &n));
+	ASSERT_EQ((ssize_t)sizeof(key_update), n);
+	EXPECT_EQ(0, memcmp(buf, key_update, n));
+
+	ASSERT_EQ(0, send_typed(self->peer, HS_RECORD, ticket_and_part,
+				sizeof(ticket_and_part)));
+	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(HS_RECORD, recv_type(self->app, buf, sizeof(buf), &n));
+	ASSERT_EQ((ssize_t)sizeof(ticket_and_part), n);
+
+	/* Poll, MSG_DONTWAIT: a dropped record leaves nothing to read. */
+	ASSERT_EQ(0, send_typed(self->peer, HS_RECORD, two_tickets,
+				sizeof(two_tickets)));
+	usleep(100000);
+	EXPECT_EQ(-1, recv(self->app, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(dropped + 2, ktlso_stat("TlsRxTicketsDropped"));
+}
+
+/* A server never gets tickets: for it the rule does not apply. */
+TEST_F(hs, tickets_kept_for_daemon_server)
+{
+	struct ktlso_hs_request req = {
+		.role = KTLSO_HS_ROLE_SERVER,
+		.timeout_ms = 20000,
+		.profile = "web",
+	};
+	long dropped = ktlso_stat("TlsRxTicketsDropped");
+	unsigned char buf[64];
+	ssize_t n;
+
+	handshake_done(_metadata, self, &req);
+	ASSERT_EQ(0, send_typed(self->peer, HS_RECORD, two_tickets,
+				sizeof(two_tickets)));
+	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(HS_RECORD, recv_type(self->app, buf, sizeof(buf), &n));
+	EXPECT_EQ((ssize_t)sizeof(two_tickets), n);
+	EXPECT_EQ(dropped, ktlso_stat("TlsRxTicketsDropped"));
 }
 
 TEST_HARNESS_MAIN

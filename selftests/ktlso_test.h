@@ -161,4 +161,26 @@ static inline bool ktlso_wait_refcnt(int want, int ms)
 	return ktlso_module_refcnt() == want;
 }
 
+/* Counter @name of the stat file @file (as /proc/net/tls_stat), or -1. */
+static inline long ktlso_stat_in(const char *file, const char *name)
+{
+	char key[64];
+	long val, found = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			found = val;
+	fclose(f);
+	return found;
+}
+
+/* Counter @name of this network namespace's /proc/net/ktlso_stat, or -1. */
+static inline long ktlso_stat(const char *name)
+{
+	return ktlso_stat_in("/proc/net/ktlso_stat", name);
+}
+
 #endif /* KTLSO_TEST_H */

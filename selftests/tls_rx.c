@@ -87,22 +87,8 @@ static int want_errno(int ktlso, int intree)
 
 static long stat_of(const char *name)
 {
-	const char *path = testing_intree() ? "/proc/net/tls_stat" :
-					      "/proc/net/ktlso_stat";
-	char key[64];
-	long val;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2) {
-		if (!strcmp(key, name)) {
-			fclose(f);
-			return val;
-		}
-	}
-	fclose(f);
-	return -1;
+	return ktlso_stat_in(testing_intree() ? "/proc/net/tls_stat" :
+						"/proc/net/ktlso_stat", name);
 }
 
 /* Read @len bytes with reads of at most @step bytes; 0 or -errno. */

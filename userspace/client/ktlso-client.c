@@ -240,8 +240,10 @@ static int write_all(int fd, const char *p, size_t len)
 /*
  * read() for a socket whose records the kernel opens: data comes back as
  * is; a close_notify alert is the end of the stream (0); another alert
- * ends it with -ECONNRESET; a post-handshake handshake record (a TLS 1.3
- * session ticket, which this client does not use) is skipped.
+ * ends it with -ECONNRESET.  The kernel drops records of whole TLS 1.3
+ * session tickets itself; a handshake record that still arrives (a ticket
+ * cut across records) is skipped, except a KeyUpdate: ktlso cannot rekey,
+ * so that ends the session with -EPROTO.
  */
 static ssize_t tls_read(int fd, void *buf, size_t len)
 {
@@ -275,7 +277,11 @@ static ssize_t tls_read(int fd, void *buf, size_t len)
 			fprintf(stderr, "ktlso-client: alert %d from the server\n",
 				n == 2 ? p[1] : -1);
 			return -ECONNRESET;
-		case 22:			/* handshake: tickets */
+		case 22:			/* handshake */
+			if (n >= 1 && p[0] == 24) {
+				fprintf(stderr, "ktlso-client: the server updated its keys (KeyUpdate); ktlso cannot follow\n");
+				return -EPROTO;
+			}
 			continue;
 		default:
 			return -EPROTO;
