@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -229,6 +230,48 @@ int ktlso_cred_der(const struct ktlso_cred *cred, size_t i, uint8_t **der,
 		return -KTLSO_ERROR_CRYPTO;
 	}
 	*len = (size_t)n;
+	return 0;
+}
+
+void ktlso_cred_chain_free(struct ktlso_span *spans, size_t n)
+{
+	size_t i;
+
+	for (i = 0; spans && i < n; i++)
+		OPENSSL_free((void *)spans[i].p);
+	free(spans);
+}
+
+int ktlso_cred_chain_der(const struct ktlso_cred *cred,
+			 struct ktlso_span **spans, size_t *n)
+{
+	size_t count = ktlso_cred_count(cred), i;
+	struct ktlso_span *v;
+	int ret = 0;
+
+	*spans = NULL;
+	*n = 0;
+	if (!count)
+		return 0;
+	v = calloc(count, sizeof(*v));
+	if (!v)
+		return -KTLSO_ERROR_NO_MEMORY;
+	for (i = 0; i < count && ret == 0; i++) {
+		uint8_t *der;
+		size_t len;
+
+		ret = ktlso_cred_der(cred, i, &der, &len);
+		if (ret == 0) {
+			v[i].p = der;
+			v[i].len = len;
+		}
+	}
+	if (ret) {
+		ktlso_cred_chain_free(v, count);
+		return ret;
+	}
+	*spans = v;
+	*n = count;
 	return 0;
 }
 

@@ -84,6 +84,25 @@ int ktlso_cred_der(const struct ktlso_cred *cred, size_t i, uint8_t **der,
 		   size_t *len);
 
 /**
+ * ktlso_cred_chain_der() - DER encodings of the whole chain, leaf first
+ * @cred: the credential, or NULL (an empty chain)
+ * @spans: set to an array the caller frees with ktlso_cred_chain_free(),
+ *	or to NULL for an empty chain
+ * @n: set to the number of certificates
+ *
+ * Return: 0, -KTLSO_ERROR_NO_MEMORY, or a local error (nothing to free).
+ */
+int ktlso_cred_chain_der(const struct ktlso_cred *cred,
+			 struct ktlso_span **spans, size_t *n);
+
+/**
+ * ktlso_cred_chain_free() - free what ktlso_cred_chain_der() returned
+ * @spans: the array, or NULL
+ * @n: its length
+ */
+void ktlso_cred_chain_free(struct ktlso_span *spans, size_t n);
+
+/**
  * ktlso_cred_select() - choose the credential for a handshake
  * @creds: the credentials, in configuration order
  * @n: entries in @creds

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "engine/alert.h"
 #include "engine/sig.h"
 #include "engine/tls12.h"
@@ -19,36 +17,22 @@
 
 int ktlso_tls12_send_certificate(struct ktlso_session *s)
 {
-	const struct ktlso_cred *cred = s->hs12->cred;
-	size_t n = cred ? ktlso_cred_count(cred) : 0, i;
-	struct ktlso_span *spans = NULL;
 	struct ktlso_tls12_certificate ct;
+	struct ktlso_span *spans;
 	struct ktlso_writer w;
-	uint8_t *der;
-	size_t len;
-	int ret = 0;
+	size_t n;
+	int ret;
 
+	ret = ktlso_cred_chain_der(s->hs12->cred, &spans, &n);
+	if (ret)
+		return ret;
 	memset(&ct, 0, sizeof(ct));
-	if (n) {
-		spans = calloc(n, sizeof(*spans));
-		if (!spans)
-			return -KTLSO_ERROR_NO_MEMORY;
-	}
-	for (i = 0; i < n && ret == 0; i++) {
-		ret = ktlso_cred_der(cred, i, &der, &len);
-		spans[i].p = ret ? NULL : der;
-		spans[i].len = ret ? 0 : len;
-	}
-	if (ret == 0) {
-		ct.certs.v = spans;
-		ct.certs.n = n;
-		ktlso_tls13_msg_begin(s, &w);
-		ktlso_tls12_certificate_write(&w, &ct);
-		ret = ktlso_tls12_msg_send(s, &w);
-	}
-	for (i = 0; i < n; i++)
-		OPENSSL_free((void *)spans[i].p);
-	free(spans);
+	ct.certs.v = spans;
+	ct.certs.n = n;
+	ktlso_tls13_msg_begin(s, &w);
+	ktlso_tls12_certificate_write(&w, &ct);
+	ret = ktlso_tls12_msg_send(s, &w);
+	ktlso_cred_chain_free(spans, n);
 	return ret;
 }
 

@@ -8,44 +8,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "engine/alert.h"
 #include "engine/sig.h"
 #include "engine/tls13.h"
 
 int ktlso_tls13_send_certificate(struct ktlso_session *s)
 {
-	const struct ktlso_cred *cred = s->hs13->cred;
-	size_t n = cred ? ktlso_cred_count(cred) : 0, i;
 	struct ktlso_cert_entry *entries = NULL;
 	struct ktlso_certificate ct;
+	struct ktlso_span *spans;
 	struct ktlso_writer w;
-	uint8_t *der;
-	size_t len;
-	int ret = 0;
+	size_t n, i;
+	int ret;
 
-	memset(&ct, 0, sizeof(ct));
+	ret = ktlso_cred_chain_der(s->hs13->cred, &spans, &n);
+	if (ret)
+		return ret;
 	if (n) {
 		entries = calloc(n, sizeof(*entries));
-		if (!entries)
+		if (!entries) {
+			ktlso_cred_chain_free(spans, n);
 			return -KTLSO_ERROR_NO_MEMORY;
-	}
-	for (i = 0; i < n && ret == 0; i++) {
-		ret = ktlso_cred_der(cred, i, &der, &len);
-		entries[i].cert_data.p = ret ? NULL : der;
-		entries[i].cert_data.len = ret ? 0 : len;
-	}
-	if (ret == 0) {
-		ct.certs.v = entries;
-		ct.certs.n = n;
-		ktlso_tls13_msg_begin(s, &w);
-		ktlso_certificate_write(&w, &ct);
-		ret = ktlso_tls13_msg_send(s, &w);
+		}
 	}
 	for (i = 0; i < n; i++)
-		OPENSSL_free((void *)entries[i].cert_data.p);
+		entries[i].cert_data = spans[i];	/* no extensions */
+	memset(&ct, 0, sizeof(ct));
+	ct.certs.v = entries;
+	ct.certs.n = n;
+	ktlso_tls13_msg_begin(s, &w);
+	ktlso_certificate_write(&w, &ct);
+	ret = ktlso_tls13_msg_send(s, &w);
 	free(entries);
+	ktlso_cred_chain_free(spans, n);
 	return ret;
 }
 

@@ -602,8 +602,9 @@ TEST_F(pki, cred_load)
 	char crt[PATH_LEN], key[PATH_LEN];
 	struct ktlso_cred cred;
 	uint8_t *der, *want;
-	size_t len, want_len, i;
+	size_t len, want_len, i, n;
 	struct chain sent = { 0 };
+	struct ktlso_span *spans;
 
 	make_leaf(_metadata, self, &server_spec, true);
 	write_cred(_metadata, self, "server", self->leaf, self->key, crt, key);
@@ -630,6 +631,18 @@ TEST_F(pki, cred_load)
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
 		  ktlso_cred_der(&cred, 2, &der, &len));
 	EXPECT_EQ(NULL, der);
+
+	/* The whole chain at once: the same encodings, leaf first. */
+	ASSERT_EQ(0, ktlso_cred_chain_der(&cred, &spans, &n));
+	ASSERT_EQ(2U, n);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(sent.span[i].len, spans[i].len);
+		EXPECT_EQ(0, memcmp(sent.span[i].p, spans[i].p, spans[i].len));
+	}
+	ktlso_cred_chain_free(spans, n);
+	ASSERT_EQ(0, ktlso_cred_chain_der(NULL, &spans, &n));
+	EXPECT_EQ(0U, n);
+	EXPECT_EQ(NULL, spans);
 
 	/* What one side loads, the other verifies. */
 	EXPECT_EQ(0, ktlso_verify_chain(&self->trust, sent.span, sent.n,
