@@ -750,45 +750,6 @@ TEST_F(hs, keys_first)
 
 /* --- after the handshake: post-handshake messages ------------------------ */
 
-/* Send one record of @type holding @len bytes; @fd has TLS_TX keys. */
-static int send_typed(int fd, unsigned char type, const void *buf, size_t len)
-{
-	char cbuf[CMSG_SPACE(sizeof(type))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_TLS;
-	cm->cmsg_type = TLS_SET_RECORD_TYPE;
-	cm->cmsg_len = CMSG_LEN(sizeof(type));
-	*CMSG_DATA(cm) = type;
-	return sendmsg(fd, &msg, 0) == (ssize_t)len ? 0 : -errno;
-}
-
-/* Read one record's bytes with room for its type: the type, or -errno. */
-static int recv_type(int fd, void *buf, size_t cap, ssize_t *n)
-{
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-
-	*n = recvmsg(fd, &msg, 0);
-	if (*n < 0)
-		return -errno;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_TLS &&
-		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
-			return *CMSG_DATA(cm);
-	return 0;
-}
-
 /* A handshake the D_COMPLETE daemon finishes for @req; both ends keyed. */
 static void handshake_done(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(hs) *self,
@@ -834,6 +795,7 @@ TEST_F(hs, tickets_dropped_for_daemon_client)
 	struct ktlso_hs_request req = client_req(20000);
 	long dropped = ktlso_stat("TlsRxTicketsDropped");
 	unsigned char buf[64];
+	uint8_t type = 0;
 	ssize_t n;
 
 	ASSERT_LE(0, dropped);
@@ -849,16 +811,18 @@ TEST_F(hs, tickets_dropped_for_daemon_client)
 				sizeof(key_update)));
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(EIO, errno);
-	EXPECT_EQ(HS_RECORD, recv_type(self->app, buf, sizeof(buf), &n));
+	n = recv_typed(self->app, buf, sizeof(buf), &type);
 	ASSERT_EQ((ssize_t)sizeof(key_update), n);
+	EXPECT_EQ(HS_RECORD, type);
 	EXPECT_EQ(0, memcmp(buf, key_update, n));
 
 	ASSERT_EQ(0, send_typed(self->peer, HS_RECORD, ticket_and_part,
 				sizeof(ticket_and_part)));
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(EIO, errno);
-	EXPECT_EQ(HS_RECORD, recv_type(self->app, buf, sizeof(buf), &n));
+	n = recv_typed(self->app, buf, sizeof(buf), &type);
 	ASSERT_EQ((ssize_t)sizeof(ticket_and_part), n);
+	EXPECT_EQ(HS_RECORD, type);
 
 	/* Poll, MSG_DONTWAIT: a dropped record leaves nothing to read. */
 	ASSERT_EQ(0, send_typed(self->peer, HS_RECORD, two_tickets,
@@ -879,6 +843,7 @@ TEST_F(hs, tickets_kept_for_daemon_server)
 	};
 	long dropped = ktlso_stat("TlsRxTicketsDropped");
 	unsigned char buf[64];
+	uint8_t type = 0;
 	ssize_t n;
 
 	handshake_done(_metadata, self, &req);
@@ -886,8 +851,9 @@ TEST_F(hs, tickets_kept_for_daemon_server)
 				sizeof(two_tickets)));
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(EIO, errno);
-	EXPECT_EQ(HS_RECORD, recv_type(self->app, buf, sizeof(buf), &n));
+	n = recv_typed(self->app, buf, sizeof(buf), &type);
 	EXPECT_EQ((ssize_t)sizeof(two_tickets), n);
+	EXPECT_EQ(HS_RECORD, type);
 	EXPECT_EQ(dropped, ktlso_stat("TlsRxTicketsDropped"));
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the ktlso selftests: loopback TCP connections and the
- * module's state as sysfs shows it.
+ * Helpers shared by the ktlso selftests: loopback TCP connections, records
+ * of a chosen content type, counters, and the module's state as sysfs
+ * shows it.
  */
 #ifndef KTLSO_TEST_H
 #define KTLSO_TEST_H
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <linux/ktlso.h>
+#include <linux/tls.h>
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
@@ -181,6 +183,53 @@ static inline long ktlso_stat_in(const char *file, const char *name)
 static inline long ktlso_stat(const char *name)
 {
 	return ktlso_stat_in("/proc/net/ktlso_stat", name);
+}
+
+/* One sendmsg() whose record carries content type @type. */
+static inline int send_typed(int fd, uint8_t type, const void *data, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	ssize_t n;
+
+	cmsg->cmsg_level = SOL_TLS;
+	cmsg->cmsg_type = TLS_SET_RECORD_TYPE;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+	*CMSG_DATA(cmsg) = type;
+	n = sendmsg(fd, &msg, 0);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EMSGSIZE;
+}
+
+/*
+ * recvmsg() of one record's worth with room for its TLS_GET_RECORD_TYPE
+ * cmsg: the bytes read (or -errno), the type in @type (0 if none came).
+ */
+static inline ssize_t recv_typed(int fd, void *buf, size_t cap, uint8_t *type)
+{
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n = recvmsg(fd, &msg, 0);
+
+	if (n < 0)
+		return -errno;
+	*type = 0;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (cmsg->cmsg_level == SOL_TLS &&
+		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE)
+			*type = *CMSG_DATA(cmsg);
+	return n;
 }
 
 #endif /* KTLSO_TEST_H */

@@ -480,28 +480,6 @@ static inline int send_iov(int fd, const uint8_t *data, size_t len)
 	return sendmsg_all(fd, &msg, len);
 }
 
-/* One sendmsg() whose record carries content type @type. */
-static inline int send_typed(int fd, uint8_t type, const void *data, size_t len)
-{
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	ssize_t n;
-
-	cmsg->cmsg_level = SOL_TLS;
-	cmsg->cmsg_type = TLS_SET_RECORD_TYPE;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(unsigned char));
-	*CMSG_DATA(cmsg) = type;
-	n = sendmsg(fd, &msg, 0);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EMSGSIZE;
-}
-
 /* pwrite() all of @len bytes at @off; returns 0 or -errno. */
 static inline int pwrite_all(int fd, const void *buf, size_t len, size_t off)
 {
@@ -892,28 +870,6 @@ static inline void expect_same_bytes(struct __test_metadata *_metadata,
 	EXPECT_EQ(len, i) {
 		TH_LOG("%s: first difference at byte %zu of %zu", what, i, len);
 	}
-}
-
-/* recvmsg() of one record's worth on an in-tree RX socket, with its type. */
-static inline ssize_t recv_typed(int fd, void *buf, size_t cap, uint8_t *type)
-{
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-	ssize_t n = recvmsg(fd, &msg, 0);
-
-	if (n < 0)
-		return -errno;
-	*type = 0;
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
-		if (cmsg->cmsg_level == SOL_TLS &&
-		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE)
-			*type = *CMSG_DATA(cmsg);
-	return n;
 }
 
 #endif /* KTLSO_TLS_COMMON_H */
