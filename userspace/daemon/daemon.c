@@ -72,18 +72,6 @@ void kd_daemon_log_config(const struct kd_config *c)
 
 /* --- outcomes ---------------------------------------------------------- */
 
-static const char *version_name(uint16_t v)
-{
-	switch (v) {
-	case TLS_1_2_VERSION:
-		return "TLS 1.2";
-	case TLS_1_3_VERSION:
-		return "TLS 1.3";
-	default:
-		return "TLS ?";
-	}
-}
-
 static void log_outcome(const struct kd_hs *h)
 {
 	const struct kd_outcome *o = &h->out;
@@ -96,7 +84,7 @@ static void log_outcome(const struct kd_hs *h)
 		return;
 	}
 	kd_log(KD_LOG_INFO, "%s %s profile %s: %s %s%s%s%s%s", h->peer, role,
-	       h->profile, version_name(o->version),
+	       h->profile, ktlso_tls_version_name(o->version),
 	       ktlso_suite_name(o->suite) ? ktlso_suite_name(o->suite) : "?",
 	       o->alpn[0] ? ", alpn " : "", o->alpn,
 	       o->peer_identity[0] ? ", peer " : "", o->peer_identity);

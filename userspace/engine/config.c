@@ -75,6 +75,18 @@ const char *ktlso_suite_name(uint16_t id)
 	return suite ? suite->name : NULL;
 }
 
+const char *ktlso_tls_version_name(uint16_t version)
+{
+	switch (version) {
+	case KTLSO_TLS12_VERSION:
+		return "TLS 1.2";
+	case KTLSO_TLS13_VERSION:
+		return "TLS 1.3";
+	default:
+		return "unknown";
+	}
+}
+
 static int suite_from_name(const char *name, uint16_t *id)
 {
 	size_t i;

@@ -254,6 +254,9 @@ int ktlso_config_set_versions(struct ktlso_config *cfg, const char *min,
 /* The IANA name of a suite the engine implements; NULL otherwise. */
 const char *ktlso_suite_name(uint16_t id);
 
+/* "TLS 1.2" or "TLS 1.3" for a version the engine speaks; else "unknown". */
+const char *ktlso_tls_version_name(uint16_t version);
+
 struct ktlso_io {
 	ssize_t (*read)(void *ctx, void *buf, size_t len);
 	ssize_t (*write)(void *ctx, const void *buf, size_t len);

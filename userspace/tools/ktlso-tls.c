@@ -649,18 +649,6 @@ static void report_failure(const struct tool *t, const char *what, int err)
 		fail("%s failed: %s", what, ktlso_session_strerror(err));
 }
 
-static const char *version_name(uint16_t v)
-{
-	switch (v) {
-	case KTLSO_TLS13_VERSION:
-		return "TLS 1.3";
-	case KTLSO_TLS12_VERSION:
-		return "TLS 1.2";
-	default:
-		return "unknown";
-	}
-}
-
 static const char *or_none(const char *s)
 {
 	return s && *s ? s : "none";
@@ -686,7 +674,7 @@ static void print_params(FILE *f, const struct ktlso_session_result *r,
 	const char *group = ktlso_group_name(r->group);
 	char b1[8], b2[8];
 
-	fprintf(f, "version: %s%s", version_name(r->version), eol);
+	fprintf(f, "version: %s%s", ktlso_tls_version_name(r->version), eol);
 	if (suite)
 		fprintf(f, "cipher: %s%s", suite, eol);
 	else
