@@ -121,16 +121,23 @@ static void usage(FILE *f)
 		"failure, 2 for bad arguments.\n");
 }
 
+/* "ktlso-tls: <message>" on stderr. */
+static void __attribute__((format(printf, 1, 0)))
+vfail(const char *fmt, va_list ap)
+{
+	fprintf(stderr, PROG ": ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+}
+
 static int __attribute__((format(printf, 1, 2)))
 bad_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfail(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 	usage(stderr);
 	return -1;
 }
@@ -322,11 +329,9 @@ fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfail(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 }
 
 /*
