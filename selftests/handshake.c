@@ -204,6 +204,7 @@ static int daemon_finish(struct daemon *d, struct report *rep)
 		return -1;
 	close(d->ready);
 	close(d->report);
+	d->pid = 0;		/* nothing left for daemon_kill() */
 	if (n != sizeof(*rep) && WEXITSTATUS(status) == 0)
 		return 0;	/* scripts that end without a report */
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -307,6 +308,23 @@ FIXTURE_TEARDOWN(hs)
 	daemon_kill(&self->d);
 	ktlso_close_now(self->app);
 	ktlso_close_now(self->peer);
+}
+
+/*
+ * Start a daemon child running @script, make request @req, and play the
+ * peer's part of the plaintext exchange: HELLO in, WORLD out.
+ */
+static void handshake_talk(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(hs) *self, enum script script,
+			   const struct ktlso_hs_request *req)
+{
+	char buf[sizeof(HELLO) - 1];
+
+	ASSERT_EQ(0, daemon_start(&self->d, script));
+	ASSERT_EQ(0, request(self->app, req));
+	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(buf)));
+	ASSERT_EQ(0, memcmp(buf, HELLO, sizeof(buf)));
+	ASSERT_EQ(0, ktlso_write_all(self->peer, WORLD, sizeof(WORLD) - 1));
 }
 
 /* With nobody listening, a request fails at once and leaves no trace. */
@@ -464,7 +482,6 @@ TEST_F(hs, complete)
 
 	/* What the daemon was told, and what it was refused. */
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
-	self->d.pid = 0;
 	EXPECT_EQ(0, rep.accept_err);
 	EXPECT_EQ(0, rep.done_err);
 	EXPECT_EQ(-ENOENT, rep.second_done_err);
@@ -486,10 +503,7 @@ TEST_F(hs, daemon_reports_failure)
 	struct report rep;
 	char buf[8];
 
-	ASSERT_EQ(0, daemon_start(&self->d, D_FAIL));
-	ASSERT_EQ(0, request(self->app, &req));
-	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(HELLO) - 1));
-	ASSERT_EQ(0, ktlso_write_all(self->peer, WORLD, sizeof(WORLD) - 1));
+	handshake_talk(_metadata, self, D_FAIL, &req);
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(-1, send(self->app, "x", 1, MSG_NOSIGNAL));
@@ -499,7 +513,6 @@ TEST_F(hs, daemon_reports_failure)
 	EXPECT_EQ(EACCES, (int)res.error);
 	EXPECT_EQ(0, res.version);
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
-	self->d.pid = 0;
 	EXPECT_EQ(0, rep.done_err);
 }
 
@@ -510,14 +523,10 @@ TEST_F(hs, success_without_keys)
 	struct report rep;
 	char buf[8];
 
-	ASSERT_EQ(0, daemon_start(&self->d, D_NO_KEYS));
-	ASSERT_EQ(0, request(self->app, &req));
-	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(HELLO) - 1));
-	ASSERT_EQ(0, ktlso_write_all(self->peer, WORLD, sizeof(WORLD) - 1));
+	handshake_talk(_metadata, self, D_NO_KEYS, &req);
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(ECONNABORTED, errno);
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
-	self->d.pid = 0;
 	EXPECT_EQ(-EINVAL, rep.done_err);
 }
 
@@ -528,14 +537,10 @@ TEST_F(hs, success_wrong_cipher)
 	struct report rep;
 	char buf[8];
 
-	ASSERT_EQ(0, daemon_start(&self->d, D_WRONG_CIPHER));
-	ASSERT_EQ(0, request(self->app, &req));
-	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(HELLO) - 1));
-	ASSERT_EQ(0, ktlso_write_all(self->peer, WORLD, sizeof(WORLD) - 1));
+	handshake_talk(_metadata, self, D_WRONG_CIPHER, &req);
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(ECONNABORTED, errno);
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
-	self->d.pid = 0;
 	EXPECT_EQ(-EINVAL, rep.done_err);
 	EXPECT_EQ(-ENOENT, rep.second_done_err);
 }
@@ -547,14 +552,10 @@ TEST_F(hs, done_by_another_process)
 	struct report rep;
 	char buf[8];
 
-	ASSERT_EQ(0, daemon_start(&self->d, D_CHILD_DONE));
-	ASSERT_EQ(0, request(self->app, &req));
-	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(HELLO) - 1));
-	ASSERT_EQ(0, ktlso_write_all(self->peer, WORLD, sizeof(WORLD) - 1));
+	handshake_talk(_metadata, self, D_CHILD_DONE, &req);
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(ECONNREFUSED, errno);
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
-	self->d.pid = 0;
 	EXPECT_EQ(0, rep.done_err);		/* the other got EPERM */
 	EXPECT_EQ(0, rep.second_done_err);	/* the owner's HS_DONE */
 }
@@ -582,7 +583,6 @@ TEST_F(hs, timeout_running)
 	EXPECT_EQ(KTLSO_HS_FAILED, (int)res.state);
 	EXPECT_EQ(ETIMEDOUT, (int)res.error);
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
-	self->d.pid = 0;
 	EXPECT_EQ(0, rep.accept_err);
 	EXPECT_NE(0, rep.done_err);		/* its read ended in error */
 	EXPECT_EQ(-ENOENT, rep.second_done_err);
@@ -622,7 +622,6 @@ TEST_F(hs, daemon_dies)
 	EXPECT_EQ(ECONNABORTED, errno);
 	EXPECT_LT(elapsed_ms(&t0), 5000);
 	EXPECT_EQ(0, daemon_finish(&self->d, &rep));
-	self->d.pid = 0;
 }
 
 /* Closing the socket cancels a pending request: no daemon ever gets it. */
@@ -756,16 +755,11 @@ static void handshake_done(struct __test_metadata *_metadata,
 			   const struct ktlso_hs_request *req)
 {
 	struct report rep;
-	char buf[8];
 
-	ASSERT_EQ(0, daemon_start(&self->d, D_COMPLETE));
-	ASSERT_EQ(0, request(self->app, req));
-	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(HELLO) - 1));
-	ASSERT_EQ(0, ktlso_write_all(self->peer, WORLD, sizeof(WORLD) - 1));
+	handshake_talk(_metadata, self, D_COMPLETE, req);
 	ASSERT_EQ(0, ktlso_attach(self->peer));
 	ASSERT_EQ(0, set_keys(self->peer, &key_b, &key_a));
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
-	self->d.pid = 0;
 	ASSERT_EQ(0, rep.done_err);
 }
 
