@@ -441,20 +441,27 @@ int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
 /**
  * ktlso_open_sg_len() - plaintext bytes ktlso_open_sg() would deliver
  * @c: receive state
- * @rec_len: the length of a record whose header has been checked
+ * @rec: a record whose header has been checked
+ * @rec_len: its length
  *
  * Return: the record's plaintext length, assuming (for TLS 1.3) a record
- * of application data without padding.
+ * of application data without padding; 0 for a TLS 1.2 record of another
+ * type, which ktlso_open_sg() cannot deliver.
  */
-size_t ktlso_open_sg_len(const struct ktlso_crypto *c, size_t rec_len)
+size_t ktlso_open_sg_len(const struct ktlso_crypto *c, const u8 *rec,
+			 size_t rec_len)
 {
+	if (c->version != TLS_1_3_VERSION &&
+	    rec[0] != KTLSO_CT_APPLICATION_DATA)
+		return 0;
 	return rec_len - ktlso_record_len(c, 0);
 }
 
 /**
  * ktlso_open_sg() - open an application-data record into a scatterlist
  * @c: receive state
- * @rec: the record, its header already checked; only read
+ * @rec: the record, its header already checked, and ktlso_open_sg_len()
+ *	not 0 for it; only read
  * @rec_len: its length
  * @dst: the AEAD output, @nents + 2 entries: entry 0 is set here to the
  *	additional data; entries 1 to @nents are the caller's and cover
@@ -463,14 +470,13 @@ size_t ktlso_open_sg_len(const struct ktlso_crypto *c, size_t rec_len)
  * @nents: the caller's entries in @dst
  *
  * Only a record of application data without padding can be delivered so.
- * A TLS 1.2 record of another type is declined before any work.  A TLS
- * 1.3 record's type is known only once decrypted: one that turns out to
- * be padded or of another type is declined after @dst has been written,
- * and must be opened again with ktlso_open().  The sequence number
- * advances only for a record delivered.  May sleep.
+ * A TLS 1.3 record's type is known only once decrypted: one that turns
+ * out to be padded or of another type is declined after @dst has been
+ * written, and must be opened again with ktlso_open().  The sequence
+ * number advances only for a record delivered.  May sleep.
  *
- * Return: 0 when @dst holds the plaintext; 1 for a record declined; or the
- * errors of ktlso_open() (then @dst may hold unauthenticated bytes).
+ * Return: 0 when @dst holds the plaintext; 1 for a TLS 1.3 record declined;
+ * or the errors of ktlso_open() (then @dst may hold unauthenticated bytes).
  */
 int ktlso_open_sg(struct ktlso_crypto *c, const u8 *rec, size_t rec_len,
 		  struct scatterlist *dst, unsigned int nents)
@@ -484,8 +490,6 @@ int ktlso_open_sg(struct ktlso_crypto *c, const u8 *rec, size_t rec_len,
 
 	if (c->seq_exhausted)
 		return -EBADMSG;
-	if (!tls13 && rec[0] != KTLSO_CT_APPLICATION_DATA)
-		return 1;
 
 	aad_len = ktlso_open_prepare(c, rec, plen);
 	sg_init_table(c->sg, 2);

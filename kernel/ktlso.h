@@ -434,7 +434,8 @@ int ktlso_check_header(const struct ktlso_crypto *c, const u8 *hdr,
 		       size_t *rec_len);
 int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
 	       size_t *off, size_t *len, bool *padded);
-size_t ktlso_open_sg_len(const struct ktlso_crypto *c, size_t rec_len);
+size_t ktlso_open_sg_len(const struct ktlso_crypto *c, const u8 *rec,
+			 size_t rec_len);
 int ktlso_open_sg(struct ktlso_crypto *c, const u8 *rec, size_t rec_len,
 		  struct scatterlist *dst, unsigned int nents);
 

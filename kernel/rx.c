@@ -258,7 +258,7 @@ static int ktlso_rx_decrypt_to(struct sock *sk, struct ktlso_context *ctx,
 {
 	struct ktlso_rx *rx = ctx->rx;
 	struct iov_iter *iter = &dst->msg->msg_iter;
-	size_t n = ktlso_open_sg_len(&rx->c, rx->have);
+	size_t n = ktlso_open_sg_len(&rx->c, rx->buf, rx->have);
 	int pages, err;
 
 	if (!n || n > dst->room ||
@@ -274,9 +274,7 @@ static int ktlso_rx_decrypt_to(struct sock *sk, struct ktlso_context *ctx,
 	if (err) {
 		iov_iter_revert(iter, n);
 		if (err > 0) {
-			if (rx->c.version == TLS_1_3_VERSION)
-				ktlso_stats_add(sock_net(sk),
-						KTLSO_MIB_DECRYPT_RETRY, 1);
+			ktlso_stats_add(sock_net(sk), KTLSO_MIB_DECRYPT_RETRY, 1);
 			return 0;
 		}
 		if (err == -EBADMSG)
