@@ -14,12 +14,25 @@
  * timer enforces the request's timeout whatever the daemon does; a failed
  * request resets the connection so that the daemon's side ends too.
  *
- * Lifetime: struct ktlso_hs belongs to the socket's context and is freed
- * when the socket closes.  The namespace lists hold it only while pending
- * or running, under the namespace's lock, and closing unlinks it first.  A
- * pending request holds no reference on the socket's file, so an
- * application that closes its socket cancels it; HS_ACCEPT takes a
+ * Lifetime: struct ktlso_hs belongs to the socket's context from the
+ * moment it is queued until the socket closes, whatever becomes of the
+ * request: it is freed only by ktlso_hs_release(), after an RCU grace
+ * period (poll reads it under RCU).  Every other user holds the socket's
+ * file (the application in a call, the daemon through its descriptor) or
+ * the namespace's lock while the request is listed; closing unlinks it
+ * first.  A pending request holds no reference on the socket's file, so
+ * an application that closes its socket cancels it; HS_ACCEPT takes a
  * reference only if the file is still live.
+ *
+ * Locking: hn->lock (a spinlock, also taken from the timer) orders every
+ * change of a listed request's state.  The generic netlink handlers never
+ * take the application's socket lock, which the application may hold for
+ * as long as it likes: what they need of the socket is read without it
+ * (the peer's address is recorded at the request, the installed keys are
+ * published with release semantics), and the socket's switch off the
+ * handshake configuration runs from a work item.  The key gates (who may
+ * install or read TLS_TX/TLS_RX) are decided under the socket lock, with
+ * the installation itself.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -101,22 +114,35 @@ static void ktlso_hs_wake(struct sock *sk)
 }
 
 /*
- * End a listed request with @error (0: success), under hn->lock.  Return
- * false if it had ended already.
+ * Take a listed request off its list and give it its final state: @error
+ * (a positive errno) or, for 0, done.
  */
-static bool ktlso_hs_end_locked(struct ktlso_hs_net *hn, struct ktlso_hs *hs,
-				int error)
+static void ktlso_hs_unlist_locked(struct ktlso_hs_net *hn,
+				   struct ktlso_hs *hs, int error)
 {
-	u32 state = hs->state;
-
-	if (!ktlso_hs_listed(state))
-		return false;
+	lockdep_assert_held(&hn->lock);
 	list_del_init(&hs->list);
-	if (state == KTLSO_HS_PENDING)
+	if (hs->state == KTLSO_HS_PENDING)
 		hn->n_pending--;
 	else
 		hn->n_running--;
 	hs->error = error;
+	/* Pairs with the acquire in ktlso_hs_gate(): error before state. */
+	smp_store_release(&hs->state,
+			  error ? KTLSO_HS_FAILED : KTLSO_HS_DONE);
+}
+
+/*
+ * End a listed request with @error (0: success) and count the outcome.
+ * Return false if it had ended already.
+ */
+static bool ktlso_hs_end_locked(struct ktlso_hs_net *hn, struct ktlso_hs *hs,
+				int error)
+{
+	lockdep_assert_held(&hn->lock);
+	if (!ktlso_hs_listed(hs->state))
+		return false;
+	ktlso_hs_unlist_locked(hn, hs, error);
 	if (error) {
 		hn->failed++;
 		if (error == ETIMEDOUT)
@@ -124,45 +150,54 @@ static bool ktlso_hs_end_locked(struct ktlso_hs_net *hn, struct ktlso_hs *hs,
 	} else {
 		hn->completed++;
 	}
-	/* Pairs with the acquire in ktlso_hs_gate(): error before state. */
-	smp_store_release(&hs->state,
-			  error ? KTLSO_HS_FAILED : KTLSO_HS_DONE);
 	return true;
 }
 
 /*
- * Fail a request from any context: the connection is reset (from a work
- * item, as that takes the socket lock) so that the daemon's side of the
- * handshake ends too, and waiters wake up.
+ * Fail a request if it is still listed, resetting its connection so that
+ * the daemon's side of the handshake ends too (from the work item: that
+ * takes the socket lock); hn->lock held.
  */
-static void ktlso_hs_fail(struct ktlso_hs *hs, int error)
+static void ktlso_hs_abort_locked(struct ktlso_hs_net *hn,
+				  struct ktlso_hs *hs, int error)
 {
-	struct ktlso_hs_net *hn = ktlso_hs_net(sock_net(hs->sk));
-	bool ended;
-
-	spin_lock_bh(&hn->lock);
-	ended = ktlso_hs_end_locked(hn, hs, error);
-	spin_unlock_bh(&hn->lock);
-	if (ended) {
-		schedule_work(&hs->abort_work);
-		ktlso_hs_wake(hs->sk);
-	}
+	if (!ktlso_hs_end_locked(hn, hs, error))
+		return;
+	hs->reset = true;
+	schedule_work(&hs->work);
+	ktlso_hs_wake(hs->sk);
 }
 
 static void ktlso_hs_timeout(struct timer_list *t)
 {
 	struct ktlso_hs *hs = from_timer(hs, t, timer);
+	struct ktlso_hs_net *hn = ktlso_hs_net(sock_net(hs->sk));
 
-	ktlso_hs_fail(hs, ETIMEDOUT);
+	spin_lock_bh(&hn->lock);
+	ktlso_hs_abort_locked(hn, hs, ETIMEDOUT);
+	spin_unlock_bh(&hn->lock);
 }
 
-static void ktlso_hs_abort_work(struct work_struct *work)
+/*
+ * What follows the end of a request in process context: a failure that
+ * calls for it resets the connection; a success moves the socket off the
+ * handshake configuration of the proto tables.  The generic netlink
+ * handlers that end requests never wait for the socket lock themselves.
+ */
+static void ktlso_hs_work(struct work_struct *work)
 {
-	struct ktlso_hs *hs = container_of(work, struct ktlso_hs, abort_work);
+	struct ktlso_hs *hs = container_of(work, struct ktlso_hs, work);
+	struct sock *sk = hs->sk;
 
-	/* Resets the connection and reports the error on the socket. */
-	tcp_abort(hs->sk, hs->error);
-	ktlso_hs_wake(hs->sk);
+	if (READ_ONCE(hs->reset)) {
+		/* Resets the connection and reports the error on the socket. */
+		tcp_abort(sk, hs->error);
+	} else {
+		lock_sock(sk);
+		ktlso_update_proto(sk, ktlso_get_ctx(sk));
+		release_sock(sk);
+	}
+	ktlso_hs_wake(sk);
 }
 
 /**
@@ -285,50 +320,78 @@ __poll_t ktlso_hs_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-/**
- * ktlso_hs_check_keys() - may the caller touch TLS_TX/TLS_RX now?
- * @sk: the socket
- * @ctx: its context
- * @set: setsockopt (true) or getsockopt
- *
- * While a handshake is under way only the daemon running it may install
- * keys, and those stay hidden from the application ever after.
- *
- * Return: 0, or -EBUSY for anybody else during the handshake.
- */
-int ktlso_hs_check_keys(struct sock *sk, struct ktlso_context *ctx, bool set)
+/* Is the caller the daemon running @ctx's handshake? */
+static bool ktlso_hs_running_by_me(const struct ktlso_context *ctx)
 {
-	struct ktlso_hs *hs = READ_ONCE(ctx->hs);
-	int gate;
+	const struct ktlso_hs *hs = ctx->hs;
 
-	if (!hs)
-		return 0;
-	gate = ktlso_hs_gate(hs);
-	if (gate > 0)
-		return -EBUSY;
 	/* Acquire: pairs with the release of each state change. */
-	if (set && smp_load_acquire(&hs->state) != KTLSO_HS_RUNNING)
-		return -EBUSY;
-	if (set)
-		WRITE_ONCE(ctx->keys_hidden, true);
-	return 0;
+	return hs && smp_load_acquire(&hs->state) == KTLSO_HS_RUNNING &&
+	       ktlso_hs_is_owner(hs);
 }
 
 /**
- * ktlso_hs_daemon_client() - do the keys being installed end a client
- *	handshake the daemon ran?
- * @ctx: the socket's context; the socket locked, inside TLS_TX/TLS_RX
- *	after ktlso_hs_check_keys() let the caller through
+ * ktlso_hs_check_keys() - may the caller touch TLS_TX/TLS_RX now?
+ * @sk: the socket, locked: the answer holds until it is released, so
+ *	that the installation it allows cannot race a handshake request
+ * @ctx: its context
+ * @set: setsockopt (true) or getsockopt
  *
- * Return: true when the handshake daemon installs keys for a handshake it
- * ran as the client.
+ * While a handshake is pending or running only the daemon running it may
+ * install keys, and those stay hidden from the application ever after
+ * (see ktlso_hs_keys_installed()).
+ *
+ * Return: 0 for the application with no handshake in the way;
+ * KTLSO_HS_KEYS_DAEMON for the daemon installing keys; -EBUSY for anybody
+ * else during the handshake, and for installing keys after it; the
+ * handshake's error once it failed.
  */
-bool ktlso_hs_daemon_client(const struct ktlso_context *ctx)
+int ktlso_hs_check_keys(struct sock *sk, struct ktlso_context *ctx, bool set)
 {
-	const struct ktlso_hs *hs = READ_ONCE(ctx->hs);
+	struct ktlso_hs *hs = ctx->hs;
+	int gate;
 
-	return READ_ONCE(ctx->keys_hidden) && hs &&
-	       hs->req.role == KTLSO_HS_ROLE_CLIENT;
+	sock_owned_by_me(sk);
+	if (!hs)
+		return 0;
+	if (set)
+		return ktlso_hs_running_by_me(ctx) ? KTLSO_HS_KEYS_DAEMON :
+						      -EBUSY;
+	gate = ktlso_hs_gate(hs);
+	return gate > 0 ? -EBUSY : gate;
+}
+
+/**
+ * ktlso_hs_keys_installed() - the daemon installed one direction's keys
+ * @sk: the socket, locked
+ * @ctx: its context, with that direction's keys in place
+ * @dir: KTLSO_KEYS_TX or KTLSO_KEYS_RX
+ *
+ * From here on those keys read back as version and cipher only, and
+ * HS_DONE may report success once both directions are the daemon's.
+ */
+void ktlso_hs_keys_installed(struct sock *sk, struct ktlso_context *ctx,
+			     u8 dir)
+{
+	sock_owned_by_me(sk);
+	/* Release: the keys' version and cipher before the flag. */
+	smp_store_release(&ctx->daemon_keys, ctx->daemon_keys | dir);
+}
+
+/**
+ * ktlso_hs_daemon_client() - is the caller the daemon ending a client
+ *	handshake?
+ * @sk: the socket, locked, inside TLS_TX/TLS_RX
+ * @ctx: its context
+ *
+ * Return: true when the caller is the handshake daemon running a
+ * handshake in which the socket is the client.
+ */
+bool ktlso_hs_daemon_client(struct sock *sk, const struct ktlso_context *ctx)
+{
+	sock_owned_by_me(sk);
+	return ktlso_hs_running_by_me(ctx) &&
+	       ctx->hs->req.role == KTLSO_HS_ROLE_CLIENT;
 }
 
 static bool ktlso_hs_profile_ok(const char *p)
@@ -374,32 +437,30 @@ static int ktlso_hs_check_request(const struct ktlso_hs_request *req)
 	return 0;
 }
 
-/* Take @hs back out of the queue after the announcement failed. */
-static void ktlso_hs_unqueue(struct sock *sk, struct ktlso_context *ctx,
-			     struct ktlso_hs *hs)
+/*
+ * Refuse a queued request whose announcement failed, if no daemon has
+ * taken it meanwhile (then it runs its course).  It stays the socket's,
+ * failed with @error: other threads of the application may wait on it
+ * already, and must not go on in plaintext.  Return true if refused.
+ */
+static bool ktlso_hs_refuse(struct ktlso_hs_net *hn, struct ktlso_hs *hs,
+			    int error)
 {
-	struct ktlso_hs_net *hn = ktlso_hs_net(sock_net(sk));
-	bool listed;
+	bool refused;
 
 	spin_lock_bh(&hn->lock);
-	listed = ktlso_hs_listed(hs->state);
-	if (listed) {
-		list_del_init(&hs->list);
-		hn->n_pending--;
+	refused = hs->state == KTLSO_HS_PENDING;
+	if (refused) {
+		ktlso_hs_unlist_locked(hn, hs, error);
 		hn->requested--;
 		hn->refused++;
 	}
 	spin_unlock_bh(&hn->lock);
-	if (!listed) {
-		/* A daemon took it already: it runs its course. */
-		return;
+	if (refused) {
+		timer_delete_sync(&hs->timer);
+		ktlso_hs_wake(hs->sk);
 	}
-	timer_delete_sync(&hs->timer);
-	lock_sock(sk);
-	WRITE_ONCE(ctx->hs, NULL);
-	ktlso_update_proto(sk, ctx);
-	release_sock(sk);
-	kfree(hs);
+	return refused;
 }
 
 /**
@@ -412,6 +473,10 @@ static void ktlso_hs_unqueue(struct sock *sk, struct ktlso_context *ctx,
  * -EALREADY if the socket had a request before; -EISCONN if keys are set;
  * -ENOTCONN if the connection is gone; -ESRCH without a daemon; -EBUSY
  * when the namespace has too many pending requests; -ENOMEM; -EFAULT.
+ * A request whose announcement fails after it was queued (the last daemon
+ * left meanwhile, or no memory for the message) is refused with that
+ * error unless a daemon took it already, and its error then stays on the
+ * socket as a failed handshake's would.
  */
 int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
@@ -437,8 +502,12 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	hs->sk = sk;
 	INIT_LIST_HEAD(&hs->list);
 	timer_setup(&hs->timer, ktlso_hs_timeout, 0);
-	INIT_WORK(&hs->abort_work, ktlso_hs_abort_work);
+	INIT_WORK(&hs->work, ktlso_hs_work);
 	hs->state = KTLSO_HS_PENDING;
+	/* Now, so that HS_ACCEPT need not take the socket lock for it. */
+	memset(&hs->peer_addr, 0, sizeof(hs->peer_addr));
+	hs->peer_addr_len = kernel_getpeername(sk->sk_socket,
+					       (struct sockaddr *)&hs->peer_addr);
 	timeout_ms = hs->req.timeout_ms ? hs->req.timeout_ms :
 		     min(READ_ONCE(hs_timeout_ms), KTLSO_HS_TIMEOUT_MAX_MS);
 	hs->deadline = jiffies + msecs_to_jiffies(timeout_ms);
@@ -481,11 +550,11 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	 * sees the overrun and sweeps the queue, so the request stays.
 	 */
 	err = ktlso_nl_notify_ready(net);
-	if (err == -ESRCH && !ktlso_nl_has_listeners(net)) {
-		ktlso_hs_unqueue(sk, ctx, hs);
-		return err;
-	}
-	return 0;
+	if (err == -ESRCH && ktlso_nl_has_listeners(net))
+		err = 0;
+	if (err && !ktlso_hs_refuse(hn, hs, -err))
+		err = 0;
+	return err;
 
 err_unlock:
 	release_sock(sk);
@@ -589,11 +658,46 @@ int ktlso_hs_accept(struct net *net, u32 portid, struct ktlso_hs **hsp,
 
 /**
  * ktlso_hs_abandon() - the daemon could not be told about a request it took
- * @hs: the request, from ktlso_hs_accept()
+ * @hs: the request, from ktlso_hs_accept(); the caller holds its file
+ *
+ * The request fails with ECONNABORTED and the connection is reset.
  */
 void ktlso_hs_abandon(struct ktlso_hs *hs)
 {
-	ktlso_hs_fail(hs, ECONNABORTED);
+	struct ktlso_hs_net *hn = ktlso_hs_net(sock_net(hs->sk));
+
+	spin_lock_bh(&hn->lock);
+	ktlso_hs_abort_locked(hn, hs, ECONNABORTED);
+	spin_unlock_bh(&hn->lock);
+}
+
+/**
+ * ktlso_hs_unaccept() - the daemon's HS_ACCEPT reply was not delivered
+ * @hs: the request, from ktlso_hs_accept(); the caller holds its file
+ *
+ * The daemon never learns of the request (its receive queue was full, or
+ * it went away), so the request goes back to the head of the queue, as
+ * pending as it was, for the next HS_ACCEPT of any daemon; a daemon whose
+ * queue overran sweeps the queue.  Its timeout still runs.
+ */
+void ktlso_hs_unaccept(struct ktlso_hs *hs)
+{
+	struct ktlso_hs_net *hn = ktlso_hs_net(sock_net(hs->sk));
+	struct pid *owner = NULL;
+
+	spin_lock_bh(&hn->lock);
+	if (hs->state == KTLSO_HS_RUNNING) {
+		list_move(&hs->list, &hn->pending);
+		hn->n_running--;
+		hn->n_pending++;
+		owner = hs->owner;
+		hs->owner = NULL;
+		hs->portid = 0;
+		/* Pairs with the acquire in ktlso_hs_gate(). */
+		smp_store_release(&hs->state, KTLSO_HS_PENDING);
+	}
+	spin_unlock_bh(&hn->lock);
+	put_pid(owner);
 }
 
 /**
@@ -609,19 +713,38 @@ u32 ktlso_hs_time_left_ms(const struct ktlso_hs *hs)
 	return left > 0 ? jiffies_to_msecs(left) : 0;
 }
 
+/*
+ * Are both directions' keys the daemon's, with @version and @cipher?
+ * Read without the socket lock: keys are never uninstalled while the
+ * caller holds the socket's file.
+ */
+static bool ktlso_hs_keys_match(const struct ktlso_context *ctx, u16 version,
+				u16 cipher)
+{
+	/* Acquire: pairs with the release in ktlso_hs_keys_installed(). */
+	u8 keys = smp_load_acquire(&ctx->daemon_keys);
+
+	return keys == (KTLSO_KEYS_TX | KTLSO_KEYS_RX) &&
+	       READ_ONCE(ctx->tx_version) == version &&
+	       READ_ONCE(ctx->rx_version) == version &&
+	       READ_ONCE(ctx->tx_cipher) == cipher &&
+	       READ_ONCE(ctx->rx_cipher) == cipher;
+}
+
 /**
  * ktlso_hs_done() - the daemon reports how the handshake on @sk ended
- * @sk: the socket behind the daemon's descriptor
+ * @sk: the socket behind the daemon's descriptor, which the caller holds;
+ *	not locked, and its lock is not taken
  * @status: 0 for success, or a positive errno
  * @version: the TLS version, for a success
  * @cipher: the TLS_CIPHER_*, for a success
  * @alpn: the protocol agreed on, or ""
  * @peer: the peer's verified identity, or ""
  *
- * A success must have both directions' keys installed with @version and
- * @cipher; otherwise the handshake fails with ECONNABORTED, as the
- * application must never go on in plaintext.  Called with the socket
- * unlocked, from the daemon's process.
+ * A success must have both directions' keys installed by the daemon with
+ * @version and @cipher; otherwise the handshake fails with ECONNABORTED,
+ * as the application must never go on in plaintext.  After a success the
+ * socket leaves the handshake configuration from a work item.
  *
  * Return: 0; -ENOENT if @sk has no running handshake (it may have timed
  * out); -EPERM if another process runs it; -EINVAL for a success without
@@ -633,25 +756,23 @@ int ktlso_hs_done(struct sock *sk, u32 status, u16 version, u16 cipher,
 	struct ktlso_hs_net *hn = ktlso_hs_net(sock_net(sk));
 	struct ktlso_context *ctx;
 	struct ktlso_hs *hs;
-	bool ended;
 	int err = 0;
 
-	lock_sock(sk);
 	ctx = ktlso_sk_ctx(sk);
-	hs = ctx ? ctx->hs : NULL;
-	/* Acquire: pairs with the release in ktlso_hs_accept(). */
-	if (!hs || smp_load_acquire(&hs->state) != KTLSO_HS_RUNNING) {
-		err = -ENOENT;
-		goto out;
+	hs = ctx ? READ_ONCE(ctx->hs) : NULL;
+	if (!hs)
+		return -ENOENT;
+
+	spin_lock_bh(&hn->lock);
+	if (hs->state != KTLSO_HS_RUNNING) {
+		err = -ENOENT;		/* never taken, or it timed out */
+		goto out_unlock;
 	}
 	if (!ktlso_hs_is_owner(hs)) {
 		err = -EPERM;
-		goto out;
+		goto out_unlock;
 	}
-	if (!status &&
-	    (!ctx->tx || !ctx->rx || ctx->tx_version != version ||
-	     ctx->rx_version != version || ctx->tx_cipher != cipher ||
-	     ctx->rx_cipher != cipher)) {
+	if (!status && !ktlso_hs_keys_match(ctx, version, cipher)) {
 		status = ECONNABORTED;
 		err = -EINVAL;
 	}
@@ -661,25 +782,21 @@ int ktlso_hs_done(struct sock *sk, u32 status, u16 version, u16 cipher,
 		strscpy(hs->alpn, alpn, sizeof(hs->alpn));
 		strscpy(hs->peer, peer, sizeof(hs->peer));
 	}
-	spin_lock_bh(&hn->lock);
-	ended = ktlso_hs_end_locked(hn, hs, status);
-	spin_unlock_bh(&hn->lock);
-	if (!ended) {
-		err = -ENOENT;		/* it timed out meanwhile */
-		goto out;
-	}
-	timer_delete(&hs->timer);
+	ktlso_hs_end_locked(hn, hs, status);
 	/*
 	 * A failure leaves the connection to the application, which sees the
 	 * error on every call and closes it: the daemon's alert is on its
 	 * way and a reset could overtake it.
 	 */
 	if (!status)
-		ktlso_update_proto(sk, ctx);
-out:
-	release_sock(sk);
-	if (hs)
-		ktlso_hs_wake(sk);
+		schedule_work(&hs->work);
+	spin_unlock_bh(&hn->lock);
+	timer_delete(&hs->timer);
+	ktlso_hs_wake(sk);
+	return err;
+
+out_unlock:
+	spin_unlock_bh(&hn->lock);
 	return err;
 }
 
@@ -698,13 +815,9 @@ void ktlso_hs_daemon_gone(struct net *net, u32 portid)
 	 * ktlso_hs_release() takes it first.
 	 */
 	spin_lock_bh(&hn->lock);
-	list_for_each_entry_safe(hs, tmp, &hn->running, list) {
-		if (hs->portid != portid)
-			continue;
-		ktlso_hs_end_locked(hn, hs, ECONNABORTED);
-		schedule_work(&hs->abort_work);
-		ktlso_hs_wake(hs->sk);
-	}
+	list_for_each_entry_safe(hs, tmp, &hn->running, list)
+		if (hs->portid == portid)
+			ktlso_hs_abort_locked(hn, hs, ECONNABORTED);
 	spin_unlock_bh(&hn->lock);
 }
 
@@ -731,7 +844,8 @@ void ktlso_hs_counters(struct net *net, struct ktlso_hs_counters *c)
 
 /**
  * ktlso_hs_release() - the socket closes: cancel and free its request
- * @ctx: the context; no file refers to the socket any more
+ * @ctx: the context; no file refers to the socket any more, so nobody
+ *	but a poller under RCU can still reach the request
  */
 void ktlso_hs_release(struct ktlso_context *ctx)
 {
@@ -744,11 +858,12 @@ void ktlso_hs_release(struct ktlso_context *ctx)
 	spin_lock_bh(&hn->lock);
 	ktlso_hs_end_locked(hn, hs, ECONNABORTED);
 	spin_unlock_bh(&hn->lock);
+	/* Unlisted: neither the timer nor a daemon can queue the work now. */
 	timer_delete_sync(&hs->timer);
-	cancel_work_sync(&hs->abort_work);
+	cancel_work_sync(&hs->work);
 	put_pid(hs->owner);
-	ctx->hs = NULL;
-	kfree(hs);
+	WRITE_ONCE(ctx->hs, NULL);
+	kfree_rcu(hs, rcu);
 }
 
 static int __net_init ktlso_hs_net_init(struct net *net)
@@ -761,8 +876,18 @@ static int __net_init ktlso_hs_net_init(struct net *net)
 	return 0;
 }
 
+/* Every socket holds its namespace: none can have a request left here. */
+static void __net_exit ktlso_hs_net_exit(struct net *net)
+{
+	struct ktlso_hs_net *hn = ktlso_hs_net(net);
+
+	WARN_ON_ONCE(!list_empty(&hn->pending) || hn->n_pending);
+	WARN_ON_ONCE(!list_empty(&hn->running) || hn->n_running);
+}
+
 static struct pernet_operations ktlso_hs_net_ops = {
 	.init = ktlso_hs_net_init,
+	.exit = ktlso_hs_net_exit,
 	.id = &ktlso_hs_net_id,
 	.size = sizeof(struct ktlso_hs_net),
 };

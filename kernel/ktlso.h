@@ -242,9 +242,12 @@ struct ktlso_rx {
  * @rx_cipher: TLS_CIPHER_* of @rx, likewise
  * @tx_zc_ro: TLS_TX_ZEROCOPY_RO as set by the application
  * @rx_no_pad: TLS_RX_EXPECT_NO_PAD as set by the application
- * @hs: the handshake request, NULL if none was made (handshake.c)
- * @keys_hidden: the keys were installed by the handshake daemon, so
- *	getsockopt() never returns them
+ * @hs: the handshake request, NULL if none was made (handshake.c); set
+ *	under the socket lock, then kept until the socket closes
+ * @daemon_keys: KTLSO_KEYS_TX and KTLSO_KEYS_RX for the directions whose
+ *	keys the handshake daemon installed: getsockopt() never returns
+ *	those, and HS_DONE needs both (written under the socket lock with
+ *	release semantics, read by HS_DONE without it)
  * @sk_write_space: the socket's write_space callback before TLS_TX
  * @sk_data_ready: the socket's data_ready callback before TLS_RX
  * @tx_lock: serialises senders and @tx_work (taken before the socket
@@ -268,7 +271,7 @@ struct ktlso_context {
 	bool tx_zc_ro;
 	bool rx_no_pad;
 	struct ktlso_hs *hs;
-	bool keys_hidden;
+	u8 daemon_keys;
 	void (*sk_write_space)(struct sock *sk);
 	void (*sk_data_ready)(struct sock *sk);
 	struct mutex tx_lock;
@@ -312,6 +315,12 @@ static inline size_t ktlso_body_off(const struct ktlso_crypto *c)
 	return KTLSO_HDR_LEN + ktlso_explicit_len(c);
 }
 
+/* Directions of ktlso_context.daemon_keys. */
+#define KTLSO_KEYS_TX		BIT(0)
+#define KTLSO_KEYS_RX		BIT(1)
+/* ktlso_hs_check_keys(): the caller is the daemon installing keys. */
+#define KTLSO_HS_KEYS_DAEMON	1
+
 /**
  * struct ktlso_hs - a socket's handshake request (handshake.c)
  * @list: in the namespace's pending or running list while listed
@@ -322,14 +331,19 @@ static inline size_t ktlso_body_off(const struct ktlso_crypto *c)
  * @error: positive errno once failed
  * @deadline: jiffies at which the request times out
  * @timer: enforces @deadline
- * @abort_work: resets the connection of a request that timed out or whose
- *	daemon went away
+ * @work: after the end, in process context: resets the connection of a
+ *	request that timed out, was abandoned or whose daemon went away
+ *	(@reset), or moves a successful one off the handshake configuration
+ * @reset: the end calls for a reset; set before @work is queued
  * @owner: thread group of the daemon running the handshake
  * @portid: netlink port of that daemon
  * @version: negotiated TLS version, once done
  * @cipher: negotiated TLS_CIPHER_*, once done
  * @alpn: negotiated protocol, once done
  * @peer: the peer's verified identity, once done
+ * @peer_addr: the connection's peer, as at the request, for HS_ACCEPT
+ * @peer_addr_len: its length, or a negative errno if it had none
+ * @rcu: frees the request past pollers that found it under RCU
  */
 struct ktlso_hs {
 	struct list_head list;
@@ -339,13 +353,17 @@ struct ktlso_hs {
 	int error;
 	unsigned long deadline;
 	struct timer_list timer;
-	struct work_struct abort_work;
+	struct work_struct work;
+	bool reset;
 	struct pid *owner;
 	u32 portid;
 	u16 version;
 	u16 cipher;
 	char alpn[KTLSO_HS_ALPN_MAX];
 	char peer[KTLSO_HS_NAME_MAX];
+	struct sockaddr_storage peer_addr;
+	int peer_addr_len;
+	struct rcu_head rcu;
 };
 
 /* The handshake counters of a namespace, for KTLSO_CMD_STATUS. */
@@ -396,10 +414,13 @@ int ktlso_hs_wait(struct sock *sk, bool nonblock, long timeo);
 __poll_t ktlso_hs_poll(struct file *file, struct socket *sock,
 		       poll_table *wait, __poll_t mask);
 int ktlso_hs_check_keys(struct sock *sk, struct ktlso_context *ctx, bool set);
-bool ktlso_hs_daemon_client(const struct ktlso_context *ctx);
+void ktlso_hs_keys_installed(struct sock *sk, struct ktlso_context *ctx,
+			     u8 dir);
+bool ktlso_hs_daemon_client(struct sock *sk, const struct ktlso_context *ctx);
 int ktlso_hs_accept(struct net *net, u32 portid, struct ktlso_hs **hsp,
 		    struct file **filep);
 void ktlso_hs_abandon(struct ktlso_hs *hs);
+void ktlso_hs_unaccept(struct ktlso_hs *hs);
 u32 ktlso_hs_time_left_ms(const struct ktlso_hs *hs);
 int ktlso_hs_done(struct sock *sk, u32 status, u16 version, u16 cipher,
 		  const char *alpn, const char *peer);
@@ -449,7 +470,6 @@ int ktlso_get_crypto_info(const struct ktlso_crypto *c, char __user *optval,
 
 /* tx.c */
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen);
-int ktlso_get_tx(struct sock *sk, char __user *optval, int __user *optlen);
 void ktlso_tx_init_ctx(struct ktlso_context *ctx);
 void ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx);
 void ktlso_tx_free(struct ktlso_context *ctx);
@@ -460,7 +480,6 @@ void ktlso_splice_eof(struct socket *sock);
 
 /* rx.c */
 int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen);
-int ktlso_get_rx(struct sock *sk, char __user *optval, int __user *optlen);
 int ktlso_set_no_pad(struct sock *sk, sockptr_t optval, unsigned int optlen);
 int ktlso_get_no_pad(struct sock *sk, char __user *optval, int __user *optlen);
 void ktlso_rx_free(struct ktlso_context *ctx);

@@ -22,17 +22,19 @@ static struct tcp_ulp_ops ktlso_ulp_ops __read_mostly = {
 
 /**
  * ktlso_sk_ctx() - the ktlso context of any socket, if it has one
- * @sk: a socket, locked
+ * @sk: a socket whose file the caller holds: the context, once attached,
+ *	lives until the socket is closed; the socket need not be locked
  *
- * Return: the context, or NULL if @sk is not TCP or ktlso is not attached.
+ * Return: the context, or NULL if @sk is not TCP or ktlso is not attached
+ * (or is being attached right now).
  */
 struct ktlso_context *ktlso_sk_ctx(struct sock *sk)
 {
 	if (sk->sk_type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP ||
 	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
-	    inet_csk(sk)->icsk_ulp_ops != &ktlso_ulp_ops)
+	    READ_ONCE(inet_csk(sk)->icsk_ulp_ops) != &ktlso_ulp_ops)
 		return NULL;
-	return ktlso_get_ctx(sk);
+	return rcu_dereference_protected(inet_csk(sk)->icsk_ulp_data, 1);
 }
 
 static int __init ktlso_module_init(void)

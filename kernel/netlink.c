@@ -21,13 +21,27 @@ enum {
 	KTLSO_MCGRP_HS_IDX,
 };
 
+/*
+ * Listening is for administrators: a listener makes requests queue (and
+ * wait for their timeout) where no daemon may take them.
+ */
 static const struct genl_multicast_group ktlso_mcgrps[] = {
-	[KTLSO_MCGRP_HS_IDX] = { .name = KTLSO_GENL_MCGRP_HS, },
+	[KTLSO_MCGRP_HS_IDX] = {
+		.name = KTLSO_GENL_MCGRP_HS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
+
+/*
+ * The last errno of <asm-generic/errno.h>: the numbers above it are the
+ * kernel's own (ERESTARTSYS, EIOCBQUEUED, ...), which must never reach the
+ * application as a handshake's error.
+ */
+#define KTLSO_ERRNO_MAX		EHWPOISON
 
 static const struct nla_policy ktlso_done_policy[KTLSO_A_MAX + 1] = {
 	[KTLSO_A_SOCKFD]	= { .type = NLA_U32 },
-	[KTLSO_A_STATUS]	= NLA_POLICY_MAX(NLA_U32, MAX_ERRNO),
+	[KTLSO_A_STATUS]	= NLA_POLICY_MAX(NLA_U32, KTLSO_ERRNO_MAX),
 	[KTLSO_A_VERSION]	= { .type = NLA_U16 },
 	[KTLSO_A_CIPHER]	= { .type = NLA_U16 },
 	[KTLSO_A_ALPN]		= { .type = NLA_NUL_STRING, .len = 255 },
@@ -86,8 +100,7 @@ static size_t ktlso_accept_msg_size(void)
 }
 
 static int ktlso_put_accept(struct sk_buff *skb, int fd,
-			    const struct ktlso_hs *hs,
-			    const struct sockaddr_storage *peer, int peer_len)
+			    const struct ktlso_hs *hs)
 {
 	const struct ktlso_hs_request *req = &hs->req;
 
@@ -100,24 +113,28 @@ static int ktlso_put_accept(struct sk_buff *skb, int fd,
 			   req->profile[0] ? req->profile : "default") ||
 	    (req->alpn_len &&
 	     nla_put(skb, KTLSO_A_ALPN, req->alpn_len, req->alpn)) ||
-	    (peer_len > 0 && nla_put(skb, KTLSO_A_PEER_ADDR, peer_len, peer)))
+	    (hs->peer_addr_len > 0 &&
+	     nla_put(skb, KTLSO_A_PEER_ADDR, hs->peer_addr_len,
+		     &hs->peer_addr)))
 		return -EMSGSIZE;
 	return 0;
 }
 
 /*
- * HS_ACCEPT: the oldest pending request becomes the caller's.  The reply is
- * built before the descriptor is installed, so that a failure leaves
- * nothing behind in the daemon; the request then fails with ECONNABORTED.
+ * HS_ACCEPT: the oldest pending request becomes the caller's.  The
+ * descriptor is installed only once the reply that names it is queued to
+ * the daemon: a reply that cannot be built fails the request
+ * (ECONNABORTED); one that cannot be delivered (the daemon's receive
+ * queue is full) puts the request back in the queue.  Either way nothing
+ * is left behind in the daemon.
  */
 static int ktlso_nl_accept(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
-	struct sockaddr_storage peer;
 	struct ktlso_hs *hs;
 	struct sk_buff *msg;
 	struct file *file;
-	int fd, peer_len, err;
+	int fd, err;
 	void *hdr;
 
 	msg = genlmsg_new(ktlso_accept_msg_size(), GFP_KERNEL);
@@ -132,21 +149,29 @@ static int ktlso_nl_accept(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_fd;
 
-	memset(&peer, 0, sizeof(peer));
-	peer_len = kernel_getpeername(file->private_data,
-				      (struct sockaddr *)&peer);
 	hdr = genlmsg_put_reply(msg, info, &ktlso_genl_family, 0,
 				KTLSO_CMD_HS_ACCEPT);
-	err = -EMSGSIZE;
-	if (!hdr || ktlso_put_accept(msg, fd, hs, &peer, peer_len))
-		goto err_abandon;
+	if (!hdr || ktlso_put_accept(msg, fd, hs)) {
+		ktlso_hs_abandon(hs);
+		err = -EMSGSIZE;
+		goto err_file;
+	}
 	genlmsg_end(msg, hdr);
 
+	/* Consumes the message, delivered or not. */
+	err = genlmsg_reply(msg, info);
+	if (err) {
+		ktlso_hs_unaccept(hs);
+		fput(file);
+		put_unused_fd(fd);
+		/* Other daemons may take it meanwhile. */
+		ktlso_nl_notify_ready(net);
+		return err;
+	}
 	fd_install(fd, file);
-	return genlmsg_reply(msg, info);
+	return 0;
 
-err_abandon:
-	ktlso_hs_abandon(hs);
+err_file:
 	fput(file);
 err_fd:
 	put_unused_fd(fd);
@@ -274,6 +299,12 @@ static struct genl_family ktlso_genl_family __ro_after_init = {
 	.name = KTLSO_GENL_NAME,
 	.version = KTLSO_GENL_VERSION,
 	.netnsok = true,
+	/*
+	 * No handler relies on genl_mutex: the namespace's lock orders the
+	 * requests, and none takes an application's socket lock, so neither
+	 * this family nor any other waits on an application.
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = ktlso_genl_ops,
 	.n_ops = ARRAY_SIZE(ktlso_genl_ops),

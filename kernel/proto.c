@@ -154,57 +154,91 @@ static int ktlso_get_zc_ro(struct sock *sk, char __user *optval,
  * getsockopt(TLS_TX/TLS_RX) of keys the handshake daemon installed: the
  * version and cipher only, whatever length the caller offers.
  */
-static int ktlso_get_hidden(struct sock *sk, int optname, char __user *optval,
+static int ktlso_get_hidden(const struct ktlso_crypto *c, char __user *optval,
 			    int __user *optlen)
 {
-	struct ktlso_context *ctx = ktlso_get_ctx(sk);
-	struct tls_crypto_info hdr = {};
-	int len, err = 0;
+	struct tls_crypto_info hdr = {
+		.version = c->version,
+		.cipher_type = c->cipher->type,
+	};
+	int len;
 
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (!optval || len < (int)sizeof(hdr))
 		return -EINVAL;
-	lock_sock(sk);
-	if (optname == TLS_TX && ctx->tx) {
-		hdr.version = ctx->tx_version;
-		hdr.cipher_type = ctx->tx_cipher;
-	} else if (optname == TLS_RX && ctx->rx) {
-		hdr.version = ctx->rx_version;
-		hdr.cipher_type = ctx->rx_cipher;
-	} else {
-		err = -EBUSY;
-	}
-	release_sock(sk);
-	if (err)
-		return err;
 	if (copy_to_user(optval, &hdr, sizeof(hdr)) ||
 	    put_user((int)sizeof(hdr), optlen))
 		return -EFAULT;
 	return 0;
 }
 
+/*
+ * getsockopt(TLS_TX/TLS_RX): who may read, and what, is decided under the
+ * socket lock, so that the daemon's keys, installed under it, are never
+ * returned whole to the application.
+ */
 static int ktlso_get_keys(struct sock *sk, int optname, char __user *optval,
 			  int __user *optlen)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	const struct ktlso_crypto *c;
+	u8 dir;
 	int err;
 
+	lock_sock(sk);
 	err = ktlso_hs_check_keys(sk, ctx, false);
 	if (err)
-		return err;
-	if (READ_ONCE(ctx->keys_hidden))
-		return ktlso_get_hidden(sk, optname, optval, optlen);
+		goto out;
+	if (optname == TLS_TX) {
+		c = ctx->tx ? &ctx->tx->c : NULL;
+		dir = KTLSO_KEYS_TX;
+	} else {
+		c = ctx->rx ? &ctx->rx->c : NULL;
+		dir = KTLSO_KEYS_RX;
+	}
+	if (c && (ctx->daemon_keys & dir))
+		err = ktlso_get_hidden(c, optval, optlen);
+	else
+		err = ktlso_get_crypto_info(c, optval, optlen);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * setsockopt(TLS_TX/TLS_RX): the handshake's key gate and the installation
+ * under one hold of the socket lock, so that a handshake request cannot
+ * slip in between (it is decided under the same lock).
+ */
+static int ktlso_set_keys(struct sock *sk, int optname, sockptr_t optval,
+			  unsigned int optlen)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	int who, err;
+
+	lock_sock(sk);
+	who = ktlso_hs_check_keys(sk, ctx, true);
+	if (who < 0) {
+		err = who;
+		goto out;
+	}
 	if (optname == TLS_TX)
-		return ktlso_get_tx(sk, optval, optlen);
-	return ktlso_get_rx(sk, optval, optlen);
+		err = ktlso_set_tx(sk, optval, optlen);
+	else
+		err = ktlso_set_rx(sk, optval, optlen);
+	if (!err && who == KTLSO_HS_KEYS_DAEMON)
+		ktlso_hs_keys_installed(sk, ctx, optname == TLS_TX ?
+					KTLSO_KEYS_TX : KTLSO_KEYS_RX);
+out:
+	release_sock(sk);
+	return err;
 }
 
 static int ktlso_setsockopt(struct sock *sk, int level, int optname,
 			    sockptr_t optval, unsigned int optlen)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
-	int err;
 
 	if (level != SOL_TLS)
 		return ctx->sk_proto->setsockopt(sk, level, optname,
@@ -212,12 +246,7 @@ static int ktlso_setsockopt(struct sock *sk, int level, int optname,
 	switch (optname) {
 	case TLS_TX:
 	case TLS_RX:
-		err = ktlso_hs_check_keys(sk, ctx, true);
-		if (err)
-			return err;
-		if (optname == TLS_TX)
-			return ktlso_set_tx(sk, optval, optlen);
-		return ktlso_set_rx(sk, optval, optlen);
+		return ktlso_set_keys(sk, optname, optval, optlen);
 	case KTLSO_HANDSHAKE:
 		return ktlso_hs_request(sk, optval, optlen);
 	case TLS_TX_ZEROCOPY_RO:

@@ -770,7 +770,8 @@ err_free:
 
 /**
  * ktlso_set_rx() - setsockopt(SOL_TLS, TLS_RX): install receive keys
- * @sk: the socket, ktlso attached
+ * @sk: the socket, ktlso attached, locked by the caller (which decided
+ *	under that lock that the caller may install keys)
  * @optval: a struct tls12_crypto_info_* from the caller
  * @optlen: its length, which must be exactly that struct's size
  *
@@ -790,7 +791,7 @@ int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	u16 version;
 	int err;
 
-	lock_sock(sk);
+	sock_owned_by_me(sk);
 	err = ktlso_copy_crypto_info(sk, ctx->rx ? &ctx->rx->c : NULL,
 				     ctx->tx ? &ctx->tx->c : NULL,
 				     optval, optlen, info, &c, &version);
@@ -803,7 +804,7 @@ int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	if (err)
 		goto out;
 	rx->drop_tickets = version == TLS_1_3_VERSION &&
-			   ktlso_hs_daemon_client(ctx);
+			   ktlso_hs_daemon_client(sk, ctx);
 
 	write_lock_bh(&sk->sk_callback_lock);
 	ctx->sk_data_ready = sk->sk_data_ready;
@@ -822,27 +823,6 @@ int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 		ctx->sk_data_ready(sk);
 out:
 	memzero_explicit(info, sizeof(info));
-	release_sock(sk);
-	return err;
-}
-
-/**
- * ktlso_get_rx() - getsockopt(SOL_TLS, TLS_RX)
- * @sk: the socket, ktlso attached
- * @optval: user buffer
- * @optlen: its length (see ktlso_get_crypto_info())
- *
- * Return: as ktlso_get_crypto_info().
- */
-int ktlso_get_rx(struct sock *sk, char __user *optval, int __user *optlen)
-{
-	struct ktlso_context *ctx = ktlso_get_ctx(sk);
-	int err;
-
-	lock_sock(sk);
-	err = ktlso_get_crypto_info(ctx->rx ? &ctx->rx->c : NULL, optval,
-				    optlen);
-	release_sock(sk);
 	return err;
 }
 

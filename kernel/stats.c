@@ -19,7 +19,7 @@ struct ktlso_net {
 	struct ktlso_mib __percpu *mib;
 };
 
-unsigned int ktlso_net_id __read_mostly;
+static unsigned int ktlso_net_id __read_mostly;
 
 static const char *const ktlso_mib_names[KTLSO_MIB_MAX] = {
 	[KTLSO_MIB_CURR_TX_SW]		= "TlsCurrTxSw",

@@ -126,7 +126,8 @@ static void ktlso_write_space(struct sock *sk)
 
 /**
  * ktlso_set_tx() - setsockopt(SOL_TLS, TLS_TX): install transmit keys
- * @sk: the socket, ktlso attached
+ * @sk: the socket, ktlso attached, locked by the caller (which decided
+ *	under that lock that the caller may install keys)
  * @optval: a struct tls12_crypto_info_* from the caller
  * @optlen: its length, which must be exactly that struct's size
  *
@@ -143,7 +144,7 @@ int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	u16 version;
 	int err;
 
-	lock_sock(sk);
+	sock_owned_by_me(sk);
 	err = ktlso_copy_crypto_info(sk, ctx->tx ? &ctx->tx->c : NULL,
 				     ctx->rx ? &ctx->rx->c : NULL,
 				     optval, optlen, info, &c, &version);
@@ -165,27 +166,6 @@ int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	ktlso_stats_add(sock_net(sk), KTLSO_MIB_CURR_TX_SW, 1);
 out:
 	memzero_explicit(info, sizeof(info));
-	release_sock(sk);
-	return err;
-}
-
-/**
- * ktlso_get_tx() - getsockopt(SOL_TLS, TLS_TX)
- * @sk: the socket, ktlso attached
- * @optval: user buffer
- * @optlen: its length (see ktlso_get_crypto_info())
- *
- * Return: as ktlso_get_crypto_info().
- */
-int ktlso_get_tx(struct sock *sk, char __user *optval, int __user *optlen)
-{
-	struct ktlso_context *ctx = ktlso_get_ctx(sk);
-	int err;
-
-	lock_sock(sk);
-	err = ktlso_get_crypto_info(ctx->tx ? &ctx->tx->c : NULL, optval,
-				    optlen);
-	release_sock(sk);
 	return err;
 }
 

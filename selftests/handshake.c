@@ -31,6 +31,7 @@ enum script {
 	D_NO_KEYS,		/* HS_DONE success without keys */
 	D_WRONG_CIPHER,		/* keys installed, HS_DONE names another cipher */
 	D_CHILD_DONE,		/* a forked process sends HS_DONE */
+	D_KERNEL_ERRNO,		/* HS_DONE with ERESTARTSYS, then EACCES */
 };
 
 /* What the daemon child saw, sent back over a pipe. */
@@ -112,6 +113,12 @@ static void daemon_run(enum script script, int ready, int out)
 	switch (script) {
 	case D_FAIL:
 		rep.done_err = ktlso_nl_done(&nl, fd, EACCES, 0, 0, NULL, NULL);
+		break;
+	case D_KERNEL_ERRNO:
+		rep.done_err = ktlso_nl_done(&nl, fd, 512 /* ERESTARTSYS */,
+					     0, 0, NULL, NULL);
+		rep.second_done_err = ktlso_nl_done(&nl, fd, EACCES, 0, 0,
+						    NULL, NULL);
 		break;
 	case D_NO_KEYS:
 		rep.done_err = ktlso_nl_done(&nl, fd, 0, TLS_1_3_VERSION,
@@ -516,6 +523,24 @@ TEST_F(hs, daemon_reports_failure)
 	EXPECT_EQ(0, rep.done_err);
 }
 
+/*
+ * Only errnos userspace knows may end a handshake: the kernel's internal
+ * ones (ERESTARTSYS, EIOCBQUEUED, ...) would reach the application.
+ */
+TEST_F(hs, done_kernel_errno)
+{
+	struct ktlso_hs_request req = client_req(20000);
+	struct report rep;
+	char buf[8];
+
+	handshake_talk(_metadata, self, D_KERNEL_ERRNO, &req);
+	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
+	EXPECT_EQ(EACCES, errno);
+	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
+	EXPECT_EQ(-ERANGE, rep.done_err);
+	EXPECT_EQ(0, rep.second_done_err);
+}
+
 /* A success without the keys it claims is refused and fails the request. */
 TEST_F(hs, success_without_keys)
 {
@@ -686,7 +711,10 @@ TEST_F(hs, pending_bound)
 	ktlso_nl_close(&nl);
 }
 
-/* HS_ACCEPT and HS_DONE are for administrators; STATUS is for anyone. */
+/*
+ * HS_ACCEPT, HS_DONE and the handshake group are for administrators;
+ * STATUS is for anyone.
+ */
 TEST_F(hs, unprivileged)
 {
 	pid_t pid = fork();
@@ -697,6 +725,7 @@ TEST_F(hs, unprivileged)
 		struct ktlso_nl_accepted acc;
 		struct ktlso_nl_status st;
 		struct ktlso_nl nl;
+		int grp;
 
 		if (setgid(65534) || setuid(65534))
 			_exit(10);
@@ -709,6 +738,13 @@ TEST_F(hs, unprivileged)
 			_exit(13);
 		if (ktlso_nl_status(&nl, &st))
 			_exit(14);
+		/* Nor may it listen: a listener makes requests queue. */
+		grp = genl_ctrl_resolve_grp(nl.cmd, KTLSO_GENL_NAME,
+					    KTLSO_GENL_MCGRP_HS);
+		if (grp < 0)
+			_exit(15);
+		if (nl_socket_add_membership(nl.cmd, grp) != -NLE_PERM)
+			_exit(16);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
