@@ -584,4 +584,200 @@ TEST(listener_leaves)
 	munmap(s, sizeof(*s));
 }
 
+/* --- a bounded storm on the whole upcall ---------------------------------- */
+
+/*
+ * One short-lived daemon: takes requests for @ms and ends each at random
+ * (fails it, drops its descriptor, completes it with keys, or dies with
+ * it), then exits, whatever it still runs.
+ */
+static void storm_daemon(int ms, unsigned int seed)
+{
+	struct ktlso_nl_accepted acc;
+	struct ktlso_nl nl;
+	long end = now_ms() + ms;
+
+	if (ktlso_nl_open(&nl, true))
+		_exit(2);
+	while (now_ms() < end) {
+		if (ktlso_nl_accept(&nl, &acc)) {
+			ktlso_nl_wait_ready(&nl, 5);
+			continue;
+		}
+		switch (rand_r(&seed) % 4) {
+		case 0:
+			ktlso_nl_done(&nl, acc.fd, EACCES, 0, 0, NULL, NULL);
+			break;
+		case 1:		/* the request runs until its timeout */
+			break;
+		case 2:
+			if (!setsockopt(acc.fd, SOL_TLS, TLS_TX, &app_key,
+					sizeof(app_key)) &&
+			    !setsockopt(acc.fd, SOL_TLS, TLS_RX, &app_key,
+					sizeof(app_key)))
+				ktlso_nl_done(&nl, acc.fd, 0, TLS_1_3_VERSION,
+					      TLS_CIPHER_AES_GCM_128, NULL,
+					      NULL);
+			break;
+		default:
+			_exit(0);	/* dies mid-handshake */
+		}
+		close(acc.fd);
+	}
+	_exit(0);
+}
+
+/* Daemons one after the other, with gaps without any, until @stop. */
+static void storm_daemons(atomic_int *stop)
+{
+	unsigned int seed = getpid();
+
+	while (!atomic_load(stop)) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			storm_daemon(20 + rand_r(&seed) % 200, rand_r(&seed));
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		usleep(rand_r(&seed) % 20000);
+	}
+	_exit(0);
+}
+
+/* What an application's call may return while all this goes on. */
+static bool storm_errno_ok(int e)
+{
+	switch (e) {
+	case EAGAIN: case EBUSY: case EINTR: case ETIMEDOUT: case EACCES:
+	case ECONNABORTED: case ECONNRESET: case EPIPE: case ESRCH:
+	case ENOTCONN: case EISCONN: case EALREADY: case EINVAL:
+	case EBADMSG: case EIO:
+		return true;
+	}
+	return false;
+}
+
+struct storm_sock {
+	int fd;
+	atomic_int stop;
+	atomic_int bad_errno;
+};
+
+static void storm_check(struct storm_sock *ss, long ret)
+{
+	if (ret < 0 && !storm_errno_ok(errno))
+		atomic_store(&ss->bad_errno, errno);
+}
+
+static void *storm_io(void *arg)
+{
+	struct storm_sock *ss = arg;
+	struct tls12_crypto_info_aes_gcm_128 info;
+	struct ktlso_hs_result res;
+	struct pollfd p = { .fd = ss->fd, .events = POLLIN | POLLOUT };
+	char buf[256];
+	socklen_t len;
+
+	while (!atomic_load(&ss->stop)) {
+		storm_check(ss, recv(ss->fd, buf, sizeof(buf), MSG_DONTWAIT));
+		storm_check(ss, send(ss->fd, buf, sizeof(buf),
+				     MSG_DONTWAIT | MSG_NOSIGNAL));
+		storm_check(ss, poll(&p, 1, 1));
+		len = sizeof(info);
+		storm_check(ss, getsockopt(ss->fd, SOL_TLS, TLS_TX, &info,
+					   &len));
+		len = sizeof(res);
+		storm_check(ss, getsockopt(ss->fd, SOL_TLS, KTLSO_HANDSHAKE,
+					   &res, &len));
+	}
+	return NULL;
+}
+
+static void *storm_keys(void *arg)
+{
+	struct storm_sock *ss = arg;
+
+	while (!atomic_load(&ss->stop)) {
+		storm_check(ss, request(ss->fd, 300));
+		storm_check(ss, setsockopt(ss->fd, SOL_TLS, TLS_RX, &app_key,
+					   sizeof(app_key)));
+		/* A blocking read: held at the gate, then woken by the end. */
+		storm_check(ss, recv(ss->fd, &ss->fd, 0, 0));
+	}
+	return NULL;
+}
+
+/*
+ * Threads racing I/O, key options and the request itself on each socket
+ * while daemons come and go (failing, completing, abandoning and dying
+ * with requests) and the socket is shut down under them.  Nothing may
+ * hang, crash or splat, every call returns a real errno, and at the end
+ * the namespace has no request left.
+ */
+TEST(storm)
+{
+	atomic_int *stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct ktlso_nl_status st;
+	struct ktlso_nl nl;
+	unsigned int seed = 1;
+	int rounds = 0, bad = 0;
+	pid_t daemons;
+	long end;
+
+	ASSERT_NE(MAP_FAILED, stop);
+	*stop = 0;
+	daemons = fork();
+	if (daemons == 0)
+		storm_daemons(stop);
+	ASSERT_GT(daemons, 0);
+
+	end = now_ms() + 4000;
+	while (now_ms() < end) {
+		struct timeval tv = { .tv_usec = 200000 };
+		struct storm_sock ss = { 0 };
+		pthread_t io[2], keys;
+		int peer, i;
+
+		ASSERT_EQ(0, ktlso_tcp_pair(rounds % 2 ? AF_INET6 : AF_INET,
+					    &ss.fd, &peer));
+		ASSERT_EQ(0, ktlso_attach(ss.fd));
+		setsockopt(ss.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, pthread_create(&io[i], NULL, storm_io,
+						    &ss));
+		ASSERT_EQ(0, pthread_create(&keys, NULL, storm_keys, &ss));
+		usleep(rand_r(&seed) % 30000);
+		if (rand_r(&seed) % 2)
+			shutdown(ss.fd, SHUT_RDWR);
+		else
+			close(peer);
+		usleep(rand_r(&seed) % 10000);
+		atomic_store(&ss.stop, 1);
+		for (i = 0; i < 2; i++)
+			pthread_join(io[i], NULL);
+		pthread_join(keys, NULL);
+		if (atomic_load(&ss.bad_errno)) {
+			TH_LOG("a call returned errno %d",
+			       atomic_load(&ss.bad_errno));
+			bad++;
+		}
+		ktlso_close_now(ss.fd);
+		close(peer);
+		rounds++;
+	}
+	atomic_store(stop, 1);
+	waitpid(daemons, NULL, 0);
+	TH_LOG("%d sockets", rounds);
+	EXPECT_EQ(0, bad);
+
+	/* Daemons gone, sockets closed: nothing may be left queued. */
+	ASSERT_EQ(0, ktlso_nl_open(&nl, false));
+	ASSERT_EQ(0, ktlso_nl_status(&nl, &st));
+	EXPECT_EQ(0u, st.pending);
+	EXPECT_EQ(0u, st.running);
+	ktlso_nl_close(&nl);
+	munmap(stop, sizeof(*stop));
+}
+
 TEST_HARNESS_MAIN
