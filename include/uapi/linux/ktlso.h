@@ -31,7 +31,11 @@
  * connected socket with ktlso attached and no keys.  It returns at once:
  *
  *	0	the request is queued and announced to the daemon;
- *	ESRCH	no daemon listens (nothing is queued);
+ *	ESRCH	no daemon listens (nothing is queued, the socket is as
+ *		before); if the last daemon left while the request was
+ *		being queued, the request fails with ESRCH instead, and
+ *		the socket then behaves as after a failed handshake;
+ *	ENOMEM	no memory to queue or announce the request (likewise);
  *	EBUSY	the namespace's bound on pending requests is reached;
  *	EALREADY the socket has had a handshake request already;
  *	EISCONN	keys are installed on the socket already;
@@ -128,14 +132,19 @@ struct ktlso_hs_result {
  * takes the oldest pending request of its network namespace, installs the
  * socket in the daemon as a new file descriptor (O_CLOEXEC) and replies
  * with it and the request's parameters; ENOENT when none is pending.  The
+ * descriptor exists only once the reply is queued to the daemon: a reply
+ * that cannot be delivered (a full receive queue) puts the request back
+ * at the head of the queue, and the daemon sees the overrun.  The
  * daemon runs the handshake on that descriptor (plain TCP until it installs
  * keys with SOL_TLS TLS_TX/TLS_RX), then sends KTLSO_CMD_HS_DONE with the
  * same descriptor and the outcome.  A success whose keys are not installed
  * in both directions, with the version and cipher reported, is refused
  * (EINVAL) and fails the handshake (ECONNABORTED).  Only the process that
  * accepted a request may finish it; its socket I/O during the handshake is
- * not blocked.  HS_ACCEPT and HS_DONE need CAP_NET_ADMIN; KTLSO_CMD_STATUS
- * is open to all.  A daemon whose netlink socket closes fails the requests
+ * not blocked.  HS_ACCEPT and HS_DONE need CAP_NET_ADMIN, and so does
+ * joining KTLSO_GENL_MCGRP_HS (in the namespace's user namespace);
+ * KTLSO_CMD_STATUS is open to all.  No handler waits for the application's
+ * socket lock.  A daemon whose netlink socket closes fails the requests
  * it runs with ECONNABORTED.
  */
 #define KTLSO_GENL_NAME		"ktlso"
@@ -163,7 +172,9 @@ enum ktlso_genl_attr {
 				 * format; HS_DONE: string, the protocol
 				 * agreed on */
 	KTLSO_A_PEER_ADDR,	/* binary: struct sockaddr_in or _in6 */
-	KTLSO_A_STATUS,		/* u32: 0 for success, else a positive errno */
+	KTLSO_A_STATUS,		/* u32: 0 for success, else a positive errno
+				 * of <asm-generic/errno.h> (at most
+				 * EHWPOISON: ERANGE beyond) */
 	KTLSO_A_VERSION,	/* u16: TLS_1_2_VERSION, TLS_1_3_VERSION */
 	KTLSO_A_CIPHER,		/* u16: TLS_CIPHER_* */
 	KTLSO_A_PEER_IDENTITY,	/* string */
