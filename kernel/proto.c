@@ -495,6 +495,7 @@ void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx)
 		   (ctx->rx ? KTLSO_CONF_RX : 0) |
 		   (hs ? KTLSO_CONF_HS : 0);
 
+	sock_owned_by_me(sk);
 	WRITE_ONCE(sk->sk_prot, &ktlso_prots[ctx->family][conf]);
 	/* Only a socket that went through ktlso_build_rx_ops() swaps ops. */
 	if (sk->sk_socket && (ctx->rx || ctx->hs))
