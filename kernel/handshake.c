@@ -37,6 +37,8 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -58,6 +60,11 @@ module_param(hs_max_pending, uint, 0644);
 MODULE_PARM_DESC(hs_max_pending,
 		 "Handshake requests that may wait for the daemon, per network namespace (default 1024)");
 
+static unsigned int hs_max_pending_uid = 256;
+module_param(hs_max_pending_uid, uint, 0644);
+MODULE_PARM_DESC(hs_max_pending_uid,
+		 "Handshake requests one uid may have waiting for the daemon, per network namespace (default 256)");
+
 static unsigned int hs_timeout_ms = 30000;
 module_param(hs_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(hs_timeout_ms,
@@ -75,6 +82,7 @@ MODULE_PARM_DESC(hs_timeout_ms,
  * @failed: handshakes failed, timeouts and cancellations included
  * @timed_out: of those, the ones whose time ran out
  * @refused: requests refused at once (no daemon, too many pending)
+ * @refused_quota: of those, the ones whose uid had too many pending
  */
 struct ktlso_hs_net {
 	spinlock_t lock;
@@ -87,6 +95,7 @@ struct ktlso_hs_net {
 	u64 failed;
 	u64 timed_out;
 	u64 refused;
+	u64 refused_quota;
 };
 
 static unsigned int ktlso_hs_net_id __read_mostly;
@@ -463,6 +472,40 @@ static bool ktlso_hs_refuse(struct ktlso_hs_net *hn, struct ktlso_hs *hs,
 	return refused;
 }
 
+/* Requests of @uid waiting for a daemon (at most hs_max_pending). */
+static unsigned int ktlso_hs_pending_of(struct ktlso_hs_net *hn, kuid_t uid)
+{
+	const struct ktlso_hs *hs;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&hn->lock);
+	list_for_each_entry(hs, &hn->pending, list)
+		n += uid_eq(hs->cred->euid, uid);
+	return n;
+}
+
+/* The calling task's cgroup v2 id, 0 without cgroups. */
+static u64 ktlso_current_cgroup_id(void)
+{
+	u64 id = 0;
+
+#ifdef CONFIG_CGROUPS
+	rcu_read_lock();
+	id = cgroup_id(task_dfl_cgroup(current));
+	rcu_read_unlock();
+#endif
+	return id;
+}
+
+/* Drop what a request holds; nobody else may reach it any more. */
+static void ktlso_hs_put_refs(struct ktlso_hs *hs)
+{
+	if (hs->cred)
+		put_cred(hs->cred);
+	put_pid(hs->requester);
+	put_pid(hs->owner);
+}
+
 /**
  * ktlso_hs_request() - setsockopt(SOL_TLS, KTLSO_HANDSHAKE)
  * @sk: the socket, ktlso attached
@@ -472,7 +515,8 @@ static bool ktlso_hs_refuse(struct ktlso_hs_net *hn, struct ktlso_hs *hs,
  * Return: 0 once queued and announced; -EINVAL for a malformed request;
  * -EALREADY if the socket had a request before; -EISCONN if keys are set;
  * -ENOTCONN if the connection is gone; -ESRCH without a daemon; -EBUSY
- * when the namespace has too many pending requests; -ENOMEM; -EFAULT.
+ * when the namespace, or the caller's uid, has too many pending requests;
+ * -ENOMEM; -EFAULT.
  * A request whose announcement fails after it was queued (the last daemon
  * left meanwhile, or no memory for the message) is refused with that
  * error unless a daemon took it already, and its error then stays on the
@@ -500,6 +544,10 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	if (err)
 		goto err_free;
 	hs->sk = sk;
+	/* Who asks: the calling task, whoever opened the socket. */
+	hs->cred = get_current_cred();
+	hs->requester = get_pid(task_tgid(current));
+	hs->cgroup_id = ktlso_current_cgroup_id();
 	INIT_LIST_HEAD(&hs->list);
 	timer_setup(&hs->timer, ktlso_hs_timeout, 0);
 	INIT_WORK(&hs->work, ktlso_hs_work);
@@ -529,6 +577,11 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 		err = -ESRCH;
 	else if (hn->n_pending >= READ_ONCE(hs_max_pending))
 		err = -EBUSY;
+	else if (ktlso_hs_pending_of(hn, hs->cred->euid) >=
+		 READ_ONCE(hs_max_pending_uid)) {
+		err = -EBUSY;
+		hn->refused_quota++;
+	}
 	if (err) {
 		hn->refused++;
 		spin_unlock_bh(&hn->lock);
@@ -559,6 +612,7 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 err_unlock:
 	release_sock(sk);
 err_free:
+	ktlso_hs_put_refs(hs);
 	kfree(hs);
 	return err;
 }
@@ -838,6 +892,7 @@ void ktlso_hs_counters(struct net *net, struct ktlso_hs_counters *c)
 	c->failed = hn->failed;
 	c->timed_out = hn->timed_out;
 	c->refused = hn->refused;
+	c->refused_quota = hn->refused_quota;
 	spin_unlock_bh(&hn->lock);
 	c->max_pending = READ_ONCE(hs_max_pending);
 }
@@ -861,7 +916,8 @@ void ktlso_hs_release(struct ktlso_context *ctx)
 	/* Unlisted: neither the timer nor a daemon can queue the work now. */
 	timer_delete_sync(&hs->timer);
 	cancel_work_sync(&hs->work);
-	put_pid(hs->owner);
+	/* Pollers under RCU read the state only: the rest may go now. */
+	ktlso_hs_put_refs(hs);
 	WRITE_ONCE(ctx->hs, NULL);
 	kfree_rcu(hs, rcu);
 }

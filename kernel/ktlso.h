@@ -341,6 +341,9 @@ static inline size_t ktlso_body_off(const struct ktlso_crypto *c)
  * @cipher: negotiated TLS_CIPHER_*, once done
  * @alpn: negotiated protocol, once done
  * @peer: the peer's verified identity, once done
+ * @cred: the requesting task's credentials, for HS_ACCEPT and the quota
+ * @requester: the requesting task's thread group
+ * @cgroup_id: the requesting task's cgroup v2 id, 0 without cgroups
  * @peer_addr: the connection's peer, as at the request, for HS_ACCEPT
  * @peer_addr_len: its length, or a negative errno if it had none
  * @rcu: frees the request past pollers that found it under RCU
@@ -361,6 +364,9 @@ struct ktlso_hs {
 	u16 cipher;
 	char alpn[KTLSO_HS_ALPN_MAX];
 	char peer[KTLSO_HS_NAME_MAX];
+	const struct cred *cred;
+	struct pid *requester;
+	u64 cgroup_id;
 	struct sockaddr_storage peer_addr;
 	int peer_addr_len;
 	struct rcu_head rcu;
@@ -376,6 +382,7 @@ struct ktlso_hs_counters {
 	u64 failed;
 	u64 timed_out;
 	u64 refused;
+	u64 refused_quota;
 };
 
 /* Counters of /proc/net/ktlso_stat, per network namespace (stats.c). */

@@ -6,10 +6,13 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/in6.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
+#include <linux/pid.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -96,13 +99,20 @@ static size_t ktlso_accept_msg_size(void)
 	       nla_total_size(KTLSO_HS_NAME_MAX) +		/* SERVER_NAME */
 	       nla_total_size(KTLSO_HS_PROFILE_MAX) +		/* PROFILE */
 	       nla_total_size(KTLSO_HS_ALPN_MAX) +		/* ALPN */
-	       nla_total_size(sizeof(struct sockaddr_in6));	/* PEER_ADDR */
+	       nla_total_size(sizeof(struct sockaddr_in6)) +	/* PEER_ADDR */
+	       nla_total_size(sizeof(u32)) * 3 +		/* REQ_UID/GID/PID */
+	       nla_total_size_64bit(sizeof(u64));		/* REQ_CGROUP */
 }
 
+/*
+ * The reply to HS_ACCEPT, built in the daemon's context: the requester's
+ * ids are translated into the daemon's user and pid namespaces.
+ */
 static int ktlso_put_accept(struct sk_buff *skb, int fd,
 			    const struct ktlso_hs *hs)
 {
 	const struct ktlso_hs_request *req = &hs->req;
+	struct user_namespace *ns = current_user_ns();
 
 	if (nla_put_u32(skb, KTLSO_A_SOCKFD, fd) ||
 	    nla_put_u8(skb, KTLSO_A_ROLE, req->role) ||
@@ -115,7 +125,14 @@ static int ktlso_put_accept(struct sk_buff *skb, int fd,
 	     nla_put(skb, KTLSO_A_ALPN, req->alpn_len, req->alpn)) ||
 	    (hs->peer_addr_len > 0 &&
 	     nla_put(skb, KTLSO_A_PEER_ADDR, hs->peer_addr_len,
-		     &hs->peer_addr)))
+		     &hs->peer_addr)) ||
+	    nla_put_u32(skb, KTLSO_A_REQ_UID,
+			from_kuid_munged(ns, hs->cred->euid)) ||
+	    nla_put_u32(skb, KTLSO_A_REQ_GID,
+			from_kgid_munged(ns, hs->cred->egid)) ||
+	    nla_put_u32(skb, KTLSO_A_REQ_PID, pid_vnr(hs->requester)) ||
+	    nla_put_u64_64bit(skb, KTLSO_A_REQ_CGROUP, hs->cgroup_id,
+			      KTLSO_A_UNSPEC))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -267,6 +284,8 @@ static int ktlso_nl_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, KTLSO_A_TIMED_OUT, c.timed_out,
 			      KTLSO_A_UNSPEC) ||
 	    nla_put_u64_64bit(msg, KTLSO_A_REFUSED, c.refused,
+			      KTLSO_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, KTLSO_A_REFUSED_QUOTA, c.refused_quota,
 			      KTLSO_A_UNSPEC))
 		goto err;
 	genlmsg_end(msg, hdr);

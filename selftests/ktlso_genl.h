@@ -37,6 +37,9 @@ struct ktlso_nl_accepted {
 	int alpn_len;
 	struct sockaddr_storage peer;
 	int peer_len;
+	/* The requester, as the daemon sees it; -1 when not sent. */
+	int64_t uid, gid, pid;
+	int64_t cgroup;
 };
 
 /* The counters of KTLSO_CMD_STATUS. */
@@ -44,6 +47,7 @@ struct ktlso_nl_status {
 	uint32_t pending, running, max_pending;
 	int listeners;
 	uint64_t requested, completed, failed, timed_out, refused;
+	uint64_t refused_quota;
 };
 
 struct ktlso_nl_reply {
@@ -161,6 +165,14 @@ static inline int ktlso_nl_on_valid(struct nl_msg *msg, void *arg)
 			memcpy(&acc->peer, nla_data(a[KTLSO_A_PEER_ADDR]),
 			       acc->peer_len);
 		}
+		if (a[KTLSO_A_REQ_UID])
+			acc->uid = nla_get_u32(a[KTLSO_A_REQ_UID]);
+		if (a[KTLSO_A_REQ_GID])
+			acc->gid = nla_get_u32(a[KTLSO_A_REQ_GID]);
+		if (a[KTLSO_A_REQ_PID])
+			acc->pid = nla_get_u32(a[KTLSO_A_REQ_PID]);
+		if (a[KTLSO_A_REQ_CGROUP])
+			acc->cgroup = (int64_t)nla_get_u64(a[KTLSO_A_REQ_CGROUP]);
 	}
 	if (st) {
 		if (a[KTLSO_A_PENDING])
@@ -181,6 +193,9 @@ static inline int ktlso_nl_on_valid(struct nl_msg *msg, void *arg)
 			st->timed_out = nla_get_u64(a[KTLSO_A_TIMED_OUT]);
 		if (a[KTLSO_A_REFUSED])
 			st->refused = nla_get_u64(a[KTLSO_A_REFUSED]);
+		if (a[KTLSO_A_REFUSED_QUOTA])
+			st->refused_quota =
+				nla_get_u64(a[KTLSO_A_REFUSED_QUOTA]);
 	}
 	return NL_OK;
 }
@@ -231,6 +246,7 @@ static inline int ktlso_nl_accept(struct ktlso_nl *nl,
 
 	memset(acc, 0, sizeof(*acc));
 	acc->fd = -1;
+	acc->uid = acc->gid = acc->pid = acc->cgroup = -1;
 	if (!msg)
 		return -ENOMEM;
 	return ktlso_nl_call(nl, msg, &r);

@@ -36,7 +36,8 @@
  *		being queued, the request fails with ESRCH instead, and
  *		the socket then behaves as after a failed handshake;
  *	ENOMEM	no memory to queue or announce the request (likewise);
- *	EBUSY	the namespace's bound on pending requests is reached;
+ *	EBUSY	the namespace's bound on pending requests is reached, or
+ *		the caller's uid has hs_max_pending_uid requests pending;
  *	EALREADY the socket has had a handshake request already;
  *	EISCONN	keys are installed on the socket already;
  *	EINVAL	a malformed request (see struct ktlso_hs_request).
@@ -187,6 +188,21 @@ enum ktlso_genl_attr {
 	KTLSO_A_FAILED,		/* u64: handshakes failed (timeouts too) */
 	KTLSO_A_TIMED_OUT,	/* u64: handshakes that ran out of time */
 	KTLSO_A_REFUSED,	/* u64: requests refused (no daemon, bound) */
+	/*
+	 * HS_ACCEPT: who made the request (the task that called
+	 * setsockopt(KTLSO_HANDSHAKE), not whoever opened the socket), as
+	 * seen from the daemon: uid and gid (effective) in the daemon's user
+	 * namespace (the overflow id, 65534, if unmapped there), the thread
+	 * group id in its pid namespace (0 if invisible there), and the
+	 * cgroup v2 id (the cgroup directory's inode number; 0 without
+	 * cgroup v2).  The request's network namespace is the daemon's.
+	 */
+	KTLSO_A_REQ_UID,	/* u32 */
+	KTLSO_A_REQ_GID,	/* u32 */
+	KTLSO_A_REQ_PID,	/* u32 */
+	KTLSO_A_REQ_CGROUP,	/* u64 */
+	KTLSO_A_REFUSED_QUOTA,	/* STATUS, u64: requests refused because
+				 * their uid had hs_max_pending_uid pending */
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)
