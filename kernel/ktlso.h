@@ -247,9 +247,11 @@ struct ktlso_rx {
  *	getsockopt() never returns them
  * @sk_write_space: the socket's write_space callback before TLS_TX
  * @sk_data_ready: the socket's data_ready callback before TLS_RX
- * @tx_lock: serialises senders and @tx_work (taken before the socket
- *	lock, which a sender waiting for TCP send space drops)
- * @tx_work: pushes a sealed record TCP had no room for, once it has
+ * @tx_lock: serialises senders, @tx_work and close (taken before the
+ *	socket lock, which a sender waiting for TCP send space drops)
+ * @tx_work: pushes a sealed record TCP had no room for, once it has; it
+ *	never waits for @tx_lock (see ktlso_tx_work())
+ * @tx_bits: KTLSO_TX_WORK_PENDING
  * @rcu: defers freeing past readers that found the context under RCU
  *
  * Allocated when the ULP is attached, freed when the socket is closed.
@@ -273,8 +275,16 @@ struct ktlso_context {
 	void (*sk_data_ready)(struct sock *sk);
 	struct mutex tx_lock;
 	struct work_struct tx_work;
+	unsigned long tx_bits;
 	struct rcu_head rcu;
 };
+
+/*
+ * ktlso_context.tx_bits: a push is owed to a record TCP had no room for;
+ * the work item does it, or the sender holding tx_lock hands it back to
+ * the work item as it lets go (see ktlso_tx_work()).
+ */
+#define KTLSO_TX_WORK_PENDING	0
 
 enum {
 	KTLSO_IPV4,

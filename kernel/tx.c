@@ -26,6 +26,13 @@
  * item once TCP reports free space.  A sendfile() or a splice() that does
  * not promise more returns with its last record sealed, so the peer gets the
  * bytes the file held during the call.
+ *
+ * Locking: tx_lock serialises senders, the work item and close, and is
+ * taken before the socket lock (a sender waiting for room in TCP holds
+ * tx_lock with the socket lock dropped, for as long as the peer makes it
+ * wait).  The work item therefore never sleeps on tx_lock: it only tries
+ * it, and when a sender holds it, the sender queues the work again as it
+ * lets go (ktlso_tx_unlock()), so no push is lost and no kworker waits.
  */
 
 #include <linux/bvec.h>
@@ -117,11 +124,36 @@ static void ktlso_write_space(struct sock *sk)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 
-	/* A sealed record still waits: have the work item push it. */
-	if (ctx->tx && READ_ONCE(ctx->tx->push_len))
+	/*
+	 * A sealed record still waits: have the work item push it, unless a
+	 * push is owed already (queued, or left to the tx_lock holder).
+	 */
+	if (ctx->tx && READ_ONCE(ctx->tx->push_len) &&
+	    !test_and_set_bit(KTLSO_TX_WORK_PENDING, &ctx->tx_bits))
 		schedule_work(&ctx->tx_work);
 	/* Always pass the wake-up on: a sender may wait for room in TCP. */
 	ctx->sk_write_space(sk);
+}
+
+/**
+ * ktlso_tx_unlock() - let go of tx_lock after sending
+ * @ctx: the context, whose tx_lock the caller holds
+ *
+ * A work item that found tx_lock taken left its push to the holder (see
+ * ktlso_tx_work()): queue it again now that it can take the lock.
+ */
+static void ktlso_tx_unlock(struct ktlso_context *ctx)
+{
+	lockdep_assert_held(&ctx->tx_lock);
+	mutex_unlock(&ctx->tx_lock);
+	/*
+	 * Orders the unlock before reading the bit; pairs with the fully
+	 * ordered test_and_set_bit() before the work's mutex_trylock(): either
+	 * the work's trylock sees the lock free, or this sees the bit set.
+	 */
+	smp_mb();
+	if (test_bit(KTLSO_TX_WORK_PENDING, &ctx->tx_bits))
+		schedule_work(&ctx->tx_work);
 }
 
 /**
@@ -602,7 +634,7 @@ out:
 		ktlso_tx_drop_user(tx);
 	fatal = tx->err;
 	release_sock(sk);
-	mutex_unlock(&ctx->tx_lock);
+	ktlso_tx_unlock(ctx);
 	if (fatal)
 		return fatal;
 	/*
@@ -685,13 +717,19 @@ void ktlso_splice_eof(struct socket *sock)
 	if (tx && !tx->err && tx->open_len && !ktlso_tx_push(sk, tx, flags))
 		ktlso_tx_close_record(sk, tx, flags);
 	release_sock(sk);
-	mutex_unlock(&ctx->tx_lock);
+	ktlso_tx_unlock(ctx);
 }
 
-/*
- * Push a record TCP had no room for.  tx_lock keeps this out of a sender
- * that is itself pushing (and may be waiting for room with the socket lock
- * dropped).
+/**
+ * ktlso_tx_work() - push a record TCP had no room for, now that it has
+ * @work: ktlso_context.tx_work
+ *
+ * Only tries tx_lock: its holder may be a sender waiting for room in TCP
+ * for as long as the peer makes it wait, and a kworker must not sleep that
+ * long.  When the lock is taken, KTLSO_TX_WORK_PENDING stays set and the
+ * holder queues this again as it lets go (ktlso_tx_unlock(); close cancels
+ * the work instead).  The context outlives the work: close cancels it
+ * before freeing anything.
  */
 static void ktlso_tx_work(struct work_struct *work)
 {
@@ -699,7 +737,9 @@ static void ktlso_tx_work(struct work_struct *work)
 						 tx_work);
 	struct sock *sk = ctx->sk;
 
-	mutex_lock(&ctx->tx_lock);
+	if (!mutex_trylock(&ctx->tx_lock))
+		return;
+	clear_bit(KTLSO_TX_WORK_PENDING, &ctx->tx_bits);
 	lock_sock(sk);
 	if (!ctx->tx->err)
 		ktlso_tx_push(sk, ctx->tx, MSG_DONTWAIT | MSG_NOSIGNAL);

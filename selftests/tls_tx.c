@@ -38,6 +38,8 @@
  * faults midway.
  */
 
+#include <dirent.h>
+
 #include "tls_common.h"
 
 /* --- the fixture: one loopback connection per version x cipher ------------- */
@@ -1484,6 +1486,106 @@ TEST_F(sem, random_writes_arrive_intact)
 	reap_sender(_metadata, pid, err == 0);
 	ASSERT_EQ(0, err);
 	EXPECT_EQ(0, memcmp(out, in, sizeof(out)));
+}
+
+/* --- 9. the work item, faults, close, races ---------------------------------- */
+
+/* Read a small file into @buf, NUL-terminated; the bytes read or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+/*
+ * A kernel worker blocked (state D) in ktlso's transmit work, as its wait
+ * channel or its stack shows: its pid, or 0 if there is none.
+ */
+static pid_t stuck_tx_worker(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d))) {
+		char path[300], buf[4096], *p;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if (read_small(path, buf, sizeof(buf)) <= 0 ||
+		    !strstr(buf, "(kworker"))
+			continue;
+		p = strrchr(buf, ')');
+		if (!p || p[1] != ' ' || p[2] != 'D')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/wchan", e->d_name);
+		if (read_small(path, buf, sizeof(buf)) > 0 &&
+		    strstr(buf, "ktlso"))
+			found = atoi(e->d_name);
+		snprintf(path, sizeof(path), "/proc/%s/stack", e->d_name);
+		if (read_small(path, buf, sizeof(buf)) > 0 &&
+		    strstr(buf, "ktlso_tx_work"))
+			found = atoi(e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * A blocking write of many MiB to a slow reader: TCP makes room now and
+ * then, each time in the middle of a record the sender is still pushing.
+ * The work item that pushes pending records must not wait for the sender
+ * (a kworker in D state for as long as the write lasts, system_wq
+ * stalled): sampled all along, no worker is ever blocked in it.
+ */
+TEST_F(sem, tx_work_never_waits_for_a_sender)
+{
+	const size_t len = 8 << 20, chunk = 64 * 1024;
+	const struct step one = WRITE(len);
+	size_t wire = wire_len(&self->keys, len), got = 0;
+	uint8_t *data = plaintext(_metadata, len, 14), *buf = malloc(chunk);
+	int stuck = 0, samples = 0;
+	pid_t pid, worker = 0;
+
+	ASSERT_NE(NULL, buf);
+	small_buffers(_metadata, self->tx, self->raw_peer);
+	pid = spawn_sender(_metadata, self->tx, &one, 1, data);
+	while (got < wire) {
+		ssize_t n = recv(self->raw_peer, buf, chunk, MSG_DONTWAIT);
+		pid_t w;
+
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			break;
+		if (n > 0)
+			got += n;
+		/* A slow reader: the sender waits for room most of the time. */
+		usleep(5000);
+		samples++;
+		w = stuck_tx_worker();
+		if (w) {
+			stuck++;
+			worker = w;
+		}
+	}
+	reap_sender(_metadata, pid, got == wire);
+	EXPECT_EQ(wire, got);
+	EXPECT_EQ(0, stuck) {
+		TH_LOG("kworker %d blocked in ktlso_tx_work in %d of %d samples",
+		       worker, stuck, samples);
+	}
+	free(buf);
+	free(data);
 }
 
 TEST_HARNESS_MAIN
