@@ -73,6 +73,28 @@ static void ktlso_tx_put_in(struct ktlso_tx *tx)
 	tx->user_pages = false;
 }
 
+/*
+ * Give back the open record's last bytes, down to @len: the call that
+ * added them reports them as not sent.
+ */
+static void ktlso_tx_trim(struct ktlso_tx *tx, size_t len)
+{
+	while (tx->open_len > len) {
+		struct ktlso_tx_piece *p = &tx->in[tx->nr_in - 1];
+		size_t cut = min_t(size_t, p->len, tx->open_len - len);
+
+		p->len -= cut;
+		tx->open_len -= cut;
+		if (p->len)
+			continue;
+		if (p->user)
+			ktlso_unpin_user_page(p->page);
+		else if (p->page)
+			put_page(p->page);
+		tx->nr_in--;
+	}
+}
+
 /* Let go of the sealed record's pages: TCP holds its own references. */
 static void ktlso_tx_put_out(struct ktlso_tx *tx)
 {
@@ -509,6 +531,52 @@ static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 	return ktlso_tx_push(sk, tx, flags);
 }
 
+/*
+ * Seal the open record and start pushing it, waiting for memory for its
+ * output as TCP waits for send buffer space (sk_stream_wait_memory()), up
+ * to *@timeo.
+ *
+ * Return: as ktlso_tx_close_record(); when no memory came in time, the
+ * wait's error (-EAGAIN, -EPIPE, -EINTR, -ERESTARTSYS), the record still
+ * open.
+ */
+static int ktlso_tx_seal(struct sock *sk, struct ktlso_tx *tx, int flags,
+			 long *timeo)
+{
+	int err;
+
+	for (;;) {
+		err = ktlso_tx_close_record(sk, tx, flags);
+		if (err != -ENOMEM || tx->err)
+			return err;
+		err = sk_stream_wait_memory(sk, timeo);
+		if (err)
+			return err == -EPIPE ? sk_stream_error(sk, flags, err) :
+					       err;
+	}
+}
+
+/*
+ * Add up to @n bytes of @msg to the open record: by reference for a splice
+ * (@splice), straight from the sender's pinned memory for a record sealed
+ * before the call returns (@seal), as in-tree kTLS does, and copied
+ * otherwise.
+ *
+ * Return: bytes added, fewer than @n where the rest faulted; or a negative
+ * errno if none was.
+ */
+static ssize_t ktlso_tx_take(struct ktlso_tx *tx, struct msghdr *msg,
+			     size_t n, bool splice, bool seal)
+{
+	size_t got = 0;
+
+	if (splice)
+		return ktlso_tx_splice(tx, &msg->msg_iter, n);
+	if (seal && n >= KTLSO_TX_PIN_MIN && user_backed_iter(&msg->msg_iter))
+		got = ktlso_tx_pin(tx, &msg->msg_iter, n);
+	return got + ktlso_tx_copy(tx, &msg->msg_iter, n - got);
+}
+
 static int ktlso_record_type(struct msghdr *msg, u8 *type)
 {
 	struct cmsghdr *cmsg;
@@ -537,6 +605,7 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	int flags = msg->msg_flags;
+	long timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	u8 type = KTLSO_CT_APPLICATION_DATA;
 	struct ktlso_tx *tx;
 	size_t copied = 0;
@@ -580,7 +649,7 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 	if (err)
 		goto out;
 	if (tx->open_len && tx->open_type != type) {
-		err = ktlso_tx_close_record(sk, tx, flags);
+		err = ktlso_tx_seal(sk, tx, flags, &timeo);
 		if (err)
 			goto out;
 	}
@@ -588,42 +657,42 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 	do {
 		size_t n = min_t(size_t, msg_data_left(msg),
 				 KTLSO_MAX_PAYLOAD - tx->open_len);
+		size_t start = tx->open_len;
+		int ret;
 
 		tx->open_type = type;
 		if (n) {
 			bool seal = tx->open_len + n == KTLSO_MAX_PAYLOAD ||
 				    (n == msg_data_left(msg) && !more);
-			ssize_t got = 0;
+			ssize_t got = ktlso_tx_take(tx, msg, n, splice, seal);
 
-			if (splice) {
-				got = ktlso_tx_splice(tx, &msg->msg_iter, n);
-			} else {
-				/*
-				 * A record sealed before this call returns
-				 * may be encrypted straight from the sender's
-				 * memory, as in-tree kTLS does: no copy.
-				 */
-				if (seal && n >= KTLSO_TX_PIN_MIN &&
-				    user_backed_iter(&msg->msg_iter))
-					got = ktlso_tx_pin(tx, &msg->msg_iter,
-							   n);
-				got += ktlso_tx_copy(tx, &msg->msg_iter,
-						     n - got);
-			}
 			if (got < 0) {
 				err = got;
 				goto out;
 			}
 			copied += got;
 			if ((size_t)got != n) {
+				/*
+				 * The rest faulted.  What was taken goes out
+				 * as TCP would send it: the record ends here
+				 * unless the sender promised more.
+				 */
 				err = -EFAULT;
-				goto out;
+				if (!got || more)
+					goto out;
 			}
 		}
-		if (tx->open_len == KTLSO_MAX_PAYLOAD ||
+		if (err == -EFAULT || tx->open_len == KTLSO_MAX_PAYLOAD ||
 		    (!msg_data_left(msg) && !more &&
 		     (tx->open_len || type != KTLSO_CT_APPLICATION_DATA))) {
-			err = ktlso_tx_close_record(sk, tx, flags);
+			ret = ktlso_tx_seal(sk, tx, flags, &timeo);
+			if (ret && tx->open_len && !tx->err) {
+				/* Never sealed: this call's bytes are not sent. */
+				copied -= tx->open_len - start;
+				ktlso_tx_trim(tx, start);
+			}
+			if (ret)
+				err = ret;
 			if (err)
 				goto out;
 		}
@@ -638,10 +707,10 @@ out:
 	if (fatal)
 		return fatal;
 	/*
-	 * Bytes in a record that is out, merely waiting for room, or still
-	 * open (the rest of the buffer faulted, or no page was to be had)
-	 * count as sent; after a hard error (EPIPE, ECONNRESET, ...) they
-	 * never will be.
+	 * Bytes in a record that is out or merely waiting for room count as
+	 * sent: a work item pushes it once TCP has room, no later call is
+	 * needed.  After a hard error (EPIPE, ECONNRESET, ...) they never
+	 * will be.
 	 */
 	if (err && err != -EAGAIN && err != -EINTR && err != -ERESTARTSYS &&
 	    err != -ENOMEM && err != -EFAULT)
@@ -656,6 +725,11 @@ out:
  *	with MSG_SPLICE_PAGES (sendfile() and splice() from Linux 6.5 on) a
  *	bvec of pages, which are encrypted where they are
  * @size: bytes in @msg
+ *
+ * A write that faults midway sends what it took, in a record that ends
+ * there unless MSG_MORE says otherwise.  With no memory to seal a record
+ * into, it waits as TCP does (up to SO_SNDTIMEO; not with MSG_DONTWAIT),
+ * and bytes that could not be sealed are not counted.
  *
  * Return: plaintext bytes accepted (each is in a sealed record that went,
  * or will go, to TCP, or in the open record with MSG_MORE); or a negative
@@ -698,9 +772,10 @@ int ktlso_sendpage(struct sock *sk, struct page *page, int offset,
  * ktlso_splice_eof() - a splice ended with the record still open: send it
  * @sock: the socket
  *
- * Waits for TCP as a send would (unless the socket is non-blocking), so
- * that sendfile() returns with its last record sealed.  No sealed record
- * waits here while one is open (see ktlso_tx_sendmsg()).
+ * Waits for TCP, and for memory to seal the record into, as a send would
+ * (unless the socket is non-blocking), so that sendfile() returns with its
+ * last record sealed.  No sealed record waits here while one is open (see
+ * ktlso_tx_sendmsg()).
  */
 void ktlso_splice_eof(struct socket *sock)
 {
@@ -708,14 +783,16 @@ void ktlso_splice_eof(struct socket *sock)
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	int flags = MSG_NOSIGNAL;
 	struct ktlso_tx *tx;
+	long timeo;
 
 	if (sock->file && (sock->file->f_flags & O_NONBLOCK))
 		flags |= MSG_DONTWAIT;
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	tx = ctx->tx;
 	if (tx && !tx->err && tx->open_len && !ktlso_tx_push(sk, tx, flags))
-		ktlso_tx_close_record(sk, tx, flags);
+		ktlso_tx_seal(sk, tx, flags, &timeo);
 	release_sock(sk);
 	ktlso_tx_unlock(ctx);
 }

@@ -1588,4 +1588,29 @@ TEST_F(sem, tx_work_never_waits_for_a_sender)
 	free(data);
 }
 
+/*
+ * A write whose last 100 bytes are not mapped returns 100, and those 100
+ * bytes reach the peer without any further call: a request/response peer
+ * waits for them.
+ */
+TEST_F(sem, write_faulting_midway_sends_what_it_took)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+	uint8_t *map, got[200];
+
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, munmap(map + page, page));
+	ktlso_fill(map + page - 100, 100, 15);
+	ASSERT_EQ(100, send(self->tx2, map + page - 100, 200, 0));
+	EXPECT_FALSE(nothing_readable(self->rx_peer, 2000)) {
+		TH_LOG("the 100 bytes send() took are not sent");
+	}
+	ASSERT_EQ(100, recv(self->rx_peer, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(map + page - 100, got, 100));
+	EXPECT_TRUE(nothing_readable(self->rx_peer, 100));
+	munmap(map, page);
+}
+
 TEST_HARNESS_MAIN
