@@ -1286,4 +1286,127 @@ TEST_F(rsem, tx_and_rx_on_one_socket)
 	close(b);
 }
 
+/* --- threads racing on one receiving socket --------------------------------- */
+
+/*
+ * A connection whose first end has the ULP under test, no keys yet, and is
+ * non-blocking: TCP's splice_read, before TLS_RX, waits for data unless
+ * the socket itself is (SPLICE_F_NONBLOCK is about the pipe).
+ */
+static int race_connect_rx(struct race *r, int *fd, int *peer)
+{
+	int err = ktlso_tcp_pair(AF_INET, peer, fd);
+
+	if (err)
+		return err;
+	err = ulp_attach(*fd, test_ulp());
+	if (!err && (set_nodelay(*peer) ||
+		     fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK)))
+		err = -errno;
+	if (err) {
+		close(*fd);
+		close(*peer);
+	}
+	return err;
+}
+
+static void race_recv(struct race *r, unsigned int *seed)
+{
+	static uint8_t buf[20000];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		int flags = MSG_DONTWAIT | (rand_r(seed) % 4 ? 0 : MSG_PEEK);
+
+		RACE_CHECK(r, "recv", recv(r->fd, buf,
+					   rand_r(seed) % sizeof(buf) + 1,
+					   flags),
+			   EAGAIN, EBADF, EBADMSG, EMSGSIZE, EIO, ECONNRESET);
+	}
+}
+
+static void race_splice(struct race *r, unsigned int *seed)
+{
+	static uint8_t buf[65536];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		RACE_CHECK(r, "splice", splice(r->fd, NULL, r->pipe[1], NULL,
+					       rand_r(seed) % 20000 + 1,
+					       SPLICE_F_NONBLOCK),
+			   EAGAIN, EBADF, EINVAL, EBADMSG, EMSGSIZE,
+			   ECONNRESET);
+		while (read(r->pipe[0], buf, sizeof(buf)) > 0)
+			;
+	}
+}
+
+static void race_set_rx(struct race *r, unsigned int *seed)
+{
+	uint8_t info[CRYPTO_INFO_BUF];
+	socklen_t len = r->keys.len;
+
+	race_delay(seed, 300);
+	RACE_CHECK(r, "setsockopt(TLS_RX)",
+		   setsockopt(r->fd, SOL_TLS, TLS_RX, r->keys.ci, r->keys.len),
+		   EBUSY, EBADF);
+	RACE_CHECK(r, "getsockopt(TLS_RX)",
+		   getsockopt(r->fd, SOL_TLS, TLS_RX, info, &len),
+		   EBUSY, EBADF);
+}
+
+/* The peer writes the sealed records, as fast as TCP takes them. */
+static void race_peer_send(struct race *r, unsigned int *seed)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < 50 && off < r->wire_len; i++) {
+		ssize_t n = send(r->peer, r->wire + off, r->wire_len - off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		RACE_CHECK(r, "peer send", n, EAGAIN, ECONNRESET, EPIPE);
+		if (n > 0)
+			off += n;
+	}
+}
+
+/*
+ * Threads race recv (MSG_PEEK or not), splice, poll, TLS_RX and close on
+ * one socket while its peer sends records, thousands of calls over fresh
+ * connections: every call ends with an errno it may have, and the kernel
+ * logs nothing (the VM run checks).
+ */
+TEST(rx_racing_recv_poll_close_setsockopt)
+{
+	static struct race r = {
+		.fns = { race_recv, race_recv, race_splice, race_poll,
+			 race_set_rx, race_closer, race_peer_send },
+		.nr_fns = 7,
+		.connect = race_connect_rx,
+	};
+	struct sealer s;
+	uint8_t *wire = malloc(20 * (MAX_RECORD + 256)), data[3000];
+	size_t i, pos = 0;
+
+	ASSERT_NE(NULL, wire);
+	keys_init(&r.keys, TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 0x1301, 0);
+	sealer_init(_metadata, &s, &r.keys, 0);
+	for (i = 0; i < 20; i++) {
+		size_t len = (i * 997) % sizeof(data) + 1;
+
+		ktlso_fill(data, len, i);
+		pos += seal(_metadata, &s, i % 7 ? TYPE_DATA : TYPE_HANDSHAKE,
+			    data, len, 0, wire + pos);
+	}
+	sealer_clear(&s);
+	r.wire = wire;
+	r.wire_len = pos;
+	ASSERT_EQ(0, pipe2(r.pipe, O_NONBLOCK));
+	race_run(_metadata, &r);
+	close(r.pipe[0]);
+	close(r.pipe[1]);
+	free(wire);
+}
+
 TEST_HARNESS_MAIN

@@ -1613,4 +1613,78 @@ TEST_F(sem, write_faulting_midway_sends_what_it_took)
 	munmap(map, page);
 }
 
+/* A connection whose first end has the ULP under test, no keys yet. */
+static int race_connect_tx(struct race *r, int *fd, int *peer)
+{
+	int err = ktlso_tcp_pair(AF_INET, fd, peer);
+
+	if (err)
+		return err;
+	err = ulp_attach(*fd, test_ulp());
+	if (err) {
+		close(*fd);
+		close(*peer);
+	}
+	return err;
+}
+
+static void race_send(struct race *r, unsigned int *seed)
+{
+	static uint8_t buf[40000];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		int flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+			    (rand_r(seed) % 3 ? 0 : MSG_MORE);
+
+		RACE_CHECK(r, "send", send(r->fd, buf,
+					   rand_r(seed) % sizeof(buf) + 1,
+					   flags),
+			   EAGAIN, EBADF, EPIPE, ECONNRESET);
+	}
+}
+
+static void race_set_tx(struct race *r, unsigned int *seed)
+{
+	uint8_t info[CRYPTO_INFO_BUF];
+	socklen_t len = r->keys.len;
+
+	race_delay(seed, 300);
+	RACE_CHECK(r, "setsockopt(TLS_TX)",
+		   setsockopt(r->fd, SOL_TLS, TLS_TX, r->keys.ci, r->keys.len),
+		   EBUSY, EBADF);
+	RACE_CHECK(r, "getsockopt(TLS_TX)",
+		   getsockopt(r->fd, SOL_TLS, TLS_TX, info, &len),
+		   EBUSY, EBADF);
+}
+
+static void race_drain_peer(struct race *r, unsigned int *seed)
+{
+	static uint8_t buf[65536];
+	int i;
+
+	for (i = 0; i < 20; i++)
+		RACE_CHECK(r, "peer recv", recv(r->peer, buf, sizeof(buf),
+						 MSG_DONTWAIT),
+			   EAGAIN, ECONNRESET);
+}
+
+/*
+ * Threads race send (MSG_MORE or not), poll, TLS_TX and close on one
+ * socket, thousands of calls over fresh connections: every call ends with
+ * an errno it may have, and the kernel logs nothing (the VM run checks).
+ */
+TEST(tx_racing_send_poll_close_setsockopt)
+{
+	static struct race r = {
+		.fns = { race_send, race_send, race_poll, race_set_tx,
+			 race_closer, race_drain_peer },
+		.nr_fns = 6,
+		.connect = race_connect_tx,
+	};
+
+	keys_init(&r.keys, TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 0, 0);
+	race_run(_metadata, &r);
+}
+
 TEST_HARNESS_MAIN
