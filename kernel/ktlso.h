@@ -143,6 +143,8 @@ struct ktlso_tx_piece {
  * @push_len: bytes of it still to hand to TCP (0: nothing sealed waits)
  * @sg_in: AEAD source: additional data, @in, @inner_type
  * @sg_out: AEAD destination: additional data, @out past the header
+ * @nonblock: the last send did not wait for TCP (MSG_DONTWAIT), so close
+ *	does not wait either
  * @err: a sticky error (negative errno) that ends all further sending
  */
 struct ktlso_tx {
@@ -160,6 +162,7 @@ struct ktlso_tx {
 	size_t push_len;
 	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
 	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
+	bool nonblock;
 	int err;
 };
 
@@ -461,7 +464,7 @@ int ktlso_get_crypto_info(const struct ktlso_crypto *c, char __user *optval,
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen);
 int ktlso_get_tx(struct sock *sk, char __user *optval, int __user *optlen);
 void ktlso_tx_init_ctx(struct ktlso_context *ctx);
-void ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx);
+bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx, long *linger);
 void ktlso_tx_free(struct ktlso_context *ctx);
 int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktlso_sendpage(struct sock *sk, struct page *page, int offset,

@@ -266,17 +266,43 @@ static void ktlso_ctx_free(struct ktlso_context *ctx)
 	kfree_rcu(ctx, rcu);
 }
 
+/**
+ * ktlso_close() - close() of a socket ktlso is attached to
+ * @sk: the socket; no file refers to it any more
+ * @timeout: the SO_LINGER time, 0 without SO_LINGER (see inet_release())
+ *
+ * Flushes the transmit side (ktlso_tx_close(), which may wait), puts TCP's
+ * proto, callbacks and proto_ops back, frees ktlso's state and lets TCP
+ * close the connection: with a FIN, or with a reset where a record could
+ * not be sent whole.
+ */
 static void ktlso_close(struct sock *sk, long timeout)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	struct proto *sk_proto = ctx->sk_proto;
+	bool cut = false;
 
 	/* No file refers to the socket: no daemon can take its request. */
 	ktlso_hs_release(ctx);
+	/*
+	 * Nor can a sender be running; tx_lock keeps the work item out while
+	 * the flush below waits for room with the socket lock dropped.
+	 */
+	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	if (ctx->tx)
-		ktlso_tx_close(sk, ctx);
+		cut = ktlso_tx_close(sk, ctx, &timeout);
+	/*
+	 * A record TCP took only part of cannot be completed: reset the
+	 * connection (as SO_LINGER with a zero time makes tcp_close() do), so
+	 * that the peer never reads a cut record as a clean end of stream.
+	 */
+	if (cut) {
+		sock_set_flag(sk, SOCK_LINGER);
+		WRITE_ONCE(sk->sk_lingertime, 0);
+		timeout = 0;
+	}
 	/*
 	 * Softirq receive processing runs data_ready only while the socket is
 	 * not owned, so once the callbacks are restored here, under the lock,
@@ -293,6 +319,7 @@ static void ktlso_close(struct sock *sk, long timeout)
 		WRITE_ONCE(sk->sk_socket->ops, ktlso_base_ops[ctx->family]);
 	write_unlock_bh(&sk->sk_callback_lock);
 	release_sock(sk);
+	mutex_unlock(&ctx->tx_lock);
 
 	/* Nothing can queue the work any more; wait out a running one.
 	 * Then nothing uses the record state: free it while @sk is still

@@ -625,6 +625,7 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 		return err;
 	lock_sock(sk);
 	tx = ctx->tx;
+	tx->nonblock = flags & MSG_DONTWAIT;
 	err = tx->err;
 	if (err)
 		goto out;
@@ -791,6 +792,8 @@ void ktlso_splice_eof(struct socket *sock)
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	tx = ctx->tx;
+	if (tx)
+		tx->nonblock = flags & MSG_DONTWAIT;
 	if (tx && !tx->err && tx->open_len && !ktlso_tx_push(sk, tx, flags))
 		ktlso_tx_seal(sk, tx, flags, &timeo);
 	release_sock(sk);
@@ -827,20 +830,46 @@ static void ktlso_tx_work(struct work_struct *work)
 /**
  * ktlso_tx_close() - flush the transmit side as the socket closes
  * @sk: the socket, locked
- * @ctx: its context
+ * @ctx: its context, whose tx_lock the caller holds
+ * @linger: the SO_LINGER time close() got; updated to what is left of it
  *
- * Seals an open record and pushes whatever TCP accepts without waiting, as
- * in-tree kTLS does; the caller then restores the socket's callbacks.
+ * Pushes the sealed record TCP had no room for, then seals and pushes an
+ * open one (in-tree kTLS drops it), waiting for room as the last send
+ * would have: up to the SO_LINGER time if it is set, else up to
+ * SO_SNDTIMEO, not at all after a MSG_DONTWAIT send.  The socket lock is
+ * dropped while waiting.  A record is sent whole or not at all: one that
+ * TCP took only part of when the wait ends can never be completed, and
+ * the caller must then reset the connection rather than end it with a
+ * FIN, which the peer would read as a clean end of a cut stream.
+ *
+ * Return: true if a record went out only in part.
  */
-void ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
+bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx, long *linger)
 {
-	struct ktlso_tx *tx = ctx->tx;
 	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	struct ktlso_tx *tx = ctx->tx;
+	bool lingering = sock_flag(sk, SOCK_LINGER);
+	long timeo;
+	int err;
 
-	if (tx->err || ktlso_tx_push(sk, tx, flags))
-		return;
-	if (tx->open_len)
-		ktlso_tx_close_record(sk, tx, flags);
+	lockdep_assert_held(&ctx->tx_lock);
+	sock_owned_by_me(sk);
+	timeo = lingering ? *linger : tx->nonblock ? 0 : sk->sk_sndtimeo;
+	while (!tx->err && (tx->push_len || tx->open_len)) {
+		if (tx->push_len)
+			err = ktlso_tx_push(sk, tx, flags);
+		else
+			err = ktlso_tx_close_record(sk, tx, flags);
+		if (!err)
+			continue;
+		/* No room in TCP, or no memory to seal into: wait. */
+		if ((err != -EAGAIN && err != -ENOMEM) ||
+		    sk_stream_wait_memory(sk, &timeo))
+			break;
+	}
+	if (lingering)
+		*linger = timeo;
+	return tx->push_len && tx->push_off;
 }
 
 /**

@@ -35,7 +35,9 @@
  * pages kept in an open record, a file changed after sendfile() returned,
  * sendfile() to end of file, non-blocking sendfile(), close with a record
  * still pending, a user buffer reused once send() returned, a write that
- * faults midway.
+ * faults midway; the work item that pushes a pending record never waits
+ * for a sender; close never cuts a record; threads racing send, poll,
+ * close and TLS_TX on one socket.
  */
 
 #include <dirent.h>
@@ -1338,10 +1340,11 @@ TEST_F(sem, nonblocking_sendfile_then_the_rest)
 }
 
 /*
- * close() with a sealed record that TCP had no room for: it does not wait
- * (as in-tree kTLS after a non-blocking send), so the record may be cut;
- * what the peer decrypts is still the stream's beginning, whole records
- * only, and nothing leaks (the VM run checks that ktlso unloads).
+ * close() with a sealed record that TCP had no room for, after
+ * non-blocking sends: it does not wait (as in-tree kTLS does not), so the
+ * connection may be reset; what the peer decrypts is still the stream's
+ * beginning, whole records only, and nothing leaks (the VM run checks that
+ * ktlso unloads).
  */
 TEST_F(sem, close_with_a_pending_record)
 {
@@ -1611,6 +1614,166 @@ TEST_F(sem, write_faulting_midway_sends_what_it_took)
 	EXPECT_EQ(0, memcmp(map + page - 100, got, 100));
 	EXPECT_TRUE(nothing_readable(self->rx_peer, 100));
 	munmap(map, page);
+}
+
+/* What a reader thread got from a raw peer: every byte up to EOF or error. */
+struct drain {
+	int fd;
+	int delay_ms;		/* before the first read */
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	int end;		/* 0: end of file; or the errno */
+};
+
+static void *drain_main(void *arg)
+{
+	struct drain *d = arg;
+
+	usleep(d->delay_ms * 1000);
+	for (;;) {
+		ssize_t n = recv(d->fd, d->buf + d->len, d->cap - d->len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			d->end = n < 0 ? errno : 0;
+			return NULL;
+		}
+		d->len += n;
+		if (d->len == d->cap) {
+			d->end = EFBIG;
+			return NULL;
+		}
+	}
+}
+
+/*
+ * What a peer read until the end: whole records of @k, opening to @data's
+ * first bytes in order; after the last whole record only an error (a
+ * reset) may follow a partial one, never an end of file.  Returns the
+ * plaintext bytes.
+ */
+static size_t expect_whole_records(struct __test_metadata *_metadata,
+				   struct tls_keys *k, const struct drain *d,
+				   const uint8_t *data, size_t len)
+{
+	struct ktlso_record_protection rp;
+	uint8_t *out = malloc(MAX_PAYLOAD + 256);
+	size_t pos = 0, plain = 0;
+
+	ASSERT_NE(NULL, out);
+	engine_init(_metadata, k, 0, false, &rp);
+	while (pos < d->len) {
+		size_t rec, got;
+		uint8_t type;
+
+		rec = d->len - pos < HDR_LEN ? 0 :
+		      HDR_LEN + ((size_t)d->buf[pos + 3] << 8 | d->buf[pos + 4]);
+		if (!rec || rec > d->len - pos) {
+			/* A cut record: only a reset may end the stream so. */
+			EXPECT_NE(0, d->end) {
+				TH_LOG("record at byte %zu cut: %zu of %zu bytes, then end of file",
+				       pos, d->len - pos, rec);
+			}
+			break;
+		}
+		open_record(_metadata, &rp, k, d->buf + pos, rec, &type, out,
+			    &got);
+		ASSERT_LE(plain + got, len);
+		ASSERT_EQ(0, memcmp(data + plain, out, got));
+		plain += got;
+		pos += rec;
+	}
+	ktlso_record_clear(&rp);
+	free(out);
+	return plain;
+}
+
+/*
+ * A blocking send stopped by SO_SNDTIMEO leaves a record TCP took only
+ * part of.  close() then waits for room as a send would (SO_SNDTIMEO is
+ * back to forever): the peer, which reads only later, gets every record
+ * whole, then end of file.
+ */
+TEST_F(sem, close_sends_a_pending_record_whole)
+{
+	const size_t len = 1 << 20;
+	struct timeval tv = { .tv_usec = 200 * 1000 };
+	uint8_t *data = plaintext(_metadata, len, 16);
+	struct drain d = { .fd = self->raw_peer, .delay_ms = 300 };
+	pthread_t reader;
+	ssize_t n;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS frees the rest of a cut record");
+	d.cap = wire_len(&self->keys, len);
+	d.buf = malloc(d.cap);
+	ASSERT_NE(NULL, d.buf);
+	small_buffers(_metadata, self->tx, self->raw_peer);
+	ASSERT_EQ(0, setsockopt(self->tx, SOL_SOCKET, SO_SNDTIMEO, &tv,
+				sizeof(tv)));
+	n = send(self->tx, data, len, 0);
+	ASSERT_LT(0, n);
+	ASSERT_GT((ssize_t)len, n);
+	tv.tv_usec = 0;
+	ASSERT_EQ(0, setsockopt(self->tx, SOL_SOCKET, SO_SNDTIMEO, &tv,
+				sizeof(tv)));
+	ASSERT_EQ(0, pthread_create(&reader, NULL, drain_main, &d));
+	close(self->tx);
+	self->tx = -1;
+	pthread_join(reader, NULL);
+	EXPECT_EQ(0, d.end) {
+		TH_LOG("the peer's read ended with %s", strerror(d.end));
+	}
+	EXPECT_EQ((size_t)n, expect_whole_records(_metadata, &self->keys, &d,
+						  data, len));
+	free(d.buf);
+	free(data);
+}
+
+/*
+ * Non-blocking sends until EAGAIN, then close(): it does not wait, as such
+ * a send would not, and a record TCP took only part of is never followed
+ * by an end of file (the connection is reset instead).
+ */
+TEST_F(sem, close_after_nonblocking_sends_never_cuts_a_record)
+{
+	const size_t len = 1 << 20;
+	uint8_t *data = plaintext(_metadata, len, 17);
+	struct drain d = { .fd = self->raw_peer };
+	size_t sent = 0;
+	ssize_t n;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS frees the rest of a cut record");
+	d.cap = wire_len(&self->keys, len);
+	d.buf = malloc(d.cap);
+	ASSERT_NE(NULL, d.buf);
+	small_buffers(_metadata, self->tx, self->raw_peer);
+	/* Fill until TCP stays full: the peer's window is closed. */
+	for (;;) {
+		size_t before = sent;
+
+		while (sent < len) {
+			n = send(self->tx, data + sent, len - sent < 10000 ?
+				 len - sent : 10000, MSG_DONTWAIT);
+			if (n < 0)
+				break;
+			sent += n;
+		}
+		ASSERT_EQ(EAGAIN, errno);
+		if (sent == before)
+			break;
+		usleep(100000);
+	}
+	close(self->tx);
+	self->tx = -1;
+	drain_main(&d);
+	EXPECT_LE(expect_whole_records(_metadata, &self->keys, &d, data, len),
+		  sent);
+	free(d.buf);
+	free(data);
 }
 
 /* A connection whose first end has the ULP under test, no keys yet. */
