@@ -201,7 +201,7 @@ struct ktlso_rx_rec {
  * @len: plaintext bytes left
  * @parked: decrypted records set aside so that MSG_PEEK can look past the
  *	record in @buf; they come before it
- * @parked_bytes: plaintext bytes in @parked
+ * @parked_mem: bytes allocated for @parked, bounded by sk_rcvbuf
  * @ready: a reader would not wait: a whole record, a decrypted one or an
  *	error is there (read locklessly by poll)
  * @err: a sticky error: every later read reports it
@@ -222,7 +222,7 @@ struct ktlso_rx {
 	size_t off;
 	size_t len;
 	struct list_head parked;
-	size_t parked_bytes;
+	size_t parked_mem;
 	bool ready;
 	int err;
 	bool drop_tickets;

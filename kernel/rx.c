@@ -374,6 +374,14 @@ static bool ktlso_rx_head(struct ktlso_rx *rx, u8 *type, const u8 **data,
 	return true;
 }
 
+/* What parking a record of @len plaintext bytes allocates: header too. */
+static size_t ktlso_rx_rec_mem(size_t len)
+{
+	struct ktlso_rx_rec *r;
+
+	return kmalloc_size_roundup(struct_size(r, data, len));
+}
+
 /* Consume @n bytes of the record ktlso_rx_head() returned. */
 static void ktlso_rx_consume(struct sock *sk, struct ktlso_rx *rx, size_t n)
 {
@@ -384,7 +392,7 @@ static void ktlso_rx_consume(struct sock *sk, struct ktlso_rx *rx, size_t n)
 		r->off += n;
 		if (r->off == r->len) {
 			list_del(&r->list);
-			rx->parked_bytes -= r->len;
+			rx->parked_mem -= ktlso_rx_rec_mem(r->len);
 			kfree_sensitive(r);
 		}
 	} else {
@@ -401,15 +409,18 @@ static void ktlso_rx_consume(struct sock *sk, struct ktlso_rx *rx, size_t n)
 
 /*
  * Move the decrypted record out of rx->buf so that MSG_PEEK can decrypt
- * the one after it.  Bounded by the socket's receive buffer size.
+ * the one after it.  What the parked records take in memory, headers and
+ * slab rounding included (an empty record costs as much as any small one),
+ * is bounded by the socket's receive buffer size.
  */
 static int ktlso_rx_park(struct sock *sk, struct ktlso_rx *rx)
 {
+	size_t mem = ktlso_rx_rec_mem(rx->len);
 	struct ktlso_rx_rec *r;
 
-	if (rx->parked_bytes + rx->len > (size_t)READ_ONCE(sk->sk_rcvbuf))
+	if (rx->parked_mem + mem > (size_t)READ_ONCE(sk->sk_rcvbuf))
 		return -ENOBUFS;
-	r = kmalloc(struct_size(r, data, rx->len), GFP_KERNEL_ACCOUNT);
+	r = kmalloc(mem, GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	r->type = rx->type;
@@ -417,7 +428,7 @@ static int ktlso_rx_park(struct sock *sk, struct ktlso_rx *rx)
 	r->len = rx->len;
 	memcpy(r->data, rx->buf + rx->off, rx->len);
 	list_add_tail(&r->list, &rx->parked);
-	rx->parked_bytes += r->len;
+	rx->parked_mem += mem;
 	ktlso_rx_reset(rx);
 	ktlso_rx_fill(sk, rx);
 	return 0;
@@ -576,8 +587,10 @@ static int ktlso_rx_peek(struct sock *sk, struct ktlso_context *ctx,
  *
  * Return: plaintext bytes read, 0 at the end of the stream, or a negative
  * errno: the sticky receive error (-EBADMSG, -EMSGSIZE), -EIO for a
- * non-data record with no room for its cmsg, -EAGAIN, -EFAULT, the
- * socket's error, -EINTR/-ERESTARTSYS.
+ * non-data record with no room for its cmsg, -EAGAIN (also from MSG_PEEK,
+ * even blocking, when looking further would set aside more records than
+ * the receive buffer holds), -EFAULT, the socket's error,
+ * -EINTR/-ERESTARTSYS.
  */
 int ktlso_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		  int *addr_len)

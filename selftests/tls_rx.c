@@ -1286,6 +1286,74 @@ TEST_F(rsem, tx_and_rx_on_one_socket)
 	close(b);
 }
 
+/*
+ * A peer sends thousands of empty records to a reader that only peeks.
+ * Each one set aside costs an allocation even with no payload: the records
+ * parked must stay within the receive buffer, so ktlso stops taking them
+ * from TCP and TCP's flow control stops the peer.  Ordinary reads then
+ * consume them, the peer finishes, and the stream is intact.
+ */
+TEST_F(rsem, peek_past_empty_records_is_bounded)
+{
+	const size_t records = 10000;
+	int small = 4096;
+	uint8_t *wire = malloc(records * (HDR_LEN + EXPLICIT_NONCE + 1 +
+					  TAG_LEN) + MAX_RECORD);
+	size_t i, sent = 0, total = 0, last = 0;
+	struct timespec a, b;
+	uint8_t buf[16];
+	ssize_t n;
+
+	ASSERT_NE(NULL, wire);
+	ASSERT_EQ(0, setsockopt(self->rx, SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+	ASSERT_EQ(0, setsockopt(self->raw, SOL_SOCKET, SO_SNDBUF, &small,
+				sizeof(small)));
+	for (i = 0; i < records; i++)
+		total += seal(_metadata, &self->s, TYPE_DATA, "", 0, 0,
+			      wire + total);
+
+	/* Peek while the peer sends, until it is done or stalls for 1 s. */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	while (sent < total) {
+		n = send(self->raw, wire + sent, total - sent, MSG_DONTWAIT);
+		if (n > 0)
+			sent += n;
+		else
+			ASSERT_EQ(EAGAIN, errno);
+		EXPECT_EQ(-1, recv(self->rx, buf, 1, MSG_PEEK | MSG_DONTWAIT));
+		EXPECT_EQ(EAGAIN, errno);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		if (sent != last) {
+			last = sent;
+			a = b;
+		} else if (b.tv_sec - a.tv_sec >= 2) {
+			break;
+		}
+		usleep(1000);
+	}
+	EXPECT_LT(sent, total) {
+		TH_LOG("all %zu empty records were taken from TCP by peeking",
+		       records);
+	}
+
+	/* Reads consume them: the peer finishes, then a data record comes. */
+	while (sent < total) {
+		n = send(self->raw, wire + sent, total - sent, MSG_DONTWAIT);
+		if (n > 0)
+			sent += n;
+		else
+			ASSERT_EQ(EAGAIN, errno);
+		EXPECT_EQ(-1, recv(self->rx, buf, sizeof(buf), MSG_DONTWAIT));
+		EXPECT_EQ(EAGAIN, errno);
+	}
+	n = seal(_metadata, &self->s, TYPE_DATA, "end", 3, 0, wire);
+	ASSERT_EQ(0, ktlso_write_all(self->raw, wire, n));
+	ASSERT_EQ(3, recv(self->rx, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "end", 3));
+	free(wire);
+}
+
 /* --- threads racing on one receiving socket --------------------------------- */
 
 /*
