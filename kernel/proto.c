@@ -32,7 +32,8 @@ static DEFINE_MUTEX(ktlso_proto_mutex);
 
 /*
  * Once TLS_RX is set, poll() and splice() must see records, not TCP bytes,
- * and during a handshake request they must hold the application back:
+ * and during a handshake request they must hold the application back;
+ * in-kernel readers (read_sock, read_skb) must not get TCP's bytes at all:
  * those go through the socket's proto_ops, of which ktlso keeps a copy per
  * family, built like ktlso_prots[] from the first socket that needs it.
  */
@@ -112,6 +113,26 @@ static ssize_t ktlso_sock_splice_read(struct socket *sock, loff_t *ppos,
 		return ktlso_splice_read(sock, ppos, pipe, len, flags);
 	return ktlso_base_ops[ctx->family]->splice_read(sock, ppos, pipe, len,
 							flags);
+}
+
+/*
+ * In-kernel readers take TCP's bytes through the socket's proto_ops:
+ * read_sock (strparser, so KCM; NVMe/TCP) and read_skb (sockmap).  With
+ * ktlso's proto_ops in place (TLS_RX set, or a handshake request holding
+ * the application back) those bytes are ciphertext or the handshake's, so
+ * both are refused.  In-tree kTLS decrypts for read_sock from Linux 6.5 on;
+ * ktlso has no skb to hand out: its plaintext lives in the record buffer.
+ */
+static int ktlso_sock_read_sock(struct sock *sk, read_descriptor_t *desc,
+				sk_read_actor_t recv_actor)
+{
+	desc->error = -EOPNOTSUPP;
+	return -EOPNOTSUPP;
+}
+
+static int ktlso_sock_read_skb(struct sock *sk, skb_read_actor_t recv_actor)
+{
+	return -EOPNOTSUPP;
 }
 
 /* TLS_TX_ZEROCOPY_RO: accepted and reported, as upstream does in software. */
@@ -253,6 +274,20 @@ static int ktlso_getsockopt(struct sock *sk, int level, int optname,
 }
 
 /*
+ * getsockopt() once TLS_RX is set or a handshake request holds the
+ * application back: TCP_ZEROCOPY_RECEIVE would map or copy TCP's bytes
+ * (ciphertext, or the handshake's) behind the record layer, so it is
+ * refused.  In-tree kTLS lets it through to TCP.
+ */
+static int ktlso_rx_getsockopt(struct sock *sk, int level, int optname,
+			       char __user *optval, int __user *optlen)
+{
+	if (level == SOL_TCP && optname == TCP_ZEROCOPY_RECEIVE)
+		return -EOPNOTSUPP;
+	return ktlso_getsockopt(sk, level, optname, optval, optlen);
+}
+
+/*
  * Like in-tree kTLS, a ktlso socket cannot be disconnected and reused: the
  * record state belongs to one connection.
  */
@@ -377,6 +412,8 @@ static int ktlso_build_proto(struct sock *sk, int family)
 				p[conf].sock_is_readable =
 					ktlso_sock_is_readable;
 			}
+			if (conf & (KTLSO_CONF_RX | KTLSO_CONF_HS))
+				p[conf].getsockopt = ktlso_rx_getsockopt;
 			if (conf & KTLSO_CONF_HS) {
 				p[conf].sendmsg = ktlso_hs_sendmsg;
 				p[conf].recvmsg = ktlso_hs_recvmsg;
@@ -472,6 +509,8 @@ int ktlso_build_rx_ops(struct sock *sk, int family)
 		ktlso_ops[family] = *ops;
 		ktlso_ops[family].poll = ktlso_sock_poll;
 		ktlso_ops[family].splice_read = ktlso_sock_splice_read;
+		ktlso_ops[family].read_sock = ktlso_sock_read_sock;
+		ktlso_ops[family].read_skb = ktlso_sock_read_skb;
 		/* Publish ktlso_ops[family] before its base pointer. */
 		smp_store_release(&ktlso_base_ops[family], ops);
 	} else if (ktlso_base_ops[family] != ops) {

@@ -725,8 +725,7 @@ ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
 			break;
 		memcpy(page_address(page), data + off, chunk);
 		pages[spd.nr_pages] = page;
-		partial[spd.nr_pages].offset = 0;
-		partial[spd.nr_pages].len = chunk;
+		partial[spd.nr_pages] = (struct partial_page){ .len = chunk };
 		spd.nr_pages++;
 		off += chunk;
 	}

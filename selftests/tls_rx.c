@@ -16,9 +16,19 @@
  * (want_errno()): ktlso reports a malformed header as EBADMSG (in-tree:
  * EINVAL for a bad version) and a stream that ends inside a record as
  * EBADMSG (in-tree: end of file).
+ *
+ * Also: MSG_PEEK past many empty records stays within the receive buffer,
+ * neither TCP_ZEROCOPY_RECEIVE nor an in-kernel reader (KCM's strparser,
+ * through read_sock) ever gets ciphertext, and threads racing
+ * recv, splice, poll, close and TLS_RX on one socket end every call with an
+ * errno it may have.
  */
 
+#include <linux/bpf.h>
+#include <linux/kcm.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 
 #include "tls_common.h"
 
@@ -1352,6 +1362,142 @@ TEST_F(rsem, peek_past_empty_records_is_bounded)
 	ASSERT_EQ(3, recv(self->rx, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, memcmp(buf, "end", 3));
 	free(wire);
+}
+
+/*
+ * struct tcp_zerocopy_receive as <linux/tcp.h> has it: glibc's copy in
+ * <netinet/tcp.h> stops at recv_skip_hint.
+ */
+struct zc_receive {
+	uint64_t address;
+	uint32_t length;
+	uint32_t recv_skip_hint;
+	uint32_t inq;
+	int32_t err;
+	uint64_t copybuf_address;
+	int32_t copybuf_len;
+	uint32_t flags;
+	uint64_t msg_control;
+	uint64_t msg_controllen;
+	uint32_t msg_flags;
+	uint32_t reserved;
+};
+
+#ifndef TCP_ZEROCOPY_RECEIVE
+#define TCP_ZEROCOPY_RECEIVE	35
+#endif
+
+/*
+ * TCP_ZEROCOPY_RECEIVE reads TCP's queue behind the ULP's back: with
+ * TLS_RX set it would map or copy ciphertext (the records ktlso has not
+ * taken yet).  It is refused, and the records are still there, in order.
+ */
+TEST_F(rsem, zerocopy_receive_gives_no_ciphertext)
+{
+	static const uint8_t types[] = { TYPE_DATA, TYPE_DATA };
+	static const size_t lens[] = { 3 * 4096, 3 * 4096 };
+	const size_t map_len = 16 * 4096, copy_len = 65536;
+	uint8_t *copybuf = malloc(copy_len), *buf = malloc(6 * 4096);
+	struct zc_receive zc = { 0 };
+	socklen_t zlen = sizeof(zc);
+	void *map;
+	int ret;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS passes TCP_ZEROCOPY_RECEIVE to TCP");
+	ASSERT_NE(NULL, copybuf);
+	ASSERT_NE(NULL, buf);
+	map = mmap(NULL, map_len, PROT_READ, MAP_SHARED, self->rx, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	send_records(_metadata, self, types, lens, 2);
+	usleep(100000);
+	zc.address = (uintptr_t)map;
+	zc.length = map_len;
+	zc.copybuf_address = (uintptr_t)copybuf;
+	zc.copybuf_len = copy_len;
+	ret = getsockopt(self->rx, SOL_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &zlen);
+	EXPECT_EQ(-1, ret) {
+		TH_LOG("TCP_ZEROCOPY_RECEIVE gave %u bytes mapped, %d copied%s",
+		       zc.length, zc.copybuf_len,
+		       zc.copybuf_len > 0 && copybuf[0] == TYPE_DATA &&
+		       copybuf[1] == 3 && copybuf[2] == 3 ?
+		       ": a record's ciphertext" : "");
+	}
+	if (ret == 0)
+		goto out;
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(6 * 4096, recv(self->rx, buf, 6 * 4096, MSG_WAITALL));
+	EXPECT_TRUE(is_record(buf, 0, 0, 3 * 4096));
+	EXPECT_TRUE(is_record(buf + 3 * 4096, 1, 0, 3 * 4096));
+out:
+	munmap(map, map_len);
+	free(buf);
+	free(copybuf);
+}
+
+/* A socket filter that takes the whole of what it is shown: skb->len. */
+static int load_len_prog(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_0,
+		  .src_reg = BPF_REG_1, .off = offsetof(struct __sk_buff, len) },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr = {
+		.prog_type = BPF_PROG_TYPE_SOCKET_FILTER,
+		.insn_cnt = ARRAY_SIZE(insns),
+		.insns = (uintptr_t)insns,
+		.license = (uintptr_t)"GPL",
+	};
+
+	return syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+/*
+ * KCM reads the TCP socket attached to it through the socket's read_sock
+ * (its strparser), as NVMe/TCP does: with TLS_RX set that would hand it
+ * ciphertext.  It gets nothing; detached again, the socket still reads its
+ * records in order.
+ */
+TEST_F(rsem, kcm_reads_no_ciphertext)
+{
+	static const uint8_t types[] = { TYPE_DATA, TYPE_DATA };
+	static const size_t lens[] = { 500, 700 };
+	struct kcm_unattach un = { .fd = self->rx };
+	struct kcm_attach at = { .fd = self->rx };
+	uint8_t buf[2048];
+	ssize_t n;
+	int kcm;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS decrypts for read_sock from 6.5 on");
+	kcm = socket(AF_KCM, SOCK_DGRAM, KCMPROTO_CONNECTED);
+	if (kcm < 0)
+		SKIP(return, "no KCM: %s", strerror(errno));
+	at.bpf_fd = load_len_prog();
+	ASSERT_LE(0, at.bpf_fd) {
+		TH_LOG("BPF_PROG_LOAD: %s", strerror(errno));
+	}
+	send_records(_metadata, self, types, lens, 2);
+	usleep(50000);
+	ASSERT_EQ(0, ioctl(kcm, SIOCKCMATTACH, &at));
+	usleep(500000);
+	n = recv(kcm, buf, sizeof(buf), MSG_DONTWAIT);
+	EXPECT_EQ(-1, n) {
+		TH_LOG("KCM got %zd bytes%s", n,
+		       n > 3 && buf[0] == TYPE_DATA && buf[1] == 3 &&
+		       buf[2] == 3 ? ", a record's ciphertext" : "");
+	}
+	ASSERT_EQ(0, ioctl(kcm, SIOCKCMUNATTACH, &un));
+	close(kcm);
+	close(at.bpf_fd);
+	set_rcvtimeo(self->rx, 2);
+	n = recv(self->rx, buf, 1200, MSG_WAITALL);
+	ASSERT_EQ(1200, n) {
+		TH_LOG("read %zd bytes: KCM's read_sock took the rest", n);
+	}
+	EXPECT_TRUE(is_record(buf, 0, 0, 500));
+	EXPECT_TRUE(is_record(buf + 500, 1, 0, 700));
 }
 
 /* --- threads racing on one receiving socket --------------------------------- */
