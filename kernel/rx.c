@@ -10,7 +10,11 @@
  * (MSG_PEEK, splice, a short buffer, another content type) in place, then
  * copies its plaintext out.  The next record stays in TCP until then, so
  * TCP's own flow control still paces the peer.  Only a whole record makes
- * the socket readable (poll, the wake-up of a waiting reader).
+ * the socket readable (poll, the wake-up of a waiting reader).  MSG_PEEK
+ * looks past that record by setting decrypted records aside, within the
+ * receive buffer size counted in what they allocate.  Nothing else reads
+ * TCP's queue behind this layer: in-kernel readers (read_sock, read_skb)
+ * and TCP_ZEROCOPY_RECEIVE are refused (proto.c).
  *
  * All receive state is protected by the socket lock: data_ready runs either
  * in softirq with the socket not owned by a process, or from release_sock()

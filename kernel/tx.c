@@ -25,7 +25,10 @@
  * for stays pending and goes out first on the next send, or from a work
  * item once TCP reports free space.  A sendfile() or a splice() that does
  * not promise more returns with its last record sealed, so the peer gets the
- * bytes the file held during the call.
+ * bytes the file held during the call.  Close sends a pending or open
+ * record whole, waiting for room as the last send would; one that TCP took
+ * only part of when the wait ends makes close reset the connection, so the
+ * peer never reads a cut record as the end of the stream.
  *
  * Locking: tx_lock serialises senders, the work item and close, and is
  * taken before the socket lock (a sender waiting for room in TCP holds
