@@ -143,6 +143,8 @@ struct ktlso_tx_piece {
  * @push_len: bytes of it still to hand to TCP (0: nothing sealed waits)
  * @sg_in: AEAD source: additional data, @in, @inner_type
  * @sg_out: AEAD destination: additional data, @out past the header
+ * @nonblock: the last send did not wait for TCP (MSG_DONTWAIT), so close
+ *	does not wait either
  * @err: a sticky error (negative errno) that ends all further sending
  */
 struct ktlso_tx {
@@ -160,6 +162,7 @@ struct ktlso_tx {
 	size_t push_len;
 	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
 	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
+	bool nonblock;
 	int err;
 };
 
@@ -198,7 +201,7 @@ struct ktlso_rx_rec {
  * @len: plaintext bytes left
  * @parked: decrypted records set aside so that MSG_PEEK can look past the
  *	record in @buf; they come before it
- * @parked_bytes: plaintext bytes in @parked
+ * @parked_mem: bytes allocated for @parked, bounded by sk_rcvbuf
  * @ready: a reader would not wait: a whole record, a decrypted one or an
  *	error is there (read locklessly by poll)
  * @err: a sticky error: every later read reports it
@@ -219,7 +222,7 @@ struct ktlso_rx {
 	size_t off;
 	size_t len;
 	struct list_head parked;
-	size_t parked_bytes;
+	size_t parked_mem;
 	bool ready;
 	int err;
 	bool drop_tickets;
@@ -250,9 +253,11 @@ struct ktlso_rx {
  *	release semantics, read by HS_DONE without it)
  * @sk_write_space: the socket's write_space callback before TLS_TX
  * @sk_data_ready: the socket's data_ready callback before TLS_RX
- * @tx_lock: serialises senders and @tx_work (taken before the socket
- *	lock, which a sender waiting for TCP send space drops)
- * @tx_work: pushes a sealed record TCP had no room for, once it has
+ * @tx_lock: serialises senders, @tx_work and close (taken before the
+ *	socket lock, which a sender waiting for TCP send space drops)
+ * @tx_work: pushes a sealed record TCP had no room for, once it has; it
+ *	never waits for @tx_lock (see ktlso_tx_work())
+ * @tx_bits: KTLSO_TX_WORK_PENDING
  * @rcu: defers freeing past readers that found the context under RCU
  *
  * Allocated when the ULP is attached, freed when the socket is closed.
@@ -276,8 +281,16 @@ struct ktlso_context {
 	void (*sk_data_ready)(struct sock *sk);
 	struct mutex tx_lock;
 	struct work_struct tx_work;
+	unsigned long tx_bits;
 	struct rcu_head rcu;
 };
+
+/*
+ * ktlso_context.tx_bits: a push is owed to a record TCP had no room for;
+ * the work item does it, or the sender holding tx_lock hands it back to
+ * the work item as it lets go (see ktlso_tx_work()).
+ */
+#define KTLSO_TX_WORK_PENDING	0
 
 enum {
 	KTLSO_IPV4,
@@ -478,7 +491,7 @@ int ktlso_get_crypto_info(const struct ktlso_crypto *c, char __user *optval,
 /* tx.c */
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen);
 void ktlso_tx_init_ctx(struct ktlso_context *ctx);
-void ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx);
+bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx, long *linger);
 void ktlso_tx_free(struct ktlso_context *ctx);
 int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktlso_sendpage(struct sock *sk, struct page *page, int offset,

@@ -32,7 +32,8 @@ static DEFINE_MUTEX(ktlso_proto_mutex);
 
 /*
  * Once TLS_RX is set, poll() and splice() must see records, not TCP bytes,
- * and during a handshake request they must hold the application back:
+ * and during a handshake request they must hold the application back;
+ * in-kernel readers (read_sock, read_skb) must not get TCP's bytes at all:
  * those go through the socket's proto_ops, of which ktlso keeps a copy per
  * family, built like ktlso_prots[] from the first socket that needs it.
  */
@@ -112,6 +113,26 @@ static ssize_t ktlso_sock_splice_read(struct socket *sock, loff_t *ppos,
 		return ktlso_splice_read(sock, ppos, pipe, len, flags);
 	return ktlso_base_ops[ctx->family]->splice_read(sock, ppos, pipe, len,
 							flags);
+}
+
+/*
+ * In-kernel readers take TCP's bytes through the socket's proto_ops:
+ * read_sock (strparser, so KCM; NVMe/TCP) and read_skb (sockmap).  With
+ * ktlso's proto_ops in place (TLS_RX set, or a handshake request holding
+ * the application back) those bytes are ciphertext or the handshake's, so
+ * both are refused.  In-tree kTLS decrypts for read_sock from Linux 6.5 on;
+ * ktlso has no skb to hand out: its plaintext lives in the record buffer.
+ */
+static int ktlso_sock_read_sock(struct sock *sk, read_descriptor_t *desc,
+				sk_read_actor_t recv_actor)
+{
+	desc->error = -EOPNOTSUPP;
+	return -EOPNOTSUPP;
+}
+
+static int ktlso_sock_read_skb(struct sock *sk, skb_read_actor_t recv_actor)
+{
+	return -EOPNOTSUPP;
 }
 
 /* TLS_TX_ZEROCOPY_RO: accepted and reported, as upstream does in software. */
@@ -282,6 +303,20 @@ static int ktlso_getsockopt(struct sock *sk, int level, int optname,
 }
 
 /*
+ * getsockopt() once TLS_RX is set or a handshake request holds the
+ * application back: TCP_ZEROCOPY_RECEIVE would map or copy TCP's bytes
+ * (ciphertext, or the handshake's) behind the record layer, so it is
+ * refused.  In-tree kTLS lets it through to TCP.
+ */
+static int ktlso_rx_getsockopt(struct sock *sk, int level, int optname,
+			       char __user *optval, int __user *optlen)
+{
+	if (level == SOL_TCP && optname == TCP_ZEROCOPY_RECEIVE)
+		return -EOPNOTSUPP;
+	return ktlso_getsockopt(sk, level, optname, optval, optlen);
+}
+
+/*
  * Like in-tree kTLS, a ktlso socket cannot be disconnected and reused: the
  * record state belongs to one connection.
  */
@@ -295,17 +330,43 @@ static void ktlso_ctx_free(struct ktlso_context *ctx)
 	kfree_rcu(ctx, rcu);
 }
 
+/**
+ * ktlso_close() - close() of a socket ktlso is attached to
+ * @sk: the socket; no file refers to it any more
+ * @timeout: the SO_LINGER time, 0 without SO_LINGER (see inet_release())
+ *
+ * Flushes the transmit side (ktlso_tx_close(), which may wait), puts TCP's
+ * proto, callbacks and proto_ops back, frees ktlso's state and lets TCP
+ * close the connection: with a FIN, or with a reset where a record could
+ * not be sent whole.
+ */
 static void ktlso_close(struct sock *sk, long timeout)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	struct proto *sk_proto = ctx->sk_proto;
+	bool cut = false;
 
 	/* No file refers to the socket: no daemon can take its request. */
 	ktlso_hs_release(ctx);
+	/*
+	 * Nor can a sender be running; tx_lock keeps the work item out while
+	 * the flush below waits for room with the socket lock dropped.
+	 */
+	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	if (ctx->tx)
-		ktlso_tx_close(sk, ctx);
+		cut = ktlso_tx_close(sk, ctx, &timeout);
+	/*
+	 * A record TCP took only part of cannot be completed: reset the
+	 * connection (as SO_LINGER with a zero time makes tcp_close() do), so
+	 * that the peer never reads a cut record as a clean end of stream.
+	 */
+	if (cut) {
+		sock_set_flag(sk, SOCK_LINGER);
+		WRITE_ONCE(sk->sk_lingertime, 0);
+		timeout = 0;
+	}
 	/*
 	 * Softirq receive processing runs data_ready only while the socket is
 	 * not owned, so once the callbacks are restored here, under the lock,
@@ -322,6 +383,7 @@ static void ktlso_close(struct sock *sk, long timeout)
 		WRITE_ONCE(sk->sk_socket->ops, ktlso_base_ops[ctx->family]);
 	write_unlock_bh(&sk->sk_callback_lock);
 	release_sock(sk);
+	mutex_unlock(&ctx->tx_lock);
 
 	/* Nothing can queue the work any more; wait out a running one.
 	 * Then nothing uses the record state: free it while @sk is still
@@ -379,6 +441,8 @@ static int ktlso_build_proto(struct sock *sk, int family)
 				p[conf].sock_is_readable =
 					ktlso_sock_is_readable;
 			}
+			if (conf & (KTLSO_CONF_RX | KTLSO_CONF_HS))
+				p[conf].getsockopt = ktlso_rx_getsockopt;
 			if (conf & KTLSO_CONF_HS) {
 				p[conf].sendmsg = ktlso_hs_sendmsg;
 				p[conf].recvmsg = ktlso_hs_recvmsg;
@@ -474,6 +538,8 @@ int ktlso_build_rx_ops(struct sock *sk, int family)
 		ktlso_ops[family] = *ops;
 		ktlso_ops[family].poll = ktlso_sock_poll;
 		ktlso_ops[family].splice_read = ktlso_sock_splice_read;
+		ktlso_ops[family].read_sock = ktlso_sock_read_sock;
+		ktlso_ops[family].read_skb = ktlso_sock_read_skb;
 		/* Publish ktlso_ops[family] before its base pointer. */
 		smp_store_release(&ktlso_base_ops[family], ops);
 	} else if (ktlso_base_ops[family] != ops) {

@@ -10,7 +10,11 @@
  * (MSG_PEEK, splice, a short buffer, another content type) in place, then
  * copies its plaintext out.  The next record stays in TCP until then, so
  * TCP's own flow control still paces the peer.  Only a whole record makes
- * the socket readable (poll, the wake-up of a waiting reader).
+ * the socket readable (poll, the wake-up of a waiting reader).  MSG_PEEK
+ * looks past that record by setting decrypted records aside, within the
+ * receive buffer size counted in what they allocate.  Nothing else reads
+ * TCP's queue behind this layer: in-kernel readers (read_sock, read_skb)
+ * and TCP_ZEROCOPY_RECEIVE are refused (proto.c).
  *
  * All receive state is protected by the socket lock: data_ready runs either
  * in softirq with the socket not owned by a process, or from release_sock()
@@ -374,6 +378,14 @@ static bool ktlso_rx_head(struct ktlso_rx *rx, u8 *type, const u8 **data,
 	return true;
 }
 
+/* What parking a record of @len plaintext bytes allocates: header too. */
+static size_t ktlso_rx_rec_mem(size_t len)
+{
+	struct ktlso_rx_rec *r;
+
+	return kmalloc_size_roundup(struct_size(r, data, len));
+}
+
 /* Consume @n bytes of the record ktlso_rx_head() returned. */
 static void ktlso_rx_consume(struct sock *sk, struct ktlso_rx *rx, size_t n)
 {
@@ -384,7 +396,7 @@ static void ktlso_rx_consume(struct sock *sk, struct ktlso_rx *rx, size_t n)
 		r->off += n;
 		if (r->off == r->len) {
 			list_del(&r->list);
-			rx->parked_bytes -= r->len;
+			rx->parked_mem -= ktlso_rx_rec_mem(r->len);
 			kfree_sensitive(r);
 		}
 	} else {
@@ -401,15 +413,18 @@ static void ktlso_rx_consume(struct sock *sk, struct ktlso_rx *rx, size_t n)
 
 /*
  * Move the decrypted record out of rx->buf so that MSG_PEEK can decrypt
- * the one after it.  Bounded by the socket's receive buffer size.
+ * the one after it.  What the parked records take in memory, headers and
+ * slab rounding included (an empty record costs as much as any small one),
+ * is bounded by the socket's receive buffer size.
  */
 static int ktlso_rx_park(struct sock *sk, struct ktlso_rx *rx)
 {
+	size_t mem = ktlso_rx_rec_mem(rx->len);
 	struct ktlso_rx_rec *r;
 
-	if (rx->parked_bytes + rx->len > (size_t)READ_ONCE(sk->sk_rcvbuf))
+	if (rx->parked_mem + mem > (size_t)READ_ONCE(sk->sk_rcvbuf))
 		return -ENOBUFS;
-	r = kmalloc(struct_size(r, data, rx->len), GFP_KERNEL_ACCOUNT);
+	r = kmalloc(mem, GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	r->type = rx->type;
@@ -417,7 +432,7 @@ static int ktlso_rx_park(struct sock *sk, struct ktlso_rx *rx)
 	r->len = rx->len;
 	memcpy(r->data, rx->buf + rx->off, rx->len);
 	list_add_tail(&r->list, &rx->parked);
-	rx->parked_bytes += r->len;
+	rx->parked_mem += mem;
 	ktlso_rx_reset(rx);
 	ktlso_rx_fill(sk, rx);
 	return 0;
@@ -576,8 +591,10 @@ static int ktlso_rx_peek(struct sock *sk, struct ktlso_context *ctx,
  *
  * Return: plaintext bytes read, 0 at the end of the stream, or a negative
  * errno: the sticky receive error (-EBADMSG, -EMSGSIZE), -EIO for a
- * non-data record with no room for its cmsg, -EAGAIN, -EFAULT, the
- * socket's error, -EINTR/-ERESTARTSYS.
+ * non-data record with no room for its cmsg, -EAGAIN (also from MSG_PEEK,
+ * even blocking, when looking further would set aside more records than
+ * the receive buffer holds), -EFAULT, the socket's error,
+ * -EINTR/-ERESTARTSYS.
  */
 int ktlso_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		  int *addr_len)
@@ -712,8 +729,7 @@ ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
 			break;
 		memcpy(page_address(page), data + off, chunk);
 		pages[spd.nr_pages] = page;
-		partial[spd.nr_pages].offset = 0;
-		partial[spd.nr_pages].len = chunk;
+		partial[spd.nr_pages] = (struct partial_page){ .len = chunk };
 		spd.nr_pages++;
 		off += chunk;
 	}

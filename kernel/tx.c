@@ -25,7 +25,17 @@
  * for stays pending and goes out first on the next send, or from a work
  * item once TCP reports free space.  A sendfile() or a splice() that does
  * not promise more returns with its last record sealed, so the peer gets the
- * bytes the file held during the call.
+ * bytes the file held during the call.  Close sends a pending or open
+ * record whole, waiting for room as the last send would; one that TCP took
+ * only part of when the wait ends makes close reset the connection, so the
+ * peer never reads a cut record as the end of the stream.
+ *
+ * Locking: tx_lock serialises senders, the work item and close, and is
+ * taken before the socket lock (a sender waiting for room in TCP holds
+ * tx_lock with the socket lock dropped, for as long as the peer makes it
+ * wait).  The work item therefore never sleeps on tx_lock: it only tries
+ * it, and when a sender holds it, the sender queues the work again as it
+ * lets go (ktlso_tx_unlock()), so no push is lost and no kworker waits.
  */
 
 #include <linux/bvec.h>
@@ -64,6 +74,28 @@ static void ktlso_tx_put_in(struct ktlso_tx *tx)
 	tx->nr_in = 0;
 	tx->open_len = 0;
 	tx->user_pages = false;
+}
+
+/*
+ * Give back the open record's last bytes, down to @len: the call that
+ * added them reports them as not sent.
+ */
+static void ktlso_tx_trim(struct ktlso_tx *tx, size_t len)
+{
+	while (tx->open_len > len) {
+		struct ktlso_tx_piece *p = &tx->in[tx->nr_in - 1];
+		size_t cut = min_t(size_t, p->len, tx->open_len - len);
+
+		p->len -= cut;
+		tx->open_len -= cut;
+		if (p->len)
+			continue;
+		if (p->user)
+			ktlso_unpin_user_page(p->page);
+		else if (p->page)
+			put_page(p->page);
+		tx->nr_in--;
+	}
 }
 
 /* Let go of the sealed record's pages: TCP holds its own references. */
@@ -117,11 +149,36 @@ static void ktlso_write_space(struct sock *sk)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 
-	/* A sealed record still waits: have the work item push it. */
-	if (ctx->tx && READ_ONCE(ctx->tx->push_len))
+	/*
+	 * A sealed record still waits: have the work item push it, unless a
+	 * push is owed already (queued, or left to the tx_lock holder).
+	 */
+	if (ctx->tx && READ_ONCE(ctx->tx->push_len) &&
+	    !test_and_set_bit(KTLSO_TX_WORK_PENDING, &ctx->tx_bits))
 		schedule_work(&ctx->tx_work);
 	/* Always pass the wake-up on: a sender may wait for room in TCP. */
 	ctx->sk_write_space(sk);
+}
+
+/**
+ * ktlso_tx_unlock() - let go of tx_lock after sending
+ * @ctx: the context, whose tx_lock the caller holds
+ *
+ * A work item that found tx_lock taken left its push to the holder (see
+ * ktlso_tx_work()): queue it again now that it can take the lock.
+ */
+static void ktlso_tx_unlock(struct ktlso_context *ctx)
+{
+	lockdep_assert_held(&ctx->tx_lock);
+	mutex_unlock(&ctx->tx_lock);
+	/*
+	 * Orders the unlock before reading the bit; pairs with the fully
+	 * ordered test_and_set_bit() before the work's mutex_trylock(): either
+	 * the work's trylock sees the lock free, or this sees the bit set.
+	 */
+	smp_mb();
+	if (test_bit(KTLSO_TX_WORK_PENDING, &ctx->tx_bits))
+		schedule_work(&ctx->tx_work);
 }
 
 /**
@@ -457,6 +514,52 @@ static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 	return ktlso_tx_push(sk, tx, flags);
 }
 
+/*
+ * Seal the open record and start pushing it, waiting for memory for its
+ * output as TCP waits for send buffer space (sk_stream_wait_memory()), up
+ * to *@timeo.
+ *
+ * Return: as ktlso_tx_close_record(); when no memory came in time, the
+ * wait's error (-EAGAIN, -EPIPE, -EINTR, -ERESTARTSYS), the record still
+ * open.
+ */
+static int ktlso_tx_seal(struct sock *sk, struct ktlso_tx *tx, int flags,
+			 long *timeo)
+{
+	int err;
+
+	for (;;) {
+		err = ktlso_tx_close_record(sk, tx, flags);
+		if (err != -ENOMEM || tx->err)
+			return err;
+		err = sk_stream_wait_memory(sk, timeo);
+		if (err)
+			return err == -EPIPE ? sk_stream_error(sk, flags, err) :
+					       err;
+	}
+}
+
+/*
+ * Add up to @n bytes of @msg to the open record: by reference for a splice
+ * (@splice), straight from the sender's pinned memory for a record sealed
+ * before the call returns (@seal), as in-tree kTLS does, and copied
+ * otherwise.
+ *
+ * Return: bytes added, fewer than @n where the rest faulted; or a negative
+ * errno if none was.
+ */
+static ssize_t ktlso_tx_take(struct ktlso_tx *tx, struct msghdr *msg,
+			     size_t n, bool splice, bool seal)
+{
+	size_t got = 0;
+
+	if (splice)
+		return ktlso_tx_splice(tx, &msg->msg_iter, n);
+	if (seal && n >= KTLSO_TX_PIN_MIN && user_backed_iter(&msg->msg_iter))
+		got = ktlso_tx_pin(tx, &msg->msg_iter, n);
+	return got + ktlso_tx_copy(tx, &msg->msg_iter, n - got);
+}
+
 static int ktlso_record_type(struct msghdr *msg, u8 *type)
 {
 	struct cmsghdr *cmsg;
@@ -485,6 +588,7 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	int flags = msg->msg_flags;
+	long timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	u8 type = KTLSO_CT_APPLICATION_DATA;
 	struct ktlso_tx *tx;
 	size_t copied = 0;
@@ -504,6 +608,7 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 		return err;
 	lock_sock(sk);
 	tx = ctx->tx;
+	tx->nonblock = flags & MSG_DONTWAIT;
 	err = tx->err;
 	if (err)
 		goto out;
@@ -528,7 +633,7 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 	if (err)
 		goto out;
 	if (tx->open_len && tx->open_type != type) {
-		err = ktlso_tx_close_record(sk, tx, flags);
+		err = ktlso_tx_seal(sk, tx, flags, &timeo);
 		if (err)
 			goto out;
 	}
@@ -536,42 +641,42 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 	do {
 		size_t n = min_t(size_t, msg_data_left(msg),
 				 KTLSO_MAX_PAYLOAD - tx->open_len);
+		size_t start = tx->open_len;
+		int ret;
 
 		tx->open_type = type;
 		if (n) {
 			bool seal = tx->open_len + n == KTLSO_MAX_PAYLOAD ||
 				    (n == msg_data_left(msg) && !more);
-			ssize_t got = 0;
+			ssize_t got = ktlso_tx_take(tx, msg, n, splice, seal);
 
-			if (splice) {
-				got = ktlso_tx_splice(tx, &msg->msg_iter, n);
-			} else {
-				/*
-				 * A record sealed before this call returns
-				 * may be encrypted straight from the sender's
-				 * memory, as in-tree kTLS does: no copy.
-				 */
-				if (seal && n >= KTLSO_TX_PIN_MIN &&
-				    user_backed_iter(&msg->msg_iter))
-					got = ktlso_tx_pin(tx, &msg->msg_iter,
-							   n);
-				got += ktlso_tx_copy(tx, &msg->msg_iter,
-						     n - got);
-			}
 			if (got < 0) {
 				err = got;
 				goto out;
 			}
 			copied += got;
 			if ((size_t)got != n) {
+				/*
+				 * The rest faulted.  What was taken goes out
+				 * as TCP would send it: the record ends here
+				 * unless the sender promised more.
+				 */
 				err = -EFAULT;
-				goto out;
+				if (!got || more)
+					goto out;
 			}
 		}
-		if (tx->open_len == KTLSO_MAX_PAYLOAD ||
+		if (err == -EFAULT || tx->open_len == KTLSO_MAX_PAYLOAD ||
 		    (!msg_data_left(msg) && !more &&
 		     (tx->open_len || type != KTLSO_CT_APPLICATION_DATA))) {
-			err = ktlso_tx_close_record(sk, tx, flags);
+			ret = ktlso_tx_seal(sk, tx, flags, &timeo);
+			if (ret && tx->open_len && !tx->err) {
+				/* Never sealed: this call's bytes are not sent. */
+				copied -= tx->open_len - start;
+				ktlso_tx_trim(tx, start);
+			}
+			if (ret)
+				err = ret;
 			if (err)
 				goto out;
 		}
@@ -582,14 +687,14 @@ out:
 		ktlso_tx_drop_user(tx);
 	fatal = tx->err;
 	release_sock(sk);
-	mutex_unlock(&ctx->tx_lock);
+	ktlso_tx_unlock(ctx);
 	if (fatal)
 		return fatal;
 	/*
-	 * Bytes in a record that is out, merely waiting for room, or still
-	 * open (the rest of the buffer faulted, or no page was to be had)
-	 * count as sent; after a hard error (EPIPE, ECONNRESET, ...) they
-	 * never will be.
+	 * Bytes in a record that is out or merely waiting for room count as
+	 * sent: a work item pushes it once TCP has room, no later call is
+	 * needed.  After a hard error (EPIPE, ECONNRESET, ...) they never
+	 * will be.
 	 */
 	if (err && err != -EAGAIN && err != -EINTR && err != -ERESTARTSYS &&
 	    err != -ENOMEM && err != -EFAULT)
@@ -604,6 +709,11 @@ out:
  *	with MSG_SPLICE_PAGES (sendfile() and splice() from Linux 6.5 on) a
  *	bvec of pages, which are encrypted where they are
  * @size: bytes in @msg
+ *
+ * A write that faults midway sends what it took, in a record that ends
+ * there unless MSG_MORE says otherwise.  With no memory to seal a record
+ * into, it waits as TCP does (up to SO_SNDTIMEO; not with MSG_DONTWAIT),
+ * and bytes that could not be sealed are not counted.
  *
  * Return: plaintext bytes accepted (each is in a sealed record that went,
  * or will go, to TCP, or in the open record with MSG_MORE); or a negative
@@ -646,9 +756,10 @@ int ktlso_sendpage(struct sock *sk, struct page *page, int offset,
  * ktlso_splice_eof() - a splice ended with the record still open: send it
  * @sock: the socket
  *
- * Waits for TCP as a send would (unless the socket is non-blocking), so
- * that sendfile() returns with its last record sealed.  No sealed record
- * waits here while one is open (see ktlso_tx_sendmsg()).
+ * Waits for TCP, and for memory to seal the record into, as a send would
+ * (unless the socket is non-blocking), so that sendfile() returns with its
+ * last record sealed.  No sealed record waits here while one is open (see
+ * ktlso_tx_sendmsg()).
  */
 void ktlso_splice_eof(struct socket *sock)
 {
@@ -656,22 +767,32 @@ void ktlso_splice_eof(struct socket *sock)
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	int flags = MSG_NOSIGNAL;
 	struct ktlso_tx *tx;
+	long timeo;
 
 	if (sock->file && (sock->file->f_flags & O_NONBLOCK))
 		flags |= MSG_DONTWAIT;
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	tx = ctx->tx;
+	if (tx)
+		tx->nonblock = flags & MSG_DONTWAIT;
 	if (tx && !tx->err && tx->open_len && !ktlso_tx_push(sk, tx, flags))
-		ktlso_tx_close_record(sk, tx, flags);
+		ktlso_tx_seal(sk, tx, flags, &timeo);
 	release_sock(sk);
-	mutex_unlock(&ctx->tx_lock);
+	ktlso_tx_unlock(ctx);
 }
 
-/*
- * Push a record TCP had no room for.  tx_lock keeps this out of a sender
- * that is itself pushing (and may be waiting for room with the socket lock
- * dropped).
+/**
+ * ktlso_tx_work() - push a record TCP had no room for, now that it has
+ * @work: ktlso_context.tx_work
+ *
+ * Only tries tx_lock: its holder may be a sender waiting for room in TCP
+ * for as long as the peer makes it wait, and a kworker must not sleep that
+ * long.  When the lock is taken, KTLSO_TX_WORK_PENDING stays set and the
+ * holder queues this again as it lets go (ktlso_tx_unlock(); close cancels
+ * the work instead).  The context outlives the work: close cancels it
+ * before freeing anything.
  */
 static void ktlso_tx_work(struct work_struct *work)
 {
@@ -679,7 +800,9 @@ static void ktlso_tx_work(struct work_struct *work)
 						 tx_work);
 	struct sock *sk = ctx->sk;
 
-	mutex_lock(&ctx->tx_lock);
+	if (!mutex_trylock(&ctx->tx_lock))
+		return;
+	clear_bit(KTLSO_TX_WORK_PENDING, &ctx->tx_bits);
 	lock_sock(sk);
 	if (!ctx->tx->err)
 		ktlso_tx_push(sk, ctx->tx, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -690,20 +813,46 @@ static void ktlso_tx_work(struct work_struct *work)
 /**
  * ktlso_tx_close() - flush the transmit side as the socket closes
  * @sk: the socket, locked
- * @ctx: its context
+ * @ctx: its context, whose tx_lock the caller holds
+ * @linger: the SO_LINGER time close() got; updated to what is left of it
  *
- * Seals an open record and pushes whatever TCP accepts without waiting, as
- * in-tree kTLS does; the caller then restores the socket's callbacks.
+ * Pushes the sealed record TCP had no room for, then seals and pushes an
+ * open one (in-tree kTLS drops it), waiting for room as the last send
+ * would have: up to the SO_LINGER time if it is set, else up to
+ * SO_SNDTIMEO, not at all after a MSG_DONTWAIT send.  The socket lock is
+ * dropped while waiting.  A record is sent whole or not at all: one that
+ * TCP took only part of when the wait ends can never be completed, and
+ * the caller must then reset the connection rather than end it with a
+ * FIN, which the peer would read as a clean end of a cut stream.
+ *
+ * Return: true if a record went out only in part.
  */
-void ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
+bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx, long *linger)
 {
-	struct ktlso_tx *tx = ctx->tx;
 	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	struct ktlso_tx *tx = ctx->tx;
+	bool lingering = sock_flag(sk, SOCK_LINGER);
+	long timeo;
+	int err;
 
-	if (tx->err || ktlso_tx_push(sk, tx, flags))
-		return;
-	if (tx->open_len)
-		ktlso_tx_close_record(sk, tx, flags);
+	lockdep_assert_held(&ctx->tx_lock);
+	sock_owned_by_me(sk);
+	timeo = lingering ? *linger : tx->nonblock ? 0 : sk->sk_sndtimeo;
+	while (!tx->err && (tx->push_len || tx->open_len)) {
+		if (tx->push_len)
+			err = ktlso_tx_push(sk, tx, flags);
+		else
+			err = ktlso_tx_close_record(sk, tx, flags);
+		if (!err)
+			continue;
+		/* No room in TCP, or no memory to seal into: wait. */
+		if ((err != -EAGAIN && err != -ENOMEM) ||
+		    sk_stream_wait_memory(sk, &timeo))
+			break;
+	}
+	if (lingering)
+		*linger = timeo;
+	return tx->push_len && tx->push_off;
 }
 
 /**

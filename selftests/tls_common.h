@@ -12,7 +12,9 @@
 
 #include <linux/tls.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -870,6 +872,169 @@ static inline void expect_same_bytes(struct __test_metadata *_metadata,
 	EXPECT_EQ(len, i) {
 		TH_LOG("%s: first difference at byte %zu of %zu", what, i, len);
 	}
+}
+
+/* --- threads racing on one socket ------------------------------------------ */
+
+/*
+ * race_run() gives several threads one fresh connection at a time and lets
+ * each do a short burst of calls on it at once (one thread may close it
+ * midway), for RACE_SECONDS.  A thread reports a call that failed with an
+ * errno outside its list through race_check(); the first one is kept.
+ */
+#define RACE_SECONDS	2
+#define RACE_MAX_FNS	8
+
+struct race;
+typedef void (*race_fn)(struct race *r, unsigned int *seed);
+
+struct race {
+	race_fn fns[RACE_MAX_FNS];
+	unsigned int nr_fns;
+	/* Makes a connection: the socket under test and its peer; 0 or -errno. */
+	int (*connect)(struct race *r, int *fd, int *peer);
+	struct tls_keys keys;
+	const uint8_t *wire;	/* bytes a peer may send, test-specific */
+	size_t wire_len;
+	int fd;			/* this round's socket under test */
+	int peer;
+	int pipe[2];		/* non-blocking, for splice; made by the test */
+	atomic_bool closed;	/* fd was closed by a racing thread */
+	atomic_bool stop;
+	pthread_barrier_t go, done;
+	atomic_ulong calls;
+	atomic_int bad_errno;
+	const char *_Atomic bad_what;
+	unsigned long rounds;
+};
+
+struct race_thread {
+	struct race *r;
+	race_fn fn;
+	unsigned int seed;
+};
+
+static inline void *race_thread_main(void *arg)
+{
+	struct race_thread *t = arg;
+
+	for (;;) {
+		pthread_barrier_wait(&t->r->go);
+		if (atomic_load(&t->r->stop))
+			return NULL;
+		t->fn(t->r, &t->seed);
+		pthread_barrier_wait(&t->r->done);
+	}
+}
+
+/*
+ * Check one call's result: @ret < 0 with errno among the @nr_ok in @ok is
+ * fine, as is success.  Anything else is remembered as the race's failure.
+ */
+static inline void race_check(struct race *r, const char *what, long ret,
+			      const int *ok, size_t nr_ok)
+{
+	int err = errno, none = 0;
+	size_t i;
+
+	atomic_fetch_add(&r->calls, 1);
+	if (ret >= 0)
+		return;
+	for (i = 0; i < nr_ok; i++)
+		if (ok[i] == err)
+			return;
+	if (atomic_compare_exchange_strong(&r->bad_errno, &none, err))
+		atomic_store(&r->bad_what, what);
+}
+
+#define RACE_CHECK(r, what, ret, ...) do {				\
+	static const int __ok[] = { __VA_ARGS__ };			\
+	race_check(r, what, ret, __ok, ARRAY_SIZE(__ok));		\
+} while (0)
+
+/* Close this round's socket, once, whoever gets there first. */
+static inline void race_close(struct race *r)
+{
+	if (!atomic_exchange(&r->closed, true))
+		close(r->fd);
+}
+
+/* Busy-wait up to @max_us microseconds, a random amount. */
+static inline void race_delay(unsigned int *seed, unsigned int max_us)
+{
+	struct timespec a, b;
+	long us = rand_r(seed) % (max_us + 1);
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000000L +
+	       (b.tv_nsec - a.tv_nsec) / 1000 < us);
+}
+
+/* Ops every race has: poll the socket, close it after a while. */
+static inline void race_poll(struct race *r, unsigned int *seed)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		struct pollfd p = { .fd = r->fd, .events = POLLIN | POLLOUT };
+
+		RACE_CHECK(r, "poll", poll(&p, 1, 0), EINTR);
+	}
+}
+
+static inline void race_closer(struct race *r, unsigned int *seed)
+{
+	race_delay(seed, 1000);
+	race_close(r);
+}
+
+/* Run the race; every call's errno checked, no round may fail to start. */
+static inline void race_run(struct __test_metadata *_metadata, struct race *r)
+{
+	struct race_thread t[RACE_MAX_FNS];
+	pthread_t tid[RACE_MAX_FNS];
+	struct timespec start, now;
+	unsigned int i;
+	int err = 0;
+
+	ASSERT_LE(r->nr_fns, (unsigned int)RACE_MAX_FNS);
+	ASSERT_EQ(0, pthread_barrier_init(&r->go, NULL, r->nr_fns + 1));
+	ASSERT_EQ(0, pthread_barrier_init(&r->done, NULL, r->nr_fns + 1));
+	for (i = 0; i < r->nr_fns; i++) {
+		t[i] = (struct race_thread){ r, r->fns[i], 7919 * (i + 1) };
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, race_thread_main,
+					    &t[i]));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		err = r->connect(r, &r->fd, &r->peer);
+		if (err)
+			break;
+		atomic_store(&r->closed, false);
+		pthread_barrier_wait(&r->go);
+		pthread_barrier_wait(&r->done);
+		race_close(r);
+		close(r->peer);
+		r->rounds++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < RACE_SECONDS);
+	atomic_store(&r->stop, true);
+	pthread_barrier_wait(&r->go);
+	for (i = 0; i < r->nr_fns; i++)
+		pthread_join(tid[i], NULL);
+	pthread_barrier_destroy(&r->go);
+	pthread_barrier_destroy(&r->done);
+	ASSERT_EQ(0, err) {
+		TH_LOG("connection %lu: %s", r->rounds, strerror(-err));
+	}
+	EXPECT_EQ(0, atomic_load(&r->bad_errno)) {
+		TH_LOG("%s failed with %s", atomic_load(&r->bad_what),
+		       strerror(atomic_load(&r->bad_errno)));
+	}
+	TH_LOG("%lu connections, %lu calls", r->rounds,
+	       atomic_load(&r->calls));
 }
 
 #endif /* KTLSO_TLS_COMMON_H */

@@ -16,9 +16,19 @@
  * (want_errno()): ktlso reports a malformed header as EBADMSG (in-tree:
  * EINVAL for a bad version) and a stream that ends inside a record as
  * EBADMSG (in-tree: end of file).
+ *
+ * Also: MSG_PEEK past many empty records stays within the receive buffer,
+ * neither TCP_ZEROCOPY_RECEIVE nor an in-kernel reader (KCM's strparser,
+ * through read_sock) ever gets ciphertext, and threads racing
+ * recv, splice, poll, close and TLS_RX on one socket end every call with an
+ * errno it may have.
  */
 
+#include <linux/bpf.h>
+#include <linux/kcm.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 
 #include "tls_common.h"
 
@@ -1284,6 +1294,333 @@ TEST_F(rsem, tx_and_rx_on_one_socket)
 	EXPECT_EQ(0, memcmp(out, back, sizeof(out)));
 	ktlso_close_now(a);
 	close(b);
+}
+
+/*
+ * A peer sends thousands of empty records to a reader that only peeks.
+ * Each one set aside costs an allocation even with no payload: the records
+ * parked must stay within the receive buffer, so ktlso stops taking them
+ * from TCP and TCP's flow control stops the peer.  Ordinary reads then
+ * consume them, the peer finishes, and the stream is intact.
+ */
+TEST_F(rsem, peek_past_empty_records_is_bounded)
+{
+	const size_t records = 10000;
+	int small = 4096;
+	uint8_t *wire = malloc(records * (HDR_LEN + EXPLICIT_NONCE + 1 +
+					  TAG_LEN) + MAX_RECORD);
+	size_t i, sent = 0, total = 0, last = 0;
+	struct timespec a, b;
+	uint8_t buf[16];
+	ssize_t n;
+
+	ASSERT_NE(NULL, wire);
+	ASSERT_EQ(0, setsockopt(self->rx, SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+	ASSERT_EQ(0, setsockopt(self->raw, SOL_SOCKET, SO_SNDBUF, &small,
+				sizeof(small)));
+	for (i = 0; i < records; i++)
+		total += seal(_metadata, &self->s, TYPE_DATA, "", 0, 0,
+			      wire + total);
+
+	/* Peek while the peer sends, until it is done or stalls for 1 s. */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	while (sent < total) {
+		n = send(self->raw, wire + sent, total - sent, MSG_DONTWAIT);
+		if (n > 0)
+			sent += n;
+		else
+			ASSERT_EQ(EAGAIN, errno);
+		EXPECT_EQ(-1, recv(self->rx, buf, 1, MSG_PEEK | MSG_DONTWAIT));
+		EXPECT_EQ(EAGAIN, errno);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		if (sent != last) {
+			last = sent;
+			a = b;
+		} else if (b.tv_sec - a.tv_sec >= 2) {
+			break;
+		}
+		usleep(1000);
+	}
+	EXPECT_LT(sent, total) {
+		TH_LOG("all %zu empty records were taken from TCP by peeking",
+		       records);
+	}
+
+	/* Reads consume them: the peer finishes, then a data record comes. */
+	while (sent < total) {
+		n = send(self->raw, wire + sent, total - sent, MSG_DONTWAIT);
+		if (n > 0)
+			sent += n;
+		else
+			ASSERT_EQ(EAGAIN, errno);
+		EXPECT_EQ(-1, recv(self->rx, buf, sizeof(buf), MSG_DONTWAIT));
+		EXPECT_EQ(EAGAIN, errno);
+	}
+	n = seal(_metadata, &self->s, TYPE_DATA, "end", 3, 0, wire);
+	ASSERT_EQ(0, ktlso_write_all(self->raw, wire, n));
+	ASSERT_EQ(3, recv(self->rx, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "end", 3));
+	free(wire);
+}
+
+/*
+ * struct tcp_zerocopy_receive as <linux/tcp.h> has it: glibc's copy in
+ * <netinet/tcp.h> stops at recv_skip_hint.
+ */
+struct zc_receive {
+	uint64_t address;
+	uint32_t length;
+	uint32_t recv_skip_hint;
+	uint32_t inq;
+	int32_t err;
+	uint64_t copybuf_address;
+	int32_t copybuf_len;
+	uint32_t flags;
+	uint64_t msg_control;
+	uint64_t msg_controllen;
+	uint32_t msg_flags;
+	uint32_t reserved;
+};
+
+#ifndef TCP_ZEROCOPY_RECEIVE
+#define TCP_ZEROCOPY_RECEIVE	35
+#endif
+
+/*
+ * TCP_ZEROCOPY_RECEIVE reads TCP's queue behind the ULP's back: with
+ * TLS_RX set it would map or copy ciphertext (the records ktlso has not
+ * taken yet).  It is refused, and the records are still there, in order.
+ */
+TEST_F(rsem, zerocopy_receive_gives_no_ciphertext)
+{
+	static const uint8_t types[] = { TYPE_DATA, TYPE_DATA };
+	static const size_t lens[] = { 3 * 4096, 3 * 4096 };
+	const size_t map_len = 16 * 4096, copy_len = 65536;
+	uint8_t *copybuf = malloc(copy_len), *buf = malloc(6 * 4096);
+	struct zc_receive zc = { 0 };
+	socklen_t zlen = sizeof(zc);
+	void *map;
+	int ret;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS passes TCP_ZEROCOPY_RECEIVE to TCP");
+	ASSERT_NE(NULL, copybuf);
+	ASSERT_NE(NULL, buf);
+	map = mmap(NULL, map_len, PROT_READ, MAP_SHARED, self->rx, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	send_records(_metadata, self, types, lens, 2);
+	usleep(100000);
+	zc.address = (uintptr_t)map;
+	zc.length = map_len;
+	zc.copybuf_address = (uintptr_t)copybuf;
+	zc.copybuf_len = copy_len;
+	ret = getsockopt(self->rx, SOL_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &zlen);
+	EXPECT_EQ(-1, ret) {
+		TH_LOG("TCP_ZEROCOPY_RECEIVE gave %u bytes mapped, %d copied%s",
+		       zc.length, zc.copybuf_len,
+		       zc.copybuf_len > 0 && copybuf[0] == TYPE_DATA &&
+		       copybuf[1] == 3 && copybuf[2] == 3 ?
+		       ": a record's ciphertext" : "");
+	}
+	if (ret == 0)
+		goto out;
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(6 * 4096, recv(self->rx, buf, 6 * 4096, MSG_WAITALL));
+	EXPECT_TRUE(is_record(buf, 0, 0, 3 * 4096));
+	EXPECT_TRUE(is_record(buf + 3 * 4096, 1, 0, 3 * 4096));
+out:
+	munmap(map, map_len);
+	free(buf);
+	free(copybuf);
+}
+
+/* A socket filter that takes the whole of what it is shown: skb->len. */
+static int load_len_prog(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_0,
+		  .src_reg = BPF_REG_1, .off = offsetof(struct __sk_buff, len) },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr = {
+		.prog_type = BPF_PROG_TYPE_SOCKET_FILTER,
+		.insn_cnt = ARRAY_SIZE(insns),
+		.insns = (uintptr_t)insns,
+		.license = (uintptr_t)"GPL",
+	};
+
+	return syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+/*
+ * KCM reads the TCP socket attached to it through the socket's read_sock
+ * (its strparser), as NVMe/TCP does: with TLS_RX set that would hand it
+ * ciphertext.  It gets nothing; detached again, the socket still reads its
+ * records in order.
+ */
+TEST_F(rsem, kcm_reads_no_ciphertext)
+{
+	static const uint8_t types[] = { TYPE_DATA, TYPE_DATA };
+	static const size_t lens[] = { 500, 700 };
+	struct kcm_unattach un = { .fd = self->rx };
+	struct kcm_attach at = { .fd = self->rx };
+	uint8_t buf[2048];
+	ssize_t n;
+	int kcm;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS decrypts for read_sock from 6.5 on");
+	kcm = socket(AF_KCM, SOCK_DGRAM, KCMPROTO_CONNECTED);
+	if (kcm < 0)
+		SKIP(return, "no KCM: %s", strerror(errno));
+	at.bpf_fd = load_len_prog();
+	ASSERT_LE(0, at.bpf_fd) {
+		TH_LOG("BPF_PROG_LOAD: %s", strerror(errno));
+	}
+	send_records(_metadata, self, types, lens, 2);
+	usleep(50000);
+	ASSERT_EQ(0, ioctl(kcm, SIOCKCMATTACH, &at));
+	usleep(500000);
+	n = recv(kcm, buf, sizeof(buf), MSG_DONTWAIT);
+	EXPECT_EQ(-1, n) {
+		TH_LOG("KCM got %zd bytes%s", n,
+		       n > 3 && buf[0] == TYPE_DATA && buf[1] == 3 &&
+		       buf[2] == 3 ? ", a record's ciphertext" : "");
+	}
+	ASSERT_EQ(0, ioctl(kcm, SIOCKCMUNATTACH, &un));
+	close(kcm);
+	close(at.bpf_fd);
+	set_rcvtimeo(self->rx, 2);
+	n = recv(self->rx, buf, 1200, MSG_WAITALL);
+	ASSERT_EQ(1200, n) {
+		TH_LOG("read %zd bytes: KCM's read_sock took the rest", n);
+	}
+	EXPECT_TRUE(is_record(buf, 0, 0, 500));
+	EXPECT_TRUE(is_record(buf + 500, 1, 0, 700));
+}
+
+/* --- threads racing on one receiving socket --------------------------------- */
+
+/*
+ * A connection whose first end has the ULP under test, no keys yet, and is
+ * non-blocking: TCP's splice_read, before TLS_RX, waits for data unless
+ * the socket itself is (SPLICE_F_NONBLOCK is about the pipe).
+ */
+static int race_connect_rx(struct race *r, int *fd, int *peer)
+{
+	int err = ktlso_tcp_pair(AF_INET, peer, fd);
+
+	if (err)
+		return err;
+	err = ulp_attach(*fd, test_ulp());
+	if (!err && (set_nodelay(*peer) ||
+		     fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK)))
+		err = -errno;
+	if (err) {
+		close(*fd);
+		close(*peer);
+	}
+	return err;
+}
+
+static void race_recv(struct race *r, unsigned int *seed)
+{
+	static uint8_t buf[20000];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		int flags = MSG_DONTWAIT | (rand_r(seed) % 4 ? 0 : MSG_PEEK);
+
+		RACE_CHECK(r, "recv", recv(r->fd, buf,
+					   rand_r(seed) % sizeof(buf) + 1,
+					   flags),
+			   EAGAIN, EBADF, EBADMSG, EMSGSIZE, EIO, ECONNRESET);
+	}
+}
+
+static void race_splice(struct race *r, unsigned int *seed)
+{
+	static uint8_t buf[65536];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		RACE_CHECK(r, "splice", splice(r->fd, NULL, r->pipe[1], NULL,
+					       rand_r(seed) % 20000 + 1,
+					       SPLICE_F_NONBLOCK),
+			   EAGAIN, EBADF, EINVAL, EBADMSG, EMSGSIZE,
+			   ECONNRESET);
+		while (read(r->pipe[0], buf, sizeof(buf)) > 0)
+			;
+	}
+}
+
+static void race_set_rx(struct race *r, unsigned int *seed)
+{
+	uint8_t info[CRYPTO_INFO_BUF];
+	socklen_t len = r->keys.len;
+
+	race_delay(seed, 300);
+	RACE_CHECK(r, "setsockopt(TLS_RX)",
+		   setsockopt(r->fd, SOL_TLS, TLS_RX, r->keys.ci, r->keys.len),
+		   EBUSY, EBADF);
+	RACE_CHECK(r, "getsockopt(TLS_RX)",
+		   getsockopt(r->fd, SOL_TLS, TLS_RX, info, &len),
+		   EBUSY, EBADF);
+}
+
+/* The peer writes the sealed records, as fast as TCP takes them. */
+static void race_peer_send(struct race *r, unsigned int *seed)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < 50 && off < r->wire_len; i++) {
+		ssize_t n = send(r->peer, r->wire + off, r->wire_len - off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		RACE_CHECK(r, "peer send", n, EAGAIN, ECONNRESET, EPIPE);
+		if (n > 0)
+			off += n;
+	}
+}
+
+/*
+ * Threads race recv (MSG_PEEK or not), splice, poll, TLS_RX and close on
+ * one socket while its peer sends records, thousands of calls over fresh
+ * connections: every call ends with an errno it may have, and the kernel
+ * logs nothing (the VM run checks).
+ */
+TEST(rx_racing_recv_poll_close_setsockopt)
+{
+	static struct race r = {
+		.fns = { race_recv, race_recv, race_splice, race_poll,
+			 race_set_rx, race_closer, race_peer_send },
+		.nr_fns = 7,
+		.connect = race_connect_rx,
+	};
+	struct sealer s;
+	uint8_t *wire = malloc(20 * (MAX_RECORD + 256)), data[3000];
+	size_t i, pos = 0;
+
+	ASSERT_NE(NULL, wire);
+	keys_init(&r.keys, TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 0x1301, 0);
+	sealer_init(_metadata, &s, &r.keys, 0);
+	for (i = 0; i < 20; i++) {
+		size_t len = (i * 997) % sizeof(data) + 1;
+
+		ktlso_fill(data, len, i);
+		pos += seal(_metadata, &s, i % 7 ? TYPE_DATA : TYPE_HANDSHAKE,
+			    data, len, 0, wire + pos);
+	}
+	sealer_clear(&s);
+	r.wire = wire;
+	r.wire_len = pos;
+	ASSERT_EQ(0, pipe2(r.pipe, O_NONBLOCK));
+	race_run(_metadata, &r);
+	close(r.pipe[0]);
+	close(r.pipe[1]);
+	free(wire);
 }
 
 TEST_HARNESS_MAIN

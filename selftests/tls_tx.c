@@ -35,8 +35,12 @@
  * pages kept in an open record, a file changed after sendfile() returned,
  * sendfile() to end of file, non-blocking sendfile(), close with a record
  * still pending, a user buffer reused once send() returned, a write that
- * faults midway.
+ * faults midway; the work item that pushes a pending record never waits
+ * for a sender; close never cuts a record; threads racing send, poll,
+ * close and TLS_TX on one socket.
  */
+
+#include <dirent.h>
 
 #include "tls_common.h"
 
@@ -1336,10 +1340,11 @@ TEST_F(sem, nonblocking_sendfile_then_the_rest)
 }
 
 /*
- * close() with a sealed record that TCP had no room for: it does not wait
- * (as in-tree kTLS after a non-blocking send), so the record may be cut;
- * what the peer decrypts is still the stream's beginning, whole records
- * only, and nothing leaks (the VM run checks that ktlso unloads).
+ * close() with a sealed record that TCP had no room for, after
+ * non-blocking sends: it does not wait (as in-tree kTLS does not), so the
+ * connection may be reset; what the peer decrypts is still the stream's
+ * beginning, whole records only, and nothing leaks (the VM run checks that
+ * ktlso unloads).
  */
 TEST_F(sem, close_with_a_pending_record)
 {
@@ -1484,6 +1489,365 @@ TEST_F(sem, random_writes_arrive_intact)
 	reap_sender(_metadata, pid, err == 0);
 	ASSERT_EQ(0, err);
 	EXPECT_EQ(0, memcmp(out, in, sizeof(out)));
+}
+
+/* --- 9. the work item, faults, close, races ---------------------------------- */
+
+/* Read a small file into @buf, NUL-terminated; the bytes read or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+/*
+ * A kernel worker blocked (state D) in ktlso's transmit work, as its wait
+ * channel or its stack shows: its pid, or 0 if there is none.
+ */
+static pid_t stuck_tx_worker(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d))) {
+		char path[300], buf[4096], *p;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if (read_small(path, buf, sizeof(buf)) <= 0 ||
+		    !strstr(buf, "(kworker"))
+			continue;
+		p = strrchr(buf, ')');
+		if (!p || p[1] != ' ' || p[2] != 'D')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/wchan", e->d_name);
+		if (read_small(path, buf, sizeof(buf)) > 0 &&
+		    strstr(buf, "ktlso"))
+			found = atoi(e->d_name);
+		snprintf(path, sizeof(path), "/proc/%s/stack", e->d_name);
+		if (read_small(path, buf, sizeof(buf)) > 0 &&
+		    strstr(buf, "ktlso_tx_work"))
+			found = atoi(e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * A blocking write of many MiB to a slow reader: TCP makes room now and
+ * then, each time in the middle of a record the sender is still pushing.
+ * The work item that pushes pending records must not wait for the sender
+ * (a kworker in D state for as long as the write lasts, system_wq
+ * stalled): sampled all along, no worker is ever blocked in it.
+ */
+TEST_F(sem, tx_work_never_waits_for_a_sender)
+{
+	const size_t len = 8 << 20, chunk = 64 * 1024;
+	const struct step one = WRITE(len);
+	size_t wire = wire_len(&self->keys, len), got = 0;
+	uint8_t *data = plaintext(_metadata, len, 14), *buf = malloc(chunk);
+	int stuck = 0, samples = 0;
+	pid_t pid, worker = 0;
+
+	ASSERT_NE(NULL, buf);
+	small_buffers(_metadata, self->tx, self->raw_peer);
+	pid = spawn_sender(_metadata, self->tx, &one, 1, data);
+	while (got < wire) {
+		ssize_t n = recv(self->raw_peer, buf, chunk, MSG_DONTWAIT);
+		pid_t w;
+
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			break;
+		if (n > 0)
+			got += n;
+		/* A slow reader: the sender waits for room most of the time. */
+		usleep(5000);
+		samples++;
+		w = stuck_tx_worker();
+		if (w) {
+			stuck++;
+			worker = w;
+		}
+	}
+	reap_sender(_metadata, pid, got == wire);
+	EXPECT_EQ(wire, got);
+	EXPECT_EQ(0, stuck) {
+		TH_LOG("kworker %d blocked in ktlso_tx_work in %d of %d samples",
+		       worker, stuck, samples);
+	}
+	free(buf);
+	free(data);
+}
+
+/*
+ * A write whose last 100 bytes are not mapped returns 100, and those 100
+ * bytes reach the peer without any further call: a request/response peer
+ * waits for them.
+ */
+TEST_F(sem, write_faulting_midway_sends_what_it_took)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+	uint8_t *map, got[200];
+
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, munmap(map + page, page));
+	ktlso_fill(map + page - 100, 100, 15);
+	ASSERT_EQ(100, send(self->tx2, map + page - 100, 200, 0));
+	EXPECT_FALSE(nothing_readable(self->rx_peer, 2000)) {
+		TH_LOG("the 100 bytes send() took are not sent");
+	}
+	ASSERT_EQ(100, recv(self->rx_peer, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(map + page - 100, got, 100));
+	EXPECT_TRUE(nothing_readable(self->rx_peer, 100));
+	munmap(map, page);
+}
+
+/* What a reader thread got from a raw peer: every byte up to EOF or error. */
+struct drain {
+	int fd;
+	int delay_ms;		/* before the first read */
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	int end;		/* 0: end of file; or the errno */
+};
+
+static void *drain_main(void *arg)
+{
+	struct drain *d = arg;
+
+	usleep(d->delay_ms * 1000);
+	for (;;) {
+		ssize_t n = recv(d->fd, d->buf + d->len, d->cap - d->len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			d->end = n < 0 ? errno : 0;
+			return NULL;
+		}
+		d->len += n;
+		if (d->len == d->cap) {
+			d->end = EFBIG;
+			return NULL;
+		}
+	}
+}
+
+/*
+ * What a peer read until the end: whole records of @k, opening to @data's
+ * first bytes in order; after the last whole record only an error (a
+ * reset) may follow a partial one, never an end of file.  Returns the
+ * plaintext bytes.
+ */
+static size_t expect_whole_records(struct __test_metadata *_metadata,
+				   struct tls_keys *k, const struct drain *d,
+				   const uint8_t *data, size_t len)
+{
+	struct ktlso_record_protection rp;
+	uint8_t *out = malloc(MAX_PAYLOAD + 256);
+	size_t pos = 0, plain = 0;
+
+	ASSERT_NE(NULL, out);
+	engine_init(_metadata, k, 0, false, &rp);
+	while (pos < d->len) {
+		size_t rec, got;
+		uint8_t type;
+
+		rec = d->len - pos < HDR_LEN ? 0 :
+		      HDR_LEN + ((size_t)d->buf[pos + 3] << 8 | d->buf[pos + 4]);
+		if (!rec || rec > d->len - pos) {
+			/* A cut record: only a reset may end the stream so. */
+			EXPECT_NE(0, d->end) {
+				TH_LOG("record at byte %zu cut: %zu of %zu bytes, then end of file",
+				       pos, d->len - pos, rec);
+			}
+			break;
+		}
+		open_record(_metadata, &rp, k, d->buf + pos, rec, &type, out,
+			    &got);
+		ASSERT_LE(plain + got, len);
+		ASSERT_EQ(0, memcmp(data + plain, out, got));
+		plain += got;
+		pos += rec;
+	}
+	ktlso_record_clear(&rp);
+	free(out);
+	return plain;
+}
+
+/*
+ * A blocking send stopped by SO_SNDTIMEO leaves a record TCP took only
+ * part of.  close() then waits for room as a send would (SO_SNDTIMEO is
+ * back to forever): the peer, which reads only later, gets every record
+ * whole, then end of file.
+ */
+TEST_F(sem, close_sends_a_pending_record_whole)
+{
+	const size_t len = 1 << 20;
+	struct timeval tv = { .tv_usec = 200 * 1000 };
+	uint8_t *data = plaintext(_metadata, len, 16);
+	struct drain d = { .fd = self->raw_peer, .delay_ms = 300 };
+	pthread_t reader;
+	ssize_t n;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS frees the rest of a cut record");
+	d.cap = wire_len(&self->keys, len);
+	d.buf = malloc(d.cap);
+	ASSERT_NE(NULL, d.buf);
+	small_buffers(_metadata, self->tx, self->raw_peer);
+	ASSERT_EQ(0, setsockopt(self->tx, SOL_SOCKET, SO_SNDTIMEO, &tv,
+				sizeof(tv)));
+	n = send(self->tx, data, len, 0);
+	ASSERT_LT(0, n);
+	ASSERT_GT((ssize_t)len, n);
+	tv.tv_usec = 0;
+	ASSERT_EQ(0, setsockopt(self->tx, SOL_SOCKET, SO_SNDTIMEO, &tv,
+				sizeof(tv)));
+	ASSERT_EQ(0, pthread_create(&reader, NULL, drain_main, &d));
+	close(self->tx);
+	self->tx = -1;
+	pthread_join(reader, NULL);
+	EXPECT_EQ(0, d.end) {
+		TH_LOG("the peer's read ended with %s", strerror(d.end));
+	}
+	EXPECT_EQ((size_t)n, expect_whole_records(_metadata, &self->keys, &d,
+						  data, len));
+	free(d.buf);
+	free(data);
+}
+
+/*
+ * Non-blocking sends until EAGAIN, then close(): it does not wait, as such
+ * a send would not, and a record TCP took only part of is never followed
+ * by an end of file (the connection is reset instead).
+ */
+TEST_F(sem, close_after_nonblocking_sends_never_cuts_a_record)
+{
+	const size_t len = 1 << 20;
+	uint8_t *data = plaintext(_metadata, len, 17);
+	struct drain d = { .fd = self->raw_peer };
+	size_t sent = 0;
+	ssize_t n;
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS frees the rest of a cut record");
+	d.cap = wire_len(&self->keys, len);
+	d.buf = malloc(d.cap);
+	ASSERT_NE(NULL, d.buf);
+	small_buffers(_metadata, self->tx, self->raw_peer);
+	/* Fill until TCP stays full: the peer's window is closed. */
+	for (;;) {
+		size_t before = sent;
+
+		while (sent < len) {
+			n = send(self->tx, data + sent, len - sent < 10000 ?
+				 len - sent : 10000, MSG_DONTWAIT);
+			if (n < 0)
+				break;
+			sent += n;
+		}
+		ASSERT_EQ(EAGAIN, errno);
+		if (sent == before)
+			break;
+		usleep(100000);
+	}
+	close(self->tx);
+	self->tx = -1;
+	drain_main(&d);
+	EXPECT_LE(expect_whole_records(_metadata, &self->keys, &d, data, len),
+		  sent);
+	free(d.buf);
+	free(data);
+}
+
+/* A connection whose first end has the ULP under test, no keys yet. */
+static int race_connect_tx(struct race *r, int *fd, int *peer)
+{
+	int err = ktlso_tcp_pair(AF_INET, fd, peer);
+
+	if (err)
+		return err;
+	err = ulp_attach(*fd, test_ulp());
+	if (err) {
+		close(*fd);
+		close(*peer);
+	}
+	return err;
+}
+
+static void race_send(struct race *r, unsigned int *seed)
+{
+	static uint8_t buf[40000];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		int flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+			    (rand_r(seed) % 3 ? 0 : MSG_MORE);
+
+		RACE_CHECK(r, "send", send(r->fd, buf,
+					   rand_r(seed) % sizeof(buf) + 1,
+					   flags),
+			   EAGAIN, EBADF, EPIPE, ECONNRESET);
+	}
+}
+
+static void race_set_tx(struct race *r, unsigned int *seed)
+{
+	uint8_t info[CRYPTO_INFO_BUF];
+	socklen_t len = r->keys.len;
+
+	race_delay(seed, 300);
+	RACE_CHECK(r, "setsockopt(TLS_TX)",
+		   setsockopt(r->fd, SOL_TLS, TLS_TX, r->keys.ci, r->keys.len),
+		   EBUSY, EBADF);
+	RACE_CHECK(r, "getsockopt(TLS_TX)",
+		   getsockopt(r->fd, SOL_TLS, TLS_TX, info, &len),
+		   EBUSY, EBADF);
+}
+
+static void race_drain_peer(struct race *r, unsigned int *seed)
+{
+	static uint8_t buf[65536];
+	int i;
+
+	for (i = 0; i < 20; i++)
+		RACE_CHECK(r, "peer recv", recv(r->peer, buf, sizeof(buf),
+						 MSG_DONTWAIT),
+			   EAGAIN, ECONNRESET);
+}
+
+/*
+ * Threads race send (MSG_MORE or not), poll, TLS_TX and close on one
+ * socket, thousands of calls over fresh connections: every call ends with
+ * an errno it may have, and the kernel logs nothing (the VM run checks).
+ */
+TEST(tx_racing_send_poll_close_setsockopt)
+{
+	static struct race r = {
+		.fns = { race_send, race_send, race_poll, race_set_tx,
+			 race_closer, race_drain_peer },
+		.nr_fns = 6,
+		.connect = race_connect_tx,
+	};
+
+	keys_init(&r.keys, TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 0, 0);
+	race_run(_metadata, &r);
 }
 
 TEST_HARNESS_MAIN
