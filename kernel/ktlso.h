@@ -143,8 +143,6 @@ struct ktlso_tx_piece {
  * @push_len: bytes of it still to hand to TCP (0: nothing sealed waits)
  * @sg_in: AEAD source: additional data, @in, @inner_type
  * @sg_out: AEAD destination: additional data, @out past the header
- * @nonblock: the last send did not wait for TCP (MSG_DONTWAIT), so close
- *	does not wait either
  * @err: a sticky error (negative errno) that ends all further sending
  */
 struct ktlso_tx {
@@ -162,7 +160,6 @@ struct ktlso_tx {
 	size_t push_len;
 	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
 	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
-	bool nonblock;
 	int err;
 };
 
@@ -491,7 +488,7 @@ int ktlso_get_crypto_info(const struct ktlso_crypto *c, char __user *optval,
 /* tx.c */
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen);
 void ktlso_tx_init_ctx(struct ktlso_context *ctx);
-bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx, long *linger);
+bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx);
 void ktlso_tx_free(struct ktlso_context *ctx);
 int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktlso_sendpage(struct sock *sk, struct page *page, int offset,

@@ -335,10 +335,10 @@ static void ktlso_ctx_free(struct ktlso_context *ctx)
  * @sk: the socket; no file refers to it any more
  * @timeout: the SO_LINGER time, 0 without SO_LINGER (see inet_release())
  *
- * Flushes the transmit side (ktlso_tx_close(), which may wait), puts TCP's
+ * Hands what the transmit side holds to TCP (ktlso_tx_close()), puts TCP's
  * proto, callbacks and proto_ops back, frees ktlso's state and lets TCP
- * close the connection: with a FIN, or with a reset where a record could
- * not be sent whole.
+ * close the connection: with a FIN (lingering as SO_LINGER says), or with
+ * a reset where bytes a send accepted could not be handed over.
  */
 static void ktlso_close(struct sock *sk, long timeout)
 {
@@ -349,18 +349,15 @@ static void ktlso_close(struct sock *sk, long timeout)
 
 	/* No file refers to the socket: no daemon can take its request. */
 	ktlso_hs_release(ctx);
-	/*
-	 * Nor can a sender be running; tx_lock keeps the work item out while
-	 * the flush below waits for room with the socket lock dropped.
-	 */
+	/* Nor can a sender be running; tx_lock keeps the work item out. */
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	if (ctx->tx)
-		cut = ktlso_tx_close(sk, ctx, &timeout);
+		cut = ktlso_tx_close(sk, ctx);
 	/*
-	 * A record TCP took only part of cannot be completed: reset the
-	 * connection (as SO_LINGER with a zero time makes tcp_close() do), so
-	 * that the peer never reads a cut record as a clean end of stream.
+	 * Bytes that cannot reach the peer: reset the connection (as SO_LINGER
+	 * with a zero time makes tcp_close() do), so that the peer never reads
+	 * a cut stream as a clean end.
 	 */
 	if (cut) {
 		sock_set_flag(sk, SOCK_LINGER);

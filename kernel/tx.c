@@ -25,10 +25,10 @@
  * for stays pending and goes out first on the next send, or from a work
  * item once TCP reports free space.  A sendfile() or a splice() that does
  * not promise more returns with its last record sealed, so the peer gets the
- * bytes the file held during the call.  Close sends a pending or open
- * record whole, waiting for room as the last send would; one that TCP took
- * only part of when the wait ends makes close reset the connection, so the
- * peer never reads a cut record as the end of the stream.
+ * bytes the file held during the call.  Close hands a pending or open record
+ * to TCP whole, without waiting for the peer (the send buffer grows by that
+ * one record); bytes it still cannot hand over make close reset the
+ * connection, so the peer never reads a cut stream as a complete one.
  *
  * Locking: tx_lock serialises senders, the work item and close, and is
  * taken before the socket lock (a sender waiting for room in TCP holds
@@ -608,7 +608,6 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 		return err;
 	lock_sock(sk);
 	tx = ctx->tx;
-	tx->nonblock = flags & MSG_DONTWAIT;
 	err = tx->err;
 	if (err)
 		goto out;
@@ -775,8 +774,6 @@ void ktlso_splice_eof(struct socket *sock)
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	tx = ctx->tx;
-	if (tx)
-		tx->nonblock = flags & MSG_DONTWAIT;
 	if (tx && !tx->err && tx->open_len && !ktlso_tx_push(sk, tx, flags))
 		ktlso_tx_seal(sk, tx, flags, &timeo);
 	release_sock(sk);
@@ -810,49 +807,57 @@ static void ktlso_tx_work(struct work_struct *work)
 	mutex_unlock(&ctx->tx_lock);
 }
 
+/*
+ * Let TCP queue @bytes more whatever its send buffer holds: at close,
+ * where no sender is paced by it any more.  TCP's own memory accounting
+ * still applies.
+ */
+static void ktlso_tx_room_for(struct sock *sk, size_t bytes)
+{
+	int want = READ_ONCE(sk->sk_wmem_queued) + 2 * (int)bytes +
+		   SKB_TRUESIZE(0) * KTLSO_TX_OUT;
+
+	if (READ_ONCE(sk->sk_sndbuf) < want)
+		WRITE_ONCE(sk->sk_sndbuf, want);
+	/* TCP_NOTSENT_LOWAT would hold the record back just the same. */
+	WRITE_ONCE(tcp_sk(sk)->notsent_lowat, UINT_MAX);
+}
+
 /**
  * ktlso_tx_close() - flush the transmit side as the socket closes
  * @sk: the socket, locked
  * @ctx: its context, whose tx_lock the caller holds
- * @linger: the SO_LINGER time close() got; updated to what is left of it
  *
- * Pushes the sealed record TCP had no room for, then seals and pushes an
- * open one (in-tree kTLS drops it), waiting for room as the last send
- * would have: up to the SO_LINGER time if it is set, else up to
- * SO_SNDTIMEO, not at all after a MSG_DONTWAIT send.  The socket lock is
- * dropped while waiting.  A record is sent whole or not at all: one that
- * TCP took only part of when the wait ends can never be completed, and
- * the caller must then reset the connection rather than end it with a
- * FIN, which the peer would read as a clean end of a cut stream.
+ * What ktlso holds is at most one record: a sealed one TCP had no room
+ * for, or an open one (MSG_MORE; in-tree kTLS drops it).  Close hands it
+ * to TCP whole without waiting for the peer, as TCP's own close keeps
+ * what was sent: the send buffer grows by what the record needs, and TCP
+ * delivers it after close with the rest of its queue (SO_LINGER then
+ * waits for all of it, as it would without ktlso).
  *
- * Return: true if a record went out only in part.
+ * Return: true if bytes a send accepted could not be handed to TCP (no
+ * memory even so, or a sticky error), maybe with a record cut: the caller
+ * must reset the connection rather than end it with a FIN, which the peer
+ * would read as the clean end of a complete stream.
  */
-bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx, long *linger)
+bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
 {
 	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 	struct ktlso_tx *tx = ctx->tx;
-	bool lingering = sock_flag(sk, SOCK_LINGER);
-	long timeo;
-	int err;
+	int err = 0;
 
 	lockdep_assert_held(&ctx->tx_lock);
 	sock_owned_by_me(sk);
-	timeo = lingering ? *linger : tx->nonblock ? 0 : sk->sk_sndtimeo;
-	while (!tx->err && (tx->push_len || tx->open_len)) {
+	if (tx->push_len || tx->open_len)
+		ktlso_tx_room_for(sk, tx->push_len ? tx->push_len :
+				  ktlso_record_len(&tx->c, tx->open_len));
+	while (!tx->err && !err && (tx->push_len || tx->open_len)) {
 		if (tx->push_len)
 			err = ktlso_tx_push(sk, tx, flags);
 		else
 			err = ktlso_tx_close_record(sk, tx, flags);
-		if (!err)
-			continue;
-		/* No room in TCP, or no memory to seal into: wait. */
-		if ((err != -EAGAIN && err != -ENOMEM) ||
-		    sk_stream_wait_memory(sk, &timeo))
-			break;
 	}
-	if (lingering)
-		*linger = timeo;
-	return tx->push_len && tx->push_off;
+	return tx->push_len || tx->open_len;
 }
 
 /**

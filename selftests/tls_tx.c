@@ -1692,16 +1692,18 @@ static size_t expect_whole_records(struct __test_metadata *_metadata,
 
 /*
  * A blocking send stopped by SO_SNDTIMEO leaves a record TCP took only
- * part of.  close() then waits for room as a send would (SO_SNDTIMEO is
- * back to forever): the peer, which reads only later, gets every record
- * whole, then end of file.
+ * part of.  close() hands the rest to TCP without waiting for the peer (as
+ * TCP's close does not, SO_SNDTIMEO back to forever or not): the peer,
+ * which reads only seconds later, gets every record whole, then end of
+ * file.
  */
 TEST_F(sem, close_sends_a_pending_record_whole)
 {
 	const size_t len = 1 << 20;
 	struct timeval tv = { .tv_usec = 200 * 1000 };
 	uint8_t *data = plaintext(_metadata, len, 16);
-	struct drain d = { .fd = self->raw_peer, .delay_ms = 300 };
+	struct drain d = { .fd = self->raw_peer, .delay_ms = 2000 };
+	struct timespec t0, t1;
 	pthread_t reader;
 	ssize_t n;
 
@@ -1720,8 +1722,14 @@ TEST_F(sem, close_sends_a_pending_record_whole)
 	ASSERT_EQ(0, setsockopt(self->tx, SOL_SOCKET, SO_SNDTIMEO, &tv,
 				sizeof(tv)));
 	ASSERT_EQ(0, pthread_create(&reader, NULL, drain_main, &d));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	close(self->tx);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	self->tx = -1;
+	EXPECT_GT(1000, (t1.tv_sec - t0.tv_sec) * 1000 +
+			(t1.tv_nsec - t0.tv_nsec) / 1000000) {
+		TH_LOG("close() waited for the peer to read");
+	}
 	pthread_join(reader, NULL);
 	EXPECT_EQ(0, d.end) {
 		TH_LOG("the peer's read ended with %s", strerror(d.end));
@@ -1733,9 +1741,9 @@ TEST_F(sem, close_sends_a_pending_record_whole)
 }
 
 /*
- * Non-blocking sends until EAGAIN, then close(): it does not wait, as such
- * a send would not, and a record TCP took only part of is never followed
- * by an end of file (the connection is reset instead).
+ * Non-blocking sends until EAGAIN, then close(): the record TCP took only
+ * part of reaches the peer whole, and the stream ends after it; a cut
+ * record is never followed by an end of file.
  */
 TEST_F(sem, close_after_nonblocking_sends_never_cuts_a_record)
 {
