@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
+#include "ktlso_daemon.h"
 #include "ktlso_genl.h"
 #include "ktlso_test.h"
 
@@ -41,12 +42,6 @@ struct report {
 	int second_done_err;
 	struct ktlso_nl_accepted acc;
 	int peer_port;
-};
-
-struct daemon {
-	pid_t pid;
-	int ready;		/* read end: one byte once subscribed */
-	int report;		/* read end: struct report at the end */
 };
 
 static const struct tls12_crypto_info_aes_gcm_128 key_a = {
@@ -170,62 +165,20 @@ out:
 	_exit(0);
 }
 
-/* Fork the daemon and wait until it listens. */
-static int daemon_start(struct daemon *d, enum script script)
+/* The script's body for ktlso_daemon_start(). */
+static void daemon_body(void *arg, int ready, int out)
 {
-	int ready[2], out[2];
-	char c;
-
-	if (pipe(ready) || pipe(out))
-		return -errno;
-	d->pid = fork();
-	if (d->pid < 0)
-		return -errno;
-	if (d->pid == 0) {
-		int fd;
-
-		/* A daemon holds no descriptor of the test's sockets. */
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != ready[1] && fd != out[1])
-				close(fd);
-		daemon_run(script, ready[1], out[1]);
-	}
-	close(ready[1]);
-	close(out[1]);
-	d->ready = ready[0];
-	d->report = out[0];
-	if (read(d->ready, &c, 1) != 1)
-		return -EIO;
-	return 0;
+	daemon_run(*(enum script *)arg, ready, out);
 }
 
-/* Collect the daemon's report and exit status (0 when it ran its script). */
-static int daemon_finish(struct daemon *d, struct report *rep)
+static int daemon_start(struct ktlso_daemon *d, enum script script)
 {
-	int status = -1;
-	ssize_t n;
-
-	memset(rep, 0, sizeof(*rep));
-	n = read(d->report, rep, sizeof(*rep));
-	if (waitpid(d->pid, &status, 0) != d->pid)
-		return -1;
-	close(d->ready);
-	close(d->report);
-	d->pid = 0;		/* nothing left for daemon_kill() */
-	if (n != sizeof(*rep) && WEXITSTATUS(status) == 0)
-		return 0;	/* scripts that end without a report */
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return ktlso_daemon_start(d, daemon_body, &script);
 }
 
-static void daemon_kill(struct daemon *d)
+static int daemon_finish(struct ktlso_daemon *d, struct report *rep)
 {
-	if (d->pid > 0) {
-		kill(d->pid, SIGKILL);
-		waitpid(d->pid, NULL, 0);
-		close(d->ready);
-		close(d->report);
-		d->pid = 0;
-	}
+	return ktlso_daemon_finish(d, rep, sizeof(*rep));
 }
 
 static struct ktlso_hs_request client_req(uint32_t timeout_ms)
@@ -240,23 +193,6 @@ static struct ktlso_hs_request client_req(uint32_t timeout_ms)
 		.alpn_len = 12,
 	};
 	return req;
-}
-
-static int request(int fd, const struct ktlso_hs_request *req)
-{
-	if (setsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, req, sizeof(*req)))
-		return -errno;
-	return 0;
-}
-
-static int result(int fd, struct ktlso_hs_result *res)
-{
-	socklen_t len = sizeof(*res);
-
-	memset(res, 0xff, sizeof(*res));
-	if (getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, res, &len))
-		return -errno;
-	return len == sizeof(*res) ? 0 : -EMSGSIZE;
 }
 
 static long elapsed_ms(const struct timespec *t0)
@@ -294,7 +230,7 @@ static int read_param(const char *path)
 
 FIXTURE(hs) {
 	int app, peer;
-	struct daemon d;
+	struct ktlso_daemon d;
 };
 
 FIXTURE_SETUP(hs)
@@ -312,7 +248,7 @@ FIXTURE_SETUP(hs)
 
 FIXTURE_TEARDOWN(hs)
 {
-	daemon_kill(&self->d);
+	ktlso_daemon_kill(&self->d);
 	ktlso_close_now(self->app);
 	ktlso_close_now(self->peer);
 }
@@ -328,7 +264,7 @@ static void handshake_talk(struct __test_metadata *_metadata,
 	char buf[sizeof(HELLO) - 1];
 
 	ASSERT_EQ(0, daemon_start(&self->d, script));
-	ASSERT_EQ(0, request(self->app, req));
+	ASSERT_EQ(0, ktlso_request_handshake(self->app, req));
 	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(buf)));
 	ASSERT_EQ(0, memcmp(buf, HELLO, sizeof(buf)));
 	ASSERT_EQ(0, ktlso_write_all(self->peer, WORLD, sizeof(WORLD) - 1));
@@ -341,8 +277,8 @@ TEST_F(hs, no_daemon)
 	struct ktlso_hs_result res;
 	char c = 'x';
 
-	ASSERT_EQ(-ESRCH, request(self->app, &req));
-	ASSERT_EQ(0, result(self->app, &res));
+	ASSERT_EQ(-ESRCH, ktlso_request_handshake(self->app, &req));
+	ASSERT_EQ(0, ktlso_handshake_result(self->app, &res));
 	EXPECT_EQ(KTLSO_HS_NONE, (int)res.state);
 	EXPECT_EQ(0, (int)res.error);
 	/* The socket is as before: plain TCP. */
@@ -367,36 +303,36 @@ TEST_F(hs, bad_requests)
 
 	req = client_req(0);
 	req.role = 3;
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(0);
 	req.reserved[1] = 1;
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(KTLSO_HS_TIMEOUT_MAX_MS + 1);
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(0);
 	memset(req.server_name, 'a', sizeof(req.server_name));
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(0);
 	memset(req.profile, 'a', sizeof(req.profile));
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(0);
 	strcpy(req.profile, "../etc");
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(0);
 	req.role = KTLSO_HS_ROLE_SERVER;	/* a server names nobody */
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(0);
 	req.alpn[0] = 3;			/* runs into the next entry */
 	req.alpn_len = 3;
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(0);
 	req.alpn[0] = 0;			/* an empty name */
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 	req = client_req(0);
 	req.alpn_len = KTLSO_HS_ALPN_MAX + 1;
-	EXPECT_EQ(-EINVAL, request(self->app, &req));
+	EXPECT_EQ(-EINVAL, ktlso_request_handshake(self->app, &req));
 
-	ASSERT_EQ(0, result(self->app, &res));
+	ASSERT_EQ(0, ktlso_handshake_result(self->app, &res));
 	EXPECT_EQ(KTLSO_HS_NONE, (int)res.state);
 	/* getsockopt wants exactly the struct. */
 	len = sizeof(res) - 1;
@@ -424,16 +360,16 @@ TEST_F(hs, complete)
 	ASSERT_EQ(0, getsockname(self->app, (struct sockaddr *)&app_addr,
 				 &len));
 	ASSERT_EQ(0, daemon_start(&self->d, D_COMPLETE));
-	ASSERT_EQ(0, request(self->app, &req));
+	ASSERT_EQ(0, ktlso_request_handshake(self->app, &req));
 	/* Only one request per socket. */
-	EXPECT_EQ(-EALREADY, request(self->app, &req));
+	EXPECT_EQ(-EALREADY, ktlso_request_handshake(self->app, &req));
 
 	/* The daemon speaks first, through its own descriptor. */
 	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, sizeof(HELLO) - 1));
 	ASSERT_EQ(0, memcmp(buf, HELLO, sizeof(HELLO) - 1));
 
 	/* Meanwhile the application is held back, and cannot touch keys. */
-	ASSERT_EQ(0, result(self->app, &res));
+	ASSERT_EQ(0, ktlso_handshake_result(self->app, &res));
 	EXPECT_EQ(KTLSO_HS_RUNNING, (int)res.state);
 	EXPECT_EQ(-1, recv(self->app, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(EAGAIN, errno);
@@ -465,7 +401,7 @@ TEST_F(hs, complete)
 	ASSERT_EQ(0, ktlso_read_all(self->peer, buf, 8));
 	EXPECT_STREQ("from app", buf);
 
-	ASSERT_EQ(0, result(self->app, &res));
+	ASSERT_EQ(0, ktlso_handshake_result(self->app, &res));
 	EXPECT_EQ(KTLSO_HS_DONE, (int)res.state);
 	EXPECT_EQ(0, (int)res.error);
 	EXPECT_EQ(TLS_1_3_VERSION, res.version);
@@ -485,7 +421,7 @@ TEST_F(hs, complete)
 	ASSERT_EQ(0, getsockopt(self->app, SOL_TLS, TLS_RX, &info, &len));
 	EXPECT_EQ(sizeof(struct tls_crypto_info), len);
 	/* And no new request on a socket with keys. */
-	EXPECT_EQ(-EALREADY, request(self->app, &req));
+	EXPECT_EQ(-EALREADY, ktlso_request_handshake(self->app, &req));
 
 	/* What the daemon was told, and what it was refused. */
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
@@ -515,7 +451,7 @@ TEST_F(hs, daemon_reports_failure)
 	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(-1, send(self->app, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EACCES, errno);
-	ASSERT_EQ(0, result(self->app, &res));
+	ASSERT_EQ(0, ktlso_handshake_result(self->app, &res));
 	EXPECT_EQ(KTLSO_HS_FAILED, (int)res.state);
 	EXPECT_EQ(EACCES, (int)res.error);
 	EXPECT_EQ(0, res.version);
@@ -599,12 +535,12 @@ TEST_F(hs, timeout_running)
 
 	ASSERT_EQ(0, daemon_start(&self->d, D_HANG));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ASSERT_EQ(0, request(self->app, &req));
+	ASSERT_EQ(0, ktlso_request_handshake(self->app, &req));
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(ETIMEDOUT, errno);
 	EXPECT_GE(elapsed_ms(&t0), 350);
 	EXPECT_LT(elapsed_ms(&t0), 5000);
-	ASSERT_EQ(0, result(self->app, &res));
+	ASSERT_EQ(0, ktlso_handshake_result(self->app, &res));
 	EXPECT_EQ(KTLSO_HS_FAILED, (int)res.state);
 	EXPECT_EQ(ETIMEDOUT, (int)res.error);
 	ASSERT_EQ(0, daemon_finish(&self->d, &rep));
@@ -623,7 +559,7 @@ TEST_F(hs, timeout_pending)
 
 	ASSERT_EQ(0, daemon_start(&self->d, D_IDLE));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ASSERT_EQ(0, request(self->app, &req));
+	ASSERT_EQ(0, ktlso_request_handshake(self->app, &req));
 	/* poll wakes up at the end, with the error to collect. */
 	ASSERT_EQ(1, poll(&p, 1, 5000));
 	EXPECT_TRUE(p.revents & POLLERR);
@@ -642,7 +578,7 @@ TEST_F(hs, daemon_dies)
 
 	ASSERT_EQ(0, daemon_start(&self->d, D_DIE));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ASSERT_EQ(0, request(self->app, &req));
+	ASSERT_EQ(0, ktlso_request_handshake(self->app, &req));
 	EXPECT_EQ(-1, read(self->app, buf, sizeof(buf)));
 	EXPECT_EQ(ECONNABORTED, errno);
 	EXPECT_LT(elapsed_ms(&t0), 5000);
@@ -658,7 +594,7 @@ TEST_F(hs, close_cancels)
 	struct ktlso_nl nl;
 
 	ASSERT_EQ(0, daemon_start(&self->d, D_IDLE));
-	ASSERT_EQ(0, request(self->app, &req));
+	ASSERT_EQ(0, ktlso_request_handshake(self->app, &req));
 	ASSERT_EQ(0, ktlso_nl_open(&nl, false));
 	ASSERT_EQ(0, ktlso_nl_status(&nl, &st));
 	EXPECT_EQ(1u, st.pending);
@@ -691,9 +627,9 @@ TEST_F(hs, pending_bound)
 		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &extra[i], &peers[i]));
 		ASSERT_EQ(0, ktlso_attach(extra[i]));
 	}
-	EXPECT_EQ(0, request(extra[0], &req));
-	EXPECT_EQ(0, request(extra[1], &req));
-	EXPECT_EQ(-EBUSY, request(extra[2], &req));
+	EXPECT_EQ(0, ktlso_request_handshake(extra[0], &req));
+	EXPECT_EQ(0, ktlso_request_handshake(extra[1], &req));
+	EXPECT_EQ(-EBUSY, ktlso_request_handshake(extra[2], &req));
 	ASSERT_EQ(0, ktlso_nl_status(&nl, &st));
 	EXPECT_EQ(2u, st.pending);
 	EXPECT_EQ(2u, st.max_pending);
@@ -701,7 +637,7 @@ TEST_F(hs, pending_bound)
 	EXPECT_EQ(st0.requested + 2, st.requested);
 	/* The refused socket is untouched and may ask again later. */
 	ASSERT_EQ(0, write_param(PARAM_MAX_PENDING, old));
-	EXPECT_EQ(0, request(extra[2], &req));
+	EXPECT_EQ(0, ktlso_request_handshake(extra[2], &req));
 	for (i = 0; i < 3; i++) {
 		ktlso_close_now(extra[i]);
 		ktlso_close_now(peers[i]);
@@ -780,7 +716,7 @@ TEST_F(hs, keys_first)
 	ASSERT_EQ(0, daemon_start(&self->d, D_IDLE));
 	ASSERT_EQ(0, setsockopt(self->app, SOL_TLS, TLS_TX, &key_a,
 				sizeof(key_a)));
-	EXPECT_EQ(-EISCONN, request(self->app, &req));
+	EXPECT_EQ(-EISCONN, ktlso_request_handshake(self->app, &req));
 }
 
 /* --- after the handshake: post-handshake messages ------------------------ */

@@ -1,0 +1,1093 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation failures injected into ktlso's calls, on the calling thread
+ * only, with the kernel's fault injection (failslab and fail_page_alloc,
+ * Documentation/fault-injection/fault-injection.rst): task-filter=Y and
+ * /proc/self/task/<tid>/make-it-fail=1 around the one call under test,
+ * ignore-gfp-wait=N (sleeping allocations fail too), min-order=0 (single
+ * pages too), verbose=0.  ignore-gfp-highmem stays Y: the test's own page
+ * faults (user memory is highmem-capable) are spared.  times is set to a
+ * large budget and read back, so each case knows how many allocations
+ * were failed and cannot pass without any.
+ *
+ * Each case runs its call up to ITERATIONS times (or CASE_SECONDS) with
+ * failures injected, turns injection off after every call, then checks:
+ *
+ *  - the call succeeded, or failed with one of the errnos written down at
+ *    the case (ENOMEM, and why any other);
+ *  - nothing was lost or corrupted: what a send reported as sent reaches
+ *    in-tree kTLS RX on the peer intact and in order; what a recv, a peek
+ *    or a splice returned is the stream the in-tree kTLS peer sent;
+ *  - a failed TLS_TX / TLS_RX installed nothing (getsockopt says EBUSY,
+ *    the counters did not move) and a retry without injection succeeds; a
+ *    failed attach took no module reference; a failed KTLSO_HANDSHAKE
+ *    queued nothing and may be asked again;
+ *  - an ENOMEM is not sticky: the next call without injection works.
+ *
+ * Skips without /sys/kernel/debug/failslab (Debian's kernels lack
+ * CONFIG_FAILSLAB); the debug kernel (make check-debug) has it.  Needs
+ * root, and runs in the VM.
+ */
+
+#include <sys/syscall.h>
+
+#include "ktlso_daemon.h"
+#include "ktlso_genl.h"
+#include "tls_common.h"
+
+#define FAILSLAB	"/sys/kernel/debug/failslab"
+#define FAIL_PAGE	"/sys/kernel/debug/fail_page_alloc"
+#define FI_TIMES	1000000		/* budget of failures, read back */
+
+#define ITERATIONS	200
+#define CASE_SECONDS	20		/* each loop stops here at the latest */
+#define CASE_TIMEOUT	90		/* the harness's, per test */
+
+/* --- the fault injection ---------------------------------------------- */
+
+struct fi {
+	int ctl;		/* this thread's make-it-fail, for writing */
+};
+
+static int fi_set(const char *dir, const char *attr, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+static long fi_get(const char *dir, const char *attr)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+#define SKIP_WITHOUT_FI() do {						\
+	if (access(FAILSLAB, F_OK))					\
+		SKIP(return, "no %s: this kernel has no failslab "	\
+		     "(CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS)",	\
+		     FAILSLAB);						\
+	if (geteuid())							\
+		SKIP(return, "needs root");				\
+} while (0)
+
+/* Open the calling thread's make-it-fail; 0 or -errno. */
+static int fi_open_ctl(struct fi *fi)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/make-it-fail",
+		 (long)syscall(SYS_gettid));
+	fi->ctl = open(path, O_WRONLY);
+	return fi->ctl < 0 ? -errno : 0;
+}
+
+/* Set @attr of failslab and fail_page_alloc alike. */
+static void fi_set_both(struct __test_metadata *_metadata, const char *attr,
+			const char *val)
+{
+	ASSERT_EQ(0, fi_set(FAILSLAB, attr, val) ?:
+		     fi_set(FAIL_PAGE, attr, val)) {
+		TH_LOG("setting %s", attr);
+	}
+}
+
+/*
+ * Fail allocations with @probability percent, for tasks with make-it-fail
+ * only, and open this thread's switch (off).
+ */
+static void fi_arm(struct __test_metadata *_metadata, struct fi *fi,
+		   int probability)
+{
+	static const char *const attrs[][2] = {
+		{ "probability", "0" },		/* quiet while set up */
+		{ "task-filter", "Y" },
+		{ "ignore-gfp-wait", "N" },
+		{ "interval", "1" },
+		{ "space", "0" },
+		{ "verbose", "0" },
+	};
+	char p[16], t[16];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++)
+		fi_set_both(_metadata, attrs[i][0], attrs[i][1]);
+	snprintf(t, sizeof(t), "%d", FI_TIMES);
+	fi_set_both(_metadata, "times", t);
+	ASSERT_EQ(0, fi_set(FAILSLAB, "cache-filter", "N"));
+	ASSERT_EQ(0, fi_set(FAIL_PAGE, "min-order", "0"));
+	ASSERT_EQ(0, fi_set(FAIL_PAGE, "ignore-gfp-highmem", "Y"));
+	ASSERT_EQ(0, fi_open_ctl(fi));
+	snprintf(p, sizeof(p), "%d", probability);
+	fi_set_both(_metadata, "probability", p);
+}
+
+static void fi_on(struct fi *fi)
+{
+	if (write(fi->ctl, "1", 1) != 1)
+		abort();
+}
+
+/* Nothing in this write allocates; still, insist (errno is kept). */
+static void fi_off(struct fi *fi)
+{
+	int err = errno, i;
+
+	for (i = 0; i < 1000; i++)
+		if (write(fi->ctl, "0", 1) == 1) {
+			errno = err;
+			return;
+		}
+	abort();
+}
+
+/* Allocations failed since fi_arm(). */
+static long fi_injected(void)
+{
+	return (FI_TIMES - fi_get(FAILSLAB, "times")) +
+	       (FI_TIMES - fi_get(FAIL_PAGE, "times"));
+}
+
+static void fi_disarm(struct fi *fi)
+{
+	if (fi->ctl >= 0) {
+		fi_off(fi);
+		close(fi->ctl);
+		fi->ctl = -1;
+	}
+	fi_set(FAILSLAB, "probability", "0");
+	fi_set(FAIL_PAGE, "probability", "0");
+}
+
+/* --- common ----------------------------------------------------------- */
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The stream the data cases move: byte o is src[o % PERIOD]. */
+#define PERIOD		250000
+#define MAX_CHUNK	102400
+
+static uint8_t *stream_src(struct __test_metadata *_metadata)
+{
+	uint8_t *src = malloc(PERIOD + MAX_CHUNK);
+
+	ASSERT_NE(NULL, src);
+	ktlso_fill(src, PERIOD, 0x5eed);
+	memcpy(src + PERIOD, src, MAX_CHUNK);
+	return src;
+}
+
+static const uint8_t *stream_at(const uint8_t *src, size_t off)
+{
+	return src + off % PERIOD;
+}
+
+/* Wait up to 5 s for counter @name to read @want. */
+static bool stat_settles(const char *name, long want)
+{
+	int i;
+
+	for (i = 0; i < 500 && ktlso_stat(name) != want; i++)
+		usleep(10000);
+	return ktlso_stat(name) == want;
+}
+
+/* --- attaching -------------------------------------------------------- */
+
+FIXTURE(attach) {
+	struct fi fi;
+};
+
+FIXTURE_SETUP(attach)
+{
+	self->fi.ctl = -1;
+}
+
+FIXTURE_TEARDOWN(attach)
+{
+	fi_disarm(&self->fi);
+}
+
+/*
+ * setsockopt(TCP_ULP, "ktlso"): 0, or ENOMEM (the context could not be
+ * allocated), after which the socket has no ULP, the module reference the
+ * TCP core took is dropped, and attaching again works.
+ */
+TEST_F_TIMEOUT(attach, attach, CASE_TIMEOUT)
+{
+	int i, r, cfd, sfd, ok = 0, enomem = 0;
+	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	char name[16], c = 'x';
+	socklen_t len;
+
+	SKIP_WITHOUT_FI();
+	/* Loaded, and nothing holds it. */
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
+	ASSERT_EQ(0, ktlso_attach(cfd));
+	ktlso_close_now(cfd);
+	close(sfd);
+	ASSERT_TRUE(ktlso_wait_refcnt(0, 5000));
+
+	fi_arm(_metadata, &self->fi, 30);
+	for (i = 0; i < ITERATIONS && now_ms() < end; i++) {
+		ASSERT_EQ(0, ktlso_tcp_pair(i % 2 ? AF_INET6 : AF_INET, &cfd,
+					    &sfd));
+		fi_on(&self->fi);
+		r = ktlso_attach(cfd);
+		fi_off(&self->fi);
+		if (r) {
+			ASSERT_EQ(-ENOMEM, r) {
+				TH_LOG("attach %d: %s", i, strerror(-r));
+			}
+			enomem++;
+			len = sizeof(name);
+			ASSERT_EQ(0, getsockopt(cfd, SOL_TCP, TCP_ULP, name,
+						&len));
+			EXPECT_EQ(0u, len);
+			ASSERT_EQ(0, ktlso_attach(cfd));
+		} else {
+			ok++;
+		}
+		/* Pass-through both ways. */
+		ASSERT_EQ(1, write(cfd, &c, 1));
+		ASSERT_EQ(1, read(sfd, &c, 1));
+		ASSERT_EQ(1, write(sfd, &c, 1));
+		ASSERT_EQ(1, read(cfd, &c, 1));
+		ktlso_close_now(cfd);
+		close(sfd);
+	}
+	injected = fi_injected();
+	fi_disarm(&self->fi);
+	TH_LOG("%d attaches: %d ok, %d ENOMEM; %ld allocations failed",
+	       i, ok, enomem, injected);
+	EXPECT_GT(injected, 0);
+	EXPECT_GT(enomem, 0);
+	/* No reference leaked by a failed attach. */
+	EXPECT_TRUE(ktlso_wait_refcnt(0, 5000));
+}
+
+/* --- TLS_TX and TLS_RX ------------------------------------------------ */
+
+FIXTURE(keys) {
+	struct fi fi;
+	struct tls_keys k;
+};
+
+FIXTURE_VARIANT(keys) {
+	uint16_t version;
+	uint16_t cipher;
+};
+
+FIXTURE_VARIANT_ADD(keys, tls12_aes_gcm_128)
+{
+	.version = TLS_1_2_VERSION, .cipher = TLS_CIPHER_AES_GCM_128,
+};
+
+FIXTURE_VARIANT_ADD(keys, tls13_aes_gcm_128)
+{
+	.version = TLS_1_3_VERSION, .cipher = TLS_CIPHER_AES_GCM_128,
+};
+
+FIXTURE_VARIANT_ADD(keys, tls13_aes_gcm_256)
+{
+	.version = TLS_1_3_VERSION, .cipher = TLS_CIPHER_AES_GCM_256,
+};
+
+FIXTURE_VARIANT_ADD(keys, tls12_chacha20_poly1305)
+{
+	.version = TLS_1_2_VERSION, .cipher = TLS_CIPHER_CHACHA20_POLY1305,
+};
+
+FIXTURE_VARIANT_ADD(keys, tls13_chacha20_poly1305)
+{
+	.version = TLS_1_3_VERSION, .cipher = TLS_CIPHER_CHACHA20_POLY1305,
+};
+
+FIXTURE_VARIANT_ADD(keys, tls12_aes_ccm_128)
+{
+	.version = TLS_1_2_VERSION, .cipher = TLS_CIPHER_AES_CCM_128,
+};
+
+FIXTURE_SETUP(keys)
+{
+	self->fi.ctl = -1;
+	keys_init(&self->k, variant->version, variant->cipher, 0, SEQ_START);
+}
+
+FIXTURE_TEARDOWN(keys)
+{
+	fi_disarm(&self->fi);
+}
+
+/*
+ * One connection: ktlso on @fd with keys @opt (TLS_TX or TLS_RX) set by
+ * the caller, in-tree kTLS on @peer for the other direction; a message
+ * must cross.
+ */
+static void expect_records_cross(struct __test_metadata *_metadata, int fd,
+				 int peer, int opt, struct tls_keys *k, int i)
+{
+	char msg[32], got[32] = { 0 };
+	int n = snprintf(msg, sizeof(msg), "message %d", i);
+	int from = opt == TLS_TX ? fd : peer, to = opt == TLS_TX ? peer : fd;
+
+	ASSERT_EQ(0, ulp_attach(peer, "tls"));
+	ASSERT_EQ(0, keys_install(peer, opt == TLS_TX ? TLS_RX : TLS_TX, k));
+	set_rcvtimeo(to, RCV_TIMEOUT_S);
+	ASSERT_EQ(0, ktlso_write_all(from, msg, n));
+	ASSERT_EQ(0, ktlso_read_all(to, got, n));
+	ASSERT_EQ(0, memcmp(msg, got, n));
+}
+
+/*
+ * setsockopt(TLS_TX or TLS_RX) with allocations failing: 0, or ENOMEM
+ * (the state, the AEAD, its request or the record buffer could not be
+ * allocated).  A failure installs nothing: getsockopt says EBUSY ("no
+ * keys"), TlsTxSw/TlsRxSw count only installs that worked, and the same
+ * keys installed again without injection work, records crossing with an
+ * in-tree kTLS peer.
+ */
+static void install_case(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(keys) *self, int opt)
+{
+	const char *total = opt == TLS_TX ? "TlsTxSw" : "TlsRxSw";
+	const char *curr = opt == TLS_TX ? "TlsCurrTxSw" : "TlsCurrRxSw";
+	long end = now_ms() + CASE_SECONDS * 1000, injected, total0, curr0;
+	int i, r, cfd, sfd, ok = 0, enomem = 0;
+	unsigned char info[CRYPTO_INFO_BUF];
+	socklen_t len;
+
+	SKIP_WITHOUT_FI();
+	/*
+	 * The first use of an AEAD may instantiate and self-test it
+	 * (cryptomgr): an allocation failure there is the crypto API's
+	 * ENOENT ("no such cipher"), not ktlso's business.  Done here first.
+	 */
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
+	ASSERT_EQ(0, ktlso_attach(cfd));
+	ASSERT_EQ(0, keys_install(cfd, opt, &self->k)) {
+		TH_LOG("%s: %s", self->k.c->name, strerror(errno));
+	}
+	expect_records_cross(_metadata, cfd, sfd, opt, &self->k, -1);
+	ktlso_close_now(cfd);
+	close(sfd);
+	total0 = ktlso_stat(total);
+	ASSERT_TRUE(stat_settles(curr, 0));
+	curr0 = ktlso_stat(curr);
+
+	fi_arm(_metadata, &self->fi, 30);
+	for (i = 0; i < ITERATIONS && now_ms() < end; i++) {
+		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
+		ASSERT_EQ(0, ktlso_attach(cfd));
+		fi_on(&self->fi);
+		r = keys_install(cfd, opt, &self->k);
+		fi_off(&self->fi);
+		if (r) {
+			ASSERT_EQ(-ENOMEM, r) {
+				TH_LOG("install %d: %s", i, strerror(-r));
+			}
+			enomem++;
+			len = sizeof(info);
+			EXPECT_EQ(-1, getsockopt(cfd, SOL_TLS, opt, info,
+						 &len));
+			EXPECT_EQ(EBUSY, errno);
+			ASSERT_EQ(0, keys_install(cfd, opt, &self->k));
+		} else {
+			ok++;
+		}
+		expect_records_cross(_metadata, cfd, sfd, opt, &self->k, i);
+		ktlso_close_now(cfd);
+		close(sfd);
+	}
+	injected = fi_injected();
+	fi_disarm(&self->fi);
+	TH_LOG("%s %s: %d installs, %d at once, %d after ENOMEM; %ld allocations failed",
+	       opt == TLS_TX ? "TLS_TX" : "TLS_RX", self->k.c->name, i, ok,
+	       enomem, injected);
+	EXPECT_GT(injected, 0);
+	EXPECT_GT(enomem, 0);
+	/* Every socket got its keys exactly once, and freed them. */
+	EXPECT_EQ(total0 + i, ktlso_stat(total));
+	EXPECT_TRUE(stat_settles(curr, curr0));
+}
+
+TEST_F_TIMEOUT(keys, tls_tx_install, CASE_TIMEOUT)
+{
+	install_case(_metadata, self, TLS_TX);
+}
+
+TEST_F_TIMEOUT(keys, tls_rx_install, CASE_TIMEOUT)
+{
+	install_case(_metadata, self, TLS_RX);
+}
+
+/* --- data: transmit and receive ------------------------------------------- */
+
+FIXTURE(data) {
+	struct fi fi;
+	struct tls_keys k;
+	int fd;			/* ktlso */
+	int peer;		/* in-tree kTLS */
+	uint8_t *src;
+	pid_t child;
+};
+
+FIXTURE_VARIANT(data) {
+	uint16_t version;
+};
+
+FIXTURE_VARIANT_ADD(data, tls12_aes_gcm_128)
+{
+	.version = TLS_1_2_VERSION,
+};
+
+FIXTURE_VARIANT_ADD(data, tls13_aes_gcm_128)
+{
+	.version = TLS_1_3_VERSION,
+};
+
+FIXTURE_SETUP(data)
+{
+	self->fi.ctl = -1;
+	self->fd = self->peer = -1;
+	self->child = 0;
+	self->src = NULL;
+	keys_init(&self->k, variant->version, TLS_CIPHER_AES_GCM_128, 0,
+		  SEQ_START);
+	SKIP_WITHOUT_FI();
+	self->src = stream_src(_metadata);
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &self->fd, &self->peer));
+	ASSERT_EQ(0, ktlso_attach(self->fd));
+	ASSERT_EQ(0, ulp_attach(self->peer, "tls"));
+}
+
+FIXTURE_TEARDOWN(data)
+{
+	fi_disarm(&self->fi);
+	if (self->child > 0) {
+		kill(self->child, SIGKILL);
+		waitpid(self->child, NULL, 0);
+	}
+	if (self->fd >= 0)
+		ktlso_close_now(self->fd);
+	if (self->peer >= 0)
+		close(self->peer);
+	free(self->src);
+}
+
+/* What the reader of the send case saw. */
+struct reader_report {
+	size_t total;		/* bytes read before EOF or an error */
+	ssize_t bad_at;		/* first byte that differs, -1: none */
+	int err;		/* read's errno, 0: a clean EOF */
+};
+
+/* Read @fd to its end, checking every byte against the stream. */
+static void reader_run(int fd, const uint8_t *src, int out)
+{
+	struct reader_report rep = { .bad_at = -1 };
+	uint8_t *buf = malloc(MAX_CHUNK);
+	ssize_t n, j;
+
+	alarm(CASE_TIMEOUT);
+	set_rcvtimeo(fd, 30);
+	while (buf) {
+		n = read(fd, buf, MAX_CHUNK);
+		if (n <= 0) {
+			rep.err = n ? errno : 0;
+			break;
+		}
+		for (j = 0; rep.bad_at < 0 && j < n; j++)
+			if (buf[j] != stream_at(src, rep.total)[j])
+				rep.bad_at = rep.total + j;
+		rep.total += n;
+	}
+	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(2);
+	_exit(0);
+}
+
+/*
+ * send() of 1 B, 16 KiB and 100 KiB and sendfile() of 40000 bytes, taking
+ * turns, with allocations failing in the sender (probability 10 %: each
+ * failure TCP meets costs it a wait of up to 200 ms).  Outcomes:
+ *
+ *  - a count, which may be short: a record that could not get pages for
+ *    its ciphertext stays open and the bytes before it count as sent
+ *    (ktlso_tx_sendmsg());
+ *  - ENOMEM: nothing accepted (the record could not be sealed, the splice
+ *    pipe could not be set up);
+ *
+ * never 0.  Afterwards one more byte without injection goes through
+ * (sealing whatever stayed open), and in-tree kTLS RX on the peer reads
+ * exactly the bytes the calls reported, in order, then a clean end.
+ */
+TEST_F_TIMEOUT(data, send, CASE_TIMEOUT)
+{
+	static const size_t lens[] = { 1, 16384, MAX_CHUNK, 40000 };
+	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	int i, mfd, out[2], shorts = 0, enomem = 0, status;
+	struct reader_report rep;
+	size_t total = 0;
+
+	ASSERT_EQ(0, keys_install(self->fd, TLS_TX, &self->k));
+	ASSERT_EQ(0, keys_install(self->peer, TLS_RX, &self->k));
+	mfd = memfd_with(self->src, PERIOD + MAX_CHUNK, 0);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, pipe(out));
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		close(out[0]);
+		reader_run(self->peer, self->src, out[1]);
+	}
+	close(out[1]);
+	close(self->peer);
+	self->peer = -1;
+
+	fi_arm(_metadata, &self->fi, 10);
+	for (i = 0; i < ITERATIONS && now_ms() < end; i++) {
+		size_t len = lens[i % ARRAY_SIZE(lens)];
+		off_t off = total % PERIOD;
+		ssize_t r;
+		int err;
+
+		fi_on(&self->fi);
+		if (i % ARRAY_SIZE(lens) == 3)
+			r = sendfile(self->fd, mfd, &off, len);
+		else
+			r = send(self->fd, stream_at(self->src, total), len,
+				 MSG_NOSIGNAL);
+		err = errno;
+		fi_off(&self->fi);
+		ASSERT_NE(0, r) {
+			TH_LOG("call %d of %zu bytes returned 0", i, len);
+		}
+		if (r < 0) {
+			ASSERT_EQ(ENOMEM, err) {
+				TH_LOG("call %d of %zu bytes: %s", i, len,
+				       strerror(err));
+			}
+			enomem++;
+			continue;
+		}
+		ASSERT_LE((size_t)r, len);
+		shorts += (size_t)r < len;
+		total += r;
+	}
+	injected = fi_injected();
+	fi_disarm(&self->fi);
+
+	/* The socket still works, and nothing it accepted stays behind. */
+	ASSERT_EQ(0, ktlso_write_all(self->fd, stream_at(self->src, total), 1));
+	total++;
+	ASSERT_EQ(0, shutdown(self->fd, SHUT_WR));
+	ASSERT_EQ((ssize_t)sizeof(rep), read(out[0], &rep, sizeof(rep)));
+	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
+	self->child = 0;
+	close(out[0]);
+	close(mfd);
+	TH_LOG("%d calls, %zu bytes: %d short, %d ENOMEM; %ld allocations failed",
+	       i, total, shorts, enomem, injected);
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, rep.err) {
+		TH_LOG("in-tree RX: %s", strerror(rep.err));
+	}
+	EXPECT_EQ(-1, rep.bad_at);
+	EXPECT_EQ(total, rep.total);
+	EXPECT_GT(injected, 0);
+}
+
+/* The in-tree kTLS sender of the receive case: the stream, then EOF. */
+#define STREAM_LEN	(2 << 20)
+
+static void writer_run(int fd, const uint8_t *src)
+{
+	static const size_t lens[] = { 1, 100, 5000, 16384, 40000, 16383 };
+	size_t off = 0, i;
+	int err = 0;
+
+	alarm(CASE_TIMEOUT);
+	for (i = 0; !err && off < STREAM_LEN; i++) {
+		size_t len = lens[i % ARRAY_SIZE(lens)];
+
+		if (len > STREAM_LEN - off)
+			len = STREAM_LEN - off;
+		err = ktlso_write_all(fd, stream_at(src, off), len);
+		off += len;
+	}
+	if (!err && shutdown(fd, SHUT_WR))
+		err = -errno;
+	_exit(-err);
+}
+
+/* Do @n bytes of @buf continue the stream at @off? */
+static bool stream_matches(const uint8_t *src, size_t off, const uint8_t *buf,
+			   size_t n)
+{
+	return !memcmp(buf, stream_at(src, off), n);
+}
+
+enum rx_op { RX_RECV, RX_PEEK, RX_SPLICE, RX_OPS };
+static const char *const rx_op_name[] = { "recv", "MSG_PEEK", "splice" };
+
+/*
+ * recv(), recv(MSG_PEEK | MSG_WAITALL) over several records, and splice()
+ * to a pipe, taking turns, with allocations failing in the reader.
+ * Outcomes: bytes, or ENOMEM (a peek that had to set a record aside, a
+ * splice that got no page for the plaintext); never 0 before the end.
+ * After an ENOMEM, a peek of one byte without injection works (the error
+ * is not sticky).  Every byte returned continues the stream the in-tree
+ * kTLS peer sends; a peek returns what the next read will; after the loop
+ * the rest of the stream and a clean end are read without injection.
+ */
+TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
+{
+	static const size_t lens[] = { 1, 65536, 40000, 16384, 7, 30000, 100 };
+	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	int i, p[2], status, enomem[RX_OPS] = { 0 }, done[RX_OPS] = { 0 };
+	uint8_t *buf = malloc(65536);
+	size_t got = 0;
+	ssize_t r;
+
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0, 65536);		/* no page faults under injection */
+	ASSERT_EQ(0, keys_install(self->fd, TLS_RX, &self->k));
+	if (variant->version == TLS_1_3_VERSION) {
+		/* Records decrypted straight into the reader's buffer too. */
+		unsigned int one = 1;
+
+		ASSERT_EQ(0, setsockopt(self->fd, SOL_TLS,
+					TLS_RX_EXPECT_NO_PAD, &one,
+					sizeof(one)));
+	}
+	ASSERT_EQ(0, keys_install(self->peer, TLS_TX, &self->k));
+	ASSERT_EQ(0, pipe(p));
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child)
+		writer_run(self->peer, self->src);
+	close(self->peer);
+	self->peer = -1;
+	set_rcvtimeo(self->fd, RCV_TIMEOUT_S);
+
+	fi_arm(_metadata, &self->fi, 30);
+	for (i = 0; i < ITERATIONS && got < STREAM_LEN && now_ms() < end;
+	     i++) {
+		enum rx_op op = i % RX_OPS;
+		size_t len = lens[i % ARRAY_SIZE(lens)];
+		int err;
+
+		if (len > STREAM_LEN - got)
+			len = STREAM_LEN - got;
+		fi_on(&self->fi);
+		if (op == RX_RECV)
+			r = recv(self->fd, buf, len, 0);
+		else if (op == RX_PEEK)
+			r = recv(self->fd, buf, len, MSG_PEEK | MSG_WAITALL);
+		else
+			r = splice(self->fd, NULL, p[1], NULL, len, 0);
+		err = errno;
+		fi_off(&self->fi);
+		ASSERT_NE(0, r) {
+			TH_LOG("%s %d: end of stream at %zu of %d",
+			       rx_op_name[op], i, got, STREAM_LEN);
+		}
+		if (r < 0) {
+			ASSERT_EQ(ENOMEM, err) {
+				TH_LOG("%s %d of %zu bytes: %s",
+				       rx_op_name[op], i, len, strerror(err));
+			}
+			enomem[op]++;
+			/* Not sticky. */
+			ASSERT_EQ(1, recv(self->fd, buf, 1, MSG_PEEK)) {
+				TH_LOG("after ENOMEM: %s", strerror(errno));
+			}
+			ASSERT_TRUE(stream_matches(self->src, got, buf, 1));
+			continue;
+		}
+		ASSERT_LE((size_t)r, len);
+		done[op]++;
+		if (op == RX_SPLICE)
+			ASSERT_EQ(0, ktlso_read_all(p[0], buf, r));
+		ASSERT_TRUE(stream_matches(self->src, got, buf, r)) {
+			TH_LOG("%s %d: %zd bytes at %zu differ",
+			       rx_op_name[op], i, r, got);
+		}
+		if (op != RX_PEEK)
+			got += r;
+	}
+	injected = fi_injected();
+	fi_disarm(&self->fi);
+
+	/* The rest of the stream, then its end. */
+	while (got < STREAM_LEN) {
+		r = recv(self->fd, buf, 65536, 0);
+		ASSERT_LT(0, r) {
+			TH_LOG("at %zu of %d: %s", got, STREAM_LEN,
+			       r ? strerror(errno) : "end of stream");
+		}
+		ASSERT_TRUE(stream_matches(self->src, got, buf, r));
+		got += r;
+	}
+	EXPECT_EQ(0, recv(self->fd, buf, 1, 0));
+	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
+	self->child = 0;
+	EXPECT_EQ(0, status);
+	TH_LOG("%d calls: recv %d ok %d ENOMEM, peek %d ok %d ENOMEM, splice %d ok %d ENOMEM; %ld allocations failed",
+	       i, done[RX_RECV], enomem[RX_RECV], done[RX_PEEK],
+	       enomem[RX_PEEK], done[RX_SPLICE], enomem[RX_SPLICE], injected);
+	EXPECT_GT(injected, 0);
+	close(p[0]);
+	close(p[1]);
+	free(buf);
+}
+
+/* --- the handshake upcall ------------------------------------------------- */
+
+/*
+ * The daemon of these cases: takes every request announced to it (READY,
+ * or an overrun of its group socket) and refuses it with EACCES.  With
+ * @inject, allocations fail on its thread during each HS_ACCEPT and
+ * HS_DONE.  Outcomes it accepts there:
+ *
+ *  HS_ACCEPT	the request and its descriptor; ENOENT (none pending);
+ *		ENOMEM (the reply or the descriptor could not be
+ *		allocated: the request stays pending and is taken by the
+ *		next try); EIO, libnl's word for a message that never left
+ *		(netlink_sendmsg: ENOBUFS) or an answer lost to ENOBUFS, a
+ *		descriptor received with it being ours all the same.
+ *  HS_DONE	0; ENOMEM (attributes not parsed: nothing done, the retry
+ *		must work); EIO (as above: done or not, the retry without
+ *		injection says 0 or ENOENT, "already done").
+ */
+struct hs_daemon_cfg {
+	bool inject;
+	long deadline;
+};
+
+struct hs_daemon_report {
+	unsigned int accepted, refused;
+	unsigned int accept_enomem, accept_eio, done_enomem, done_eio;
+	long injected;
+	char bad_what[32];
+	int bad_err;
+};
+
+static volatile sig_atomic_t hs_daemon_stop;
+
+static void hs_daemon_on_signal(int sig)
+{
+	hs_daemon_stop = 1;
+}
+
+static void hs_daemon_bad(struct hs_daemon_report *rep, const char *what,
+			  int err)
+{
+	if (!rep->bad_err) {
+		strncpy(rep->bad_what, what, sizeof(rep->bad_what) - 1);
+		rep->bad_err = err;
+	}
+}
+
+/* Refuse the request on @fd; the report says how. */
+static void hs_daemon_refuse(struct ktlso_nl *nl, struct fi *fi, int fd,
+			     struct hs_daemon_report *rep)
+{
+	int err, tries;
+
+	if (fi->ctl >= 0)
+		fi_on(fi);
+	err = ktlso_nl_done(nl, fd, EACCES, 0, 0, NULL, NULL);
+	if (fi->ctl >= 0)
+		fi_off(fi);
+	if (!err) {
+		rep->refused++;
+		return;
+	}
+	if (err == -ENOMEM)
+		rep->done_enomem++;
+	else if (err == -EIO)
+		rep->done_eio++;
+	else {
+		hs_daemon_bad(rep, "HS_DONE", err);
+		return;
+	}
+	for (tries = 0; tries < 5; tries++) {
+		int again = ktlso_nl_done(nl, fd, EACCES, 0, 0, NULL, NULL);
+
+		if (!again || (again == -ENOENT && err == -EIO)) {
+			rep->refused++;
+			return;
+		}
+		if (again != -EIO) {
+			hs_daemon_bad(rep, "HS_DONE again", again);
+			return;
+		}
+	}
+	hs_daemon_bad(rep, "HS_DONE: no answer", -EIO);
+}
+
+static void hs_daemon_sweep(struct ktlso_nl *nl, struct fi *fi,
+			    struct hs_daemon_report *rep)
+{
+	struct ktlso_nl_accepted acc;
+	int err, tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		if (fi->ctl >= 0)
+			fi_on(fi);
+		err = ktlso_nl_accept(nl, &acc);
+		if (fi->ctl >= 0)
+			fi_off(fi);
+		if (acc.fd >= 0) {
+			rep->accepted++;
+			hs_daemon_refuse(nl, fi, acc.fd, rep);
+			close(acc.fd);
+			continue;
+		}
+		if (err == -ENOENT)
+			return;
+		if (err == -ENOMEM)
+			rep->accept_enomem++;
+		else if (err == -EIO)
+			rep->accept_eio++;
+		else {
+			hs_daemon_bad(rep, "HS_ACCEPT", err);
+			return;
+		}
+	}
+}
+
+static void hs_daemon_run(void *arg, int ready, int out)
+{
+	const struct hs_daemon_cfg *cfg = arg;
+	struct hs_daemon_report rep = { 0 };
+	struct fi fi = { .ctl = -1 };
+	struct ktlso_nl nl;
+	struct sigaction sa = { .sa_handler = hs_daemon_on_signal };
+
+	/* No SA_RESTART: the signal ends the daemon's wait at once. */
+	sigaction(SIGUSR1, &sa, NULL);
+	if (ktlso_nl_open(&nl, true))
+		_exit(2);
+	if (cfg->inject && fi_open_ctl(&fi))
+		_exit(3);
+	if (write(ready, "r", 1) != 1)
+		_exit(4);
+	while (!hs_daemon_stop && now_ms() < cfg->deadline && !rep.bad_err)
+		if (ktlso_nl_wait_ready(&nl, 100))
+			hs_daemon_sweep(&nl, &fi, &rep);
+	if (fi.ctl >= 0) {
+		fi_off(&fi);
+		rep.injected = fi_injected();
+	}
+	ktlso_nl_close(&nl);
+	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(5);
+	_exit(0);
+}
+
+FIXTURE(hs) {
+	struct fi fi;
+	struct ktlso_daemon d;
+	struct hs_daemon_cfg cfg;
+};
+
+FIXTURE_SETUP(hs)
+{
+	self->fi.ctl = -1;
+	memset(&self->d, 0, sizeof(self->d));
+}
+
+FIXTURE_TEARDOWN(hs)
+{
+	fi_disarm(&self->fi);
+	ktlso_daemon_kill(&self->d);
+}
+
+static void hs_daemon_start(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(hs) *self, bool inject)
+{
+	self->cfg.inject = inject;
+	self->cfg.deadline = now_ms() + (CASE_SECONDS + 30) * 1000;
+	ASSERT_EQ(0, ktlso_daemon_start(&self->d, hs_daemon_run, &self->cfg));
+}
+
+static void hs_daemon_stop_and_report(struct __test_metadata *_metadata,
+				      FIXTURE_DATA(hs) *self,
+				      struct hs_daemon_report *rep)
+{
+	kill(self->d.pid, SIGUSR1);
+	ASSERT_EQ(0, ktlso_daemon_finish(&self->d, rep, sizeof(*rep)));
+	EXPECT_EQ(0, rep->bad_err) {
+		TH_LOG("daemon: %s: %s", rep->bad_what,
+		       strerror(-rep->bad_err));
+	}
+	EXPECT_EQ(rep->accepted, rep->refused);
+}
+
+static void expect_no_request_left(struct __test_metadata *_metadata)
+{
+	struct ktlso_nl_status st;
+	struct ktlso_nl nl;
+
+	ASSERT_EQ(0, ktlso_nl_open(&nl, false));
+	ASSERT_EQ(0, ktlso_nl_status(&nl, &st));
+	EXPECT_EQ(0u, st.pending);
+	EXPECT_EQ(0u, st.running);
+	ktlso_nl_close(&nl);
+}
+
+static struct ktlso_hs_request hs_req(uint32_t timeout_ms)
+{
+	struct ktlso_hs_request req = {
+		.role = KTLSO_HS_ROLE_CLIENT,
+		.timeout_ms = timeout_ms,
+		.server_name = "peer.example",
+	};
+	return req;
+}
+
+/* The application's read after a request: the daemon's EACCES. */
+static int hs_verdict(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) >= 0)
+		return 0;
+	return errno;
+}
+
+/*
+ * setsockopt(KTLSO_HANDSHAKE) with allocations failing in the
+ * application.  0 promises "queued and announced" (<linux/ktlso.h>): the
+ * daemon, which takes requests only when told, refuses it and the
+ * application reads EACCES; a request whose announcement was lost would
+ * end in ETIMEDOUT instead (counted; the case stops after three).  ENOMEM
+ * (the request or the announcement's message could not be allocated)
+ * queues nothing: the state stays KTLSO_HS_NONE and asking again without
+ * injection works.
+ */
+TEST_F_TIMEOUT(hs, request, CASE_TIMEOUT)
+{
+	struct ktlso_hs_request req = hs_req(1500);
+	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	int i, r, cfd, sfd, ok = 0, enomem = 0, lost = 0, v;
+	struct hs_daemon_report rep;
+	struct ktlso_hs_result res;
+
+	SKIP_WITHOUT_FI();
+	hs_daemon_start(_metadata, self, false);
+	fi_arm(_metadata, &self->fi, 30);
+	for (i = 0; i < ITERATIONS && now_ms() < end && lost < 3; i++) {
+		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
+		ASSERT_EQ(0, ktlso_attach(cfd));
+		set_rcvtimeo(cfd, RCV_TIMEOUT_S);
+		fi_on(&self->fi);
+		r = ktlso_request_handshake(cfd, &req);
+		fi_off(&self->fi);
+		if (r) {
+			ASSERT_EQ(-ENOMEM, r) {
+				TH_LOG("request %d: %s", i, strerror(-r));
+			}
+			enomem++;
+			ASSERT_EQ(0, ktlso_handshake_result(cfd, &res));
+			EXPECT_EQ(KTLSO_HS_NONE, (int)res.state);
+			ASSERT_EQ(0, ktlso_request_handshake(cfd, &req));
+		} else {
+			ok++;
+		}
+		v = hs_verdict(cfd);
+		if (v == ETIMEDOUT && !r) {
+			lost++;
+			TH_LOG("request %d: setsockopt said 0, but no daemon heard of it: %s",
+			       i, strerror(v));
+		} else {
+			EXPECT_EQ(EACCES, v) {
+				TH_LOG("request %d: %s", i, strerror(v));
+			}
+		}
+		ktlso_close_now(cfd);
+		close(sfd);
+	}
+	injected = fi_injected();
+	fi_disarm(&self->fi);
+	hs_daemon_stop_and_report(_metadata, self, &rep);
+	TH_LOG("%d requests: %d queued at once, %d after ENOMEM, %d never announced; %ld allocations failed",
+	       i, ok, enomem, lost, injected);
+	EXPECT_EQ(0, lost);
+	EXPECT_EQ((unsigned int)(i - lost), rep.refused);
+	EXPECT_GT(injected, 0);
+	EXPECT_GT(enomem, 0);
+	expect_no_request_left(_metadata);
+}
+
+/*
+ * HS_ACCEPT and HS_DONE with allocations failing in the daemon (see
+ * hs_daemon_run() for what it accepts): every request still ends with
+ * the daemon's verdict, none is left pending or running, and the
+ * application never waits for its timeout.
+ */
+TEST_F_TIMEOUT(hs, daemon, CASE_TIMEOUT)
+{
+	struct ktlso_hs_request req = hs_req(10000);
+	long end = now_ms() + CASE_SECONDS * 1000;
+	struct hs_daemon_report rep;
+	int i, cfd, sfd, v;
+
+	SKIP_WITHOUT_FI();
+	/* The daemon's switch is its own; the rate is everyone's. */
+	fi_arm(_metadata, &self->fi, 30);
+	hs_daemon_start(_metadata, self, true);
+	for (i = 0; i < ITERATIONS / 2 && now_ms() < end; i++) {
+		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
+		ASSERT_EQ(0, ktlso_attach(cfd));
+		set_rcvtimeo(cfd, 15);
+		ASSERT_EQ(0, ktlso_request_handshake(cfd, &req));
+		v = hs_verdict(cfd);
+		EXPECT_EQ(EACCES, v) {
+			TH_LOG("request %d: %s", i, strerror(v));
+		}
+		ktlso_close_now(cfd);
+		close(sfd);
+		if (v != EACCES)
+			break;
+	}
+	hs_daemon_stop_and_report(_metadata, self, &rep);
+	fi_disarm(&self->fi);
+	TH_LOG("%d requests; HS_ACCEPT: %u ENOMEM, %u EIO; HS_DONE: %u ENOMEM, %u EIO; %ld allocations failed",
+	       i, rep.accept_enomem, rep.accept_eio, rep.done_enomem,
+	       rep.done_eio, rep.injected);
+	EXPECT_EQ((unsigned int)i, rep.refused);
+	EXPECT_GT(rep.injected, 0);
+	EXPECT_GT(rep.accept_enomem + rep.accept_eio + rep.done_enomem +
+		  rep.done_eio, 0u);
+	expect_no_request_left(_metadata);
+}
+
+TEST_HARNESS_MAIN
