@@ -448,6 +448,19 @@ TEST(accept_reply_dropped)
 
 /* --- a listener that leaves between the check and the announcement ------ */
 
+/* Once every socket is closed, the namespace has no request left. */
+static void expect_no_request_left(struct __test_metadata *_metadata)
+{
+	struct ktlso_nl_status st;
+	struct ktlso_nl nl;
+
+	ASSERT_EQ(0, ktlso_nl_open(&nl, false));
+	ASSERT_EQ(0, ktlso_nl_status(&nl, &st));
+	EXPECT_EQ(0u, st.pending);
+	EXPECT_EQ(0u, st.running);
+	ktlso_nl_close(&nl);
+}
+
 #define MAX_SEEN 8192
 
 struct seen {
@@ -513,8 +526,6 @@ TEST(listener_leaves)
 			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int refused = 0, late = 0, queued = 0, taken_refused = 0;
 	static int refused_tag[4096];
-	struct ktlso_nl_status st;
-	struct ktlso_nl nl;
 	pid_t flap, take;
 	long end;
 	int i, j;
@@ -576,11 +587,7 @@ TEST(listener_leaves)
 	EXPECT_EQ(0, atomic_load(&s->done_failed)) {
 		TH_LOG("HS_DONE found no request on a socket it was given");
 	}
-	ASSERT_EQ(0, ktlso_nl_open(&nl, false));
-	ASSERT_EQ(0, ktlso_nl_status(&nl, &st));
-	EXPECT_EQ(0u, st.pending);
-	EXPECT_EQ(0u, st.running);
-	ktlso_nl_close(&nl);
+	expect_no_request_left(_metadata);
 	munmap(s, sizeof(*s));
 }
 
@@ -718,8 +725,6 @@ TEST(storm)
 {
 	atomic_int *stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	struct ktlso_nl_status st;
-	struct ktlso_nl nl;
 	unsigned int seed = 1;
 	int rounds = 0, bad = 0;
 	pid_t daemons;
@@ -772,11 +777,7 @@ TEST(storm)
 	EXPECT_EQ(0, bad);
 
 	/* Daemons gone, sockets closed: nothing may be left queued. */
-	ASSERT_EQ(0, ktlso_nl_open(&nl, false));
-	ASSERT_EQ(0, ktlso_nl_status(&nl, &st));
-	EXPECT_EQ(0u, st.pending);
-	EXPECT_EQ(0u, st.running);
-	ktlso_nl_close(&nl);
+	expect_no_request_left(_metadata);
 	munmap(stop, sizeof(*stop));
 }
 

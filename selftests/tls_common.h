@@ -990,6 +990,24 @@ static inline void race_closer(struct race *r, unsigned int *seed)
 	race_close(r);
 }
 
+/* Install, then read, the keys of @optname (TLS_TX or TLS_RX), late. */
+static inline void race_keys(struct race *r, unsigned int *seed, int optname)
+{
+	uint8_t info[CRYPTO_INFO_BUF];
+	socklen_t len = r->keys.len;
+
+	race_delay(seed, 300);
+	RACE_CHECK(r, optname == TLS_TX ? "setsockopt(TLS_TX)" :
+					  "setsockopt(TLS_RX)",
+		   setsockopt(r->fd, SOL_TLS, optname, r->keys.ci,
+			      r->keys.len),
+		   EBUSY, EBADF);
+	RACE_CHECK(r, optname == TLS_TX ? "getsockopt(TLS_TX)" :
+					  "getsockopt(TLS_RX)",
+		   getsockopt(r->fd, SOL_TLS, optname, info, &len),
+		   EBUSY, EBADF);
+}
+
 /* Run the race; every call's errno checked, no round may fail to start. */
 static inline void race_run(struct __test_metadata *_metadata, struct race *r)
 {

@@ -1557,16 +1557,7 @@ static void race_splice(struct race *r, unsigned int *seed)
 
 static void race_set_rx(struct race *r, unsigned int *seed)
 {
-	uint8_t info[CRYPTO_INFO_BUF];
-	socklen_t len = r->keys.len;
-
-	race_delay(seed, 300);
-	RACE_CHECK(r, "setsockopt(TLS_RX)",
-		   setsockopt(r->fd, SOL_TLS, TLS_RX, r->keys.ci, r->keys.len),
-		   EBUSY, EBADF);
-	RACE_CHECK(r, "getsockopt(TLS_RX)",
-		   getsockopt(r->fd, SOL_TLS, TLS_RX, info, &len),
-		   EBUSY, EBADF);
+	race_keys(r, seed, TLS_RX);
 }
 
 /* The peer writes the sealed records, as fast as TCP takes them. */

@@ -1817,16 +1817,7 @@ static void race_send(struct race *r, unsigned int *seed)
 
 static void race_set_tx(struct race *r, unsigned int *seed)
 {
-	uint8_t info[CRYPTO_INFO_BUF];
-	socklen_t len = r->keys.len;
-
-	race_delay(seed, 300);
-	RACE_CHECK(r, "setsockopt(TLS_TX)",
-		   setsockopt(r->fd, SOL_TLS, TLS_TX, r->keys.ci, r->keys.len),
-		   EBUSY, EBADF);
-	RACE_CHECK(r, "getsockopt(TLS_TX)",
-		   getsockopt(r->fd, SOL_TLS, TLS_TX, info, &len),
-		   EBUSY, EBADF);
+	race_keys(r, seed, TLS_TX);
 }
 
 static void race_drain_peer(struct race *r, unsigned int *seed)
