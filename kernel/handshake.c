@@ -48,6 +48,7 @@
 #include <linux/slab.h>
 #include <linux/timer.h>
 #include <net/net_namespace.h>
+#include <net/netlink.h>
 #include <net/netns/generic.h>
 #include <net/tcp.h>
 
@@ -517,16 +518,18 @@ static void ktlso_hs_put_refs(struct ktlso_hs *hs)
  * -ENOTCONN if the connection is gone; -ESRCH without a daemon; -EBUSY
  * when the namespace, or the caller's uid, has too many pending requests;
  * -ENOMEM; -EFAULT.
- * A request whose announcement fails after it was queued (the last daemon
- * left meanwhile, or no memory for the message) is refused with that
- * error unless a daemon took it already, and its error then stays on the
- * socket as a failed handshake's would.
+ * The announcement is built before the request is queued, so -ENOMEM
+ * leaves nothing queued.  A request whose announcement finds no listener
+ * after it was queued (the last daemon left meanwhile) is refused with
+ * -ESRCH unless a daemon took it already, and that error then stays on
+ * the socket as a failed handshake's would.
  */
 int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
 	struct ktlso_context *ctx = ktlso_get_ctx(sk);
 	struct net *net = sock_net(sk);
 	struct ktlso_hs_net *hn = ktlso_hs_net(net);
+	struct sk_buff *ready;
 	struct ktlso_hs *hs;
 	u32 timeout_ms;
 	int err;
@@ -536,6 +539,12 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	hs = kzalloc(sizeof(*hs), GFP_KERNEL_ACCOUNT);
 	if (!hs)
 		return -ENOMEM;
+	/* Its announcement, built now: once queued it needs no memory. */
+	ready = ktlso_nl_ready_new();
+	if (!ready) {
+		kfree(hs);
+		return -ENOMEM;
+	}
 	if (copy_from_sockptr(&hs->req, optval, sizeof(hs->req))) {
 		err = -EFAULT;
 		goto err_free;
@@ -602,7 +611,7 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	 * since the check, or only that its receive queue is full: then it
 	 * sees the overrun and sweeps the queue, so the request stays.
 	 */
-	err = ktlso_nl_notify_ready(net);
+	err = ktlso_nl_ready_send(net, ready);
 	if (err == -ESRCH && ktlso_nl_has_listeners(net))
 		err = 0;
 	if (err && !ktlso_hs_refuse(hn, hs, -err))
@@ -612,6 +621,7 @@ int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen)
 err_unlock:
 	release_sock(sk);
 err_free:
+	nlmsg_free(ready);
 	ktlso_hs_put_refs(hs);
 	kfree(hs);
 	return err;

@@ -449,6 +449,8 @@ void ktlso_hs_release(struct ktlso_context *ctx);
 int ktlso_nl_init(void);
 void ktlso_nl_exit(void);
 bool ktlso_nl_has_listeners(struct net *net);
+struct sk_buff *ktlso_nl_ready_new(void);
+int ktlso_nl_ready_send(struct net *net, struct sk_buff *skb);
 int ktlso_nl_notify_ready(struct net *net);
 
 /* proto.c */

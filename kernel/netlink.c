@@ -66,29 +66,56 @@ bool ktlso_nl_has_listeners(struct net *net)
 }
 
 /**
- * ktlso_nl_notify_ready() - announce pending requests to the daemons of @net
- * @net: the namespace
+ * ktlso_nl_ready_new() - build a READY announcement, to send later
  *
- * Return: 0; -ESRCH when no listener took it (none listens, or every
- * listener's receive queue is full: it will see an overrun); -ENOMEM;
- * -EMSGSIZE.
+ * Built before a request is queued, so that no memory is needed to
+ * announce it once it is: a request is either refused with nothing
+ * queued, or queued and announced.
+ *
+ * Return: the message, or NULL without memory.
  */
-int ktlso_nl_notify_ready(struct net *net)
+struct sk_buff *ktlso_nl_ready_new(void)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
 	skb = genlmsg_new(0, GFP_KERNEL);
 	if (!skb)
-		return -ENOMEM;
+		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &ktlso_genl_family, 0, KTLSO_CMD_READY);
 	if (!hdr) {
 		nlmsg_free(skb);
-		return -EMSGSIZE;
+		return NULL;
 	}
 	genlmsg_end(skb, hdr);
+	return skb;
+}
+
+/**
+ * ktlso_nl_ready_send() - announce pending requests to the daemons of @net
+ * @net: the namespace
+ * @skb: from ktlso_nl_ready_new(); consumed
+ *
+ * Return: 0; -ESRCH when no listener took it (none listens, or every
+ * listener's receive queue is full: it will see an overrun).
+ */
+int ktlso_nl_ready_send(struct net *net, struct sk_buff *skb)
+{
 	return genlmsg_multicast_netns(&ktlso_genl_family, net, skb, 0,
 				       KTLSO_MCGRP_HS_IDX, GFP_KERNEL);
+}
+
+/**
+ * ktlso_nl_notify_ready() - build and send a READY announcement
+ * @net: the namespace
+ *
+ * Return: as ktlso_nl_ready_send(), or -ENOMEM.
+ */
+int ktlso_nl_notify_ready(struct net *net)
+{
+	struct sk_buff *skb = ktlso_nl_ready_new();
+
+	return skb ? ktlso_nl_ready_send(net, skb) : -ENOMEM;
 }
 
 static size_t ktlso_accept_msg_size(void)

@@ -35,7 +35,8 @@
  *		before); if the last daemon left while the request was
  *		being queued, the request fails with ESRCH instead, and
  *		the socket then behaves as after a failed handshake;
- *	ENOMEM	no memory to queue or announce the request (likewise);
+ *	ENOMEM	no memory to queue or announce the request (nothing is
+ *		queued; the request may be repeated);
  *	EBUSY	the namespace's bound on pending requests is reached, or
  *		the caller's uid has hs_max_pending_uid requests pending;
  *	EALREADY the socket has had a handshake request already;
