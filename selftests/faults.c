@@ -539,12 +539,21 @@ static void reader_run(int fd, const uint8_t *src, int out)
  *  - a count, which may be short: a record that could not get pages for
  *    its ciphertext stays open and the bytes before it count as sent
  *    (ktlso_tx_sendmsg());
- *  - ENOMEM: nothing accepted (the record could not be sealed, the splice
- *    pipe could not be set up);
+ *  - ENOMEM: nothing accepted (no page for the ciphertext, no splice
+ *    pipe), and the next send without injection works;
+ *  - ENOMEM for good: the AEAD itself failed (its walk of scattered
+ *    plaintext allocates a bounce buffer, GFP_ATOMIC), which ends the
+ *    sending side as any sealing failure does (ktlso_tx_abort(), as
+ *    in-tree kTLS, which reports EBADMSG there): every later send says
+ *    ENOMEM; the failing call's records sealed before it may have gone
+ *    out although it reports none ("returned even after a partial
+ *    send", ktlso_sendmsg());
  *
- * never 0.  Afterwards one more byte without injection goes through
- * (sealing whatever stayed open), and in-tree kTLS RX on the peer reads
- * exactly the bytes the calls reported, in order, then a clean end.
+ * never 0.  An ENOMEM is told from the other by one byte sent without
+ * injection.  Afterwards one more byte goes through (sealing whatever
+ * stayed open), unless the error stuck, and in-tree kTLS RX on the peer
+ * reads the bytes the calls reported, intact and in order (with a stuck
+ * error, at most the failing call's whole records more), then a clean end.
  */
 TEST_F_TIMEOUT(data, send, CASE_TIMEOUT)
 {
@@ -552,7 +561,8 @@ TEST_F_TIMEOUT(data, send, CASE_TIMEOUT)
 	long end = now_ms() + CASE_SECONDS * 1000, injected;
 	int i, mfd, out[2], shorts = 0, enomem = 0, status;
 	struct reader_report rep;
-	size_t total = 0;
+	size_t total = 0, extra = 0;
+	bool stuck = false;
 
 	ASSERT_EQ(0, keys_install(self->fd, TLS_TX, &self->k));
 	ASSERT_EQ(0, keys_install(self->peer, TLS_RX, &self->k));
@@ -593,7 +603,17 @@ TEST_F_TIMEOUT(data, send, CASE_TIMEOUT)
 				       strerror(err));
 			}
 			enomem++;
-			continue;
+			/* Passing, or for good? */
+			r = send(self->fd, stream_at(self->src, total), 1,
+				 MSG_NOSIGNAL);
+			if (r == 1) {
+				total++;
+				continue;
+			}
+			ASSERT_EQ(ENOMEM, errno);
+			stuck = true;
+			extra = len;
+			break;
 		}
 		ASSERT_LE((size_t)r, len);
 		shorts += (size_t)r < len;
@@ -602,23 +622,32 @@ TEST_F_TIMEOUT(data, send, CASE_TIMEOUT)
 	injected = fi_injected();
 	fi_disarm(&self->fi);
 
-	/* The socket still works, and nothing it accepted stays behind. */
-	ASSERT_EQ(0, ktlso_write_all(self->fd, stream_at(self->src, total), 1));
-	total++;
+	if (stuck) {
+		/* It stays, and the socket says so. */
+		EXPECT_EQ(-1, send(self->fd, "x", 1, MSG_NOSIGNAL));
+		EXPECT_EQ(ENOMEM, errno);
+	} else {
+		/* The socket works, and nothing it accepted stays behind. */
+		ASSERT_EQ(0, ktlso_write_all(self->fd,
+					     stream_at(self->src, total), 1));
+		total++;
+	}
 	ASSERT_EQ(0, shutdown(self->fd, SHUT_WR));
 	ASSERT_EQ((ssize_t)sizeof(rep), read(out[0], &rep, sizeof(rep)));
 	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
 	self->child = 0;
 	close(out[0]);
 	close(mfd);
-	TH_LOG("%d calls, %zu bytes: %d short, %d ENOMEM; %ld allocations failed",
-	       i, total, shorts, enomem, injected);
+	TH_LOG("%d calls, %zu bytes: %d short, %d ENOMEM%s; peer read %zu; %ld allocations failed",
+	       i, total, shorts, enomem, stuck ? " (the last for good)" : "",
+	       rep.total, injected);
 	EXPECT_EQ(0, status);
 	EXPECT_EQ(0, rep.err) {
 		TH_LOG("in-tree RX: %s", strerror(rep.err));
 	}
 	EXPECT_EQ(-1, rep.bad_at);
-	EXPECT_EQ(total, rep.total);
+	EXPECT_LE(total, rep.total);
+	EXPECT_GE(total + extra, rep.total);
 	EXPECT_GT(injected, 0);
 }
 
@@ -658,12 +687,15 @@ static const char *const rx_op_name[] = { "recv", "MSG_PEEK", "splice" };
 /*
  * recv(), recv(MSG_PEEK | MSG_WAITALL) over several records, and splice()
  * to a pipe, taking turns, with allocations failing in the reader.
- * Outcomes: bytes, or ENOMEM (a peek that had to set a record aside, a
- * splice that got no page for the plaintext); never 0 before the end.
- * After an ENOMEM, a peek of one byte without injection works (the error
- * is not sticky).  Every byte returned continues the stream the in-tree
- * kTLS peer sends; a peek returns what the next read will; after the loop
- * the rest of the stream and a clean end are read without injection.
+ * Outcomes: bytes; ENOMEM (a peek that had to set a record aside, a
+ * splice that got no page for the plaintext), after which a peek of one
+ * byte without injection works; or ENOMEM for good: the AEAD failed to
+ * open a record (its walk allocates, GFP_ATOMIC), a receive error that is
+ * sticky like any other (ktlso_rx_abort(); in-tree kTLS aborts with
+ * EBADMSG there) and raises POLLERR.  Never 0 before the end.  Every byte
+ * returned continues the stream the in-tree kTLS peer sends; a peek
+ * returns what the next read will; unless the error stuck, the rest of
+ * the stream and a clean end are read after the loop without injection.
  */
 TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
 {
@@ -672,6 +704,7 @@ TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
 	int i, p[2], status, enomem[RX_OPS] = { 0 }, done[RX_OPS] = { 0 };
 	uint8_t *buf = malloc(65536);
 	size_t got = 0;
+	bool stuck = false;
 	ssize_t r;
 
 	ASSERT_NE(NULL, buf);
@@ -723,12 +756,18 @@ TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
 				       rx_op_name[op], i, len, strerror(err));
 			}
 			enomem[op]++;
-			/* Not sticky. */
-			ASSERT_EQ(1, recv(self->fd, buf, 1, MSG_PEEK)) {
+			/* Passing, or for good? */
+			r = recv(self->fd, buf, 1, MSG_PEEK);
+			if (r == 1) {
+				ASSERT_TRUE(stream_matches(self->src, got,
+							   buf, 1));
+				continue;
+			}
+			ASSERT_EQ(ENOMEM, errno) {
 				TH_LOG("after ENOMEM: %s", strerror(errno));
 			}
-			ASSERT_TRUE(stream_matches(self->src, got, buf, 1));
-			continue;
+			stuck = true;
+			break;
 		}
 		ASSERT_LE((size_t)r, len);
 		done[op]++;
@@ -744,6 +783,19 @@ TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
 	injected = fi_injected();
 	fi_disarm(&self->fi);
 
+	if (stuck) {
+		struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+
+		/* It stays, and poll says so. */
+		EXPECT_EQ(-1, recv(self->fd, buf, 65536, 0));
+		EXPECT_EQ(ENOMEM, errno);
+		EXPECT_EQ(1, poll(&pfd, 1, 0));
+		EXPECT_TRUE(pfd.revents & POLLERR);
+		TH_LOG("%d calls, %zu bytes: the last ENOMEM for good; %ld allocations failed",
+		       i, got, injected);
+		EXPECT_GT(injected, 0);
+		goto out;
+	}
 	/* The rest of the stream, then its end. */
 	while (got < STREAM_LEN) {
 		r = recv(self->fd, buf, 65536, 0);
@@ -762,6 +814,7 @@ TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
 	       i, done[RX_RECV], enomem[RX_RECV], done[RX_PEEK],
 	       enomem[RX_PEEK], done[RX_SPLICE], enomem[RX_SPLICE], injected);
 	EXPECT_GT(injected, 0);
+out:
 	close(p[0]);
 	close(p[1]);
 	free(buf);
@@ -776,11 +829,11 @@ TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
  * HS_DONE.  Outcomes it accepts there:
  *
  *  HS_ACCEPT	the request and its descriptor; ENOENT (none pending);
- *		ENOMEM (the reply or the descriptor could not be
- *		allocated: the request stays pending and is taken by the
- *		next try); EIO, libnl's word for a message that never left
- *		(netlink_sendmsg: ENOBUFS) or an answer lost to ENOBUFS, a
- *		descriptor received with it being ours all the same.
+ *		ENOMEM (the reply could not be allocated: the request stays
+ *		pending and is taken by the next try); EIO, libnl's word for
+ *		a message that never left (netlink_sendmsg: ENOBUFS) or for
+ *		an ENOBUFS standing for a message the kernel could not
+ *		allocate (the ACK): see hs_daemon_resync().
  *  HS_DONE	0; ENOMEM (attributes not parsed: nothing done, the retry
  *		must work); EIO (as above: done or not, the retry without
  *		injection says 0 or ENOENT, "already done").
@@ -791,11 +844,19 @@ struct hs_daemon_cfg {
 };
 
 struct hs_daemon_report {
-	unsigned int accepted, refused;
+	unsigned int accepted, refused, resyncs, unseen;
 	unsigned int accept_enomem, accept_eio, done_enomem, done_eio;
 	long injected;
 	char bad_what[32];
 	int bad_err;
+};
+
+struct hs_daemon {
+	struct ktlso_nl nl;
+	struct fi fi;
+	struct hs_daemon_report rep;
+	struct nl_sock *retired[16];	/* command sockets given up */
+	int n_retired;
 };
 
 static volatile sig_atomic_t hs_daemon_stop;
@@ -805,79 +866,167 @@ static void hs_daemon_on_signal(int sig)
 	hs_daemon_stop = 1;
 }
 
-static void hs_daemon_bad(struct hs_daemon_report *rep, const char *what,
-			  int err)
+static void hs_daemon_bad(struct hs_daemon *d, const char *what, int err)
 {
-	if (!rep->bad_err) {
-		strncpy(rep->bad_what, what, sizeof(rep->bad_what) - 1);
-		rep->bad_err = err;
+	if (!d->rep.bad_err) {
+		strncpy(d->rep.bad_what, what, sizeof(d->rep.bad_what) - 1);
+		d->rep.bad_err = err;
 	}
+}
+
+static int hs_nl_ok(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
+static int hs_nl_skip_error(struct sockaddr_nl *nla, struct nlmsgerr *err,
+			    void *arg)
+{
+	return NL_SKIP;
+}
+
+/*
+ * After EIO the command socket may still hold what the call never read:
+ * the kernel queued the reply, then could not allocate the ACK and flagged
+ * ENOBUFS, which the next recvmsg() reports before the queued reply.  An
+ * HS_ACCEPT reply read that way carries a descriptor installed in this
+ * process: a request that is ours.  libnl's sequence count is also one
+ * ACK behind for good.  So read whatever is queued, at any sequence
+ * number, and go on with a new command socket; the old one is closed once
+ * the requests taken through it are finished (closing it fails them).
+ *
+ * Return: the descriptor of a request accepted unseen, or -1.
+ */
+static int hs_daemon_resync(struct hs_daemon *d)
+{
+	struct ktlso_nl_accepted acc = { .fd = -1 };
+	struct ktlso_nl_reply r = { .acc = &acc };
+	struct nl_sock *old = d->nl.cmd, *fresh;
+	int fd = nl_socket_get_fd(old), fl, i;
+	struct nl_cb *cb;
+
+	d->rep.resyncs++;
+	if (d->n_retired == (int)ARRAY_SIZE(d->retired))
+		return -1;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	fresh = nl_socket_alloc();
+	if (!cb || !fresh || genl_connect(fresh)) {
+		hs_daemon_bad(d, "new command socket", -ENOMEM);
+		goto out;
+	}
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, hs_nl_ok, NULL);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, hs_nl_ok, NULL);
+	nl_cb_err(cb, NL_CB_CUSTOM, hs_nl_skip_error, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ktlso_nl_on_valid, &r);
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	acc.fd = -1;
+	for (i = 0; i < 64; i++) {
+		int err = nl_recvmsgs(old, cb);
+
+		if (err == 0 || err == -NLE_AGAIN)
+			break;
+	}
+	d->retired[d->n_retired++] = old;
+	d->nl.cmd = fresh;
+	fresh = NULL;
+out:
+	if (fresh)
+		nl_socket_free(fresh);
+	if (cb)
+		nl_cb_put(cb);
+	if (acc.fd >= 0)
+		d->rep.unseen++;
+	return acc.fd;
+}
+
+/* Close the command sockets given up, once nothing taken through them runs. */
+static void hs_daemon_retire(struct hs_daemon *d)
+{
+	while (d->n_retired)
+		nl_socket_free(d->retired[--d->n_retired]);
 }
 
 /* Refuse the request on @fd; the report says how. */
-static void hs_daemon_refuse(struct ktlso_nl *nl, struct fi *fi, int fd,
-			     struct hs_daemon_report *rep)
+static void hs_daemon_refuse(struct hs_daemon *d, int fd)
 {
-	int err, tries;
+	int err, again, tries, unseen;
 
-	if (fi->ctl >= 0)
-		fi_on(fi);
-	err = ktlso_nl_done(nl, fd, EACCES, 0, 0, NULL, NULL);
-	if (fi->ctl >= 0)
-		fi_off(fi);
+	if (d->fi.ctl >= 0)
+		fi_on(&d->fi);
+	err = ktlso_nl_done(&d->nl, fd, EACCES, 0, 0, NULL, NULL);
+	if (d->fi.ctl >= 0)
+		fi_off(&d->fi);
 	if (!err) {
-		rep->refused++;
+		d->rep.refused++;
 		return;
 	}
-	if (err == -ENOMEM)
-		rep->done_enomem++;
-	else if (err == -EIO)
-		rep->done_eio++;
-	else {
-		hs_daemon_bad(rep, "HS_DONE", err);
+	if (err == -ENOMEM) {
+		d->rep.done_enomem++;
+	} else if (err == -EIO) {
+		d->rep.done_eio++;
+		unseen = hs_daemon_resync(d);
+		if (unseen >= 0) {	/* no HS_ACCEPT was under way */
+			hs_daemon_bad(d, "HS_DONE: an accept reply", -EPROTO);
+			close(unseen);
+		}
+	} else {
+		hs_daemon_bad(d, "HS_DONE", err);
 		return;
 	}
-	for (tries = 0; tries < 5; tries++) {
-		int again = ktlso_nl_done(nl, fd, EACCES, 0, 0, NULL, NULL);
-
+	for (tries = 0; tries < 3; tries++) {
+		again = ktlso_nl_done(&d->nl, fd, EACCES, 0, 0, NULL, NULL);
 		if (!again || (again == -ENOENT && err == -EIO)) {
-			rep->refused++;
+			d->rep.refused++;
 			return;
 		}
 		if (again != -EIO) {
-			hs_daemon_bad(rep, "HS_DONE again", again);
+			hs_daemon_bad(d, "HS_DONE again", again);
 			return;
 		}
+		hs_daemon_resync(d);
 	}
-	hs_daemon_bad(rep, "HS_DONE: no answer", -EIO);
+	hs_daemon_bad(d, "HS_DONE: no answer", -EIO);
 }
 
-static void hs_daemon_sweep(struct ktlso_nl *nl, struct fi *fi,
-			    struct hs_daemon_report *rep)
+static void hs_daemon_take(struct hs_daemon *d, int fd)
+{
+	d->rep.accepted++;
+	hs_daemon_refuse(d, fd);
+	close(fd);
+	hs_daemon_retire(d);
+}
+
+static void hs_daemon_sweep(struct hs_daemon *d)
 {
 	struct ktlso_nl_accepted acc;
-	int err, tries;
+	int err, tries, unseen;
 
-	for (tries = 0; tries < 50; tries++) {
-		if (fi->ctl >= 0)
-			fi_on(fi);
-		err = ktlso_nl_accept(nl, &acc);
-		if (fi->ctl >= 0)
-			fi_off(fi);
+	for (tries = 0; tries < 50 && !d->rep.bad_err; tries++) {
+		if (d->fi.ctl >= 0)
+			fi_on(&d->fi);
+		err = ktlso_nl_accept(&d->nl, &acc);
+		if (d->fi.ctl >= 0)
+			fi_off(&d->fi);
+		if (err == -EIO) {
+			d->rep.accept_eio++;
+			unseen = hs_daemon_resync(d);
+			if (acc.fd < 0)
+				acc.fd = unseen;
+			else if (unseen >= 0)
+				hs_daemon_bad(d, "HS_ACCEPT: two replies",
+					      -EPROTO);
+		}
 		if (acc.fd >= 0) {
-			rep->accepted++;
-			hs_daemon_refuse(nl, fi, acc.fd, rep);
-			close(acc.fd);
+			hs_daemon_take(d, acc.fd);
 			continue;
 		}
 		if (err == -ENOENT)
 			return;
-		if (err == -ENOMEM)
-			rep->accept_enomem++;
-		else if (err == -EIO)
-			rep->accept_eio++;
-		else {
-			hs_daemon_bad(rep, "HS_ACCEPT", err);
+		if (err == -ENOMEM) {
+			d->rep.accept_enomem++;
+		} else if (err != -EIO) {
+			hs_daemon_bad(d, "HS_ACCEPT", err);
 			return;
 		}
 	}
@@ -886,28 +1035,26 @@ static void hs_daemon_sweep(struct ktlso_nl *nl, struct fi *fi,
 static void hs_daemon_run(void *arg, int ready, int out)
 {
 	const struct hs_daemon_cfg *cfg = arg;
-	struct hs_daemon_report rep = { 0 };
-	struct fi fi = { .ctl = -1 };
-	struct ktlso_nl nl;
+	struct hs_daemon d = { .fi.ctl = -1 };
 	struct sigaction sa = { .sa_handler = hs_daemon_on_signal };
 
 	/* No SA_RESTART: the signal ends the daemon's wait at once. */
 	sigaction(SIGUSR1, &sa, NULL);
-	if (ktlso_nl_open(&nl, true))
+	if (ktlso_nl_open(&d.nl, true))
 		_exit(2);
-	if (cfg->inject && fi_open_ctl(&fi))
+	if (cfg->inject && fi_open_ctl(&d.fi))
 		_exit(3);
 	if (write(ready, "r", 1) != 1)
 		_exit(4);
-	while (!hs_daemon_stop && now_ms() < cfg->deadline && !rep.bad_err)
-		if (ktlso_nl_wait_ready(&nl, 100))
-			hs_daemon_sweep(&nl, &fi, &rep);
-	if (fi.ctl >= 0) {
-		fi_off(&fi);
-		rep.injected = fi_injected();
+	while (!hs_daemon_stop && now_ms() < cfg->deadline && !d.rep.bad_err)
+		if (ktlso_nl_wait_ready(&d.nl, 100))
+			hs_daemon_sweep(&d);
+	if (d.fi.ctl >= 0) {
+		fi_off(&d.fi);
+		d.rep.injected = fi_injected();
 	}
-	ktlso_nl_close(&nl);
-	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
+	ktlso_nl_close(&d.nl);
+	if (write(out, &d.rep, sizeof(d.rep)) != sizeof(d.rep))
 		_exit(5);
 	_exit(0);
 }
@@ -1080,9 +1227,9 @@ TEST_F_TIMEOUT(hs, daemon, CASE_TIMEOUT)
 	}
 	hs_daemon_stop_and_report(_metadata, self, &rep);
 	fi_disarm(&self->fi);
-	TH_LOG("%d requests; HS_ACCEPT: %u ENOMEM, %u EIO; HS_DONE: %u ENOMEM, %u EIO; %ld allocations failed",
+	TH_LOG("%d requests; HS_ACCEPT: %u ENOMEM, %u EIO; HS_DONE: %u ENOMEM, %u EIO; %u resyncs found %u accepted unseen; %ld allocations failed",
 	       i, rep.accept_enomem, rep.accept_eio, rep.done_enomem,
-	       rep.done_eio, rep.injected);
+	       rep.done_eio, rep.resyncs, rep.unseen, rep.injected);
 	EXPECT_EQ((unsigned int)i, rep.refused);
 	EXPECT_GT(rep.injected, 0);
 	EXPECT_GT(rep.accept_enomem + rep.accept_eio + rep.done_enomem +
