@@ -76,15 +76,19 @@ static void log_outcome(const struct kd_hs *h)
 {
 	const struct kd_outcome *o = &h->out;
 	const char *role = h->role == KTLSO_ROLE_CLIENT ? "client" : "server";
+	char who[64] = "";
 
+	if (h->who.known)
+		snprintf(who, sizeof(who), " for uid %u pid %u", h->who.uid,
+			 h->who.pid);
 	if (o->status) {
-		kd_log(KD_LOG_WARNING, "%s %s profile %s: failed: %s (%s)",
-		       h->peer, role, h->profile, kd_errno_name(o->status),
-		       o->reason);
+		kd_log(KD_LOG_WARNING, "%s %s profile %s%s: failed: %s (%s)",
+		       h->peer, role, h->profile, who,
+		       kd_errno_name(o->status), o->reason);
 		return;
 	}
-	kd_log(KD_LOG_INFO, "%s %s profile %s: %s %s%s%s%s%s", h->peer, role,
-	       h->profile, ktlso_tls_version_name(o->version),
+	kd_log(KD_LOG_INFO, "%s %s profile %s%s: %s %s%s%s%s%s", h->peer, role,
+	       h->profile, who, ktlso_tls_version_name(o->version),
 	       ktlso_suite_name(o->suite) ? ktlso_suite_name(o->suite) : "?",
 	       o->alpn[0] ? ", alpn " : "", o->alpn,
 	       o->peer_identity[0] ? ", peer " : "", o->peer_identity);
@@ -128,6 +132,7 @@ static void start(struct kd_daemon *d, const struct kd_request *req)
 		.alpn_len = req->alpn_len,
 		.timeout_ms = req->timeout_ms,
 		.peer = req->peer,
+		.who = &req->who,
 		.install = kd_install_kernel_keys,
 	};
 	struct kd_outcome o = { .status = ECONNABORTED };

@@ -42,6 +42,7 @@ struct kd_request {
 	uint8_t alpn[KTLSO_HS_ALPN_MAX];
 	size_t alpn_len;
 	char peer[64];			/* "192.0.2.1:443", "[2001:db8::1]:443" */
+	struct kd_requester who;	/* who asked; .known false if not said */
 };
 
 /**

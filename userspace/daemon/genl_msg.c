@@ -24,6 +24,10 @@ static struct nla_policy accept_policy[KTLSO_A_MAX + 1] = {
 			      .maxlen = KTLSO_HS_PROFILE_MAX },
 	[KTLSO_A_ALPN] = { .type = NLA_UNSPEC, .maxlen = KTLSO_HS_ALPN_MAX },
 	[KTLSO_A_PEER_ADDR] = { .type = NLA_UNSPEC },
+	[KTLSO_A_REQ_UID] = { .type = NLA_U32 },
+	[KTLSO_A_REQ_GID] = { .type = NLA_U32 },
+	[KTLSO_A_REQ_PID] = { .type = NLA_U32 },
+	[KTLSO_A_REQ_CGROUP] = { .type = NLA_U64 },
 };
 
 /* A string attribute into @out: false when it does not fit. */
@@ -85,6 +89,18 @@ int kd_request_parse(struct nlmsghdr *nlh, struct kd_request *req)
 		kd_peer_format(nla_data(a[KTLSO_A_PEER_ADDR]),
 			       (size_t)nla_len(a[KTLSO_A_PEER_ADDR]), req->peer,
 			       sizeof(req->peer));
+	/* All four or none: a module that names the requester names it whole. */
+	if (a[KTLSO_A_REQ_UID] || a[KTLSO_A_REQ_GID] || a[KTLSO_A_REQ_PID] ||
+	    a[KTLSO_A_REQ_CGROUP]) {
+		if (!a[KTLSO_A_REQ_UID] || !a[KTLSO_A_REQ_GID] ||
+		    !a[KTLSO_A_REQ_PID] || !a[KTLSO_A_REQ_CGROUP])
+			return -EINVAL;
+		req->who.known = true;
+		req->who.uid = nla_get_u32(a[KTLSO_A_REQ_UID]);
+		req->who.gid = nla_get_u32(a[KTLSO_A_REQ_GID]);
+		req->who.pid = nla_get_u32(a[KTLSO_A_REQ_PID]);
+		req->who.cgroup = nla_get_u64(a[KTLSO_A_REQ_CGROUP]);
+	}
 	return 0;
 }
 

@@ -164,6 +164,8 @@ int kd_hs_new(struct kd_hs **hp, struct kd_config *conf,
 	h->install = p->install;
 	h->install_arg = p->install_arg;
 	snprintf(h->peer, sizeof(h->peer), "%s", p->peer ? p->peer : "?");
+	if (p->who)
+		h->who = *p->who;
 	snprintf(h->profile, sizeof(h->profile), "%s",
 		 p->profile && p->profile[0] ? p->profile : "default");
 	timeout = p->timeout_ms ? p->timeout_ms : conf->timeout_ms;

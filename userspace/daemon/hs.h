@@ -62,6 +62,22 @@ typedef int (*kd_install_fn)(void *arg, int fd,
 int kd_install_kernel_keys(void *arg, int fd,
 			   const struct ktlso_session_result *res);
 
+/**
+ * struct kd_requester - who asked for a handshake, as the kernel saw it
+ * @known: the kernel said (older modules do not)
+ * @uid: effective uid, in ktlsod's user namespace
+ * @gid: effective gid, likewise
+ * @pid: thread group id in ktlsod's pid namespace, 0 if invisible there
+ * @cgroup: cgroup v2 id, 0 without cgroup v2
+ */
+struct kd_requester {
+	bool known;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t pid;
+	uint64_t cgroup;
+};
+
 struct kd_hs_params {
 	int fd;
 	enum ktlso_role role;
@@ -71,6 +87,7 @@ struct kd_hs_params {
 	size_t alpn_len;
 	uint32_t timeout_ms;		/* 0: the configuration's */
 	const char *peer;		/* the peer's address, for logs */
+	const struct kd_requester *who;	/* NULL: not known */
 	kd_install_fn install;
 	void *install_arg;
 };
@@ -84,6 +101,7 @@ struct kd_hs_params {
  * @out: the outcome, once @want is 0
  * @peer: the peer's address, for logs
  * @profile: the profile's name ("default" for an empty request)
+ * @who: who asked for it
  * @user: the owner's
  *
  * The other fields are private: the engine session and its configuration
@@ -97,6 +115,7 @@ struct kd_hs {
 	struct kd_outcome out;
 	char peer[64];
 	char profile[KD_PROFILE_NAME_MAX];
+	struct kd_requester who;
 	void *user;
 
 	struct kd_config *conf;

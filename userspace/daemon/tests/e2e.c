@@ -262,6 +262,29 @@ TEST(handshake_and_data)
 	close_conn(&cn);
 }
 
+/* The log names who asked: this process, as the kernel told ktlsod. */
+TEST(log_names_the_requester)
+{
+	struct ktlso_hs_result cr, sr;
+	char who[64];
+	struct conn cn;
+	int before;
+
+	NEED_DAEMON();
+	snprintf(who, sizeof(who), "profile web for uid 0 pid %d: TLS",
+		 (int)getpid());
+	before = log_count(who);
+	ASSERT_EQ(0, tcp_pair(&cn));
+	ASSERT_EQ(0, ask(cn.s, KTLSO_HS_ROLE_SERVER, "web", NULL, NULL, 0));
+	ASSERT_EQ(0, ask(cn.c, KTLSO_HS_ROLE_CLIENT, "client",
+			 "server.example", NULL, 0));
+	handshake_ok(_metadata, &cn, &cr, &sr);
+	EXPECT_TRUE(log_has(who, before + 1, 5000)) {
+		TH_LOG("no log line holds \"%s\"", who);
+	}
+	close_conn(&cn);
+}
+
 TEST(tls12)
 {
 	struct ktlso_hs_result cr, sr;

@@ -43,6 +43,10 @@ TEST(accept_reply)
 	ASSERT_EQ(0, nla_put_string(msg, KTLSO_A_PROFILE, "web"));
 	ASSERT_EQ(0, nla_put(msg, KTLSO_A_ALPN, 3, "\x02h2"));
 	ASSERT_EQ(0, nla_put(msg, KTLSO_A_PEER_ADDR, sizeof(sin6), &sin6));
+	ASSERT_EQ(0, nla_put_u32(msg, KTLSO_A_REQ_UID, 65534));
+	ASSERT_EQ(0, nla_put_u32(msg, KTLSO_A_REQ_GID, 65533));
+	ASSERT_EQ(0, nla_put_u32(msg, KTLSO_A_REQ_PID, 4242));
+	ASSERT_EQ(0, nla_put_u64(msg, KTLSO_A_REQ_CGROUP, 1ull << 40));
 	ASSERT_EQ(0, kd_request_parse(nlmsg_hdr(msg), &req));
 	EXPECT_EQ(42, req.fd);
 	EXPECT_TRUE(req.role == KTLSO_ROLE_CLIENT);
@@ -52,6 +56,11 @@ TEST(accept_reply)
 	ASSERT_EQ(3u, req.alpn_len);
 	EXPECT_EQ(0, memcmp(req.alpn, "\x02h2", 3));
 	EXPECT_STREQ("[2001:db8::7]:8443", req.peer);
+	EXPECT_TRUE(req.who.known);
+	EXPECT_EQ(65534u, req.who.uid);
+	EXPECT_EQ(65533u, req.who.gid);
+	EXPECT_EQ(4242u, req.who.pid);
+	EXPECT_EQ(1ull << 40, req.who.cgroup);
 	nlmsg_free(msg);
 }
 
@@ -72,6 +81,7 @@ TEST(accept_reply_minimal)
 	EXPECT_STREQ("", req.profile);
 	EXPECT_EQ(0u, req.alpn_len);
 	EXPECT_STREQ("?", req.peer);
+	EXPECT_FALSE(req.who.known);
 	nlmsg_free(msg);
 }
 
@@ -98,6 +108,15 @@ TEST(accept_reply_bad)
 	ASSERT_EQ(0, nla_put_u8(msg, KTLSO_A_ROLE, 3));
 	EXPECT_EQ(-EINVAL, kd_request_parse(nlmsg_hdr(msg), &req));
 	EXPECT_EQ(9, req.fd);
+	nlmsg_free(msg);
+
+	/* A requester named in part. */
+	msg = reply();
+	ASSERT_EQ(0, nla_put_u32(msg, KTLSO_A_SOCKFD, 11));
+	ASSERT_EQ(0, nla_put_u8(msg, KTLSO_A_ROLE, KTLSO_HS_ROLE_SERVER));
+	ASSERT_EQ(0, nla_put_u32(msg, KTLSO_A_REQ_UID, 0));
+	EXPECT_EQ(-EINVAL, kd_request_parse(nlmsg_hdr(msg), &req));
+	EXPECT_EQ(11, req.fd);
 	nlmsg_free(msg);
 
 	/* A server name that does not fit. */
