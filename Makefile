@@ -6,6 +6,9 @@
 #                   userspace and selftests, all into build/
 #   make check      host tests, then the VM tests on every kernel; ends with
 #                   "N passed, N failed"
+#   make check-debug  the VM tests on a debug kernel (KASAN, lockdep,
+#                   kmemleak, ...) built once from linux-source-6.12; not in
+#                   "make check"
 #   make demo       boot a VM and show ktlso at work
 #   make bench      ktlso vs in-tree kTLS record-layer throughput, in a VM
 #   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each
@@ -37,7 +40,8 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
 
-.PHONY: all deps modules userspace selftests harness check demo bench fuzz clean
+.PHONY: all deps modules userspace selftests harness check demo bench fuzz clean \
+	debug-kernel debug-modules check-debug
 
 all: modules userspace selftests
 
@@ -52,6 +56,10 @@ deps:
 KMOD_SRCS = Kbuild $(wildcard kernel/*.c kernel/*.h) \
 	    $(wildcard include/uapi/linux/*.h)
 
+# The debug kernel (scripts/debug-kernel) is built in build/debug-kernel/linux,
+# not installed; its release ends in -ktlso-debug.
+KDIR = $(if $(filter %-ktlso-debug,$(KV)),$(BUILD)/debug-kernel/linux,/lib/modules/$(KV)/build)
+
 modules: deps
 	@for k in $(KERNELS); do \
 		$(MAKE) --no-print-directory kmod-one KV=$$k || exit 1; \
@@ -65,8 +73,8 @@ kmod-one:
 	done; \
 	d=$(BUILD)/$(KV)/testmod; mkdir -p $$d; \
 	for f in selftests/vm/testmod/*; do ln -sfn $(TOP)/$$f $$d/; done
-	$(MAKE) -C /lib/modules/$(KV)/build M=$(BUILD)/$(KV) W=1 modules
-	$(MAKE) -C /lib/modules/$(KV)/build M=$(BUILD)/$(KV)/testmod W=1 modules
+	$(MAKE) -C $(KDIR) M=$(BUILD)/$(KV) W=1 modules
+	$(MAKE) -C $(KDIR) M=$(BUILD)/$(KV)/testmod W=1 modules
 
 # --- userspace ------------------------------------------------------------
 
@@ -95,6 +103,18 @@ selftests: harness userspace
 
 check: all
 	@$(TOP)/scripts/check
+
+# The debug kernel, built once and reused while selftests/vm/debug.config,
+# the linux-source-6.12 version and scripts/debug-kernel are unchanged;
+# ktlso.ko and the test module built against it; then the VM suites on it.
+debug-kernel: deps
+	@$(TOP)/scripts/debug-kernel
+
+debug-modules: debug-kernel
+	@$(MAKE) --no-print-directory kmod-one KV=$$($(TOP)/scripts/debug-kernel --release)
+
+check-debug: debug-modules userspace selftests
+	@$(TOP)/scripts/check-debug
 
 demo: all
 	@$(TOP)/scripts/demo

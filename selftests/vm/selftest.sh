@@ -4,7 +4,9 @@
 # The VM runner's own tests, run on the host, printing KTAP: exit status and
 # output come back, the module is loaded and visible to modprobe, a kernel
 # WARNING or a module that will not unload fails the run, a hung command
-# times out legibly, and two runners can run at once.
+# times out legibly, and two runners can run at once.  On the debug kernel
+# (--kernel debug) also: a kmemleak, KASAN, sleeping-in-atomic or lockdep
+# report fails the run (skipped on Debian kernels, which lack the checkers).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,7 +14,10 @@ run=$top/selftests/vm/run
 kver=
 [ "${1:-}" = --kernel ] && kver=${2:?}
 [ -n "$kver" ] || kver=$("$top/scripts/kernels" | tail -n 1)
+kver=$(KVER=$kver "$top/scripts/kernels") || exit 2
 cd "$top" || exit 2
+debug=0
+case "$kver" in *-ktlso-debug) debug=1 ;; esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -50,7 +55,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..13"
 echo "# runner selftest on $kver"
 
 kre=$(printf '%s' "$kver" | sed 's/[.+]/\\&/g')
@@ -62,7 +67,11 @@ check warning_fails_the_run_quoted nonzero "" "^vm: +\| .*WARNING: .*ktlso_vmtes
 	sh -c "insmod build/$kver/testmod/ktlso_vmtest_warn.ko && rmmod ktlso_vmtest_warn"
 check pinned_module_fails_the_run nonzero "" "ktlso did not unload" -- \
 	build/selftests/ulp_hold 120
-check timeout_is_reported 124 "" "TIMEOUT: .*within 12s" --timeout 12 -- sleep 600
+# The debug kernel's timeouts are stretched by KTLSO_VM_DEBUG_SLOWDOWN.
+tmo=12
+[ "$debug" = 0 ] || tmo=36
+KTLSO_VM_DEBUG_SLOWDOWN=3 check timeout_is_reported 124 "" \
+	"TIMEOUT: .*within ${tmo}s" --timeout 12 -- sleep 600
 
 # A guest kernel that dies during boot is booted once more, and said so; a
 # crash once the command has started is the run's failure, not retried.
@@ -72,6 +81,24 @@ KTLSO_VM_CRASH_BOOTS=2 check second_boot_crash_fails 124 "" \
 	"stopped without reporting a result" -- echo not-reached
 check crash_in_command_is_not_retried 124 "" "!booting again" -- \
 	sh -c 'echo c > /proc/sysrq-trigger'
+
+# The debug kernel's checkers: each report, made on purpose by the test
+# module, fails a run whose command succeeded.
+splat() { # splat NAME WHAT GREP_ERR: load ktlso_vmtest_splat splat=WHAT
+	if [ "$debug" = 0 ]; then
+		n=$((n + 1))
+		echo "ok $n vm_runner.$1 # SKIP $kver is not the debug kernel"
+		return
+	fi
+	check "$1" nonzero "" "$3" -- sh -c \
+		"insmod build/$kver/testmod/ktlso_vmtest_splat.ko splat=$2 && rmmod ktlso_vmtest_splat"
+}
+splat kmemleak_fails_the_run leak "^vm: +\| unreferenced object 0x"
+splat kasan_fails_the_run kasan "^vm: +\| .*BUG: KASAN: slab-out-of-bounds in vmtest_"
+splat atomic_sleep_fails_the_run sleep \
+	"^vm: +\| .*BUG: sleeping function called from invalid context"
+splat lockdep_fails_the_run lockdep \
+	"^vm: +\| .*WARNING: possible circular locking dependency detected"
 
 # Two runners at once, each with its own output and status.
 n=$((n + 1))
