@@ -997,12 +997,24 @@ static void hs_daemon_take(struct hs_daemon *d, int fd)
 	hs_daemon_retire(d);
 }
 
-static void hs_daemon_sweep(struct hs_daemon *d)
+/*
+ * Take every pending request.  Return true once the queue was seen empty;
+ * false after errors, when the daemon must sweep again without waiting for
+ * a READY (a request may be pending that no READY will announce, e.g. one
+ * put back after its HS_ACCEPT reply was lost).
+ */
+static bool hs_daemon_sweep(struct hs_daemon *d)
 {
 	struct ktlso_nl_accepted acc;
 	int err, tries, unseen;
 
 	for (tries = 0; tries < 50 && !d->rep.bad_err; tries++) {
+		/*
+		 * Every request taken so far is finished: the command sockets
+		 * given up may close now, so that a resync always has room to
+		 * read the next one out (it reads nothing when full).
+		 */
+		hs_daemon_retire(d);
 		if (d->fi.ctl >= 0)
 			fi_on(&d->fi);
 		err = ktlso_nl_accept(&d->nl, &acc);
@@ -1022,14 +1034,15 @@ static void hs_daemon_sweep(struct hs_daemon *d)
 			continue;
 		}
 		if (err == -ENOENT)
-			return;
+			return true;
 		if (err == -ENOMEM) {
 			d->rep.accept_enomem++;
 		} else if (err != -EIO) {
 			hs_daemon_bad(d, "HS_ACCEPT", err);
-			return;
+			return true;
 		}
 	}
+	return false;
 }
 
 static void hs_daemon_run(void *arg, int ready, int out)
@@ -1037,6 +1050,7 @@ static void hs_daemon_run(void *arg, int ready, int out)
 	const struct hs_daemon_cfg *cfg = arg;
 	struct hs_daemon d = { .fi.ctl = -1 };
 	struct sigaction sa = { .sa_handler = hs_daemon_on_signal };
+	bool swept = true;
 
 	/* No SA_RESTART: the signal ends the daemon's wait at once. */
 	sigaction(SIGUSR1, &sa, NULL);
@@ -1047,8 +1061,8 @@ static void hs_daemon_run(void *arg, int ready, int out)
 	if (write(ready, "r", 1) != 1)
 		_exit(4);
 	while (!hs_daemon_stop && now_ms() < cfg->deadline && !d.rep.bad_err)
-		if (ktlso_nl_wait_ready(&d.nl, 100))
-			hs_daemon_sweep(&d);
+		if (ktlso_nl_wait_ready(&d.nl, 100) || !swept)
+			swept = hs_daemon_sweep(&d);
 	if (d.fi.ctl >= 0) {
 		fi_off(&d.fi);
 		d.rep.injected = fi_injected();
