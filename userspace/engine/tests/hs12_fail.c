@@ -376,6 +376,34 @@ TEST_F(fail12, downgrade_sentinel)
 	fails_with(_metadata, &self->p, false, KTLSO_ALERT_ILLEGAL_PARAMETER);
 }
 
+/*
+ * RFC 8446 D.5: legacy_version 0x0300 is protocol_version, also when
+ * supported_versions offers only TLS 1.2 (and a TLS 1.2 server would go
+ * by supported_versions, RFC 8446 4.2.1).
+ */
+static void tls12_only_ssl3_legacy(void *arg, struct ktlso_client_hello *ch)
+{
+	offer_tls12_only(arg, ch);
+	ktlso_ext_set_add(&ch->ext, KTLSO_EXT_SUPPORTED_VERSIONS);
+	ch->legacy_version = 0x0300;
+}
+
+TEST_F(fail12, client_hello_legacy_version_ssl3)
+{
+	self->p.ccfg.test.client_hello = tls12_only_ssl3_legacy;
+	fails_with(_metadata, &self->p, true, KTLSO_ALERT_PROTOCOL_VERSION);
+}
+
+/* D.5 for the ServerHello: SSL 3.0 is protocol_version. */
+TEST_F(fail12, server_hello_legacy_version_ssl3)
+{
+	self->t = (struct tamper){ .server = true, .type = KTLSO_HS_SERVER_HELLO,
+				   .nth = 1, .action = PUT_U16, .offset = 4,
+				   .value = 0x0300 };
+	set_tamper(&self->p, &self->t);
+	fails_with(_metadata, &self->p, false, KTLSO_ALERT_PROTOCOL_VERSION);
+}
+
 static void fallback_scsv(void *arg, struct ktlso_client_hello *ch)
 {
 	static uint16_t suites[KTLSO_CONFIG_MAX_LIST + 1];

@@ -23,6 +23,7 @@ enum tamper_action {
 	SAVE,			/* keep a copy, change nothing */
 	REPLACE_SAVED,		/* send the saved copy instead */
 	REPLACE,		/* send @replacement instead */
+	PUT_U16,		/* write @value at @offset */
 };
 
 struct tamper {
@@ -32,6 +33,7 @@ struct tamper {
 	enum tamper_action action;
 	size_t offset;
 	uint16_t group;
+	uint16_t value;
 	const uint8_t *replacement;
 	size_t replacement_len;
 	int seen;
@@ -110,6 +112,10 @@ static int tamper_apply(struct tamper *t, uint8_t *msg, size_t *len,
 	case REPLACE:
 		memcpy(msg, t->replacement, t->replacement_len);
 		*len = t->replacement_len;
+		break;
+	case PUT_U16:
+		msg[t->offset] = (uint8_t)(t->value >> 8);
+		msg[t->offset + 1] = (uint8_t)t->value;
 		break;
 	}
 	return 0;
@@ -573,6 +579,53 @@ TEST_F(fail, tls12_client_refused)
 	ASSERT_EQ(0, ktlso_config_set_versions(&self->p.scfg, "1.3", "1.3"));
 	self->p.ccfg.test.client_hello = tls12_client_hello;
 	fails_with(_metadata, &self->p, true, KTLSO_ALERT_PROTOCOL_VERSION);
+}
+
+/*
+ * RFC 8446 D.5: a ClientHello whose legacy_version is SSL 3.0 (0x0300) is
+ * refused with protocol_version, and so is anything older, even when
+ * supported_versions offers TLS 1.3 (which otherwise alone decides, 4.2.1).
+ */
+static void set_legacy_version(void *arg, struct ktlso_client_hello *ch)
+{
+	ch->legacy_version = *(const uint16_t *)arg;
+}
+
+TEST_F(fail, client_hello_legacy_version_ssl3_or_older)
+{
+	static const uint16_t old[] = { 0x0300, 0x0200, 0x0002, 0x0000 };
+	uint16_t v;
+	size_t i;
+
+	self->p.ccfg.test.client_hello = set_legacy_version;
+	self->p.ccfg.test.arg = &v;
+	for (i = 0; i < ARRAY_SIZE(old); i++) {
+		v = old[i];
+		TH_LOG("legacy_version 0x%04x", v);
+		fails_with(_metadata, &self->p, true,
+			   KTLSO_ALERT_PROTOCOL_VERSION);
+		hs_pair_reset(&self->p);
+	}
+}
+
+/* D.5 again, for the ServerHello a TLS 1.3 server sends. */
+TEST_F(fail, server_hello_legacy_version_ssl3)
+{
+	self->t = (struct tamper){ .server = true, .type = KTLSO_HS_SERVER_HELLO,
+				   .nth = 1, .action = PUT_U16, .offset = 4,
+				   .value = 0x0300 };
+	set_tamper(&self->p, &self->t);
+	fails_with(_metadata, &self->p, false, KTLSO_ALERT_PROTOCOL_VERSION);
+}
+
+/* Any other legacy_version but 0x0303 stays illegal_parameter (4.1.3). */
+TEST_F(fail, server_hello_legacy_version_tls11)
+{
+	self->t = (struct tamper){ .server = true, .type = KTLSO_HS_SERVER_HELLO,
+				   .nth = 1, .action = PUT_U16, .offset = 4,
+				   .value = 0x0302 };
+	set_tamper(&self->p, &self->t);
+	fails_with(_metadata, &self->p, false, KTLSO_ALERT_ILLEGAL_PARAMETER);
 }
 
 /* --- record layer --------------------------------------------------------- */
