@@ -1126,19 +1126,6 @@ static size_t hs_message(uint8_t *buf, uint8_t type, const uint8_t *body,
 	return 4 + len;
 }
 
-/* Seal @msg as a record of @type with @rp (a "kernel") into @wire. */
-static void kernel_send(struct __test_metadata *_metadata, struct pipe *wire,
-			struct ktlso_record_protection *rp, uint8_t type,
-			const uint8_t *msg, size_t len)
-{
-	uint8_t rec[512];
-	size_t n;
-
-	ASSERT_EQ(0, ktlso_record_seal(rp, type, msg, len, 0, rec, sizeof(rec),
-				       &n));
-	pipe_push(wire, rec, n);
-}
-
 /* The one record in @wire opens with @ci as a warning no_renegotiation. */
 static void expect_no_renegotiation(struct __test_metadata *_metadata,
 				    struct pipe *wire,
@@ -1163,31 +1150,6 @@ static void expect_no_renegotiation(struct __test_metadata *_metadata,
 	pipe_consume(wire, pipe_pending(wire));
 }
 
-/* A completed pair, and each side's "kernel" sending with its keys. */
-struct connected {
-	struct ktlso_session_result cr, sr;
-	struct ktlso_record_protection c_tx, s_tx;
-};
-
-static void connect_pair(struct __test_metadata *_metadata, struct hs_pair *p,
-			 struct connected *k)
-{
-	memset(k, 0, sizeof(*k));
-	ASSERT_EQ(0, hs_pair_start(p));
-	ASSERT_EQ(0, hs_pair_run(p));
-	ASSERT_EQ(0, ktlso_session_result(p->c, &k->cr));
-	ASSERT_EQ(0, ktlso_session_result(p->s, &k->sr));
-	ASSERT_EQ(0, ci_record(&k->cr.tx, k->cr.suite, true, &k->c_tx));
-	ASSERT_EQ(0, ci_record(&k->sr.tx, k->sr.suite, true, &k->s_tx));
-}
-
-static void disconnect(struct connected *k)
-{
-	ktlso_session_result_clear(&k->cr);
-	ktlso_session_result_clear(&k->sr);
-	ktlso_record_clear(&k->c_tx);
-	ktlso_record_clear(&k->s_tx);
-}
 
 /*
  * A HelloRequest after the handshake: the client refuses with a warning
@@ -1309,6 +1271,46 @@ TEST_F(fail12, new_session_ticket_during_handshake)
 				     sizeof(nst));
 	pipe_insert(&p->s2c, 0, rec, 5 + rec[4]);
 	then_fails_late(_metadata, p, false, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+}
+
+/*
+ * RFC 5246 6.2.1, RFC 8446 5.1: no empty handshake, alert or
+ * change_cipher_spec record: unexpected_message, as OpenSSL, NSS and
+ * GnuTLS answer it.
+ */
+TEST_F(fail12, empty_records_during_handshake)
+{
+	static const uint8_t types[] = {
+		KTLSO_CONTENT_ALERT, KTLSO_CONTENT_HANDSHAKE,
+		KTLSO_CONTENT_CHANGE_CIPHER_SPEC,
+	};
+	struct hs_pair *p = &self->p;
+	uint8_t rec[] = { 0, 0x03, 0x03, 0x00, 0x00 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		rec[0] = types[i];
+		TH_LOG("content type %u", rec[0]);
+		ASSERT_EQ(0, hs_pair_start(p));
+		p->rc = ktlso_session_handshake(p->c);
+		pipe_prepend(&p->c2s, rec, sizeof(rec));
+		hs_pair_run(p);
+		check_failed(_metadata, p, true,
+			     KTLSO_ALERT_UNEXPECTED_MESSAGE);
+		hs_pair_reset(p);
+	}
+}
+
+TEST_F(fail12, empty_alert_after_handshake)
+{
+	struct connected k;
+
+	connect_pair(_metadata, &self->p, &k);
+	kernel_send(_metadata, &self->p.c2s, &k.c_tx, KTLSO_CONTENT_ALERT,
+		    NULL, 0);
+	read_fails_with(_metadata, &self->p, true,
+			KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	disconnect(&k);
 }
 
 /* Application data before the keys. */

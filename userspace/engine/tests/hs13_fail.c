@@ -805,6 +805,59 @@ TEST_F(fail, empty_handshake_record)
 	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
+/*
+ * RFC 8446 5.1: only application data may come in an empty record; an
+ * alert record holds exactly one alert. An empty alert record is
+ * unexpected_message (as OpenSSL, NSS and GnuTLS answer it), like an
+ * empty handshake record, in plaintext and under keys.
+ */
+TEST_F(fail, empty_alert_record)
+{
+	static const uint8_t rec[] = { 0x15, 0x03, 0x03, 0x00, 0x00 };
+	struct hs_pair *p = &self->p;
+
+	ASSERT_EQ(0, hs_pair_start(p));
+	p->rc = ktlso_session_handshake(p->c);
+	pipe_prepend(&p->c2s, rec, sizeof(rec));
+	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+}
+
+TEST_F(fail, empty_protected_alert_record)
+{
+	struct connected k;
+
+	connect_pair(_metadata, &self->p, &k);
+	kernel_send(_metadata, &self->p.s2c, &k.s_tx, KTLSO_CONTENT_ALERT,
+		    NULL, 0);
+	read_fails_with(_metadata, &self->p, false,
+			KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	disconnect(&k);
+}
+
+TEST_F(fail, empty_protected_handshake_record)
+{
+	struct connected k;
+
+	connect_pair(_metadata, &self->p, &k);
+	kernel_send(_metadata, &self->p.s2c, &k.s_tx, KTLSO_CONTENT_HANDSHAKE,
+		    NULL, 0);
+	read_fails_with(_metadata, &self->p, false,
+			KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	disconnect(&k);
+}
+
+/* An alert record of one byte is malformed: decode_error. */
+TEST_F(fail, short_alert_record)
+{
+	static const uint8_t rec[] = { 0x15, 0x03, 0x03, 0x00, 0x01, 0x02 };
+	struct hs_pair *p = &self->p;
+
+	ASSERT_EQ(0, hs_pair_start(p));
+	p->rc = ktlso_session_handshake(p->c);
+	pipe_prepend(&p->c2s, rec, sizeof(rec));
+	then_fails(_metadata, p, true, KTLSO_ALERT_DECODE_ERROR);
+}
+
 /* A flipped bit in the server's protected flight. */
 TEST_F(fail, corrupted_protected_record)
 {

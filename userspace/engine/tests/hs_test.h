@@ -496,4 +496,78 @@ static inline void hs_pair_free(struct hs_pair *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* --- after the handshake: each side's "kernel" --------------------------- */
+
+/*
+ * These use the kselftest harness's assertions: include
+ * kselftest_harness.h before this header.
+ */
+
+/* A completed pair, and each side's "kernel" sending with its keys. */
+struct connected {
+	struct ktlso_session_result cr, sr;
+	struct ktlso_record_protection c_tx, s_tx;
+};
+
+static inline void connect_pair(struct __test_metadata *_metadata,
+				struct hs_pair *p, struct connected *k)
+{
+	memset(k, 0, sizeof(*k));
+	ASSERT_EQ(0, hs_pair_start(p));
+	ASSERT_EQ(0, hs_pair_run(p));
+	ASSERT_EQ(0, ktlso_session_result(p->c, &k->cr));
+	ASSERT_EQ(0, ktlso_session_result(p->s, &k->sr));
+	ASSERT_EQ(0, ci_record(&k->cr.tx, k->cr.suite, true, &k->c_tx));
+	ASSERT_EQ(0, ci_record(&k->sr.tx, k->sr.suite, true, &k->s_tx));
+}
+
+static inline void disconnect(struct connected *k)
+{
+	ktlso_session_result_clear(&k->cr);
+	ktlso_session_result_clear(&k->sr);
+	ktlso_record_clear(&k->c_tx);
+	ktlso_record_clear(&k->s_tx);
+}
+
+/* Seal @msg as a record of @type with @rp (a "kernel") into @wire. */
+static inline void kernel_send(struct __test_metadata *_metadata,
+			       struct pipe *wire,
+			       struct ktlso_record_protection *rp, uint8_t type,
+			       const uint8_t *msg, size_t len)
+{
+	uint8_t rec[512];
+	size_t n;
+
+	ASSERT_EQ(0, ktlso_record_seal(rp, type, msg, len, 0, rec, sizeof(rec),
+				       &n));
+	pipe_push(wire, rec, n);
+}
+
+/*
+ * After the handshake, one side reads what its peer's kernel sent and
+ * fails: the reader (@server_reads) sent @alert, the other side reads it.
+ */
+static inline void read_fails_with(struct __test_metadata *_metadata,
+				   struct hs_pair *p, bool server_reads,
+				   int alert)
+{
+	struct ktlso_session *rd = server_reads ? p->s : p->c;
+	struct ktlso_session *peer = server_reads ? p->c : p->s;
+	struct test_log *log = server_reads ? &p->slog : &p->clog;
+	uint8_t buf[16];
+	size_t n;
+	int sent, received;
+
+	EXPECT_EQ(-alert, ktlso_session_read(rd, buf, sizeof(buf), &n))
+		TH_LOG("reader: %s", log->last_error);
+	EXPECT_EQ(-alert, ktlso_session_read(peer, buf, sizeof(buf), &n));
+	ktlso_session_alerts(rd, &sent, &received);
+	EXPECT_EQ(alert, sent);
+	EXPECT_EQ(-1, received);
+	ktlso_session_alerts(peer, &sent, &received);
+	EXPECT_EQ(-1, sent);
+	EXPECT_EQ(alert, received);
+	EXPECT_EQ(1, log->errors);
+}
+
 #endif /* KTLSO_ENGINE_TESTS_HS_TEST_H */
