@@ -9,6 +9,7 @@
 #include "kselftest_harness.h"
 
 #include "hs_test.h"
+#include "record_ref.h"
 
 /* Rewrite the @nth message of @type that one side sends. */
 enum tamper_action {
@@ -770,6 +771,41 @@ TEST_F(fail, protected_record_overflow)
 		  ktlso_session_read(p->c, buf, sizeof(buf), &n));
 	EXPECT_EQ(-KTLSO_ALERT_RECORD_OVERFLOW,
 		  ktlso_session_read(p->s, buf, sizeof(buf), &n));
+}
+
+/*
+ * RFC 8446 5.4: a TLSInnerPlaintext over 2^14 + 1 bytes (2^14 of content,
+ * its type, one byte of padding) is record_overflow, though its
+ * ciphertext is within the 2^14 + 256 limit. The engine cannot seal one:
+ * the reference construction does, with the server's keys.
+ */
+TEST_F(fail, protected_inner_plaintext_overflow)
+{
+	size_t inner = KTLSO_MAX_PLAINTEXT_LEN + 2, rec_len;
+	uint8_t *data = calloc(1, inner);
+	uint8_t *rec = malloc(KTLSO_MAX_RECORD_LEN);
+	struct ktlso_traffic_keys keys;
+	struct connected k;
+	uint64_t seq;
+
+	ASSERT_NE(NULL, data);
+	ASSERT_NE(NULL, rec);
+	connect_pair(_metadata, &self->p, &k);
+	ASSERT_EQ(0, ci_keys(&k.sr.tx, &keys, &seq));
+	memset(data, 'x', KTLSO_MAX_PLAINTEXT_LEN);
+	data[KTLSO_MAX_PLAINTEXT_LEN] = KTLSO_CONTENT_APPLICATION_DATA;
+	ASSERT_TRUE(ref_seal(&(struct ref_keys){
+				.aead = ktlso_aead_info(
+					ktlso_suite_find(k.sr.suite)->aead),
+				.key = keys.key, .iv = keys.iv, .tls13 = true },
+			     seq, 0, data, inner, rec, &rec_len));
+	pipe_push(&self->p.s2c, rec, rec_len);
+	read_fails_with(_metadata, &self->p, false,
+			KTLSO_ALERT_RECORD_OVERFLOW);
+	ktlso_traffic_keys_clear(&keys);
+	disconnect(&k);
+	free(rec);
+	free(data);
 }
 
 TEST_F(fail, unknown_content_type)
