@@ -446,6 +446,37 @@ TEST_F(fail12, client_without_extended_master_secret)
 	fails_with(_metadata, &self->p, true, KTLSO_ALERT_HANDSHAKE_FAILURE);
 }
 
+/*
+ * ems = required (the default) refuses a peer without the extended master
+ * secret whatever the peer's own policy: handshake_failure, RFC 7627 5.2's
+ * "abort the handshake". The server with ems = preferred accepts the
+ * legacy ClientHello and answers without the extension; the client, which
+ * requires it, refuses that ServerHello.
+ */
+TEST_F(fail12, ems_required_server_refuses_preferred_client_without_it)
+{
+	static const enum ktlso_ext ems = KTLSO_EXT_EXTENDED_MASTER_SECRET;
+
+	self->p.ccfg.ems = KTLSO_EMS_PREFERRED;
+	self->p.ccfg.test.client_hello = drop_ext;
+	self->p.ccfg.test.arg = (void *)&ems;
+	fails_with(_metadata, &self->p, true, KTLSO_ALERT_HANDSHAKE_FAILURE);
+	EXPECT_EQ(0, self->p.slog.warnings);
+}
+
+TEST_F(fail12, ems_required_client_refuses_preferred_server_without_it)
+{
+	static const enum ktlso_ext ems = KTLSO_EXT_EXTENDED_MASTER_SECRET;
+
+	self->p.scfg.ems = KTLSO_EMS_PREFERRED;
+	self->p.ccfg.test.client_hello = drop_ext;
+	self->p.ccfg.test.arg = (void *)&ems;
+	fails_with(_metadata, &self->p, false, KTLSO_ALERT_HANDSHAKE_FAILURE);
+	/* The server accepted the client, and said so. */
+	EXPECT_EQ(1, self->p.slog.warnings);
+	EXPECT_EQ(0, self->p.clog.warnings);
+}
+
 /* Without renegotiation_info the server goes on, and answers none. */
 static void sh_no_ri_seen(struct ktlso_tls12_server_hello *sh, void *arg)
 {

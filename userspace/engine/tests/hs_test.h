@@ -161,6 +161,8 @@ static inline size_t pipe_record_types(const struct pipe *p, uint8_t *types,
 struct test_log {
 	char last_error[512];
 	int errors;
+	char last_warning[512];
+	int warnings;
 };
 
 static inline void test_log_cb(void *arg, enum ktlso_log_level level,
@@ -173,6 +175,10 @@ static inline void test_log_cb(void *arg, enum ktlso_log_level level,
 	if (level == KTLSO_LOG_ERROR) {
 		snprintf(l->last_error, sizeof(l->last_error), "%s", msg);
 		l->errors++;
+	}
+	if (level == KTLSO_LOG_WARNING) {
+		snprintf(l->last_warning, sizeof(l->last_warning), "%s", msg);
+		l->warnings++;
 	}
 }
 
