@@ -226,18 +226,12 @@ static void check_failed(struct __test_metadata *_metadata, struct hs_pair *p,
 	struct ktlso_session *rcv = server_sends ? p->c : p->s;
 	struct test_log *slog = server_sends ? &p->slog : &p->clog;
 	struct test_log *rlog = server_sends ? &p->clog : &p->slog;
-	int sent, received;
 
 	EXPECT_EQ(-alert, server_sends ? p->rs : p->rc)
 		TH_LOG("sender: %s", slog->last_error);
 	EXPECT_EQ(-alert, server_sends ? p->rc : p->rs)
 		TH_LOG("receiver: %s", rlog->last_error);
-	ktlso_session_alerts(snd, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(NONE, received);
-	ktlso_session_alerts(rcv, &sent, &received);
-	EXPECT_EQ(NONE, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, snd, rcv, alert);
 	EXPECT_EQ(1, slog->errors);
 	EXPECT_NE(0u, strlen(slog->last_error));
 	/* Failed sessions yield no keys, and keep failing. */
@@ -266,19 +260,13 @@ static void then_fails_late(struct __test_metadata *_metadata,
 	struct test_log *slog = server_sends ? &p->slog : &p->clog;
 	uint8_t buf[16];
 	size_t n;
-	int sent, received;
 
 	hs_pair_run(p);
 	EXPECT_EQ(0, server_sends ? p->rc : p->rs);
 	EXPECT_EQ(-alert, server_sends ? p->rs : p->rc)
 		TH_LOG("sender: %s", slog->last_error);
 	EXPECT_EQ(-alert, ktlso_session_read(rcv, buf, sizeof(buf), &n));
-	ktlso_session_alerts(snd, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(NONE, received);
-	ktlso_session_alerts(rcv, &sent, &received);
-	EXPECT_EQ(NONE, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, snd, rcv, alert);
 	EXPECT_EQ(1, slog->errors);
 }
 
@@ -453,28 +441,29 @@ TEST_F(fail12, client_without_extended_master_secret)
  * legacy ClientHello and answers without the extension; the client, which
  * requires it, refuses that ServerHello.
  */
-TEST_F(fail12, ems_required_server_refuses_preferred_client_without_it)
+static void ems_required_refuses(struct __test_metadata *_metadata,
+				 struct hs_pair *p, bool server_requires)
 {
 	static const enum ktlso_ext ems = KTLSO_EXT_EXTENDED_MASTER_SECRET;
 
-	self->p.ccfg.ems = KTLSO_EMS_PREFERRED;
-	self->p.ccfg.test.client_hello = drop_ext;
-	self->p.ccfg.test.arg = (void *)&ems;
-	fails_with(_metadata, &self->p, true, KTLSO_ALERT_HANDSHAKE_FAILURE);
-	EXPECT_EQ(0, self->p.slog.warnings);
+	(server_requires ? &p->ccfg : &p->scfg)->ems = KTLSO_EMS_PREFERRED;
+	p->ccfg.test.client_hello = drop_ext;
+	p->ccfg.test.arg = (void *)&ems;
+	fails_with(_metadata, p, server_requires,
+		   KTLSO_ALERT_HANDSHAKE_FAILURE);
+	/* A preferring server accepted the client, and said so. */
+	EXPECT_EQ(server_requires ? 0 : 1, p->slog.warnings);
+	EXPECT_EQ(0, p->clog.warnings);
+}
+
+TEST_F(fail12, ems_required_server_refuses_preferred_client_without_it)
+{
+	ems_required_refuses(_metadata, &self->p, true);
 }
 
 TEST_F(fail12, ems_required_client_refuses_preferred_server_without_it)
 {
-	static const enum ktlso_ext ems = KTLSO_EXT_EXTENDED_MASTER_SECRET;
-
-	self->p.scfg.ems = KTLSO_EMS_PREFERRED;
-	self->p.ccfg.test.client_hello = drop_ext;
-	self->p.ccfg.test.arg = (void *)&ems;
-	fails_with(_metadata, &self->p, false, KTLSO_ALERT_HANDSHAKE_FAILURE);
-	/* The server accepted the client, and said so. */
-	EXPECT_EQ(1, self->p.slog.warnings);
-	EXPECT_EQ(0, self->p.clog.warnings);
+	ems_required_refuses(_metadata, &self->p, false);
 }
 
 /* Without renegotiation_info the server goes on, and answers none. */
@@ -1334,14 +1323,7 @@ TEST_F(fail12, empty_records_during_handshake)
 
 TEST_F(fail12, empty_alert_after_handshake)
 {
-	struct connected k;
-
-	connect_pair(_metadata, &self->p, &k);
-	kernel_send(_metadata, &self->p.c2s, &k.c_tx, KTLSO_CONTENT_ALERT,
-		    NULL, 0);
-	read_fails_with(_metadata, &self->p, true,
-			KTLSO_ALERT_UNEXPECTED_MESSAGE);
-	disconnect(&k);
+	empty_record_fails(_metadata, &self->p, false, KTLSO_CONTENT_ALERT);
 }
 
 /* Application data before the keys. */

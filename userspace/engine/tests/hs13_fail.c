@@ -176,7 +176,6 @@ static void fails_with(struct __test_metadata *_metadata, struct hs_pair *p,
 	struct ktlso_session_result r;
 	struct ktlso_session *snd, *rcv;
 	struct test_log *slog;
-	int sent, received;
 
 	ASSERT_EQ(0, hs_pair_start(p));
 	hs_pair_run(p);
@@ -187,12 +186,7 @@ static void fails_with(struct __test_metadata *_metadata, struct hs_pair *p,
 		TH_LOG("sender: %s", slog->last_error);
 	EXPECT_EQ(-alert, server_sends ? p->rc : p->rs)
 		TH_LOG("receiver: %s", (server_sends ? &p->clog : &p->slog)->last_error);
-	ktlso_session_alerts(snd, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(NONE, received);
-	ktlso_session_alerts(rcv, &sent, &received);
-	EXPECT_EQ(NONE, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, snd, rcv, alert);
 	EXPECT_EQ(1, slog->errors);
 	EXPECT_NE(0u, strlen(slog->last_error));
 	/* Failed sessions yield no keys, and keep failing. */
@@ -210,19 +204,13 @@ static void server_fails_late(struct __test_metadata *_metadata,
 {
 	uint8_t buf[16];
 	size_t n;
-	int sent, received;
 
 	ASSERT_EQ(0, hs_pair_start(p));
 	hs_pair_run(p);
 	EXPECT_EQ(0, p->rc);
 	EXPECT_EQ(-alert, p->rs) TH_LOG("server: %s", p->slog.last_error);
 	EXPECT_EQ(-alert, ktlso_session_read(p->c, buf, sizeof(buf), &n));
-	ktlso_session_alerts(p->s, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(NONE, received);
-	ktlso_session_alerts(p->c, &sent, &received);
-	EXPECT_EQ(NONE, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, p->s, p->c, alert);
 	EXPECT_EQ(1, p->slog.errors);
 }
 
@@ -609,24 +597,33 @@ TEST_F(fail, client_hello_legacy_version_ssl3_or_older)
 	}
 }
 
-/* D.5 again, for the ServerHello a TLS 1.3 server sends. */
-TEST_F(fail, server_hello_legacy_version_ssl3)
+/*
+ * D.5 again, for the ServerHello a TLS 1.3 server sends: SSL 3.0 is
+ * protocol_version; any other legacy_version but 0x0303 stays
+ * illegal_parameter (4.1.3).
+ */
+TEST_F(fail, server_hello_legacy_version)
 {
-	self->t = (struct tamper){ .server = true, .type = KTLSO_HS_SERVER_HELLO,
-				   .nth = 1, .action = PUT_U16, .offset = 4,
-				   .value = 0x0300 };
-	set_tamper(&self->p, &self->t);
-	fails_with(_metadata, &self->p, false, KTLSO_ALERT_PROTOCOL_VERSION);
-}
+	static const struct {
+		uint16_t version;
+		int alert;
+	} cases[] = {
+		{ 0x0300, KTLSO_ALERT_PROTOCOL_VERSION },
+		{ 0x0302, KTLSO_ALERT_ILLEGAL_PARAMETER },
+	};
+	size_t i;
 
-/* Any other legacy_version but 0x0303 stays illegal_parameter (4.1.3). */
-TEST_F(fail, server_hello_legacy_version_tls11)
-{
-	self->t = (struct tamper){ .server = true, .type = KTLSO_HS_SERVER_HELLO,
-				   .nth = 1, .action = PUT_U16, .offset = 4,
-				   .value = 0x0302 };
-	set_tamper(&self->p, &self->t);
-	fails_with(_metadata, &self->p, false, KTLSO_ALERT_ILLEGAL_PARAMETER);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		TH_LOG("legacy_version 0x%04x", cases[i].version);
+		self->t = (struct tamper){ .server = true,
+					   .type = KTLSO_HS_SERVER_HELLO,
+					   .nth = 1, .action = PUT_U16,
+					   .offset = 4,
+					   .value = cases[i].version };
+		set_tamper(&self->p, &self->t);
+		fails_with(_metadata, &self->p, false, cases[i].alert);
+		hs_pair_reset(&self->p);
+	}
 }
 
 /* --- record layer --------------------------------------------------------- */
@@ -682,14 +679,22 @@ static void then_fails(struct __test_metadata *_metadata, struct hs_pair *p,
 	EXPECT_EQ(alert, received);
 }
 
-TEST_F(fail, ccs_before_client_hello)
+/* The server reads @rec before the ClientHello, and refuses it: @alert. */
+static void record_before_client_hello(struct __test_metadata *_metadata,
+				       struct hs_pair *p, const uint8_t *rec,
+				       size_t len, int alert)
 {
-	struct hs_pair *p = &self->p;
-
 	ASSERT_EQ(0, hs_pair_start(p));
 	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, ccs_record, sizeof(ccs_record));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	pipe_prepend(&p->c2s, rec, len);
+	then_fails(_metadata, p, true, alert);
+}
+
+TEST_F(fail, ccs_before_client_hello)
+{
+	record_before_client_hello(_metadata, &self->p, ccs_record,
+				   sizeof(ccs_record),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
 TEST_F(fail, ccs_bad_value)
@@ -811,34 +816,25 @@ TEST_F(fail, protected_inner_plaintext_overflow)
 TEST_F(fail, unknown_content_type)
 {
 	static const uint8_t rec[] = { 0x18, 0x03, 0x03, 0x00, 0x01, 0x01 };
-	struct hs_pair *p = &self->p;
 
-	ASSERT_EQ(0, hs_pair_start(p));
-	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, rec, sizeof(rec));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
 TEST_F(fail, application_data_before_keys)
 {
 	static const uint8_t rec[] = { 0x17, 0x03, 0x03, 0x00, 0x01, 0x00 };
-	struct hs_pair *p = &self->p;
 
-	ASSERT_EQ(0, hs_pair_start(p));
-	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, rec, sizeof(rec));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
 TEST_F(fail, empty_handshake_record)
 {
 	static const uint8_t rec[] = { 0x16, 0x03, 0x03, 0x00, 0x00 };
-	struct hs_pair *p = &self->p;
 
-	ASSERT_EQ(0, hs_pair_start(p));
-	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, rec, sizeof(rec));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
 /*
@@ -850,48 +846,28 @@ TEST_F(fail, empty_handshake_record)
 TEST_F(fail, empty_alert_record)
 {
 	static const uint8_t rec[] = { 0x15, 0x03, 0x03, 0x00, 0x00 };
-	struct hs_pair *p = &self->p;
 
-	ASSERT_EQ(0, hs_pair_start(p));
-	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, rec, sizeof(rec));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
 TEST_F(fail, empty_protected_alert_record)
 {
-	struct connected k;
-
-	connect_pair(_metadata, &self->p, &k);
-	kernel_send(_metadata, &self->p.s2c, &k.s_tx, KTLSO_CONTENT_ALERT,
-		    NULL, 0);
-	read_fails_with(_metadata, &self->p, false,
-			KTLSO_ALERT_UNEXPECTED_MESSAGE);
-	disconnect(&k);
+	empty_record_fails(_metadata, &self->p, true, KTLSO_CONTENT_ALERT);
 }
 
 TEST_F(fail, empty_protected_handshake_record)
 {
-	struct connected k;
-
-	connect_pair(_metadata, &self->p, &k);
-	kernel_send(_metadata, &self->p.s2c, &k.s_tx, KTLSO_CONTENT_HANDSHAKE,
-		    NULL, 0);
-	read_fails_with(_metadata, &self->p, false,
-			KTLSO_ALERT_UNEXPECTED_MESSAGE);
-	disconnect(&k);
+	empty_record_fails(_metadata, &self->p, true, KTLSO_CONTENT_HANDSHAKE);
 }
 
 /* An alert record of one byte is malformed: decode_error. */
 TEST_F(fail, short_alert_record)
 {
 	static const uint8_t rec[] = { 0x15, 0x03, 0x03, 0x00, 0x01, 0x02 };
-	struct hs_pair *p = &self->p;
 
-	ASSERT_EQ(0, hs_pair_start(p));
-	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, rec, sizeof(rec));
-	then_fails(_metadata, p, true, KTLSO_ALERT_DECODE_ERROR);
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_DECODE_ERROR);
 }
 
 /* A flipped bit in the server's protected flight. */

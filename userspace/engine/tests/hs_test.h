@@ -509,6 +509,21 @@ static inline void hs_pair_free(struct hs_pair *p)
  * kselftest_harness.h before this header.
  */
 
+/* @snd sent the fatal @alert and received none; @rcv received it. */
+static inline void expect_alerted(struct __test_metadata *_metadata,
+				  const struct ktlso_session *snd,
+				  const struct ktlso_session *rcv, int alert)
+{
+	int sent, received;
+
+	ktlso_session_alerts(snd, &sent, &received);
+	EXPECT_EQ(alert, sent);
+	EXPECT_EQ(-1, received);
+	ktlso_session_alerts(rcv, &sent, &received);
+	EXPECT_EQ(-1, sent);
+	EXPECT_EQ(alert, received);
+}
+
 /* A completed pair, and each side's "kernel" sending with its keys. */
 struct connected {
 	struct ktlso_session_result cr, sr;
@@ -562,18 +577,31 @@ static inline void read_fails_with(struct __test_metadata *_metadata,
 	struct test_log *log = server_reads ? &p->slog : &p->clog;
 	uint8_t buf[16];
 	size_t n;
-	int sent, received;
 
 	EXPECT_EQ(-alert, ktlso_session_read(rd, buf, sizeof(buf), &n))
 		TH_LOG("reader: %s", log->last_error);
 	EXPECT_EQ(-alert, ktlso_session_read(peer, buf, sizeof(buf), &n));
-	ktlso_session_alerts(rd, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(-1, received);
-	ktlso_session_alerts(peer, &sent, &received);
-	EXPECT_EQ(-1, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, rd, peer, alert);
 	EXPECT_EQ(1, log->errors);
+}
+
+/*
+ * After the handshake the server's "kernel" (@from_server; else the
+ * client's) sends an empty record of @type: the reader answers
+ * unexpected_message (RFC 8446 5.1).
+ */
+static inline void empty_record_fails(struct __test_metadata *_metadata,
+				      struct hs_pair *p, bool from_server,
+				      uint8_t type)
+{
+	struct connected k;
+
+	connect_pair(_metadata, p, &k);
+	kernel_send(_metadata, from_server ? &p->s2c : &p->c2s,
+		    from_server ? &k.s_tx : &k.c_tx, type, NULL, 0);
+	read_fails_with(_metadata, p, !from_server,
+			KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	disconnect(&k);
 }
 
 #endif /* KTLSO_ENGINE_TESTS_HS_TEST_H */
