@@ -339,6 +339,11 @@ int ktlso_seal_sg(struct ktlso_crypto *c, u8 *hdr, u8 type, size_t len,
  * @hdr: the 5-byte header
  * @rec_len: set to the length of the whole record
  *
+ * Every AEAD here adds exactly its tag, so the header gives the plaintext
+ * length: over 2^14 bytes of TLS 1.2 content, or over 2^14 + 1 bytes of
+ * TLS 1.3 TLSInnerPlaintext, padding included (RFC 8446 5.4), is refused
+ * here, before decryption, as upstream's tls_rx_msg_size() does.
+ *
  * Return: 0; -EMSGSIZE for a record longer than the version and cipher
  * allow; -EBADMSG for one too short to hold the tag (and explicit nonce),
  * for a legacy_version other than 3.3 (RFC 8446 5.1 keeps it for 1.3), or

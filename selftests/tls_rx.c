@@ -31,6 +31,7 @@
 #include <sys/syscall.h>
 
 #include "tls_common.h"
+#include "engine/tests/record_ref.h"
 
 #define SMALL		1000		/* a record much smaller than 2^14 */
 
@@ -790,6 +791,74 @@ TEST_F(tls_rx, oversized_record_is_emsgsize)
 	ASSERT_EQ(0, ktlso_write_all(self->raw, hdr, sizeof(hdr)));
 	EXPECT_EQ(-1, recv(self->rx, &c, 1, 0));
 	EXPECT_EQ(EMSGSIZE, errno);
+}
+
+/*
+ * RFC 8446 5.4: a TLS 1.3 TLSInnerPlaintext (content, type and padding)
+ * may not exceed 2^14 + 1 bytes.  Here 2^14 bytes of data, the type and one
+ * byte of padding, authentic under the connection's keys (sealed by the
+ * reference construction: the engine refuses to): EMSGSIZE, as for any
+ * oversized record, and sticky.
+ */
+TEST_F(tls_rx, tls13_inner_plaintext_overflow_is_emsgsize)
+{
+	size_t inner = MAX_PAYLOAD + 2, rec_len;
+	uint8_t *data, *rec, iv[REF_NONCE_LEN];
+	struct ref_keys rk;
+	char c;
+
+	if (!is_tls13(&self->keys))
+		SKIP(return, "TLS 1.3 only");
+	SKIP_WITHOUT_ENGINE(&self->keys);
+	if (testing_intree())
+		SKIP(return, "in-tree reports a bad header through sk_err alone: a reader may see EAGAIN");
+	data = calloc(1, inner);
+	rec = malloc(HDR_LEN + inner + TAG_LEN);
+	ASSERT_NE(NULL, data);
+	ASSERT_NE(NULL, rec);
+	memset(data, 'x', MAX_PAYLOAD);
+	data[MAX_PAYLOAD] = TYPE_DATA;
+	memcpy(iv, ci_salt(&self->keys), self->keys.c->salt_len);
+	memcpy(iv + self->keys.c->salt_len, ci_iv(&self->keys),
+	       self->keys.c->iv_len);
+	rk = (struct ref_keys){
+		.aead = ktlso_aead_info(ktlso_suite_find(self->keys.suite)->aead),
+		.key = ci_key(&self->keys), .iv = iv, .tls13 = true,
+	};
+	ASSERT_TRUE(ref_seal(&rk, SEQ_START, TYPE_DATA, data, inner, rec,
+			     &rec_len));
+	ASSERT_EQ(HDR_LEN + inner + TAG_LEN, rec_len);
+	ASSERT_EQ(0, ktlso_write_all(self->raw, rec, rec_len));
+	EXPECT_EQ(-1, recv(self->rx, &c, 1, 0));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(-1, recv(self->rx, &c, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EMSGSIZE, errno);
+	free(rec);
+	free(data);
+}
+
+/* At 2^14 + 1 bytes with padding (2^14 - 1 of data) the record is taken. */
+TEST_F(tls_rx, tls13_padded_record_at_the_limit_is_accepted)
+{
+	uint8_t *rec = malloc(MAX_RECORD + 256), *data, *got;
+	size_t n;
+
+	if (!is_tls13(&self->keys))
+		SKIP(return, "TLS 1.3 only");
+	SKIP_WITHOUT_ENGINE(&self->keys);
+	data = plaintext(_metadata, MAX_PAYLOAD - 1, 7);
+	got = malloc(MAX_PAYLOAD);
+	ASSERT_NE(NULL, rec);
+	ASSERT_NE(NULL, got);
+	n = seal(_metadata, &self->s, TYPE_DATA, data, MAX_PAYLOAD - 1, 1, rec);
+	ASSERT_EQ(record_overhead(&self->keys) + MAX_PAYLOAD, n);
+	ASSERT_EQ(0, ktlso_write_all(self->raw, rec, n));
+	ASSERT_EQ(MAX_PAYLOAD - 1,
+		  recv(self->rx, got, MAX_PAYLOAD - 1, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(data, got, MAX_PAYLOAD - 1));
+	free(got);
+	free(data);
+	free(rec);
 }
 
 /* The largest record the version allows is taken. */

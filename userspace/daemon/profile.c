@@ -29,6 +29,7 @@ enum pkey {
 	PK_ALPN,
 	PK_CLIENT_AUTH,
 	PK_VERIFY,
+	PK_EMS,
 	PK_COUNT,
 };
 
@@ -173,6 +174,19 @@ static void key_verify(struct kd_load *ld, struct kd_profile_build *b,
 		b->p->verify = v;
 }
 
+/*
+ * "ems = required | preferred": whether TLS 1.2 peers without the extended
+ * master secret (RFC 7627) are refused (the default) or accepted, each
+ * such handshake logged as a warning by the engine.
+ */
+static void key_ems(struct kd_load *ld, struct kd_profile_build *b,
+		    const char *key, const char *value, unsigned int line)
+{
+	if (ktlso_config_set_ems(&b->p->tmpl, value))
+		kd_load_error(ld, line, "%s: \"%s\" is not required or preferred",
+			      key, value);
+}
+
 /* --- files ------------------------------------------------------------- */
 
 static bool cert_expired(const struct ktlso_cred *c)
@@ -264,6 +278,7 @@ static const struct {
 	{ "alpn", PK_ALPN, false, key_alpn },
 	{ "client_auth", PK_CLIENT_AUTH, false, key_client_auth },
 	{ "verify", PK_VERIFY, false, key_verify },
+	{ "ems", PK_EMS, false, key_ems },
 };
 
 /* --- the section ------------------------------------------------------- */

@@ -60,6 +60,7 @@ void ktlso_config_init(struct ktlso_config *cfg)
 	cfg->n_key_shares = 1;
 	cfg->peer_auth = KTLSO_PEER_AUTH_DEFAULT;
 	cfg->middlebox_compat = true;
+	cfg->ems = KTLSO_EMS_REQUIRED;
 	cfg->max_handshake_message = 65536;
 }
 
@@ -237,5 +238,16 @@ int ktlso_config_set_versions(struct ktlso_config *cfg, const char *min,
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	cfg->min_version = lo;
 	cfg->max_version = hi;
+	return 0;
+}
+
+int ktlso_config_set_ems(struct ktlso_config *cfg, const char *policy)
+{
+	if (policy && strcmp(policy, "required") == 0)
+		cfg->ems = KTLSO_EMS_REQUIRED;
+	else if (policy && strcmp(policy, "preferred") == 0)
+		cfg->ems = KTLSO_EMS_PREFERRED;
+	else
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	return 0;
 }

@@ -68,9 +68,14 @@
  *    RSA suites RSA certificates; the server chooses the suite, in its
  *    preference order, for which it has a credential (by SNI, as in TLS
  *    1.3) that signs with a scheme the client accepts.
- *  - The extended master secret (RFC 7627) is required: a client always
- *    offers it, and a peer that does not support it is refused with
- *    handshake_failure.
+ *  - The extended master secret (RFC 7627) is required by default: a
+ *    client always offers it, a server always answers it, and a peer that
+ *    does not support it is refused with handshake_failure (RFC 7627 5.2's
+ *    "abort the handshake"). With KTLSO_EMS_PREFERRED (the one knob, for
+ *    operators who must serve old peers knowingly) such a peer is
+ *    accepted with the RFC 5246 master secret, and a warning is logged
+ *    for every such handshake; a server then does not answer the
+ *    extension (RFC 7627 5.2).
  *  - Secure renegotiation (RFC 5746): the client sends an empty
  *    renegotiation_info and refuses (handshake_failure) a server that
  *    does not answer with one; a server answers one (or the SCSV) with an
@@ -147,6 +152,12 @@ enum ktlso_peer_auth {
 	KTLSO_PEER_AUTH_REQUIRE,
 };
 
+/* TLS 1.2: a peer without the extended master secret (RFC 7627). */
+enum ktlso_ems {
+	KTLSO_EMS_REQUIRED,		/* refused: handshake_failure */
+	KTLSO_EMS_PREFERRED,		/* accepted, logged as a warning */
+};
+
 #define KTLSO_CONFIG_MAX_LIST 16	/* suites, groups, schemes */
 #define KTLSO_CONFIG_MAX_ALPN 8
 #define KTLSO_ALPN_NAME_MAX 255
@@ -211,6 +222,8 @@ struct ktlso_config {
 	size_t n_alpn;
 	/* RFC 8446 appendix D.4; on by default. */
 	bool middlebox_compat;
+	/* TLS 1.2 peers without the extended master secret; REQUIRED. */
+	enum ktlso_ems ems;
 	/* Longest handshake message accepted (default 65536). */
 	size_t max_handshake_message;
 	void (*log)(void *arg, enum ktlso_log_level level, const char *msg);
@@ -229,9 +242,9 @@ struct ktlso_config {
  * secp256r1, secp384r1 with one key share (x25519); ECDSA, Ed25519,
  * RSA-PSS and RSA PKCS#1 schemes (PKCS#1 for certificate chains in TLS
  * 1.3, for signatures too in TLS 1.2); middlebox compatibility mode; peer
- * authentication as KTLSO_PEER_AUTH_DEFAULT says. Set min_version to
- * KTLSO_TLS13_VERSION (or ktlso_config_set_versions(cfg, "1.3", "1.3"))
- * for TLS 1.3 only.
+ * authentication as KTLSO_PEER_AUTH_DEFAULT says; the extended master
+ * secret required. Set min_version to KTLSO_TLS13_VERSION (or
+ * ktlso_config_set_versions(cfg, "1.3", "1.3")) for TLS 1.3 only.
  */
 void ktlso_config_init(struct ktlso_config *cfg);
 
@@ -250,6 +263,8 @@ int ktlso_config_set_sigschemes(struct ktlso_config *cfg, const char *list);
 int ktlso_config_set_alpn(struct ktlso_config *cfg, const char *list);
 int ktlso_config_set_versions(struct ktlso_config *cfg, const char *min,
 			      const char *max);
+/* "required" or "preferred" (see enum ktlso_ems). */
+int ktlso_config_set_ems(struct ktlso_config *cfg, const char *policy);
 
 /* The IANA name of a suite the engine implements; NULL otherwise. */
 const char *ktlso_suite_name(uint16_t id);

@@ -411,13 +411,23 @@ static int open_header_check(const struct ktlso_record_protection *rp,
 			return -KTLSO_ALERT_UNEXPECTED_MESSAGE;
 		if (h->version != TLS_LEGACY_VERSION)
 			return -KTLSO_ALERT_PROTOCOL_VERSION;
-		if (h->length > KTLSO_TLS12_MAX_CIPHERTEXT_LEN ||
-		    (h->length >= min &&
-		     h->length - min > KTLSO_MAX_PLAINTEXT_LEN))
+		if (h->length > KTLSO_TLS12_MAX_CIPHERTEXT_LEN)
 			return -KTLSO_ALERT_RECORD_OVERFLOW;
 	}
 	/* Too short to hold a tag (and a TLS 1.3 inner type): cannot verify. */
-	return h->length < min ? -KTLSO_ALERT_BAD_RECORD_MAC : 0;
+	if (h->length < min)
+		return -KTLSO_ALERT_BAD_RECORD_MAC;
+	/*
+	 * Every AEAD here adds exactly its tag, so the header tells the
+	 * plaintext's length: TLS 1.2's content may not exceed 2^14 (RFC
+	 * 5246 6.2.1), and TLS 1.3's whole TLSInnerPlaintext (content, type
+	 * and padding) may not exceed 2^14 + 1 (RFC 8446 5.4), padding or
+	 * not: record_overflow (5.2), whether or not the record would
+	 * authenticate.
+	 */
+	if (h->length - min > KTLSO_MAX_PLAINTEXT_LEN)
+		return -KTLSO_ALERT_RECORD_OVERFLOW;
+	return 0;
 }
 
 /*
@@ -437,8 +447,6 @@ static int strip_padding(const struct ktlso_record_protection *rp,
 		return -KTLSO_ALERT_UNEXPECTED_MESSAGE;
 	*type = inner[i - 1];
 	*content_len = i - 1;
-	if (*content_len > KTLSO_MAX_PLAINTEXT_LEN)
-		return -KTLSO_ALERT_RECORD_OVERFLOW;
 	return 0;
 }
 
@@ -468,7 +476,9 @@ static int open_args_check(const struct ktlso_record_protection *rp,
  * -KTLSO_ALERT_BAD_RECORD_MAC: authentication failed, or the record is too
  *	short to authenticate;
  * -KTLSO_ALERT_DECODE_ERROR: the header's length does not match @record_len;
- * -KTLSO_ALERT_RECORD_OVERFLOW: ciphertext or content over its limit;
+ * -KTLSO_ALERT_RECORD_OVERFLOW: ciphertext over its limit, or plaintext
+ *	over 2^14 bytes (TLS 1.3: a TLSInnerPlaintext over 2^14 + 1 bytes,
+ *	padding included);
  * -KTLSO_ALERT_UNEXPECTED_MESSAGE: a wrong outer type; TLS 1.3: no inner
  *	type, or an inner change_cipher_spec or unknown type;
  * -KTLSO_ALERT_PROTOCOL_VERSION: a TLS 1.2 record not of version 0x0303;

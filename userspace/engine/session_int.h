@@ -270,7 +270,8 @@ int ktlso_rx_handshake_with(struct ktlso_session *s, struct ktlso_hs_msg *msg,
  *
  * Handshake bytes go to s->hr, alerts to ktlso_rx_alert(); anything else
  * (application data, or a change_cipher_spec without @ccs) is
- * unexpected_message.
+ * unexpected_message, and so is an empty record of any of these types
+ * (RFC 8446 5.1).
  *
  * Return: 0 or an error.
  */

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* SSL 3.0: no Hello may carry it, or less (RFC 8446 D.5). */
+#define KTLSO_SSL3_VERSION 0x0300
 #define KTLSO_TLS12_VERSION 0x0303
 #define KTLSO_TLS13_VERSION 0x0304
 

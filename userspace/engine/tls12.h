@@ -79,12 +79,20 @@ struct ktlso_tls12_hs {
 	bool peer_cert;			/* server: the client sent one */
 	bool renegotiation_info;	/* server: the client signalled */
 	bool ec_point_formats;		/* server: the client sent it */
+	bool ems;			/* the extended master secret is used */
 	/* Every handshake message so far: what CertificateVerify signs. */
 	uint8_t *log;
 	size_t log_len, log_cap;
 };
 
 int ktlso_tls12_hs_new(struct ktlso_session *s);
+
+/*
+ * RFC 7627 5.2: the peer's hello carries the extended master secret
+ * (@peer_has), or the configuration accepts that it does not (a warning
+ * is logged). Sets s->hs12->ems. Return: 0 or handshake_failure (failed).
+ */
+int ktlso_tls12_ems_check(struct ktlso_session *s, bool peer_has);
 void ktlso_tls12_hs_free(struct ktlso_session *s);
 
 /* The auth type of TLS 1.2 suite @id. */

@@ -89,9 +89,10 @@ static int check_server_hello(struct ktlso_session *s,
 			  hs->session_id_len) == 0)
 		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
 				     "server resumes a session never made");
-	if (!ktlso_ext_has(&sh->ext, KTLSO_EXT_EXTENDED_MASTER_SECRET))
-		return ktlso_hs_fail(s, -KTLSO_ALERT_HANDSHAKE_FAILURE,
-				     "server does not support the extended master secret");
+	ret = ktlso_tls12_ems_check(s, ktlso_ext_has(&sh->ext,
+					KTLSO_EXT_EXTENDED_MASTER_SECRET));
+	if (ret)
+		return ret;
 	if (!ktlso_ext_has(&sh->ext, KTLSO_EXT_RENEGOTIATION_INFO))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_HANDSHAKE_FAILURE,
 				     "server does not support secure renegotiation");

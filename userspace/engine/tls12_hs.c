@@ -262,6 +262,23 @@ int ktlso_tls12_rx_handshake(struct ktlso_session *s, struct ktlso_hs_msg *msg)
 
 /* --- keys ----------------------------------------------------------------- */
 
+int ktlso_tls12_ems_check(struct ktlso_session *s, bool peer_has)
+{
+	const char *peer = s->server ? "client" : "server";
+
+	s->hs12->ems = peer_has;
+	if (peer_has)
+		return 0;
+	if (s->cfg->ems != KTLSO_EMS_PREFERRED)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_HANDSHAKE_FAILURE,
+				     "%s does not support the extended master secret",
+				     peer);
+	ktlso_log(s, KTLSO_LOG_WARNING,
+		  "%s without the extended master secret accepted (ems = preferred): RFC 5246 master secret",
+		  peer);
+	return 0;
+}
+
 int ktlso_tls12_derive_keys(struct ktlso_session *s, uint8_t *pms,
 			    size_t pms_len)
 {
@@ -270,12 +287,18 @@ int ktlso_tls12_derive_keys(struct ktlso_session *s, uint8_t *pms,
 	uint8_t session_hash[KTLSO_MAX_HASH_LEN];
 	int ret;
 
-	ret = ktlso_transcript_hash(&s->ts, session_hash);
-	if (ret == 0)
-		ret = ktlso_tls12_extended_master_secret(h, pms, pms_len,
-							 session_hash,
-							 ktlso_hash_len(h),
-							 hs->master);
+	if (hs->ems) {
+		ret = ktlso_transcript_hash(&s->ts, session_hash);
+		if (ret == 0)
+			ret = ktlso_tls12_extended_master_secret(h, pms, pms_len,
+								 session_hash,
+								 ktlso_hash_len(h),
+								 hs->master);
+	} else {	/* RFC 7627 5.2: ems = preferred, a peer without it */
+		ret = ktlso_tls12_master_secret(h, pms, pms_len,
+						hs->client_random,
+						hs->server_random, hs->master);
+	}
 	OPENSSL_cleanse(pms, pms_len);
 	if (ret == 0)
 		ret = ktlso_tls12_traffic_keys(s->suite, hs->master,

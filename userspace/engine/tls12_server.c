@@ -64,10 +64,11 @@ static int check_client_hello(struct ktlso_session *s,
 	if (ret)
 		return ktlso_hs_fail(s, ret,
 				     "ClientHello lacks null compression or uncompressed points");
-	/* RFC 7627 5.3: we run no handshake without it. */
-	if (!ktlso_ext_has(&ch->ext, KTLSO_EXT_EXTENDED_MASTER_SECRET))
-		return ktlso_hs_fail(s, -KTLSO_ALERT_HANDSHAKE_FAILURE,
-				     "client does not support the extended master secret");
+	/* RFC 7627 5.2: refused, or accepted as the config says. */
+	ret = ktlso_tls12_ems_check(s, ktlso_ext_has(&ch->ext,
+					KTLSO_EXT_EXTENDED_MASTER_SECRET));
+	if (ret)
+		return ret;
 	/* RFC 5746 3.6: the extension (checked empty) or the SCSV. */
 	hs->renegotiation_info =
 		ktlso_ext_has(&ch->ext, KTLSO_EXT_RENEGOTIATION_INFO) ||
@@ -251,7 +252,9 @@ static int send_server_hello(struct ktlso_session *s)
 		sh.alpn.len = strlen(s->alpn);
 		ktlso_ext_set_add(&sh.ext, KTLSO_EXT_ALPN);
 	}
-	ktlso_ext_set_add(&sh.ext, KTLSO_EXT_EXTENDED_MASTER_SECRET);
+	/* RFC 7627 5.2: not to a client that did not send it. */
+	if (hs->ems)
+		ktlso_ext_set_add(&sh.ext, KTLSO_EXT_EXTENDED_MASTER_SECRET);
 	ktlso_tls13_msg_begin(s, &w);
 	ktlso_tls12_server_hello_write(&w, &sh);
 	return ktlso_tls12_msg_send(s, &w);

@@ -270,6 +270,11 @@ static int check_hello_common(struct ktlso_session *s,
 	uint16_t ours[KTLSO_CONFIG_MAX_LIST];
 	size_t n = offered_suites(s->cfg, ours);
 
+	/* RFC 8446 D.5: SSL 3.0 is protocol_version; the rest 4.1.3's. */
+	if (sh->legacy_version <= KTLSO_SSL3_VERSION)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_PROTOCOL_VERSION,
+				     "ServerHello legacy_version 0x%04x",
+				     sh->legacy_version);
 	if (sh->legacy_version != LEGACY_VERSION)
 		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
 				     "ServerHello legacy_version 0x%04x",

@@ -36,7 +36,7 @@ enum server_state {
 
 /*
  * RFC 8446 4.2.1: TLS 1.3 when both offer it, else TLS 1.2 when we allow
- * it (the TLS 1.2 server judges the ClientHello). Return 0 to go on in TLS
+ * it (the TLS 1.2 server judges the ClientHello); never SSL 3.0 (D.5). Return 0 to go on in TLS
  * 1.3, 1 when the TLS 1.2 state machine took over, or an error.
  */
 static int choose_version(struct ktlso_session *s,
@@ -47,6 +47,16 @@ static int choose_version(struct ktlso_session *s,
 	const struct ktlso_proto *tls12;
 	int ret;
 
+	/*
+	 * RFC 8446 D.5: a ClientHello.legacy_version of 0x0300 (SSL 3.0)
+	 * aborts with protocol_version, whatever supported_versions says;
+	 * older values are no TLS ClientHello at all. Above it, the field
+	 * is ignored when supported_versions is there (4.2.1).
+	 */
+	if (ch->legacy_version <= KTLSO_SSL3_VERSION)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_PROTOCOL_VERSION,
+				     "ClientHello legacy_version 0x%04x",
+				     ch->legacy_version);
 	if (c->max_version >= KTLSO_TLS13_VERSION &&
 	    ktlso_u16_list_has(&ch->supported_versions, KTLSO_TLS13_VERSION)) {
 		s->version = KTLSO_TLS13_VERSION;

@@ -266,11 +266,22 @@ int ktlso_rx_content(struct ktlso_session *s, uint8_t type,
 {
 	int ret;
 
+	/*
+	 * RFC 8446 5.1 (RFC 5246 6.2.1): only application data may come in
+	 * an empty record. An empty handshake, alert or change_cipher_spec
+	 * record is a message out of place (what OpenSSL, NSS and GnuTLS
+	 * answer), not a malformed one: unexpected_message for all three.
+	 */
+	if (s->plain_len == 0 && type != KTLSO_CONTENT_APPLICATION_DATA)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
+				     "empty record of content type %u", type);
 	switch (type) {
 	case KTLSO_CONTENT_HANDSHAKE:
 		ret = ktlso_hs_reader_feed(&s->hr, s->plain, s->plain_len);
 		if (ret)
-			return ktlso_hs_fail(s, ret, "empty handshake record");
+			return ktlso_hs_fail(s, ret,
+					     "handshake record not taken: %s",
+					     ktlso_error_name(ret));
 		return 0;
 	case KTLSO_CONTENT_CHANGE_CIPHER_SPEC:
 		if (ccs)

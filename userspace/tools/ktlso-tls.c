@@ -9,7 +9,8 @@
  *   ktlso-tls server --accept [HOST:]PORT --cert F --key F [--cert F --key F]
  *                    [--cafile F] [--verify] [--www] [COMMON...]
  *   COMMON: --tls1.2 | --tls1.3 (default: both, 1.3 preferred),
- *           --suites LIST, --groups LIST (':'-separated), --alpn LIST
+ *           --suites LIST, --groups LIST (':'-separated), --alpn LIST,
+ *           --ems required|preferred
  *           (','-separated), --quiet, -v, --help
  *
  * After the handshake the negotiated parameters go to stderr, one
@@ -89,7 +90,7 @@ struct options {
 	const char *cafile;
 	const char *certs[MAX_CREDS], *keys[MAX_CREDS];
 	size_t n_certs, n_keys;
-	const char *suites, *groups, *alpn;
+	const char *suites, *groups, *alpn, *ems;
 	bool tls12, tls13;
 	bool verify;			/* server: require a client certificate */
 	bool noverify;			/* client: do not verify the server */
@@ -109,6 +110,8 @@ static void usage(FILE *f)
 		"        --suites LIST         IANA suite names, ':'-separated\n"
 		"        --groups LIST         x25519, secp256r1, secp384r1, ':'-separated\n"
 		"        --alpn LIST           protocol names, ','-separated\n"
+		"        --ems POLICY          required (default) or preferred: TLS 1.2\n"
+		"                              peers without the extended master secret\n"
 		"        --quiet               do not print the negotiated parameters\n"
 		"        -v                    the engine's log on stderr\n"
 		"        --help                this text\n"
@@ -145,7 +148,7 @@ bad_usage(const char *fmt, ...)
 enum {
 	OPT_CONNECT = 256, OPT_ACCEPT, OPT_SERVERNAME, OPT_CAFILE, OPT_CERT,
 	OPT_KEY, OPT_NOVERIFY, OPT_VERIFY, OPT_WWW, OPT_TLS12, OPT_TLS13,
-	OPT_SUITES, OPT_GROUPS, OPT_ALPN, OPT_QUIET, OPT_HELP,
+	OPT_SUITES, OPT_GROUPS, OPT_ALPN, OPT_EMS, OPT_QUIET, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -163,6 +166,7 @@ static const struct option long_options[] = {
 	{ "suites", required_argument, NULL, OPT_SUITES },
 	{ "groups", required_argument, NULL, OPT_GROUPS },
 	{ "alpn", required_argument, NULL, OPT_ALPN },
+	{ "ems", required_argument, NULL, OPT_EMS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -217,6 +221,9 @@ static int parse_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_ALPN:
 		o->alpn = arg;
+		break;
+	case OPT_EMS:
+		o->ems = arg;
 		break;
 	case OPT_QUIET:
 		o->quiet = true;
@@ -462,6 +469,9 @@ static int configure(struct tool *t)
 				 o->groups);
 	if (o->alpn && ktlso_config_set_alpn(cfg, o->alpn))
 		return bad_usage("--alpn: bad protocol list \"%s\"", o->alpn);
+	if (o->ems && ktlso_config_set_ems(cfg, o->ems))
+		return bad_usage("--ems: \"%s\" is not required or preferred",
+				 o->ems);
 	if (client) {
 		cfg->server_name = o->servername ? o->servername : t->host;
 		cfg->peer_auth = o->noverify ? KTLSO_PEER_AUTH_NONE :

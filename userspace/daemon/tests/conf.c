@@ -101,6 +101,7 @@ TEST(defaults)
 			    init.n_groups * sizeof(init.groups[0])));
 	EXPECT_EQ(init.n_sigschemes, p->tmpl.n_sigschemes);
 	EXPECT_EQ(0u, p->tmpl.n_alpn);
+	EXPECT_TRUE(p->tmpl.ems == KTLSO_EMS_REQUIRED);
 	kd_config_put(c);
 	EXPECT_EQ(0, kd_test_leaks());
 }
@@ -136,7 +137,8 @@ TEST(every_key)
 		"verify = no\n"
 		"[profile up.stream-2_x]\n"
 		"cafile = %s\n"
-		"client_auth = require\n",
+		"client_auth = require\n"
+		"ems = preferred\n",
 		kd_files.srv_cert, kd_files.srv_key, kd_files.other_cert,
 		kd_files.other_key, kd_files.root, kd_files.dir,
 		kd_files.root));
@@ -152,6 +154,7 @@ TEST(every_key)
 	EXPECT_TRUE(p->has_trust);
 	EXPECT_FALSE(p->verify);
 	EXPECT_TRUE(p->client_auth == KD_CLIENT_AUTH_OPTIONAL);
+	EXPECT_TRUE(p->tmpl.ems == KTLSO_EMS_REQUIRED);
 	EXPECT_EQ(KTLSO_TLS13_VERSION, p->tmpl.min_version);
 	EXPECT_EQ(KTLSO_TLS13_VERSION, p->tmpl.max_version);
 	ASSERT_EQ(2u, p->tmpl.n_suites);
@@ -181,8 +184,10 @@ TEST(every_key)
 	kd_profile_engine_config(p, KTLSO_ROLE_CLIENT, &cfg);
 	EXPECT_TRUE(cfg.peer_auth == KTLSO_PEER_AUTH_REQUIRE);
 	EXPECT_EQ(NULL, cfg.creds);
+	EXPECT_TRUE(cfg.ems == KTLSO_EMS_PREFERRED);
 	kd_profile_engine_config(p, KTLSO_ROLE_SERVER, &cfg);
 	EXPECT_TRUE(cfg.peer_auth == KTLSO_PEER_AUTH_REQUIRE);
+	EXPECT_TRUE(cfg.ems == KTLSO_EMS_PREFERRED);
 	kd_config_put(c);
 	EXPECT_EQ(0, kd_test_leaks());
 }
@@ -238,11 +243,13 @@ TEST(problems_reported)
 		"client_auth = sometimes\n"			/* 22 */
 		"verify = perhaps\n"				/* 23 */
 		"verify = no\n"					/* 24 */
-		"flavour = mild\n"				/* 25 */
-		"[profile two]\n"				/* 26 */
-		"[global]\n"					/* 27 */
-		"log_level = info\n"				/* 28 */
-		"log_level = debug\n",				/* 29 */
+		"ems = optional\n"				/* 25 */
+		"ems = preferred\n"				/* 26 */
+		"flavour = mild\n"				/* 27 */
+		"[profile two]\n"				/* 28 */
+		"[global]\n"					/* 29 */
+		"log_level = info\n"				/* 30 */
+		"log_level = debug\n",				/* 31 */
 		kd_files.srv_cert, kd_files.srv_key));
 	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
 	EXPECT_EQ(NULL, c);
@@ -269,10 +276,12 @@ TEST(problems_reported)
 		"22: client_auth: \"sometimes\" is not none, optional or require",
 		"23: verify: \"perhaps\" is not yes or no",
 		"24: verify: given twice (first on line 23)",
-		"25: unknown profile key \"flavour\"",
-		"26: profile two defined twice (first on line 13)",
-		"28: log_level: given twice (first on line 1)",
-		"29: log_level: given twice (first on line 1)");
+		"25: ems: \"optional\" is not required or preferred",
+		"26: ems: given twice (first on line 25)",
+		"27: unknown profile key \"flavour\"",
+		"28: profile two defined twice (first on line 13)",
+		"30: log_level: given twice (first on line 1)",
+		"31: log_level: given twice (first on line 1)");
 	EXPECT_EQ(0, kd_test_leaks());
 }
 

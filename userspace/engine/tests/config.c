@@ -35,6 +35,7 @@ TEST(defaults)
 	EXPECT_NE(0u, c.n_sigschemes);
 	EXPECT_TRUE(c.peer_auth == KTLSO_PEER_AUTH_DEFAULT);
 	EXPECT_TRUE(c.middlebox_compat);
+	EXPECT_TRUE(c.ems == KTLSO_EMS_REQUIRED);
 	EXPECT_EQ(0u, c.n_alpn);
 	EXPECT_STREQ("TLS_AES_128_GCM_SHA256", ktlso_suite_name(0x1301));
 	EXPECT_EQ(NULL, ktlso_suite_name(0x0005));
@@ -113,6 +114,24 @@ TEST(versions)
 	EXPECT_EQ(INVAL, ktlso_config_set_versions(&c, "1.3", "1.2"));
 	EXPECT_EQ(INVAL, ktlso_config_set_versions(&c, "1.1", "1.3"));
 	EXPECT_EQ(KTLSO_TLS12_VERSION, c.min_version);
+}
+
+TEST(ems)
+{
+	struct ktlso_config c;
+
+	ktlso_config_init(&c);
+	EXPECT_EQ(0, ktlso_config_set_ems(&c, "preferred"));
+	EXPECT_TRUE(c.ems == KTLSO_EMS_PREFERRED);
+	EXPECT_EQ(0, ktlso_config_set_ems(&c, "required"));
+	EXPECT_TRUE(c.ems == KTLSO_EMS_REQUIRED);
+	/* Unchanged on error. */
+	EXPECT_EQ(0, ktlso_config_set_ems(&c, "preferred"));
+	EXPECT_EQ(INVAL, ktlso_config_set_ems(&c, "optional"));
+	EXPECT_EQ(INVAL, ktlso_config_set_ems(&c, "Required"));
+	EXPECT_EQ(INVAL, ktlso_config_set_ems(&c, ""));
+	EXPECT_EQ(INVAL, ktlso_config_set_ems(&c, NULL));
+	EXPECT_TRUE(c.ems == KTLSO_EMS_PREFERRED);
 }
 
 TEST(error_names)

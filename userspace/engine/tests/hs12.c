@@ -881,9 +881,9 @@ static int ecdh(EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *out, size_t *len)
  * what they give. (Client and server agreeing on a wrong derivation would
  * pass every other test here; this one and interop would not.)
  */
-TEST_F(hs12, keys_from_the_rfcs)
+static void keys_from_the_rfcs(struct __test_metadata *_metadata,
+			       struct hs_pair *p, bool ems)
 {
-	struct hs_pair *p = &self->p;
 	struct kat *k = calloc(1, sizeof(*k));
 	struct ktlso_session_result cr, sr;
 	uint8_t pms[64], hash[32], master[48], block[40], vd[12];
@@ -912,8 +912,14 @@ TEST_F(hs12, keys_from_the_rfcs)
 	ASSERT_EQ(32u, pms_len);
 	ASSERT_EQ(0, EVP_Digest(k->log, k->through_cke, hash, NULL,
 				EVP_sha256(), NULL) == 1 ? 0 : -1);
-	ASSERT_EQ(0, prf(pms, pms_len, "extended master secret", hash, 32,
-			 NULL, 0, master, sizeof(master)));
+	if (ems) {
+		ASSERT_EQ(0, prf(pms, pms_len, "extended master secret", hash,
+				 32, NULL, 0, master, sizeof(master)));
+	} else {	/* RFC 5246 8.1 */
+		ASSERT_EQ(0, prf(pms, pms_len, "master secret", client_random,
+				 32, server_random, 32, master,
+				 sizeof(master)));
+	}
 	ASSERT_EQ(0, prf(master, 48, "key expansion", server_random, 32,
 			 client_random, 32, block, sizeof(block)));
 	/* No CertificateVerify: the client's Finished covers the same. */
@@ -939,6 +945,56 @@ TEST_F(hs12, keys_from_the_rfcs)
 	EVP_PKEY_free(k->server.priv);
 	free(k);
 	session_ok(_metadata, p);
+}
+
+TEST_F(hs12, keys_from_the_rfcs)
+{
+	keys_from_the_rfcs(_metadata, &self->p, true);
+	EXPECT_EQ(0, self->p.clog.warnings);
+	EXPECT_EQ(0, self->p.slog.warnings);
+}
+
+/* With ems = preferred both sides still use it when both can. */
+TEST_F(hs12, ems_preferred_uses_ems)
+{
+	self->p.ccfg.ems = self->p.scfg.ems = KTLSO_EMS_PREFERRED;
+	keys_from_the_rfcs(_metadata, &self->p, true);
+	EXPECT_EQ(0, self->p.clog.warnings);
+	EXPECT_EQ(0, self->p.slog.warnings);
+}
+
+static void drop_ems(struct ktlso_client_hello *ch)
+{
+	ch->ext.present &= ~KTLSO_EXT_BIT(KTLSO_EXT_EXTENDED_MASTER_SECRET);
+	ch->ext.n = 0;		/* write in enum order */
+}
+
+/* A legacy client: its ClientHello has no extended_master_secret. */
+static void legacy_client_hello(void *arg, struct ktlso_client_hello *ch)
+{
+	(void)arg;
+	drop_ems(ch);
+}
+
+/*
+ * ems = preferred on both sides and a client that does not offer it: the
+ * server accepts it and does not answer the extension (RFC 7627 5.2), the
+ * client accepts a server without it, both derive the RFC 5246 master
+ * secret, and each logs one warning for the handshake.
+ */
+TEST_F(hs12, ems_preferred_accepts_peers_without_it)
+{
+	struct hs_pair *p = &self->p;
+
+	p->ccfg.ems = p->scfg.ems = KTLSO_EMS_PREFERRED;
+	p->ccfg.test.client_hello = legacy_client_hello;
+	keys_from_the_rfcs(_metadata, p, false);
+	EXPECT_EQ(1, p->slog.warnings);
+	EXPECT_NE(NULL, strstr(p->slog.last_warning,
+			       "client without the extended master secret"));
+	EXPECT_EQ(1, p->clog.warnings);
+	EXPECT_NE(NULL, strstr(p->clog.last_warning,
+			       "server without the extended master secret"));
 }
 
 /* --- records and transports ----------------------------------------------- */

@@ -226,18 +226,12 @@ static void check_failed(struct __test_metadata *_metadata, struct hs_pair *p,
 	struct ktlso_session *rcv = server_sends ? p->c : p->s;
 	struct test_log *slog = server_sends ? &p->slog : &p->clog;
 	struct test_log *rlog = server_sends ? &p->clog : &p->slog;
-	int sent, received;
 
 	EXPECT_EQ(-alert, server_sends ? p->rs : p->rc)
 		TH_LOG("sender: %s", slog->last_error);
 	EXPECT_EQ(-alert, server_sends ? p->rc : p->rs)
 		TH_LOG("receiver: %s", rlog->last_error);
-	ktlso_session_alerts(snd, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(NONE, received);
-	ktlso_session_alerts(rcv, &sent, &received);
-	EXPECT_EQ(NONE, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, snd, rcv, alert);
 	EXPECT_EQ(1, slog->errors);
 	EXPECT_NE(0u, strlen(slog->last_error));
 	/* Failed sessions yield no keys, and keep failing. */
@@ -266,19 +260,13 @@ static void then_fails_late(struct __test_metadata *_metadata,
 	struct test_log *slog = server_sends ? &p->slog : &p->clog;
 	uint8_t buf[16];
 	size_t n;
-	int sent, received;
 
 	hs_pair_run(p);
 	EXPECT_EQ(0, server_sends ? p->rc : p->rs);
 	EXPECT_EQ(-alert, server_sends ? p->rs : p->rc)
 		TH_LOG("sender: %s", slog->last_error);
 	EXPECT_EQ(-alert, ktlso_session_read(rcv, buf, sizeof(buf), &n));
-	ktlso_session_alerts(snd, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(NONE, received);
-	ktlso_session_alerts(rcv, &sent, &received);
-	EXPECT_EQ(NONE, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, snd, rcv, alert);
 	EXPECT_EQ(1, slog->errors);
 }
 
@@ -376,6 +364,34 @@ TEST_F(fail12, downgrade_sentinel)
 	fails_with(_metadata, &self->p, false, KTLSO_ALERT_ILLEGAL_PARAMETER);
 }
 
+/*
+ * RFC 8446 D.5: legacy_version 0x0300 is protocol_version, also when
+ * supported_versions offers only TLS 1.2 (and a TLS 1.2 server would go
+ * by supported_versions, RFC 8446 4.2.1).
+ */
+static void tls12_only_ssl3_legacy(void *arg, struct ktlso_client_hello *ch)
+{
+	offer_tls12_only(arg, ch);
+	ktlso_ext_set_add(&ch->ext, KTLSO_EXT_SUPPORTED_VERSIONS);
+	ch->legacy_version = 0x0300;
+}
+
+TEST_F(fail12, client_hello_legacy_version_ssl3)
+{
+	self->p.ccfg.test.client_hello = tls12_only_ssl3_legacy;
+	fails_with(_metadata, &self->p, true, KTLSO_ALERT_PROTOCOL_VERSION);
+}
+
+/* D.5 for the ServerHello: SSL 3.0 is protocol_version. */
+TEST_F(fail12, server_hello_legacy_version_ssl3)
+{
+	self->t = (struct tamper){ .server = true, .type = KTLSO_HS_SERVER_HELLO,
+				   .nth = 1, .action = PUT_U16, .offset = 4,
+				   .value = 0x0300 };
+	set_tamper(&self->p, &self->t);
+	fails_with(_metadata, &self->p, false, KTLSO_ALERT_PROTOCOL_VERSION);
+}
+
 static void fallback_scsv(void *arg, struct ktlso_client_hello *ch)
 {
 	static uint16_t suites[KTLSO_CONFIG_MAX_LIST + 1];
@@ -416,6 +432,38 @@ TEST_F(fail12, client_without_extended_master_secret)
 	self->p.ccfg.test.client_hello = drop_ext;
 	self->p.ccfg.test.arg = (void *)&ems;
 	fails_with(_metadata, &self->p, true, KTLSO_ALERT_HANDSHAKE_FAILURE);
+}
+
+/*
+ * ems = required (the default) refuses a peer without the extended master
+ * secret whatever the peer's own policy: handshake_failure, RFC 7627 5.2's
+ * "abort the handshake". The server with ems = preferred accepts the
+ * legacy ClientHello and answers without the extension; the client, which
+ * requires it, refuses that ServerHello.
+ */
+static void ems_required_refuses(struct __test_metadata *_metadata,
+				 struct hs_pair *p, bool server_requires)
+{
+	static const enum ktlso_ext ems = KTLSO_EXT_EXTENDED_MASTER_SECRET;
+
+	(server_requires ? &p->ccfg : &p->scfg)->ems = KTLSO_EMS_PREFERRED;
+	p->ccfg.test.client_hello = drop_ext;
+	p->ccfg.test.arg = (void *)&ems;
+	fails_with(_metadata, p, server_requires,
+		   KTLSO_ALERT_HANDSHAKE_FAILURE);
+	/* A preferring server accepted the client, and said so. */
+	EXPECT_EQ(server_requires ? 0 : 1, p->slog.warnings);
+	EXPECT_EQ(0, p->clog.warnings);
+}
+
+TEST_F(fail12, ems_required_server_refuses_preferred_client_without_it)
+{
+	ems_required_refuses(_metadata, &self->p, true);
+}
+
+TEST_F(fail12, ems_required_client_refuses_preferred_server_without_it)
+{
+	ems_required_refuses(_metadata, &self->p, false);
 }
 
 /* Without renegotiation_info the server goes on, and answers none. */
@@ -1098,19 +1146,6 @@ static size_t hs_message(uint8_t *buf, uint8_t type, const uint8_t *body,
 	return 4 + len;
 }
 
-/* Seal @msg as a record of @type with @rp (a "kernel") into @wire. */
-static void kernel_send(struct __test_metadata *_metadata, struct pipe *wire,
-			struct ktlso_record_protection *rp, uint8_t type,
-			const uint8_t *msg, size_t len)
-{
-	uint8_t rec[512];
-	size_t n;
-
-	ASSERT_EQ(0, ktlso_record_seal(rp, type, msg, len, 0, rec, sizeof(rec),
-				       &n));
-	pipe_push(wire, rec, n);
-}
-
 /* The one record in @wire opens with @ci as a warning no_renegotiation. */
 static void expect_no_renegotiation(struct __test_metadata *_metadata,
 				    struct pipe *wire,
@@ -1135,31 +1170,6 @@ static void expect_no_renegotiation(struct __test_metadata *_metadata,
 	pipe_consume(wire, pipe_pending(wire));
 }
 
-/* A completed pair, and each side's "kernel" sending with its keys. */
-struct connected {
-	struct ktlso_session_result cr, sr;
-	struct ktlso_record_protection c_tx, s_tx;
-};
-
-static void connect_pair(struct __test_metadata *_metadata, struct hs_pair *p,
-			 struct connected *k)
-{
-	memset(k, 0, sizeof(*k));
-	ASSERT_EQ(0, hs_pair_start(p));
-	ASSERT_EQ(0, hs_pair_run(p));
-	ASSERT_EQ(0, ktlso_session_result(p->c, &k->cr));
-	ASSERT_EQ(0, ktlso_session_result(p->s, &k->sr));
-	ASSERT_EQ(0, ci_record(&k->cr.tx, k->cr.suite, true, &k->c_tx));
-	ASSERT_EQ(0, ci_record(&k->sr.tx, k->sr.suite, true, &k->s_tx));
-}
-
-static void disconnect(struct connected *k)
-{
-	ktlso_session_result_clear(&k->cr);
-	ktlso_session_result_clear(&k->sr);
-	ktlso_record_clear(&k->c_tx);
-	ktlso_record_clear(&k->s_tx);
-}
 
 /*
  * A HelloRequest after the handshake: the client refuses with a warning
@@ -1281,6 +1291,39 @@ TEST_F(fail12, new_session_ticket_during_handshake)
 				     sizeof(nst));
 	pipe_insert(&p->s2c, 0, rec, 5 + rec[4]);
 	then_fails_late(_metadata, p, false, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+}
+
+/*
+ * RFC 5246 6.2.1, RFC 8446 5.1: no empty handshake, alert or
+ * change_cipher_spec record: unexpected_message, as OpenSSL, NSS and
+ * GnuTLS answer it.
+ */
+TEST_F(fail12, empty_records_during_handshake)
+{
+	static const uint8_t types[] = {
+		KTLSO_CONTENT_ALERT, KTLSO_CONTENT_HANDSHAKE,
+		KTLSO_CONTENT_CHANGE_CIPHER_SPEC,
+	};
+	struct hs_pair *p = &self->p;
+	uint8_t rec[] = { 0, 0x03, 0x03, 0x00, 0x00 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		rec[0] = types[i];
+		TH_LOG("content type %u", rec[0]);
+		ASSERT_EQ(0, hs_pair_start(p));
+		p->rc = ktlso_session_handshake(p->c);
+		pipe_prepend(&p->c2s, rec, sizeof(rec));
+		hs_pair_run(p);
+		check_failed(_metadata, p, true,
+			     KTLSO_ALERT_UNEXPECTED_MESSAGE);
+		hs_pair_reset(p);
+	}
+}
+
+TEST_F(fail12, empty_alert_after_handshake)
+{
+	empty_record_fails(_metadata, &self->p, false, KTLSO_CONTENT_ALERT);
 }
 
 /* Application data before the keys. */

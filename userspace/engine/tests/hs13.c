@@ -427,6 +427,25 @@ TEST_F(hs13, hello_retry_request_group)
 	session_ok(_metadata, p);
 }
 
+static void legacy_version_tls10(void *arg, struct ktlso_client_hello *ch)
+{
+	(void)arg;
+	ch->legacy_version = 0x0301;
+}
+
+/*
+ * Above SSL 3.0 legacy_version is ignored when supported_versions is
+ * there (RFC 8446 4.2.1): TLS 1.3 all the same.
+ */
+TEST_F(hs13, legacy_version_ignored_above_ssl3)
+{
+	struct hs_pair *p = &self->p;
+
+	p->ccfg.test.client_hello = legacy_version_tls10;
+	handshake_ok(_metadata, p);
+	session_ok(_metadata, p);
+}
+
 /* No middlebox compatibility: no session id, and no CCS either way. */
 TEST_F(hs13, no_middlebox_compat)
 {

@@ -9,6 +9,7 @@
 #include "kselftest_harness.h"
 
 #include "hs_test.h"
+#include "record_ref.h"
 
 /* Rewrite the @nth message of @type that one side sends. */
 enum tamper_action {
@@ -23,6 +24,7 @@ enum tamper_action {
 	SAVE,			/* keep a copy, change nothing */
 	REPLACE_SAVED,		/* send the saved copy instead */
 	REPLACE,		/* send @replacement instead */
+	PUT_U16,		/* write @value at @offset */
 };
 
 struct tamper {
@@ -32,6 +34,7 @@ struct tamper {
 	enum tamper_action action;
 	size_t offset;
 	uint16_t group;
+	uint16_t value;
 	const uint8_t *replacement;
 	size_t replacement_len;
 	int seen;
@@ -111,6 +114,10 @@ static int tamper_apply(struct tamper *t, uint8_t *msg, size_t *len,
 		memcpy(msg, t->replacement, t->replacement_len);
 		*len = t->replacement_len;
 		break;
+	case PUT_U16:
+		msg[t->offset] = (uint8_t)(t->value >> 8);
+		msg[t->offset + 1] = (uint8_t)t->value;
+		break;
 	}
 	return 0;
 }
@@ -169,7 +176,6 @@ static void fails_with(struct __test_metadata *_metadata, struct hs_pair *p,
 	struct ktlso_session_result r;
 	struct ktlso_session *snd, *rcv;
 	struct test_log *slog;
-	int sent, received;
 
 	ASSERT_EQ(0, hs_pair_start(p));
 	hs_pair_run(p);
@@ -180,12 +186,7 @@ static void fails_with(struct __test_metadata *_metadata, struct hs_pair *p,
 		TH_LOG("sender: %s", slog->last_error);
 	EXPECT_EQ(-alert, server_sends ? p->rc : p->rs)
 		TH_LOG("receiver: %s", (server_sends ? &p->clog : &p->slog)->last_error);
-	ktlso_session_alerts(snd, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(NONE, received);
-	ktlso_session_alerts(rcv, &sent, &received);
-	EXPECT_EQ(NONE, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, snd, rcv, alert);
 	EXPECT_EQ(1, slog->errors);
 	EXPECT_NE(0u, strlen(slog->last_error));
 	/* Failed sessions yield no keys, and keep failing. */
@@ -203,19 +204,13 @@ static void server_fails_late(struct __test_metadata *_metadata,
 {
 	uint8_t buf[16];
 	size_t n;
-	int sent, received;
 
 	ASSERT_EQ(0, hs_pair_start(p));
 	hs_pair_run(p);
 	EXPECT_EQ(0, p->rc);
 	EXPECT_EQ(-alert, p->rs) TH_LOG("server: %s", p->slog.last_error);
 	EXPECT_EQ(-alert, ktlso_session_read(p->c, buf, sizeof(buf), &n));
-	ktlso_session_alerts(p->s, &sent, &received);
-	EXPECT_EQ(alert, sent);
-	EXPECT_EQ(NONE, received);
-	ktlso_session_alerts(p->c, &sent, &received);
-	EXPECT_EQ(NONE, sent);
-	EXPECT_EQ(alert, received);
+	expect_alerted(_metadata, p->s, p->c, alert);
 	EXPECT_EQ(1, p->slog.errors);
 }
 
@@ -575,6 +570,62 @@ TEST_F(fail, tls12_client_refused)
 	fails_with(_metadata, &self->p, true, KTLSO_ALERT_PROTOCOL_VERSION);
 }
 
+/*
+ * RFC 8446 D.5: a ClientHello whose legacy_version is SSL 3.0 (0x0300) is
+ * refused with protocol_version, and so is anything older, even when
+ * supported_versions offers TLS 1.3 (which otherwise alone decides, 4.2.1).
+ */
+static void set_legacy_version(void *arg, struct ktlso_client_hello *ch)
+{
+	ch->legacy_version = *(const uint16_t *)arg;
+}
+
+TEST_F(fail, client_hello_legacy_version_ssl3_or_older)
+{
+	static const uint16_t old[] = { 0x0300, 0x0200, 0x0002, 0x0000 };
+	uint16_t v;
+	size_t i;
+
+	self->p.ccfg.test.client_hello = set_legacy_version;
+	self->p.ccfg.test.arg = &v;
+	for (i = 0; i < ARRAY_SIZE(old); i++) {
+		v = old[i];
+		TH_LOG("legacy_version 0x%04x", v);
+		fails_with(_metadata, &self->p, true,
+			   KTLSO_ALERT_PROTOCOL_VERSION);
+		hs_pair_reset(&self->p);
+	}
+}
+
+/*
+ * D.5 again, for the ServerHello a TLS 1.3 server sends: SSL 3.0 is
+ * protocol_version; any other legacy_version but 0x0303 stays
+ * illegal_parameter (4.1.3).
+ */
+TEST_F(fail, server_hello_legacy_version)
+{
+	static const struct {
+		uint16_t version;
+		int alert;
+	} cases[] = {
+		{ 0x0300, KTLSO_ALERT_PROTOCOL_VERSION },
+		{ 0x0302, KTLSO_ALERT_ILLEGAL_PARAMETER },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		TH_LOG("legacy_version 0x%04x", cases[i].version);
+		self->t = (struct tamper){ .server = true,
+					   .type = KTLSO_HS_SERVER_HELLO,
+					   .nth = 1, .action = PUT_U16,
+					   .offset = 4,
+					   .value = cases[i].version };
+		set_tamper(&self->p, &self->t);
+		fails_with(_metadata, &self->p, false, cases[i].alert);
+		hs_pair_reset(&self->p);
+	}
+}
+
 /* --- record layer --------------------------------------------------------- */
 
 static const uint8_t ccs_record[] = { 0x14, 0x03, 0x03, 0x00, 0x01, 0x01 };
@@ -628,14 +679,22 @@ static void then_fails(struct __test_metadata *_metadata, struct hs_pair *p,
 	EXPECT_EQ(alert, received);
 }
 
-TEST_F(fail, ccs_before_client_hello)
+/* The server reads @rec before the ClientHello, and refuses it: @alert. */
+static void record_before_client_hello(struct __test_metadata *_metadata,
+				       struct hs_pair *p, const uint8_t *rec,
+				       size_t len, int alert)
 {
-	struct hs_pair *p = &self->p;
-
 	ASSERT_EQ(0, hs_pair_start(p));
 	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, ccs_record, sizeof(ccs_record));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	pipe_prepend(&p->c2s, rec, len);
+	then_fails(_metadata, p, true, alert);
+}
+
+TEST_F(fail, ccs_before_client_hello)
+{
+	record_before_client_hello(_metadata, &self->p, ccs_record,
+				   sizeof(ccs_record),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
 TEST_F(fail, ccs_bad_value)
@@ -719,37 +778,96 @@ TEST_F(fail, protected_record_overflow)
 		  ktlso_session_read(p->s, buf, sizeof(buf), &n));
 }
 
+/*
+ * RFC 8446 5.4: a TLSInnerPlaintext over 2^14 + 1 bytes (2^14 of content,
+ * its type, one byte of padding) is record_overflow, though its
+ * ciphertext is within the 2^14 + 256 limit. The engine cannot seal one:
+ * the reference construction does, with the server's keys.
+ */
+TEST_F(fail, protected_inner_plaintext_overflow)
+{
+	size_t inner = KTLSO_MAX_PLAINTEXT_LEN + 2, rec_len;
+	uint8_t *data = calloc(1, inner);
+	uint8_t *rec = malloc(KTLSO_MAX_RECORD_LEN);
+	struct ktlso_traffic_keys keys;
+	struct connected k;
+	uint64_t seq;
+
+	ASSERT_NE(NULL, data);
+	ASSERT_NE(NULL, rec);
+	connect_pair(_metadata, &self->p, &k);
+	ASSERT_EQ(0, ci_keys(&k.sr.tx, &keys, &seq));
+	memset(data, 'x', KTLSO_MAX_PLAINTEXT_LEN);
+	data[KTLSO_MAX_PLAINTEXT_LEN] = KTLSO_CONTENT_APPLICATION_DATA;
+	ASSERT_TRUE(ref_seal(&(struct ref_keys){
+				.aead = ktlso_aead_info(
+					ktlso_suite_find(k.sr.suite)->aead),
+				.key = keys.key, .iv = keys.iv, .tls13 = true },
+			     seq, 0, data, inner, rec, &rec_len));
+	pipe_push(&self->p.s2c, rec, rec_len);
+	read_fails_with(_metadata, &self->p, false,
+			KTLSO_ALERT_RECORD_OVERFLOW);
+	ktlso_traffic_keys_clear(&keys);
+	disconnect(&k);
+	free(rec);
+	free(data);
+}
+
 TEST_F(fail, unknown_content_type)
 {
 	static const uint8_t rec[] = { 0x18, 0x03, 0x03, 0x00, 0x01, 0x01 };
-	struct hs_pair *p = &self->p;
 
-	ASSERT_EQ(0, hs_pair_start(p));
-	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, rec, sizeof(rec));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
 TEST_F(fail, application_data_before_keys)
 {
 	static const uint8_t rec[] = { 0x17, 0x03, 0x03, 0x00, 0x01, 0x00 };
-	struct hs_pair *p = &self->p;
 
-	ASSERT_EQ(0, hs_pair_start(p));
-	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, rec, sizeof(rec));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
 }
 
 TEST_F(fail, empty_handshake_record)
 {
 	static const uint8_t rec[] = { 0x16, 0x03, 0x03, 0x00, 0x00 };
-	struct hs_pair *p = &self->p;
 
-	ASSERT_EQ(0, hs_pair_start(p));
-	p->rc = ktlso_session_handshake(p->c);
-	pipe_prepend(&p->c2s, rec, sizeof(rec));
-	then_fails(_metadata, p, true, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
+}
+
+/*
+ * RFC 8446 5.1: only application data may come in an empty record; an
+ * alert record holds exactly one alert. An empty alert record is
+ * unexpected_message (as OpenSSL, NSS and GnuTLS answer it), like an
+ * empty handshake record, in plaintext and under keys.
+ */
+TEST_F(fail, empty_alert_record)
+{
+	static const uint8_t rec[] = { 0x15, 0x03, 0x03, 0x00, 0x00 };
+
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_UNEXPECTED_MESSAGE);
+}
+
+TEST_F(fail, empty_protected_alert_record)
+{
+	empty_record_fails(_metadata, &self->p, true, KTLSO_CONTENT_ALERT);
+}
+
+TEST_F(fail, empty_protected_handshake_record)
+{
+	empty_record_fails(_metadata, &self->p, true, KTLSO_CONTENT_HANDSHAKE);
+}
+
+/* An alert record of one byte is malformed: decode_error. */
+TEST_F(fail, short_alert_record)
+{
+	static const uint8_t rec[] = { 0x15, 0x03, 0x03, 0x00, 0x01, 0x02 };
+
+	record_before_client_hello(_metadata, &self->p, rec, sizeof(rec),
+				   KTLSO_ALERT_DECODE_ERROR);
 }
 
 /* A flipped bit in the server's protected flight. */

@@ -161,6 +161,8 @@ static inline size_t pipe_record_types(const struct pipe *p, uint8_t *types,
 struct test_log {
 	char last_error[512];
 	int errors;
+	char last_warning[512];
+	int warnings;
 };
 
 static inline void test_log_cb(void *arg, enum ktlso_log_level level,
@@ -173,6 +175,10 @@ static inline void test_log_cb(void *arg, enum ktlso_log_level level,
 	if (level == KTLSO_LOG_ERROR) {
 		snprintf(l->last_error, sizeof(l->last_error), "%s", msg);
 		l->errors++;
+	}
+	if (level == KTLSO_LOG_WARNING) {
+		snprintf(l->last_warning, sizeof(l->last_warning), "%s", msg);
+		l->warnings++;
 	}
 }
 
@@ -494,6 +500,108 @@ static inline void hs_pair_free(struct hs_pair *p)
 	pipe_free(&p->c2s);
 	pipe_free(&p->s2c);
 	memset(p, 0, sizeof(*p));
+}
+
+/* --- after the handshake: each side's "kernel" --------------------------- */
+
+/*
+ * These use the kselftest harness's assertions: include
+ * kselftest_harness.h before this header.
+ */
+
+/* @snd sent the fatal @alert and received none; @rcv received it. */
+static inline void expect_alerted(struct __test_metadata *_metadata,
+				  const struct ktlso_session *snd,
+				  const struct ktlso_session *rcv, int alert)
+{
+	int sent, received;
+
+	ktlso_session_alerts(snd, &sent, &received);
+	EXPECT_EQ(alert, sent);
+	EXPECT_EQ(-1, received);
+	ktlso_session_alerts(rcv, &sent, &received);
+	EXPECT_EQ(-1, sent);
+	EXPECT_EQ(alert, received);
+}
+
+/* A completed pair, and each side's "kernel" sending with its keys. */
+struct connected {
+	struct ktlso_session_result cr, sr;
+	struct ktlso_record_protection c_tx, s_tx;
+};
+
+static inline void connect_pair(struct __test_metadata *_metadata,
+				struct hs_pair *p, struct connected *k)
+{
+	memset(k, 0, sizeof(*k));
+	ASSERT_EQ(0, hs_pair_start(p));
+	ASSERT_EQ(0, hs_pair_run(p));
+	ASSERT_EQ(0, ktlso_session_result(p->c, &k->cr));
+	ASSERT_EQ(0, ktlso_session_result(p->s, &k->sr));
+	ASSERT_EQ(0, ci_record(&k->cr.tx, k->cr.suite, true, &k->c_tx));
+	ASSERT_EQ(0, ci_record(&k->sr.tx, k->sr.suite, true, &k->s_tx));
+}
+
+static inline void disconnect(struct connected *k)
+{
+	ktlso_session_result_clear(&k->cr);
+	ktlso_session_result_clear(&k->sr);
+	ktlso_record_clear(&k->c_tx);
+	ktlso_record_clear(&k->s_tx);
+}
+
+/* Seal @msg as a record of @type with @rp (a "kernel") into @wire. */
+static inline void kernel_send(struct __test_metadata *_metadata,
+			       struct pipe *wire,
+			       struct ktlso_record_protection *rp, uint8_t type,
+			       const uint8_t *msg, size_t len)
+{
+	uint8_t rec[512];
+	size_t n;
+
+	ASSERT_EQ(0, ktlso_record_seal(rp, type, msg, len, 0, rec, sizeof(rec),
+				       &n));
+	pipe_push(wire, rec, n);
+}
+
+/*
+ * After the handshake, one side reads what its peer's kernel sent and
+ * fails: the reader (@server_reads) sent @alert, the other side reads it.
+ */
+static inline void read_fails_with(struct __test_metadata *_metadata,
+				   struct hs_pair *p, bool server_reads,
+				   int alert)
+{
+	struct ktlso_session *rd = server_reads ? p->s : p->c;
+	struct ktlso_session *peer = server_reads ? p->c : p->s;
+	struct test_log *log = server_reads ? &p->slog : &p->clog;
+	uint8_t buf[16];
+	size_t n;
+
+	EXPECT_EQ(-alert, ktlso_session_read(rd, buf, sizeof(buf), &n))
+		TH_LOG("reader: %s", log->last_error);
+	EXPECT_EQ(-alert, ktlso_session_read(peer, buf, sizeof(buf), &n));
+	expect_alerted(_metadata, rd, peer, alert);
+	EXPECT_EQ(1, log->errors);
+}
+
+/*
+ * After the handshake the server's "kernel" (@from_server; else the
+ * client's) sends an empty record of @type: the reader answers
+ * unexpected_message (RFC 8446 5.1).
+ */
+static inline void empty_record_fails(struct __test_metadata *_metadata,
+				      struct hs_pair *p, bool from_server,
+				      uint8_t type)
+{
+	struct connected k;
+
+	connect_pair(_metadata, p, &k);
+	kernel_send(_metadata, from_server ? &p->s2c : &p->c2s,
+		    from_server ? &k.s_tx : &k.c_tx, type, NULL, 0);
+	read_fails_with(_metadata, p, !from_server,
+			KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	disconnect(&k);
 }
 
 #endif /* KTLSO_ENGINE_TESTS_HS_TEST_H */

@@ -18,6 +18,7 @@
 
 #include "engine/alert.h"
 #include "engine/record.h"
+#include "record_ref.h"
 #include "vector_file.h"
 
 #define TAG_LEN 16
@@ -99,169 +100,12 @@ FIXTURE_TEARDOWN(record)
 	EXPECT_EQ(0, test_leaks());
 }
 
-/* --- the reference construction ------------------------------------------- */
-
-struct ref_aead {
-	const char *name;
-	bool ccm;
-	bool enc;
-	const uint8_t *key, *nonce, *aad;
-	size_t aad_len;
-	const uint8_t *in;
-	uint8_t *out;
-	size_t len;
-	uint8_t *tag;
-};
-
-/* One AEAD operation on a fresh context, as libcrypto's manual shows it. */
-static bool ref_aead_run(const struct ref_aead *a)
-{
-	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, a->name, NULL);
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	int n, enc = a->enc;
-	bool ok;
-
-	ok = c && ctx && EVP_CipherInit_ex2(ctx, c, NULL, NULL, enc, NULL) &&
-	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) > 0 &&
-	     (!a->ccm || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN,
-					      a->enc ? NULL : a->tag) > 0) &&
-	     EVP_CipherInit_ex2(ctx, NULL, a->key, a->nonce, enc, NULL) &&
-	     (!a->ccm || EVP_CipherUpdate(ctx, NULL, &n, NULL, (int)a->len)) &&
-	     EVP_CipherUpdate(ctx, NULL, &n, a->aad, (int)a->aad_len) &&
-	     EVP_CipherUpdate(ctx, a->out, &n, a->in, (int)a->len);
-	if (ok && !a->ccm && !a->enc)
-		ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN,
-					 a->tag) > 0 &&
-		     EVP_CipherFinal_ex(ctx, a->out + a->len, &n) > 0;
-	if (ok && a->enc)
-		ok = EVP_CipherFinal_ex(ctx, a->out + a->len, &n) > 0 &&
-		     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_LEN,
-					 a->tag) > 0;
-	EVP_CIPHER_CTX_free(ctx);
-	EVP_CIPHER_free(c);
-	return ok;
-}
-
-static void be64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-/* RFC 8446 5.3 / RFC 7905 2: iv XOR the 64-bit sequence number, left-padded. */
-static void xor_nonce(const uint8_t *iv, uint64_t seq, uint8_t nonce[12])
-{
-	uint8_t s[8];
-	int i;
-
-	be64(s, seq);
-	memcpy(nonce, iv, 12);
-	for (i = 0; i < 8; i++)
-		nonce[4 + i] ^= s[i];
-}
-
-/*
- * Decrypt @rec (one whole record) the way the RFCs define it, with no engine
- * code: returns false when it does not authenticate. TLS 1.2 GCM/CCM also
- * requires the explicit nonce to be the sequence number, as this engine
- * sends it.
- */
-static bool ref_open(FIXTURE_DATA(record) *self,
-		     const FIXTURE_VARIANT(record) *variant, uint64_t seq,
-		     const uint8_t *rec, size_t rec_len, uint8_t *out,
-		     size_t *out_len)
-{
-	size_t xn = tls13(variant) ? 0 : self->aead->tls12_explicit_nonce_len;
-	uint8_t nonce[12], aad[13], tag[TAG_LEN], want_xn[8];
-	struct ref_aead a = {
-		.name = self->aead->evp_name, .ccm = self->aead->ccm,
-		.key = self->keys.key, .nonce = nonce, .out = out, .tag = tag,
-	};
-
-	if (rec_len < 5 + xn + TAG_LEN)
-		return false;
-	a.in = rec + 5 + xn;
-	a.len = rec_len - 5 - xn - TAG_LEN;
-	memcpy(tag, rec + rec_len - TAG_LEN, TAG_LEN);
-	if (tls13(variant)) {
-		xor_nonce(self->keys.iv, seq, nonce);
-		a.aad = rec;				/* the record header */
-		a.aad_len = 5;
-	} else {
-		if (xn) {				/* RFC 5288 3, RFC 6655 3 */
-			be64(want_xn, seq);
-			if (memcmp(rec + 5, want_xn, 8) != 0)
-				return false;
-			memcpy(nonce, self->keys.iv, 4);
-			memcpy(nonce + 4, rec + 5, 8);
-		} else {				/* RFC 7905 2 */
-			xor_nonce(self->keys.iv, seq, nonce);
-		}
-		be64(aad, seq);				/* RFC 5246 6.2.3.3 */
-		aad[8] = rec[0];
-		aad[9] = 0x03;
-		aad[10] = 0x03;
-		aad[11] = (uint8_t)(a.len >> 8);
-		aad[12] = (uint8_t)a.len;
-		a.aad = aad;
-		a.aad_len = 13;
-	}
-	*out_len = a.len;
-	return ref_aead_run(&a);
-}
-
-/*
- * Protect @data as the RFCs define it, with no engine code and no checks, so
- * that tests can make records the engine itself refuses to make. TLS 1.3:
- * @data is the whole TLSInnerPlaintext (content, type, padding) and @type is
- * unused; TLS 1.2: @data is the content and @type the record's type.
- */
-static bool ref_seal(FIXTURE_DATA(record) *self,
-		     const FIXTURE_VARIANT(record) *variant, uint64_t seq,
-		     uint8_t type, const uint8_t *data, size_t len, uint8_t *rec,
-		     size_t *rec_len)
-{
-	size_t xn = tls13(variant) ? 0 : self->aead->tls12_explicit_nonce_len;
-	size_t body = xn + len + TAG_LEN;
-	uint8_t nonce[12], aad[13];
-	struct ref_aead a = {
-		.name = self->aead->evp_name, .ccm = self->aead->ccm,
-		.enc = true, .key = self->keys.key, .nonce = nonce,
-		.in = data, .out = rec + 5 + xn, .len = len,
-		.tag = rec + 5 + xn + len,
-	};
-
-	rec[0] = tls13(variant) ? 23 : type;
-	rec[1] = 0x03;
-	rec[2] = 0x03;
-	rec[3] = (uint8_t)(body >> 8);
-	rec[4] = (uint8_t)body;
-	if (tls13(variant)) {
-		xor_nonce(self->keys.iv, seq, nonce);
-		a.aad = rec;
-		a.aad_len = 5;
-	} else {
-		if (xn) {
-			be64(rec + 5, seq);
-			memcpy(nonce, self->keys.iv, 4);
-			memcpy(nonce + 4, rec + 5, 8);
-		} else {
-			xor_nonce(self->keys.iv, seq, nonce);
-		}
-		be64(aad, seq);
-		aad[8] = type;
-		aad[9] = 0x03;
-		aad[10] = 0x03;
-		aad[11] = (uint8_t)(len >> 8);
-		aad[12] = (uint8_t)len;
-		a.aad = aad;
-		a.aad_len = 13;
-	}
-	*rec_len = 5 + body;
-	return ref_aead_run(&a);
-}
+/* The reference construction (record_ref.h) with this fixture's keys. */
+#define REF(self, variant)						\
+	(&(struct ref_keys){ .aead = (self)->aead,			\
+			     .key = (self)->keys.key,			\
+			     .iv = (self)->keys.iv,			\
+			     .tls13 = tls13(variant) })
 
 /* --- tests ---------------------------------------------------------------- */
 
@@ -286,7 +130,7 @@ static void seal_open(struct __test_metadata *_metadata,
 	EXPECT_EQ(sealed_len - 5,
 		  (size_t)(self->sealed[3] << 8 | self->sealed[4]));
 
-	ASSERT_TRUE(ref_open(self, variant, seq, self->sealed, sealed_len,
+	ASSERT_TRUE(ref_open(REF(self, variant), seq, self->sealed, sealed_len,
 			     self->opened, &ref_len))
 		TH_LOG("reference rejects a %zu-byte record", len);
 	if (tls13(variant)) {
@@ -441,7 +285,7 @@ TEST_F(record, sequence_exhaustion)
 				    self->plain, 8, 0, self->opened, 64,
 				    &spare_len));
 	EXPECT_EQ(0U, spare_len);
-	EXPECT_TRUE(ref_open(self, variant, UINT64_MAX, second, len[1],
+	EXPECT_TRUE(ref_open(REF(self, variant), UINT64_MAX, second, len[1],
 			     self->opened, &out_len));
 
 	ASSERT_EQ(0, ktlso_record_open(&self->rx, self->sealed, len[0], &type,
@@ -582,7 +426,7 @@ TEST_F(record, reference_records_at_limits)
 
 	if (tls13(variant)) {
 		memset(data, 0, 32);
-		ASSERT_TRUE(ref_seal(self, variant, 0, app, data, 32,
+		ASSERT_TRUE(ref_seal(REF(self, variant), 0, app, data, 32,
 				     self->sealed, &rec_len));
 		EXPECT_EQ(-KTLSO_ALERT_UNEXPECTED_MESSAGE,
 			  ktlso_record_open(&self->rx, self->sealed, rec_len,
@@ -593,14 +437,14 @@ TEST_F(record, reference_records_at_limits)
 		/* Inner change_cipher_spec, and an unknown inner type. */
 		data[0] = 'x';
 		data[1] = KTLSO_CONTENT_CHANGE_CIPHER_SPEC;
-		ASSERT_TRUE(ref_seal(self, variant, 0, app, data, 2,
+		ASSERT_TRUE(ref_seal(REF(self, variant), 0, app, data, 2,
 				     self->sealed, &rec_len));
 		EXPECT_EQ(-KTLSO_ALERT_UNEXPECTED_MESSAGE,
 			  ktlso_record_open(&self->rx, self->sealed, rec_len,
 					    &type, self->opened, BUF_LEN,
 					    &out_len));
 		data[1] = 0x42;
-		ASSERT_TRUE(ref_seal(self, variant, 0, app, data, 2,
+		ASSERT_TRUE(ref_seal(REF(self, variant), 0, app, data, 2,
 				     self->sealed, &rec_len));
 		EXPECT_EQ(-KTLSO_ALERT_UNEXPECTED_MESSAGE,
 			  ktlso_record_open(&self->rx, self->sealed, rec_len,
@@ -609,7 +453,7 @@ TEST_F(record, reference_records_at_limits)
 	}
 	memset(data, 0x61, big);
 	data[big] = app;		/* TLS 1.3's inner type */
-	ASSERT_TRUE(ref_seal(self, variant, 0, app, data,
+	ASSERT_TRUE(ref_seal(REF(self, variant), 0, app, data,
 			     big + (tls13(variant) ? 1 : 0), self->sealed,
 			     &rec_len));
 	EXPECT_EQ(-KTLSO_ALERT_RECORD_OVERFLOW,
@@ -617,13 +461,68 @@ TEST_F(record, reference_records_at_limits)
 				    self->opened, BUF_LEN, &out_len));
 
 	data[0] = app;
-	ASSERT_TRUE(ref_seal(self, variant, 0, app, data,
+	ASSERT_TRUE(ref_seal(REF(self, variant), 0, app, data,
 			     tls13(variant) ? 1 : 0, self->sealed, &rec_len));
 	EXPECT_EQ(0, ktlso_record_open(&self->rx, self->sealed, rec_len, &type,
 				       self->opened, BUF_LEN, &out_len));
 	EXPECT_EQ(0U, out_len);
 	EXPECT_EQ(app, type);
 	EXPECT_EQ(1U, self->rx.seq);
+}
+
+/*
+ * RFC 8446 5.4: the full encoded TLSInnerPlaintext (content, type and
+ * padding) must not exceed 2^14 + 1 bytes, whatever the content's own
+ * length; over it is record_overflow (5.2), and the ciphertext is still
+ * within its 2^14 + 256 limit. At 2^14 + 1 it opens.
+ */
+TEST_F(record, tls13_inner_plaintext_limit)
+{
+	static const struct {
+		size_t content, pad;
+		int want;
+	} cases[] = {
+		{ KTLSO_MAX_PLAINTEXT_LEN, 1, -KTLSO_ALERT_RECORD_OVERFLOW },
+		{ KTLSO_MAX_PLAINTEXT_LEN - 1, 2, -KTLSO_ALERT_RECORD_OVERFLOW },
+		{ 0, KTLSO_MAX_PLAINTEXT_LEN + 1, -KTLSO_ALERT_RECORD_OVERFLOW },
+		{ 10, 200, 0 },
+		{ KTLSO_MAX_PLAINTEXT_LEN - 1, 1, 0 },
+		{ 0, KTLSO_MAX_PLAINTEXT_LEN, 0 },
+		{ KTLSO_MAX_PLAINTEXT_LEN, 0, 0 },
+	};
+	const uint8_t app = KTLSO_CONTENT_APPLICATION_DATA;
+	uint8_t *data = self->plain, type;
+	size_t i, inner, rec_len, out_len;
+	uint64_t seq;
+
+	if (!tls13(variant))
+		SKIP(return, "TLS 1.3 only");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		inner = cases[i].content + 1 + cases[i].pad;
+		seq = self->rx.seq;
+		memset(data, 0x61, cases[i].content);
+		data[cases[i].content] = app;
+		memset(data + cases[i].content + 1, 0, cases[i].pad);
+		ASSERT_TRUE(ref_seal(REF(self, variant), seq, app, data, inner,
+				     self->sealed, &rec_len));
+		ASSERT_GE((size_t)KTLSO_TLS13_MAX_CIPHERTEXT_LEN, rec_len - 5);
+		memset(self->opened, 0xcc, inner);
+		EXPECT_EQ(cases[i].want,
+			  ktlso_record_open(&self->rx, self->sealed, rec_len,
+					    &type, self->opened, BUF_LEN,
+					    &out_len))
+			TH_LOG("content %zu, padding %zu", cases[i].content,
+			       cases[i].pad);
+		if (cases[i].want) {
+			/* Nothing given, nothing consumed. */
+			EXPECT_EQ(seq, self->rx.seq);
+			EXPECT_EQ(0U, out_len);
+			continue;
+		}
+		EXPECT_EQ(seq + 1, self->rx.seq);
+		EXPECT_EQ(cases[i].content, out_len);
+		EXPECT_EQ(app, type);
+	}
 }
 
 TEST_F(record, init_rejects)
