@@ -286,4 +286,16 @@ static inline int ktlso_nl_status(struct ktlso_nl *nl,
 	return ktlso_nl_call(nl, msg, &r);
 }
 
+/* STATUS over a socket of its own, for a check at the end of a test. */
+static inline int ktlso_nl_status_once(struct ktlso_nl_status *st)
+{
+	struct ktlso_nl nl;
+	int err = ktlso_nl_open(&nl, false);
+
+	if (!err)
+		err = ktlso_nl_status(&nl, st);
+	ktlso_nl_close(&nl);
+	return err;
+}
+
 #endif /* KTLSO_GENL_H */
