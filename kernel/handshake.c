@@ -61,10 +61,15 @@ module_param(hs_max_pending, uint, 0644);
 MODULE_PARM_DESC(hs_max_pending,
 		 "Handshake requests that may wait for the daemon, per network namespace (default 1024)");
 
-static unsigned int hs_max_pending_uid = 256;
+/*
+ * Three quarters of the namespace's default bound: one busy uid (a server
+ * and its clients all run as one user) still has room, and others keep a
+ * quarter of the queue.
+ */
+static unsigned int hs_max_pending_uid = 768;
 module_param(hs_max_pending_uid, uint, 0644);
 MODULE_PARM_DESC(hs_max_pending_uid,
-		 "Handshake requests one uid may have waiting for the daemon, per network namespace (default 256)");
+		 "Handshake requests one uid may have waiting for the daemon, per network namespace (default 768)");
 
 static unsigned int hs_timeout_ms = 30000;
 module_param(hs_timeout_ms, uint, 0644);
