@@ -5,7 +5,7 @@
  *
  *   leak     a 64-byte allocation nothing points to (kmemleak)
  *   kasan    a one-byte read past the end of an allocation (KASAN)
- *   sleep    a sleep under a spinlock (DEBUG_ATOMIC_SLEEP)
+ *   sleep    a GFP_KERNEL allocation under a spinlock (DEBUG_ATOMIC_SLEEP)
  *   lockdep  two mutexes taken in both orders (lockdep: a possible
  *            circular locking dependency; nothing deadlocks)
  *
@@ -15,7 +15,6 @@
  */
 
 #include <linux/compiler.h>
-#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -58,9 +57,13 @@ static void vmtest_kasan(void)
 
 static void vmtest_sleep(void)
 {
+	void *p;
+
+	/* GFP_KERNEL may sleep: might_sleep() reports it under the lock. */
 	spin_lock(&vmtest_lock);
-	msleep(1);
+	p = kmalloc(8, GFP_KERNEL);
 	spin_unlock(&vmtest_lock);
+	kfree(p);
 }
 
 static void vmtest_lockdep(void)
