@@ -87,7 +87,8 @@ MODULE_PARM_DESC(hs_timeout_ms,
  * @completed: handshakes done
  * @failed: handshakes failed, timeouts and cancellations included
  * @timed_out: of those, the ones whose time ran out
- * @refused: requests refused at once (no daemon, too many pending)
+ * @refused: requests refused (no daemon, too many pending, or the last
+ *	daemon gone before the announcement went out)
  * @refused_quota: of those, the ones whose uid had too many pending
  */
 struct ktlso_hs_net {

@@ -188,7 +188,8 @@ enum ktlso_genl_attr {
 	KTLSO_A_COMPLETED,	/* u64: handshakes done */
 	KTLSO_A_FAILED,		/* u64: handshakes failed (timeouts too) */
 	KTLSO_A_TIMED_OUT,	/* u64: handshakes that ran out of time */
-	KTLSO_A_REFUSED,	/* u64: requests refused (no daemon, bound) */
+	KTLSO_A_REFUSED,	/* u64: requests refused (no daemon, bound,
+				 * quota, daemon gone while queueing) */
 	/*
 	 * HS_ACCEPT: who made the request (the task that called
 	 * setsockopt(KTLSO_HANDSHAKE), not whoever opened the socket), as
