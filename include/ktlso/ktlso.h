@@ -218,11 +218,12 @@ KTLSO_API int ktlso_params_check(const struct ktlso_params *p);
  *
  * Return: 0 when it is done; -EINPROGRESS while it runs; its error once it
  * failed: -ETIMEDOUT (it ran out of time), -EACCES (the peer failed
- * verification), -ECONNREFUSED (the peer sent a fatal alert), -EPROTO (the
- * peer broke the protocol), -ECONNABORTED (the daemon gave up or went
- * away), or another errno the daemon reported; -EINVAL when no handshake
- * was requested on @fd; -ENOPROTOOPT (or -EOPNOTSUPP) when ktlso is not
- * attached.
+ * verification), -EPERM (the daemon's access list does not let this user
+ * use the profile in this role), -ECONNREFUSED (the peer sent a fatal
+ * alert), -EPROTO (the peer broke the protocol), -ECONNABORTED (the daemon
+ * gave up or went away), or another errno the daemon reported; -EINVAL
+ * when no handshake was requested on @fd; -ENOPROTOOPT (or -EOPNOTSUPP)
+ * when ktlso is not attached.
  */
 KTLSO_API int ktlso_handshake_poll(int fd);
 

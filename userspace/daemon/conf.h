@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "daemon/access.h"
 #include "daemon/kalg.h"
 #include "daemon/log.h"
 #include "engine/engine.h"
@@ -61,6 +62,8 @@ enum kd_client_auth {
  *	store, or is off)
  * @can_server: usable for server handshakes (a certificate, and a trust
  *	store if clients are asked for certificates)
+ * @acl: who may use it in which role ("allow", "allow_server",
+ *	"allow_client"); empty: root only
  * @tmpl: the engine configuration every handshake of this profile starts
  *	from: its suites filtered and ordered for the kernel, @creds and
  *	@trust borrowed; the handshake adds server name, ALPN and logging
@@ -75,6 +78,7 @@ struct kd_profile {
 	bool verify;
 	enum kd_client_auth client_auth;
 	bool can_client, can_server;
+	struct kd_acl acl;
 	struct ktlso_config tmpl;
 };
 

@@ -41,7 +41,7 @@ void kd_daemon_log_probe(const struct kd_kalg_probe *p)
 
 void kd_daemon_log_config(const struct kd_config *c)
 {
-	char suites[512];
+	char suites[512], who[1024];
 	size_t i, j, off;
 
 	for (i = 0; i < c->n_profiles; i++) {
@@ -65,6 +65,18 @@ void kd_daemon_log_config(const struct kd_config *c)
 		       "profile %s:%s%s, %zu cert(s), suites %s", p->name,
 		       p->can_server ? " server" : "",
 		       p->can_client ? " client" : "", p->n_creds, suites);
+		if (p->can_server) {
+			kd_acl_describe(&p->acl, KTLSO_ROLE_SERVER, who,
+					sizeof(who));
+			kd_log(KD_LOG_INFO, "profile %s: server for %s",
+			       p->name, who);
+		}
+		if (p->can_client) {
+			kd_acl_describe(&p->acl, KTLSO_ROLE_CLIENT, who,
+					sizeof(who));
+			kd_log(KD_LOG_INFO, "profile %s: client for %s",
+			       p->name, who);
+		}
 	}
 	kd_log(KD_LOG_INFO, "%s: %zu profile(s), at most %u handshakes at once",
 	       c->path, c->n_profiles, c->max_handshakes);
@@ -82,8 +94,9 @@ static void log_outcome(const struct kd_hs *h)
 		snprintf(who, sizeof(who), " for uid %u pid %u", h->who.uid,
 			 h->who.pid);
 	if (o->status) {
-		kd_log(KD_LOG_WARNING, "%s %s profile %s%s: failed: %s (%s)",
+		kd_log(KD_LOG_WARNING, "%s %s profile %s%s: %s: %s (%s)",
 		       h->peer, role, h->profile, who,
+		       o->denied ? "refused" : "failed",
 		       kd_errno_name(o->status), o->reason);
 		return;
 	}
@@ -103,7 +116,9 @@ static void report(struct kd_daemon *d, int fd, const struct kd_outcome *o)
 		kd_log(KD_LOG_DEBUG, "HS_DONE: the kernel had ended it already");
 	else if (ret)
 		kd_log(KD_LOG_WARNING, "HS_DONE: %s", strerror(-ret));
-	if (o->status || ret)
+	if (o->denied)
+		d->refused++;
+	else if (o->status || ret)
 		d->failed_hs++;
 	else
 		d->completed++;
@@ -289,9 +304,11 @@ int kd_daemon_run(struct kd_daemon *d)
 	}
 	status = d->stop && !d->failed ? 0 : 1;
 	kd_runner_abort(&d->runner, ECONNABORTED, "ktlsod is stopping");
-	kd_log(KD_LOG_INFO, "stopped: %llu handshakes completed, %llu failed",
+	kd_log(KD_LOG_INFO,
+	       "stopped: %llu handshakes completed, %llu failed, %llu refused by access lists",
 	       (unsigned long long)d->completed,
-	       (unsigned long long)d->failed_hs);
+	       (unsigned long long)d->failed_hs,
+	       (unsigned long long)d->refused);
 out_sig:
 	close(sigfd);
 out_loop:

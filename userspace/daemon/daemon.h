@@ -29,6 +29,7 @@ struct kd_daemon {
 	bool stop;
 	bool failed;			/* stopping because of an error */
 	uint64_t completed, failed_hs;
+	uint64_t refused;		/* requests an access list refused */
 };
 
 /* The log level of @c with @verbosity steps more. */

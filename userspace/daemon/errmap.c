@@ -58,6 +58,8 @@ const char *kd_errno_name(int e)
 		return "0";
 	case EACCES:
 		return "EACCES";
+	case EPERM:
+		return "EPERM";
 	case ECONNREFUSED:
 		return "ECONNREFUSED";
 	case EPROTO:

@@ -121,6 +121,18 @@ static int setup(struct kd_hs *h, const struct kd_hs_params *p)
 		over(h, ECONNABORTED, "no profile \"%s\"", h->profile);
 		return -1;
 	}
+	if (!kd_acl_allows(&prof->acl, p->role, p->who, NULL)) {
+		h->out.denied = true;
+		if (p->who && p->who->known)
+			over(h, EPERM,
+			     "uid %u gid %u may not use profile %s as a %s",
+			     p->who->uid, p->who->gid, prof->name,
+			     client ? "client" : "server");
+		else
+			over(h, EPERM,
+			     "the kernel did not say who asked (ktlso module too old?)");
+		return -1;
+	}
 	if (client ? !prof->can_client : !prof->can_server) {
 		over(h, ECONNABORTED, "profile %s cannot act as a %s (%s)",
 		     prof->name, client ? "client" : "server",

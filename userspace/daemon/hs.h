@@ -42,6 +42,7 @@ struct kd_outcome {
 	char alpn[KTLSO_ALPN_NAME_MAX + 1];	/* "" when none */
 	char peer_identity[KTLSO_HS_NAME_MAX];	/* verified peers only */
 	char reason[256];		/* why it failed; "" on success */
+	bool denied;			/* the profile's access list said no */
 };
 
 /*
@@ -61,22 +62,6 @@ typedef int (*kd_install_fn)(void *arg, int fd,
  */
 int kd_install_kernel_keys(void *arg, int fd,
 			   const struct ktlso_session_result *res);
-
-/**
- * struct kd_requester - who asked for a handshake, as the kernel saw it
- * @known: the kernel said (older modules do not)
- * @uid: effective uid, in ktlsod's user namespace
- * @gid: effective gid, likewise
- * @pid: thread group id in ktlsod's pid namespace, 0 if invisible there
- * @cgroup: cgroup v2 id, 0 without cgroup v2
- */
-struct kd_requester {
-	bool known;
-	uint32_t uid;
-	uint32_t gid;
-	uint32_t pid;
-	uint64_t cgroup;
-};
 
 struct kd_hs_params {
 	int fd;
@@ -139,9 +124,11 @@ struct kd_hs {
  * @p: the request
  * @now_ms: the current kd_now_ms(), for the deadline
  *
- * A request that cannot run (no such profile, a profile that cannot take
- * the role, a malformed ALPN list, an engine refusal) still yields a
- * handshake, already over: @want 0 and the reason in @out.
+ * A request that cannot run (no such profile, a requester the profile's
+ * access list does not allow in that role: EPERM and @out.denied, a
+ * profile that cannot take the role, a malformed ALPN list, an engine
+ * refusal) still yields a handshake, already over: @want 0 and the reason
+ * in @out.
  *
  * Return: 0, or -ENOMEM (nothing allocated then).
  */

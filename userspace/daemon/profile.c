@@ -30,6 +30,9 @@ enum pkey {
 	PK_CLIENT_AUTH,
 	PK_VERIFY,
 	PK_EMS,
+	PK_ALLOW,
+	PK_ALLOW_SERVER,
+	PK_ALLOW_CLIENT,
 	PK_COUNT,
 };
 
@@ -187,6 +190,24 @@ static void key_ems(struct kd_load *ld, struct kd_profile_build *b,
 			      key, value);
 }
 
+/*
+ * "allow", "allow_server", "allow_client": who may use the profile in both
+ * roles, as a server, as a client. Repeatable; the entries add up.
+ */
+static void key_allow(struct kd_load *ld, struct kd_profile_build *b,
+		      const char *key, const char *value, unsigned int line)
+{
+	unsigned int roles = KD_ACL_BOTH;
+	char err[512];
+
+	if (strcmp(key, "allow_server") == 0)
+		roles = KD_ACL_SERVER;
+	else if (strcmp(key, "allow_client") == 0)
+		roles = KD_ACL_CLIENT;
+	if (kd_acl_add(&b->p->acl, roles, value, err, sizeof(err)))
+		kd_load_error(ld, line, "%s: %s", key, err);
+}
+
 /* --- files ------------------------------------------------------------- */
 
 static bool cert_expired(const struct ktlso_cred *c)
@@ -279,6 +300,9 @@ static const struct {
 	{ "client_auth", PK_CLIENT_AUTH, false, key_client_auth },
 	{ "verify", PK_VERIFY, false, key_verify },
 	{ "ems", PK_EMS, false, key_ems },
+	{ "allow", PK_ALLOW, true, key_allow },
+	{ "allow_server", PK_ALLOW_SERVER, true, key_allow },
+	{ "allow_client", PK_ALLOW_CLIENT, true, key_allow },
 };
 
 /* --- the section ------------------------------------------------------- */
@@ -513,6 +537,7 @@ void kd_profile_free(struct kd_profile *p)
 	for (i = 0; i < p->n_creds; i++)
 		ktlso_cred_free(&p->creds[i]);
 	ktlso_trust_free(&p->trust);
+	kd_acl_free(&p->acl);
 	free(p);
 }
 

@@ -23,6 +23,7 @@ static const struct {
 	/* How a handshake fails. */
 	{ ETIMEDOUT, "the handshake timed out" },
 	{ EACCES, "peer verification failed" },
+	{ EPERM, "this user may not use the profile in this role" },
 	{ ECONNABORTED, "the handshake daemon gave up or went away" },
 	{ ECONNREFUSED, "the peer refused the handshake (fatal alert)" },
 	{ EPROTO, "the peer violated the TLS protocol" },

@@ -48,9 +48,11 @@
  * end poll wakes up.  After success data moves through the record layer;
  * after failure every call returns the handshake's error: ETIMEDOUT (the
  * timeout passed; the kernel enforces it, resetting the connection),
- * EACCES (the peer failed verification), ECONNABORTED (the daemon gave up
- * or went away), ECONNREFUSED (the peer sent a fatal alert), EPROTO (the
- * peer broke the protocol), or whatever errno the daemon reported.
+ * EACCES (the peer failed verification), EPERM (the daemon's access list
+ * does not let the requester use that profile in that role), ECONNABORTED
+ * (the daemon gave up or went away), ECONNREFUSED (the peer sent a fatal
+ * alert), EPROTO (the peer broke the protocol), or whatever errno the
+ * daemon reported.
  *
  * getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &res, &len) with len exactly
  * sizeof(struct ktlso_hs_result) reads where the handshake stands.

@@ -520,4 +520,60 @@ TEST(profile_names)
 	EXPECT_FALSE(kd_profile_name_valid(name));
 }
 
+/*
+ * "allow", "allow_server", "allow_client": repeatable, the entries add up
+ * with their roles; a bad entry is a FILE:LINE problem; no list at all is
+ * root only.
+ */
+TEST(access_keys)
+{
+	const struct kd_profile *p;
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+	char who[256];
+
+	ASSERT_EQ(0, kd_test_write(path, "acl.conf",
+		"[profile default]\n"
+		"cert = %s %s\n"
+		"cafile = %s\n"
+		"allow = user:root group:0\n"
+		"allow_server = cgroup:/system.slice/nginx.service\n"
+		"allow_server = user:33\n"
+		"allow_client = user:1000\n"
+		"[profile closed]\n"
+		"cert = %s %s\n",
+		kd_files.srv_cert, kd_files.srv_key, kd_files.root,
+		kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r)) TH_LOG("%s", r.msg[0]);
+	p = kd_config_profile(c, NULL);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(5u, p->acl.n);
+	kd_acl_describe(&p->acl, KTLSO_ROLE_SERVER, who, sizeof(who));
+	EXPECT_STREQ("root, user:root, group:0, cgroup:/system.slice/nginx.service, user:33",
+		     who);
+	kd_acl_describe(&p->acl, KTLSO_ROLE_CLIENT, who, sizeof(who));
+	EXPECT_STREQ("root, user:root, group:0, user:1000", who);
+	p = kd_config_profile(c, "closed");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0u, p->acl.n);
+	kd_config_put(c);
+
+	ASSERT_EQ(0, kd_test_write(path, "acl-bad.conf",
+		"[profile default]\n"				/* 1 */
+		"cert = %s %s\n"				/* 2 */
+		"allow = user:no-such-user-ktlso\n"		/* 3 */
+		"allow_server = group:no-such-group-ktlso\n"	/* 4 */
+		"allow_client = cgroup:relative\n"		/* 5 */
+		"allow = nobody\n",				/* 6 */
+		kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path,
+		"3: allow: no user \"no-such-user-ktlso\"",
+		"4: allow_server: no group \"no-such-group-ktlso\"",
+		"5: allow_client: \"cgroup:relative\": a cgroup path is absolute, without '.', '..', empty components or a trailing '/'",
+		"6: allow: \"nobody\" is not user:NAME, group:NAME or cgroup:/PATH");
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
 TEST_HARNESS_MAIN

@@ -87,7 +87,10 @@ struct req {
 	const char *alpn;		/* wire format */
 	uint32_t timeout_ms;
 	int install_ret;
+	const struct kd_requester *who;	/* NULL: root */
 };
+
+static const struct kd_requester root = { .known = true };
 
 static struct side *start(struct bed *b, int fd, const struct req *rq)
 {
@@ -101,6 +104,7 @@ static struct side *start(struct bed *b, int fd, const struct req *rq)
 		.alpn_len = rq->alpn ? strlen(rq->alpn) : 0,
 		.timeout_ms = rq->timeout_ms ? rq->timeout_ms : 20000,
 		.peer = rq->role == KTLSO_ROLE_CLIENT ? "client" : "server",
+		.who = rq->who ? rq->who : &root,
 		.install = install_hook,
 		.install_arg = sd,
 	};
@@ -179,7 +183,13 @@ FIXTURE_SETUP(runner)
 		"[profile tls12]\n"
 		"cafile = root.pem\n"
 		"min_version = 1.2\n"
-		"max_version = 1.2\n"));
+		"max_version = 1.2\n"
+		"[profile shared]\n"
+		"cert = srv.pem srv.key\n"
+		"cafile = root.pem\n"
+		"allow = user:4000\n"
+		"allow_server = user:4001 group:5000\n"
+		"allow_client = user:4002\n"));
 	ASSERT_EQ(0, kd_test_load(&self->b.conf, path, &rep))
 		TH_LOG("%s", rep.msg[0]);
 	ASSERT_EQ(0, kd_loop_init(&self->b.loop));
@@ -570,6 +580,98 @@ TEST_F(runner, bad_requests)
 	}
 }
 
+/*
+ * Access lists: a profile without one serves root only; "allow" grants
+ * both roles, "allow_server"/"allow_client" one; a refusal is EPERM and
+ * marked denied, before any byte is exchanged.
+ */
+TEST_F(runner, access_refused)
+{
+	static const struct kd_requester nobody = { .known = true,
+		.uid = 65534, .gid = 65534, .pid = 1 };
+	static const struct kd_requester client_only = { .known = true,
+		.uid = 4002, .gid = 4002 };
+	static const struct kd_requester unknown = { .known = false };
+	const struct req cases[] = {
+		{ .role = KTLSO_ROLE_SERVER, .who = &nobody },
+		{ .role = KTLSO_ROLE_CLIENT, .profile = "client",
+		  .server_name = "server.example", .who = &nobody },
+		{ .role = KTLSO_ROLE_SERVER, .profile = "shared",
+		  .who = &nobody },
+		{ .role = KTLSO_ROLE_SERVER, .profile = "shared",
+		  .who = &client_only },
+		{ .role = KTLSO_ROLE_SERVER, .who = &unknown },
+	};
+	static const char *const reasons[] = {
+		"uid 65534 gid 65534 may not use profile default as a server",
+		"uid 65534 gid 65534 may not use profile client as a client",
+		"uid 65534 gid 65534 may not use profile shared as a server",
+		"uid 4002 gid 4002 may not use profile shared as a server",
+		"the kernel did not say who asked (ktlso module too old?)",
+	};
+	struct side *sd;
+	char byte;
+	size_t i;
+	int sv[2];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+		sd = start(&self->b, sv[0], &cases[i]);
+		ASSERT_NE(NULL, sd);
+		EXPECT_TRUE(sd->done);
+		EXPECT_EQ(EPERM, sd->out.status);
+		EXPECT_TRUE(sd->out.denied);
+		EXPECT_STREQ(reasons[i], sd->out.reason);
+		EXPECT_FALSE(sd->installed);
+		/* Closed without a byte sent to the peer. */
+		EXPECT_EQ(0, recv(sv[1], &byte, 1, MSG_DONTWAIT));
+		close(sv[1]);
+	}
+	EXPECT_EQ(0u, self->b.r.n);
+}
+
+/* Those the lists name get the role they are given. */
+TEST_F(runner, access_granted)
+{
+	static const struct kd_requester both = { .known = true,
+		.uid = 4000, .gid = 4000 };
+	static const struct kd_requester server_user = { .known = true,
+		.uid = 4001, .gid = 4001 };
+	static const struct kd_requester server_group = { .known = true,
+		.uid = 4100, .gid = 5000 };
+	static const struct kd_requester client_only = { .known = true,
+		.uid = 4002, .gid = 4002 };
+	const struct req servers[] = {
+		{ .role = KTLSO_ROLE_SERVER, .profile = "shared", .who = &both },
+		{ .role = KTLSO_ROLE_SERVER, .profile = "shared",
+		  .who = &server_user },
+		{ .role = KTLSO_ROLE_SERVER, .profile = "shared",
+		  .who = &server_group },
+		{ .role = KTLSO_ROLE_SERVER },
+	};
+	const struct req clients[] = {
+		{ .role = KTLSO_ROLE_CLIENT, .profile = "shared",
+		  .server_name = "server.example", .who = &both },
+		{ .role = KTLSO_ROLE_CLIENT, .profile = "client",
+		  .server_name = "server.example" },
+		{ .role = KTLSO_ROLE_CLIENT, .profile = "client",
+		  .server_name = "server.example" },
+		{ .role = KTLSO_ROLE_CLIENT, .profile = "shared",
+		  .server_name = "server.example", .who = &client_only },
+	};
+	struct side *sv[4], *cl[4];
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		start_pair(&self->b, &servers[i], &clients[i], &sv[i], &cl[i]);
+	run(&self->b, 60000);
+	for (i = 0; i < 4; i++) {
+		pair_ok(_metadata, sv[i], cl[i]);
+		EXPECT_FALSE(sv[i]->out.denied);
+		EXPECT_FALSE(cl[i]->out.denied);
+	}
+}
+
 /* Keys the socket refuses: the handshake fails (locally). */
 TEST_F(runner, install_fails)
 {
@@ -610,7 +712,7 @@ TEST_F(runner, holds_its_config)
 {
 	struct kd_config *conf = self->b.conf;
 	const struct req rq = { .role = KTLSO_ROLE_SERVER };
-	struct kd_hs_params p = { .role = KTLSO_ROLE_SERVER };
+	struct kd_hs_params p = { .role = KTLSO_ROLE_SERVER, .who = &root };
 	struct kd_hs *h;
 	struct side *sd;
 	int sv[2];
