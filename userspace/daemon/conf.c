@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,75 @@ static long parse_uint(const char *value, long min, long max)
 	return v;
 }
 
-enum gkey { GK_LOG_LEVEL, GK_MAX_HANDSHAKES, GK_TIMEOUT, GK_COUNT };
+enum gkey {
+	GK_LOG_LEVEL, GK_MAX_HANDSHAKES, GK_TIMEOUT, GK_USER, GK_KEY_CHECK,
+	GK_COUNT
+};
 
 static const char *const global_keys[GK_COUNT] = {
 	[GK_LOG_LEVEL] = "log_level",
 	[GK_MAX_HANDSHAKES] = "max_handshakes",
 	[GK_TIMEOUT] = "handshake_timeout_ms",
+	[GK_USER] = "user",
+	[GK_KEY_CHECK] = "key_file_check",
 };
+
+/* "user = NAME": an account that exists, and is not root's. */
+static void key_user(struct kd_load *ld, struct kd_config *c,
+		     const char *key, const char *value, unsigned int line)
+{
+	struct passwd *pw = getpwnam(value);
+
+	if (strlen(value) >= sizeof(c->user))
+		kd_load_error(ld, line, "%s: \"%s\" is too long", key, value);
+	else if (!pw)
+		kd_load_error(ld, line, "%s: no user \"%s\"", key, value);
+	else if (pw->pw_uid == 0)
+		kd_load_error(ld, line,
+			      "%s: \"%s\" is root; name an unprivileged user, or leave the key out",
+			      key, value);
+	else
+		snprintf(c->user, sizeof(c->user), "%s", value);
+}
+
+void kd_load_loose_key(struct kd_load *ld, unsigned int line,
+		       const char *path, unsigned int mode)
+{
+	struct kd_loose_key *v;
+
+	v = realloc(ld->loose, (ld->n_loose + 1) * sizeof(*v));
+	if (!v || !(path = strdup(path))) {
+		if (v)
+			ld->loose = v;
+		kd_load_error(ld, line, "out of memory");
+		return;
+	}
+	ld->loose = v;
+	v[ld->n_loose++] = (struct kd_loose_key){ line, mode, (char *)path };
+}
+
+/* Key files others may read: refused, unless key_file_check = warn. */
+static void check_loose_keys(struct kd_load *ld, const struct kd_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < ld->n_loose; i++) {
+		const struct kd_loose_key *k = &ld->loose[i];
+
+		if (c->keys_lax)
+			kd_log(KD_LOG_WARNING,
+			       "%s:%u: %s: its group or others have access to this key file (mode %04o)",
+			       ld->path, k->line, k->path, k->mode);
+		else
+			kd_load_error(ld, k->line,
+				      "%s: its group or others have access to this key file (mode %04o): chmod go-rwx it, or set key_file_check = warn",
+				      k->path, k->mode);
+		free(k->path);
+	}
+	free(ld->loose);
+	ld->loose = NULL;
+	ld->n_loose = 0;
+}
 
 static void global_key(struct kd_load *ld, struct kd_config *c,
 		       unsigned int *seen, const char *key, const char *value,
@@ -134,6 +197,16 @@ static void global_key(struct kd_load *ld, struct kd_config *c,
 				      key, value);
 		else
 			c->timeout_ms = (unsigned int)v;
+		break;
+	case GK_USER:
+		key_user(ld, c, key, value, line);
+		break;
+	case GK_KEY_CHECK:
+		if (strcmp(value, "strict") == 0 || strcmp(value, "warn") == 0)
+			c->keys_lax = value[0] == 'w';
+		else
+			kd_load_error(ld, line, "%s: \"%s\" is not strict or warn",
+				      key, value);
 		break;
 	}
 }
@@ -357,10 +430,27 @@ int kd_config_load(struct kd_config **cp, const char *path,
 		   const struct kd_kalg_probe *probe, kd_report_fn report,
 		   void *arg)
 {
+	struct kd_files files;
+	int ret;
+
+	kd_files_init(&files, KD_FILES_READ);
+	ret = kd_config_load_files(cp, path, probe, &files, report, arg);
+	kd_files_free(&files);
+	return ret;
+}
+
+int kd_config_load_files(struct kd_config **cp, const char *path,
+			 const struct kd_kalg_probe *probe,
+			 struct kd_files *files, kd_report_fn report,
+			 void *arg)
+{
 	struct kd_load ld = {
 		.path = path, .probe = probe, .report = report, .arg = arg,
+		.files = files,
 	};
 	struct parse ps = { .ld = &ld, .in_global = true };
+	const struct kd_file *text;
+	char *abs = NULL, err[512];
 	struct kd_config *c;
 	FILE *f;
 
@@ -375,7 +465,19 @@ int kd_config_load(struct kd_config **cp, const char *path,
 	c->max_handshakes = KD_DEFAULT_MAX_HANDSHAKES;
 	c->timeout_ms = KD_DEFAULT_TIMEOUT_MS;
 	ps.c = c;
-	f = fopen(path, "re");
+	abs = kd_load_path(&ld, 0, path);
+	if (!abs)
+		goto fail;
+	text = kd_files_get(files, abs, err, sizeof(err));
+	if (!text) {
+		/* The report names the file already: "cannot open: why". */
+		kd_load_error(&ld, 0, "%s",
+			      strncmp(err, abs, strlen(abs)) == 0 ?
+			      err + strlen(abs) + 2 : err);
+		goto fail;
+	}
+	f = text->len ? fmemopen(text->data, text->len, "r") :
+			fopen("/dev/null", "re");
 	if (!f) {
 		kd_load_error(&ld, 0, "cannot open: %s", strerror(errno));
 		goto fail;
@@ -383,16 +485,21 @@ int kd_config_load(struct kd_config **cp, const char *path,
 	parse_file(&ps, f);
 	fclose(f);
 	free(ps.seen);
+	check_loose_keys(&ld, c);
 	if (ld.errors)
 		goto fail;
 	if (!kd_config_profile(c, NULL))
 		kd_log(KD_LOG_WARNING,
 		       "%s: no profile \"default\": requests that name no profile will fail",
 		       path);
+	free(abs);
 	free(ld.dir);
 	*cp = c;
 	return 0;
 fail:
+	if (c)
+		check_loose_keys(&ld, c);
+	free(abs);
 	free(ld.dir);
 	if (c)
 		config_free(c);

@@ -32,6 +32,7 @@
 #include <stddef.h>
 
 #include "daemon/access.h"
+#include "daemon/files.h"
 #include "daemon/kalg.h"
 #include "daemon/log.h"
 #include "engine/engine.h"
@@ -90,6 +91,10 @@ struct kd_profile {
  * @max_handshakes: "max_handshakes": the bound on handshakes in flight
  * @timeout_ms: "handshake_timeout_ms": the deadline of a request that
  *	comes without one
+ * @user: "user": who ktlsod runs as once started ("" to stay as
+ *	started)
+ * @keys_lax: "key_file_check = warn": key files others may read are
+ *	loaded with a warning instead of refused
  * @profiles: the profiles, in file order
  * @n_profiles: entries in @profiles
  */
@@ -99,6 +104,8 @@ struct kd_config {
 	enum kd_log_level log_level;
 	unsigned int max_handshakes;
 	unsigned int timeout_ms;
+	char user[64];
+	bool keys_lax;
 	struct kd_profile **profiles;
 	size_t n_profiles;
 };
@@ -119,6 +126,25 @@ typedef void (*kd_report_fn)(void *arg, const char *msg);
 int kd_config_load(struct kd_config **cp, const char *path,
 		   const struct kd_kalg_probe *probe, kd_report_fn report,
 		   void *arg);
+
+/**
+ * kd_config_load_files() - kd_config_load() reading through a file set
+ * @cp: as for kd_config_load()
+ * @path: as for kd_config_load()
+ * @probe: as for kd_config_load()
+ * @files: where the configuration file and each certificate and key file
+ *	are read from (see files.h): KD_FILES_READ keeps what it read (the
+ *	privileged helper sends it on), KD_FILES_REPLAY reads only what it
+ *	holds. CA files and directories are always read directly.
+ * @report: as for kd_config_load()
+ * @arg: as for kd_config_load()
+ *
+ * Return: 0, or -1 when any problem was found.
+ */
+int kd_config_load_files(struct kd_config **cp, const char *path,
+			 const struct kd_kalg_probe *probe,
+			 struct kd_files *files, kd_report_fn report,
+			 void *arg);
 
 /* Take a reference; returns @c. */
 struct kd_config *kd_config_get(struct kd_config *c);

@@ -18,7 +18,22 @@ struct kd_load {
 	kd_report_fn report;
 	void *arg;
 	unsigned int errors;
+	struct kd_files *files;		/* where files are read from */
+	struct kd_loose_key {		/* key files others may access */
+		unsigned int line;
+		unsigned int mode;
+		char *path;
+	} *loose;
+	size_t n_loose;
 };
+
+/*
+ * Remember that the key file @path, named on @line, has permission bits
+ * @mode that give its group or others access: once the whole file is
+ * read (key_file_check may come later), that is a problem or a warning.
+ */
+void kd_load_loose_key(struct kd_load *ld, unsigned int line,
+		       const char *path, unsigned int mode);
 
 /* Report "PATH:LINE: message" (line 0: "PATH: message"); counts it. */
 void kd_load_error(struct kd_load *ld, unsigned int line, const char *fmt,

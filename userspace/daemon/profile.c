@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <openssl/x509.h>
 
 #include "daemon/conf_int.h"
@@ -222,6 +224,7 @@ static void key_cert(struct kd_load *ld, struct kd_profile_build *b,
 	struct kd_profile *p = b->p;
 	char *copy = strdup(value), *save = NULL, *cert, *keyf, *extra;
 	char *cert_abs = NULL, *key_abs = NULL;
+	const struct kd_file *cf, *kf;
 	char err[512];
 
 	if (!copy) {
@@ -244,11 +247,17 @@ static void key_cert(struct kd_load *ld, struct kd_profile_build *b,
 	key_abs = kd_load_path(ld, line, keyf ? keyf : cert);
 	if (!cert_abs || !key_abs)
 		goto out;
-	if (ktlso_cred_load(&p->creds[p->n_creds], cert_abs, key_abs, err,
-			    sizeof(err))) {
+	cf = kd_files_get(ld->files, cert_abs, err, sizeof(err));
+	kf = cf ? kd_files_get(ld->files, key_abs, err, sizeof(err)) : NULL;
+	if (!kf ||
+	    ktlso_cred_load_mem(&p->creds[p->n_creds], cert_abs, cf->data,
+				cf->len, key_abs, kf->data, kf->len, err,
+				sizeof(err))) {
 		kd_load_error(ld, line, "%s: %s", key, err);
 		goto out;
 	}
+	if (kf->mode & (S_IRWXG | S_IRWXO))
+		kd_load_loose_key(ld, line, key_abs, kf->mode);
 	if (cert_expired(&p->creds[p->n_creds]))
 		kd_log(KD_LOG_WARNING, "%s:%u: %s: the certificate has expired",
 		       ld->path, line, cert_abs);

@@ -94,25 +94,38 @@ static bool pem_at_end(void)
 	       ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
 }
 
-static BIO *open_file(const char *file, char *err, size_t err_len)
-{
-	BIO *bio = BIO_new_file(file, "r");
+/* Where a credential's PEM comes from: a file, or bytes in memory. */
+struct pem_src {
+	const char *name;		/* the file, or what names the bytes */
+	const void *mem;		/* NULL: read the file @name */
+	size_t len;
+};
 
+static BIO *open_src(const struct pem_src *src, char *err, size_t err_len)
+{
+	BIO *bio;
+
+	errno = 0;
+	if (src->mem)
+		bio = src->len <= INT_MAX ?
+		      BIO_new_mem_buf(src->mem, (int)src->len) : NULL;
+	else
+		bio = BIO_new_file(src->name, "r");
 	if (bio == NULL)
-		set_err(err, err_len, "%s: cannot open: %s", file,
+		set_err(err, err_len, "%s: cannot open: %s", src->name,
 			strerror(errno ? errno : EIO));
 	return bio;
 }
 
-static int load_certs(struct ktlso_cred *cred, const char *file, char *err,
-		      size_t err_len)
+static int load_certs(struct ktlso_cred *cred, const struct pem_src *src,
+		      char *err, size_t err_len)
 {
+	const char *file = src->name;
 	BIO *bio;
 	X509 *x;
 	int ret = 0;
 
-	errno = 0;
-	bio = open_file(file, err, err_len);
+	bio = open_src(src, err, err_len);
 	if (bio == NULL)
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	cred->leaf = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
@@ -149,13 +162,13 @@ out:
 	return ret;
 }
 
-static int load_key(struct ktlso_cred *cred, const char *file, char *err,
-		    size_t err_len)
+static int load_key(struct ktlso_cred *cred, const struct pem_src *src,
+		    char *err, size_t err_len)
 {
+	const char *file = src->name;
 	BIO *bio;
 
-	errno = 0;
-	bio = open_file(file, err, err_len);
+	bio = open_src(src, err, err_len);
 	if (bio == NULL)
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	cred->key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
@@ -175,25 +188,25 @@ static int load_key(struct ktlso_cred *cred, const char *file, char *err,
 	return 0;
 }
 
-int ktlso_cred_load(struct ktlso_cred *cred, const char *cert_file,
-		    const char *key_file, char *err, size_t err_len)
+static int cred_load(struct ktlso_cred *cred, const struct pem_src *cert,
+		     const struct pem_src *key, char *err, size_t err_len)
 {
 	int ret;
 
 	set_err(err, err_len, "%s", "");
-	if (cred == NULL || cert_file == NULL || key_file == NULL)
+	if (cred == NULL || cert->name == NULL || key->name == NULL)
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	memset(cred, 0, sizeof(*cred));
-	ret = load_certs(cred, cert_file, err, err_len);
+	ret = load_certs(cred, cert, err, err_len);
 	if (ret)
 		goto fail;
-	ret = load_key(cred, key_file, err, err_len);
+	ret = load_key(cred, key, err, err_len);
 	if (ret)
 		goto fail;
 	if (EVP_PKEY_eq(X509_get0_pubkey(cred->leaf), cred->key) != 1) {
 		ERR_clear_error();
 		set_err(err, err_len, "%s: private key does not match %s",
-			key_file, cert_file);
+			key->name, cert->name);
 		ret = -KTLSO_ERROR_INVALID_ARGUMENT;
 		goto fail;
 	}
@@ -201,6 +214,28 @@ int ktlso_cred_load(struct ktlso_cred *cred, const char *cert_file,
 fail:
 	ktlso_cred_free(cred);
 	return ret;
+}
+
+int ktlso_cred_load(struct ktlso_cred *cred, const char *cert_file,
+		    const char *key_file, char *err, size_t err_len)
+{
+	const struct pem_src cert = { .name = cert_file };
+	const struct pem_src key = { .name = key_file };
+
+	return cred_load(cred, &cert, &key, err, err_len);
+}
+
+int ktlso_cred_load_mem(struct ktlso_cred *cred, const char *cert_name,
+			const void *cert_pem, size_t cert_len,
+			const char *key_name, const void *key_pem,
+			size_t key_len, char *err, size_t err_len)
+{
+	const struct pem_src cert = { cert_name, cert_pem, cert_len };
+	const struct pem_src key = { key_name, key_pem, key_len };
+
+	if (cert_pem == NULL || key_pem == NULL)
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	return cred_load(cred, &cert, &key, err, err_len);
 }
 
 size_t ktlso_cred_count(const struct ktlso_cred *cred)

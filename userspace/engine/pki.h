@@ -57,6 +57,29 @@ int ktlso_cred_load(struct ktlso_cred *cred, const char *cert_file,
 		    const char *key_file, char *err, size_t err_len);
 
 /**
+ * ktlso_cred_load_mem() - load a credential from PEM bytes
+ * @cred: as for ktlso_cred_load()
+ * @cert_name: names @cert_pem in errors (the file it was read from)
+ * @cert_pem: the leaf, then the intermediates, in PEM
+ * @cert_len: bytes in @cert_pem
+ * @key_name: names @key_pem in errors
+ * @key_pem: the private key in PEM (other PEM blocks before it are
+ *	skipped, so a file holding both may be given twice)
+ * @key_len: bytes in @key_pem
+ * @err: as for ktlso_cred_load()
+ * @err_len: size of @err
+ *
+ * For a caller that reads the files itself (ktlsod reads keys through a
+ * privileged helper). The bytes are not kept; the caller wipes them.
+ *
+ * Return: as for ktlso_cred_load().
+ */
+int ktlso_cred_load_mem(struct ktlso_cred *cred, const char *cert_name,
+			const void *cert_pem, size_t cert_len,
+			const char *key_name, const void *key_pem,
+			size_t key_len, char *err, size_t err_len);
+
+/**
  * ktlso_cred_free() - free a credential; safe on a zeroed struct
  * @cred: the credential
  */

@@ -6,6 +6,7 @@
  * the old configuration; handshakes in flight keep theirs).
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -399,6 +400,7 @@ TEST(certificates)
 	EXPECT_REPORTS(&r, path, "4: cert: @/srv.key: no certificate");
 	ASSERT_EQ(0, kd_test_path(path, "both.pem"));
 	ASSERT_EQ(0, concat(path, kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, chmod(path, 0600));
 	ASSERT_EQ(0, kd_test_write(path, "expired.conf",
 				   "[profile old]\ncert = %s %s\n"
 				   "[profile onefile]\ncert = both.pem\n",
@@ -573,6 +575,83 @@ TEST(access_keys)
 		"4: allow_server: no group \"no-such-group-ktlso\"",
 		"5: allow_client: \"cgroup:relative\": a cgroup path is absolute, without '.', '..', empty components or a trailing '/'",
 		"6: allow: \"nobody\" is not user:NAME, group:NAME or cgroup:/PATH");
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/*
+ * A key file its group or others may access is refused (every one of
+ * them, where it is named), unless "key_file_check = warn", which may
+ * come after the profiles; a file holding certificate and key counts as
+ * a key file. Certificate files may be readable by all.
+ */
+TEST(key_files_private)
+{
+	char path[KD_PATH], both[KD_PATH], key[KD_PATH];
+	const struct kd_profile *p;
+	struct kd_reports r;
+	struct kd_config *c;
+
+	ASSERT_EQ(0, kd_test_path(both, "both-open.pem"));
+	ASSERT_EQ(0, concat(both, kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, chmod(both, 0644));
+	ASSERT_EQ(0, kd_test_path(key, "srv-open.key"));
+	ASSERT_EQ(0, concat(key, kd_files.srv_key, kd_files.srv_key));
+	ASSERT_EQ(0, chmod(key, 0620));
+	ASSERT_EQ(0, chmod(kd_files.srv_cert, 0644));
+	ASSERT_EQ(0, kd_test_write(path, "open.conf",
+		"[profile a]\n"
+		"cert = %s\n"
+		"[profile b]\n"
+		"cert = %s %s\n"
+		"[profile c]\n"
+		"cert = %s %s\n",
+		both, kd_files.srv_cert, key, kd_files.srv_cert,
+		kd_files.srv_key));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path,
+		"2: @/both-open.pem: its group or others have access to this key file (mode 0644): chmod go-rwx it, or set key_file_check = warn",
+		"4: @/srv-open.key: its group or others have access to this key file (mode 0620): chmod go-rwx it, or set key_file_check = warn");
+
+	ASSERT_EQ(0, kd_test_write(path, "open-ok.conf",
+		"[profile a]\n"
+		"cert = %s\n"
+		"[global]\n"
+		"key_file_check = warn\n",
+		both));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r)) TH_LOG("%s", r.msg[0]);
+	p = kd_config_profile(c, "a");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(1u, p->n_creds);
+	EXPECT_TRUE(c->keys_lax);
+	kd_config_put(c);
+
+	ASSERT_EQ(0, kd_test_write(path, "open-bad.conf",
+		"key_file_check = maybe\n"
+		"user = no-such-user-ktlso\n"
+		"[profile a]\n"
+		"cert = %s %s\n",
+		kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path,
+		"1: key_file_check: \"maybe\" is not strict or warn",
+		"2: user: no user \"no-such-user-ktlso\"");
+	ASSERT_EQ(0, kd_test_write(path, "root.conf",
+		"user = root\n"
+		"[profile a]\n"
+		"cert = %s %s\n",
+		kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path,
+		"1: user: \"root\" is root; name an unprivileged user, or leave the key out");
+	ASSERT_EQ(0, kd_test_write(path, "user.conf",
+		"user = nobody\n"
+		"[profile a]\n"
+		"cert = %s %s\n",
+		kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_STREQ("nobody", c->user);
+	EXPECT_FALSE(c->keys_lax);
+	kd_config_put(c);
 	EXPECT_EQ(0, kd_test_leaks());
 }
 

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -202,7 +204,7 @@ static inline int test_write_certs(const char *path, X509 *const *certs,
 	return ret;
 }
 
-/* Write @key as an unencrypted PKCS#8 PEM file. */
+/* Write @key as an unencrypted PKCS#8 PEM file only its owner may read. */
 static inline int test_write_key(const char *path, EVP_PKEY *key)
 {
 	BIO *bio = BIO_new_file(path, "w");
@@ -210,6 +212,10 @@ static inline int test_write_key(const char *path, EVP_PKEY *key)
 
 	if (bio == NULL)
 		return -1;
+	if (chmod(path, 0600)) {
+		BIO_free(bio);
+		return -1;
+	}
 	ret = PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) ?
 	      0 : -1;
 	BIO_free(bio);
