@@ -12,7 +12,7 @@ base_pkgs=(
 	qemu-system-x86 busybox-static iproute2
 	linux-image-amd64 linux-headers-amd64
 	linux-source-6.12
-	libnl-genl-3-dev libkcapi-dev libssl-dev
+	libnl-genl-3-dev libkcapi-dev libssl-dev libcap-dev
 	openssl gnutls-bin curl
 )
 

@@ -204,15 +204,27 @@ static void report_problem(void *arg, const char *msg)
 int kd_daemon_reload(struct kd_daemon *d)
 {
 	struct kd_kalg_probe probe;
+	struct kd_files files;
 	struct kd_config *c;
+	int ret;
 
 	kd_log(KD_LOG_INFO, "reloading %s", d->conf_path);
 	kd_kalg_probe_run(&probe);
-	if (kd_config_load(&c, d->conf_path, &probe, report_problem, NULL)) {
+	kd_files_init(&files, KD_FILES_READ);
+	ret = d->helper.pid > 0 ? kd_helper_read(&d->helper, &files) : 0;
+	if (!ret)
+		ret = kd_config_load_files(&c, d->conf_path, &probe, &files,
+					   report_problem, NULL);
+	kd_files_free(&files);
+	if (ret) {
 		kd_log(KD_LOG_ERROR, "%s: not reloaded; the old configuration stays",
 		       d->conf_path);
 		return -1;
 	}
+	if (strcmp(c->user, d->conf->user) != 0)
+		kd_log(KD_LOG_WARNING,
+		       "user = %s: takes effect when ktlsod starts again",
+		       c->user[0] ? c->user : "(none)");
 	d->probe = probe;
 	kd_config_put(d->conf);
 	d->conf = c;

@@ -12,6 +12,7 @@
 
 #include "daemon/conf.h"
 #include "daemon/genl.h"
+#include "daemon/helper.h"
 #include "daemon/kalg.h"
 #include "daemon/loop.h"
 #include "daemon/runner.h"
@@ -22,6 +23,7 @@ struct kd_daemon {
 	struct kd_config *conf;		/* the current one (a reference) */
 	struct kd_kalg_probe probe;
 	struct kd_genl genl;
+	struct kd_helper helper;	/* reads the files on reload; or none */
 	struct kd_loop loop;
 	struct kd_runner runner;
 	struct kd_watch nl_watch, sig_watch;
@@ -55,9 +57,10 @@ int kd_daemon_run(struct kd_daemon *d);
  * kd_daemon_reload() - load the configuration file again
  * @d: the daemon
  *
- * On success the new configuration serves new requests (handshakes in
- * flight keep theirs); on failure every problem is logged and the old one
- * stays.
+ * Through the key reader when there is one (an unprivileged daemon),
+ * else directly. On success the new configuration serves new requests
+ * (handshakes in flight keep theirs); on failure every problem is logged
+ * and the old one stays. A changed "user" takes effect at the next start.
  *
  * Return: 0 or -1.
  */

@@ -20,6 +20,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/privs.h"
 
 struct options {
 	const char *config;
@@ -147,6 +148,10 @@ int main(int argc, char **argv)
 		    o.syslog && !o.check);
 	d.conf_path = config;
 	d.verbosity = o.verbosity;
+	d.helper = KD_HELPER_NONE;
+	/* Before any key is read. */
+	if (kd_privs_harden())
+		goto out;
 	kd_kalg_probe_run(&d.probe);
 	/* Problems name the file as given on the command line. */
 	if (kd_config_load(&d.conf, o.config, &d.probe, report_problem, NULL))
@@ -176,9 +181,18 @@ int main(int argc, char **argv)
 	}
 	if (pid_file && write_pid_file(pid_file))
 		kd_log(KD_LOG_WARNING, "%s: %s", pid_file, strerror(errno));
+	/* Root becoming d.conf->user: the key reader stays behind as root. */
+	if (geteuid() == 0 && d.conf->user[0] &&
+	    kd_helper_start(&d.helper, config))
+		goto out_pid;
+	if (kd_privs_drop(d.conf->user))
+		goto out_pid;
 	ret = kd_daemon_run(&d);
+out_pid:
+	/* After the drop this may fail: the file is root's. */
 	if (pid_file)
 		unlink(pid_file);
+	kd_helper_stop(&d.helper);
 out_genl:
 	kd_genl_close(&d.genl);
 out:
