@@ -5,12 +5,14 @@
  */
 #include "engine/pki.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <openssl/bio.h>
@@ -460,21 +462,31 @@ static int decode_chain(const struct ktlso_span *certs, size_t n, X509 **leaf,
 	return 0;
 }
 
-/* Point @param at @host, a DNS name or an IP address literal. */
+bool ktlso_name_is_ip(const char *name)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	return name && (inet_pton(AF_INET, name, addr) == 1 ||
+			inet_pton(AF_INET6, name, addr) == 1);
+}
+
+/*
+ * Point @param at @host: an address literal is matched against the IP
+ * SANs only, a name against the DNS SANs only (never the subject's CN).
+ * The SNI decision uses the same ktlso_name_is_ip(), so that no name is
+ * sent as a host name and verified as an address, or the reverse.
+ */
 static int set_host(X509_VERIFY_PARAM *param, const char *host)
 {
-	ASN1_OCTET_STRING *ip = a2i_IPADDRESS(host);
 	int ok;
 
 	X509_VERIFY_PARAM_set_hostflags(param,
 					X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
 					X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
-	if (ip != NULL) {
-		ASN1_OCTET_STRING_free(ip);
+	if (ktlso_name_is_ip(host))
 		ok = X509_VERIFY_PARAM_set1_ip_asc(param, host);
-	} else {
+	else
 		ok = X509_VERIFY_PARAM_set1_host(param, host, 0);
-	}
 	return ok == 1 ? 0 : -KTLSO_ERROR_INVALID_ARGUMENT;
 }
 

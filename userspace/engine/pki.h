@@ -123,6 +123,18 @@ ktlso_cred_select(const struct ktlso_cred *creds, size_t n, const char *sni,
 		  uint16_t version, const uint16_t *ours, size_t n_ours,
 		  const struct ktlso_u16_list *peer_schemes);
 
+/**
+ * ktlso_name_is_ip() - is @name an IPv4 or IPv6 address literal?
+ * @name: a server name, or NULL
+ *
+ * Such a name is verified against the certificate's IP SANs (never its
+ * DNS names) and is not sent as SNI (RFC 6066 3). Dotted-quad IPv4 and
+ * RFC 4291 IPv6 text, as inet_pton() reads them: no brackets, no zone.
+ *
+ * Return: true for an address literal.
+ */
+bool ktlso_name_is_ip(const char *name);
+
 /* The trust anchors a peer's chain is verified against. */
 struct ktlso_trust {
 	X509_STORE *store;

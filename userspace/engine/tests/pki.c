@@ -391,6 +391,27 @@ TEST_F(pki, ip_addresses)
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE, verify(self, "192.0.2.7", true));
 }
 
+/* What is an address (verified as one, never sent as SNI) and what not. */
+TEST_F(pki, name_is_ip)
+{
+	static const struct {
+		const char *name;
+		bool ip;
+	} cases[] = {
+		{ "192.0.2.7", true }, { "127.0.0.1", true }, { "::1", true },
+		{ "2001:db8::1", true }, { "::ffff:192.0.2.7", true },
+		{ "server.example", false }, { "localhost", false },
+		{ "192.0.2", false }, { "192.0.2.07", false },
+		{ "192.0.2.7.", false }, { "[::1]", false },
+		{ "fe80::1%eth0", false }, { " 192.0.2.7", false }, { "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		EXPECT_EQ(cases[i].ip, ktlso_name_is_ip(cases[i].name))
+			TH_LOG("case %zu", i);
+}
+
 TEST_F(pki, extended_key_usage)
 {
 	struct test_cert_spec spec = server_spec;
