@@ -59,6 +59,7 @@ void ktlso_config_init(struct ktlso_config *cfg)
 	cfg->n_sigschemes = ARRAY_SIZE(default_sigschemes);
 	cfg->n_key_shares = 1;
 	cfg->peer_auth = KTLSO_PEER_AUTH_DEFAULT;
+	cfg->verify_name = true;
 	cfg->middlebox_compat = true;
 	cfg->ems = KTLSO_EMS_REQUIRED;
 	cfg->max_handshake_message = 65536;

@@ -34,6 +34,7 @@ TEST(defaults)
 	EXPECT_EQ(1u, c.n_key_shares);
 	EXPECT_NE(0u, c.n_sigschemes);
 	EXPECT_TRUE(c.peer_auth == KTLSO_PEER_AUTH_DEFAULT);
+	EXPECT_TRUE(c.verify_name);
 	EXPECT_TRUE(c.middlebox_compat);
 	EXPECT_TRUE(c.ems == KTLSO_EMS_REQUIRED);
 	EXPECT_EQ(0u, c.n_alpn);
