@@ -216,6 +216,11 @@ struct ktlso_config {
 	enum ktlso_peer_auth peer_auth;
 	time_t verify_time;		/* 0: the current time */
 	/*
+	 * What a verified peer chain must meet (pki.h): RSA keys of at
+	 * least 2048 bits, no SHA-1 (nor MD5) signatures, by default.
+	 */
+	struct ktlso_verify_policy peer_policy;
+	/*
 	 * Client: the server's name, verified against the certificate's
 	 * DNS SANs, or an IPv4/IPv6 literal, verified against its IP SANs;
 	 * sent as SNI unless an address (RFC 6066 3).
@@ -255,9 +260,13 @@ struct ktlso_config {
  * RSA-PSS and RSA PKCS#1 schemes (PKCS#1 for certificate chains in TLS
  * 1.3, for signatures too in TLS 1.2); middlebox compatibility mode; peer
  * authentication as KTLSO_PEER_AUTH_DEFAULT says, a verifying client
- * with a server_name only (verify_name); the extended master secret
- * required. Set min_version to KTLSO_TLS13_VERSION (or
- * ktlso_config_set_versions(cfg, "1.3", "1.3")) for TLS 1.3 only.
+ * with a server_name only (verify_name), peer chains with RSA keys of
+ * KTLSO_PEER_MIN_RSA_BITS or more and no SHA-1 signatures; the extended
+ * master secret required. The engine implements no SHA-1 signature
+ * scheme: a peer's CertificateVerify or ServerKeyExchange naming one is
+ * never accepted (illegal_parameter: not offered). Set min_version to
+ * KTLSO_TLS13_VERSION (or ktlso_config_set_versions(cfg, "1.3", "1.3"))
+ * for TLS 1.3 only.
  */
 void ktlso_config_init(struct ktlso_config *cfg);
 

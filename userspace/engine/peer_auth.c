@@ -84,7 +84,8 @@ static int check_chain(struct ktlso_session *s, struct ktlso_peer_cert *pc,
 		return decode_leaf(s, pc, &certs[0]);
 	ret = ktlso_verify_chain(c->trust, certs, n,
 				 s->server ? NULL : c->server_name, !s->server,
-				 c->verify_time, pc, err, sizeof(err));
+				 c->verify_time, &c->peer_policy, pc, err,
+				 sizeof(err));
 	if (ret)
 		return ktlso_hs_fail(s, ret, "%s certificate rejected: %s",
 				     s->server ? "client" : "server", err);

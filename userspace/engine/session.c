@@ -223,6 +223,9 @@ static int config_check(struct ktlso_session *s)
 		return config_error(s, "a server needs a credential");
 	if (verify && (!c->trust || !c->trust->store))
 		return config_error(s, "peer verification needs a trust store");
+	if (c->peer_policy.min_rsa_bits < KTLSO_PEER_MIN_RSA_BITS_LOW ||
+	    c->peer_policy.min_rsa_bits > KTLSO_PEER_MIN_RSA_BITS_HIGH)
+		return config_error(s, "peer_policy.min_rsa_bits out of range");
 	if (verify && !s->server && (!c->server_name || !*c->server_name)) {
 		if (c->verify_name)
 			return config_error(s,

@@ -2,7 +2,9 @@
 /*
  * Verification that cannot be skipped, client against server in memory,
  * both versions: a verifying client needs a server name; an IP literal is
- * checked against the certificate's IP SANs and never sent as SNI.
+ * checked against the certificate's IP SANs and never sent as SNI; the
+ * peer chain's key and signature policy (RSA below 2048 bits and SHA-1 or
+ * MD5 signatures refused by default, in both directions).
  */
 #include "kselftest_harness.h"
 
@@ -39,6 +41,15 @@ FIXTURE_TEARDOWN(verify)
 	EXPECT_EQ(0, test_leaks());
 }
 
+static const struct test_cert_spec server_spec = {
+	.cn = "server.example", .san = "DNS:server.example",
+	.eku = "serverAuth",
+};
+
+static const struct test_cert_spec client_spec = {
+	.cn = "client.example", .eku = "clientAuth",
+};
+
 /*
  * A credential for a new @type key: its leaf per @spec, issued by @issuer
  * (the test PKI's intermediate when NULL), chained to that issuer.
@@ -66,11 +77,31 @@ static void make_cred(struct __test_metadata *_metadata,
 	ASSERT_NE(0, sk_X509_push(c->chain, issuer));
 }
 
+/* The case's own intermediate, @type key, signed by the root per @spec. */
+static void make_ca(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(verify) *self,
+		    const struct test_cert_spec *spec, enum test_key_type type)
+{
+	self->ca_key = test_key_new(type);
+	ASSERT_NE(NULL, self->ca_key);
+	self->ca = test_cert_new(spec, self->ca_key, test_files.pki.root,
+				 test_files.pki.root_key);
+	ASSERT_NE(NULL, self->ca);
+}
+
 /* The server presents the case's credential. */
 static void serve_cred(FIXTURE_DATA(verify) *self)
 {
 	self->p.scfg.creds = &self->cred;
 	self->p.scfg.n_creds = 1;
+}
+
+/* The client presents the case's credential; the server demands one. */
+static void client_cred(FIXTURE_DATA(verify) *self)
+{
+	self->p.ccfg.creds = &self->cred;
+	self->p.ccfg.n_creds = 1;
+	self->p.scfg.peer_auth = KTLSO_PEER_AUTH_REQUIRE;
 }
 
 static void set_version(struct __test_metadata *_metadata,
@@ -265,6 +296,184 @@ TEST_F(verify, ip_literal_mismatch_refused)
 			hs_pair_reset(&self->p);
 		}
 	}
+}
+
+/* --- key strength --------------------------------------------------------- */
+
+TEST_F(verify, weak_rsa_server_refused)
+{
+	size_t v;
+
+	make_cred(_metadata, self, &server_spec, TEST_KEY_RSA1024, NULL, NULL);
+	serve_cred(self);
+	for (v = 0; v < ARRAY_SIZE(versions); v++) {
+		set_version(_metadata, &self->p, versions[v]);
+		refused(_metadata, &self->p, false,
+			KTLSO_ALERT_BAD_CERTIFICATE,
+			"certificate 0: RSA key of 1024 bits");
+		hs_pair_reset(&self->p);
+	}
+}
+
+TEST_F(verify, weak_rsa_client_refused)
+{
+	size_t v;
+
+	make_cred(_metadata, self, &client_spec, TEST_KEY_RSA1024, NULL, NULL);
+	client_cred(self);
+	for (v = 0; v < ARRAY_SIZE(versions); v++) {
+		set_version(_metadata, &self->p, versions[v]);
+		refused(_metadata, &self->p, true, KTLSO_ALERT_BAD_CERTIFICATE,
+			"certificate 0: RSA key of 1024 bits");
+		hs_pair_reset(&self->p);
+	}
+}
+
+TEST_F(verify, weak_rsa_accepted_when_configured)
+{
+	size_t v;
+
+	make_cred(_metadata, self, &server_spec, TEST_KEY_RSA1024, NULL, NULL);
+	serve_cred(self);
+	self->p.ccfg.peer_policy.min_rsa_bits = 1024;
+	for (v = 0; v < ARRAY_SIZE(versions); v++) {
+		set_version(_metadata, &self->p, versions[v]);
+		handshake_ok(_metadata, &self->p);
+		hs_pair_reset(&self->p);
+	}
+	/* The bar is the configured one: 2048 bits fail at 3072. */
+	ktlso_cred_free(&self->cred);
+	make_cred(_metadata, self, &server_spec, TEST_KEY_RSA2048, NULL, NULL);
+	self->p.ccfg.peer_policy.min_rsa_bits = 3072;
+	refused(_metadata, &self->p, false, KTLSO_ALERT_BAD_CERTIFICATE,
+		"RSA key of 2048 bits, below the minimum of 3072");
+}
+
+/* A client certificate meets the server's policy, not the client's. */
+TEST_F(verify, weak_rsa_client_accepted_when_configured)
+{
+	make_cred(_metadata, self, &client_spec, TEST_KEY_RSA1024, NULL, NULL);
+	client_cred(self);
+	self->p.scfg.peer_policy.min_rsa_bits = 1024;
+	handshake_ok(_metadata, &self->p);
+}
+
+/* A weak key anywhere in the path counts, not only the leaf's. */
+TEST_F(verify, weak_rsa_intermediate_refused)
+{
+	const struct test_cert_spec ca_spec = {
+		.cn = "weak intermediate", .ca = true,
+	};
+
+	make_ca(_metadata, self, &ca_spec, TEST_KEY_RSA1024);
+	make_cred(_metadata, self, &server_spec, TEST_KEY_P256, self->ca,
+		  self->ca_key);
+	serve_cred(self);
+	refused(_metadata, &self->p, false, KTLSO_ALERT_BAD_CERTIFICATE,
+		"certificate 1: RSA key of 1024 bits");
+}
+
+TEST_F(verify, policy_out_of_range_refused)
+{
+	struct ktlso_io io = { pipe_read, pipe_write, &self->p.cend };
+	static const unsigned int bad[] = { 0, 512, 1023, 16385 };
+	struct ktlso_session *s = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		self->p.ccfg.peer_policy.min_rsa_bits = bad[i];
+		EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+			  ktlso_session_new(&s, &self->p.ccfg,
+					    KTLSO_ROLE_CLIENT, &io));
+	}
+	EXPECT_NE(NULL, strstr(self->p.clog.last_error, "min_rsa_bits"));
+}
+
+/* Unverified (verify off), nothing is held to the policy. */
+TEST_F(verify, no_policy_without_verification)
+{
+	struct test_cert_spec spec = server_spec;
+
+	spec.digest = "SHA1";
+	make_cred(_metadata, self, &spec, TEST_KEY_RSA1024, NULL, NULL);
+	serve_cred(self);
+	self->p.ccfg.peer_auth = KTLSO_PEER_AUTH_NONE;
+	ASSERT_EQ(0, hs_pair_start(&self->p));
+	ASSERT_EQ(0, hs_pair_run(&self->p));
+}
+
+/* --- signature hashes ----------------------------------------------------- */
+
+TEST_F(verify, sha1_signed_server_refused)
+{
+	struct test_cert_spec spec = server_spec;
+	size_t v;
+
+	spec.digest = "SHA1";
+	make_cred(_metadata, self, &spec, TEST_KEY_P256, NULL, NULL);
+	serve_cred(self);
+	for (v = 0; v < ARRAY_SIZE(versions); v++) {
+		set_version(_metadata, &self->p, versions[v]);
+		refused(_metadata, &self->p, false,
+			KTLSO_ALERT_BAD_CERTIFICATE,
+			"certificate 0: signed with SHA1");
+		hs_pair_reset(&self->p);
+	}
+}
+
+TEST_F(verify, sha1_signed_client_refused)
+{
+	struct test_cert_spec spec = client_spec;
+
+	spec.digest = "SHA1";
+	make_cred(_metadata, self, &spec, TEST_KEY_P256, NULL, NULL);
+	client_cred(self);
+	refused(_metadata, &self->p, true, KTLSO_ALERT_BAD_CERTIFICATE,
+		"certificate 0: signed with SHA1");
+}
+
+TEST_F(verify, sha1_signed_intermediate_refused)
+{
+	const struct test_cert_spec ca_spec = {
+		.cn = "sha1 intermediate", .ca = true, .digest = "SHA1",
+	};
+
+	make_ca(_metadata, self, &ca_spec, TEST_KEY_P256);
+	make_cred(_metadata, self, &server_spec, TEST_KEY_P256, self->ca,
+		  self->ca_key);
+	serve_cred(self);
+	refused(_metadata, &self->p, false, KTLSO_ALERT_BAD_CERTIFICATE,
+		"certificate 1: signed with SHA1");
+}
+
+TEST_F(verify, sha1_signed_accepted_when_configured)
+{
+	struct test_cert_spec spec = server_spec;
+
+	spec.digest = "SHA1";
+	make_cred(_metadata, self, &spec, TEST_KEY_P256, NULL, NULL);
+	serve_cred(self);
+	self->p.ccfg.peer_policy.allow_sha1 = true;
+	handshake_ok(_metadata, &self->p);
+}
+
+/* MD5 is refused even where SHA-1 is allowed. */
+TEST_F(verify, md5_signed_server_refused)
+{
+	const struct test_cert_spec ca_spec = {
+		.cn = "rsa intermediate", .ca = true,
+	};
+	struct test_cert_spec spec = server_spec;
+
+	/* MD5 signatures need an RSA issuer. */
+	make_ca(_metadata, self, &ca_spec, TEST_KEY_RSA2048);
+	spec.digest = "MD5";
+	make_cred(_metadata, self, &spec, TEST_KEY_P256, self->ca,
+		  self->ca_key);
+	serve_cred(self);
+	self->p.ccfg.peer_policy.allow_sha1 = true;
+	refused(_metadata, &self->p, false, KTLSO_ALERT_BAD_CERTIFICATE,
+		"certificate 0: signed with MD5");
 }
 
 TEST_HARNESS_MAIN
