@@ -48,7 +48,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: ktlso-client --connect HOST:PORT [options]\n"
-"  --servername NAME  name to send and verify (default: HOST unless numeric)\n"
+"  --servername NAME  name to send and verify (default: HOST; an address\n"
+"                     is verified against the certificate's IP SANs)\n"
 "  --profile NAME     ktlsod profile (default: \"default\")\n"
 "  --alpn LIST        protocols to offer, comma separated\n"
 "  --timeout MS       handshake timeout (default: the kernel's)\n"
@@ -163,16 +164,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc || !o->host || (o->out && !o->get))
 		return -1;
-	if (!o->server_name) {
-		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST };
-		struct addrinfo *ai;
-
-		/* A name, not an address literal, is what a client checks. */
-		if (getaddrinfo(o->host, NULL, &hints, &ai) == 0)
-			freeaddrinfo(ai);
-		else
-			o->server_name = o->host;
-	}
+	/*
+	 * HOST is what the server's certificate must name: a host name
+	 * (its DNS SANs) or an address literal (its IP SANs; ktlsod does
+	 * not send it as SNI).
+	 */
+	if (!o->server_name)
+		o->server_name = o->host;
 	o->params.server_name = o->server_name;
 	return ktlso_params_check(&o->params) ? -1 : 0;
 }
@@ -348,9 +346,11 @@ static int http_get(int fd, const char *host, const char *path, int out_fd)
 	int status = 0, err;
 	ssize_t n;
 
+	/* RFC 3986 3.2.2: an IPv6 literal goes in brackets. */
 	n = snprintf(req, sizeof(req),
-		     "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n",
-		     path, host);
+		     "GET %s HTTP/1.0\r\nHost: %s%s%s\r\nConnection: close\r\n\r\n",
+		     path, strchr(host, ':') ? "[" : "", host,
+		     strchr(host, ':') ? "]" : "");
 	if (n < 0 || (size_t)n >= sizeof(req))
 		return -EINVAL;
 	err = write_all(fd, req, n);
@@ -442,8 +442,7 @@ static int load(const struct opts *o)
 			if (err[i] == -EINPROGRESS)
 				continue;
 			if (!err[i] && o->get) {
-				int r = http_get(p[i].fd, o->server_name ?
-						 o->server_name : o->host,
+				int r = http_get(p[i].fd, o->server_name,
 						 o->get, -1);
 
 				err[i] = r > 0 ? -EPROTO : r;
@@ -507,8 +506,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		err = http_get(fd, o.server_name ? o.server_name : o.host,
-			       o.get, out_fd);
+		err = http_get(fd, o.server_name, o.get, out_fd);
 		if (out_fd != STDOUT_FILENO)
 			close(out_fd);
 		if (err > 0)

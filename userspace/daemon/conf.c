@@ -67,8 +67,7 @@ int kd_parse_bool(const char *value)
 
 /* --- global keys ------------------------------------------------------- */
 
-/* A decimal in [@min, @max]; -1 when it is not. */
-static long parse_uint(const char *value, long min, long max)
+long kd_parse_uint(const char *value, long min, long max)
 {
 	char *end;
 	long v;
@@ -183,7 +182,7 @@ static void global_key(struct kd_load *ld, struct kd_config *c,
 			c->log_level = level;
 		break;
 	case GK_MAX_HANDSHAKES:
-		v = parse_uint(value, 1, KD_MAX_HANDSHAKES_LIMIT);
+		v = kd_parse_uint(value, 1, KD_MAX_HANDSHAKES_LIMIT);
 		if (v < 0)
 			kd_load_error(ld, line, "%s: \"%s\" is not a number from 1 to %d",
 				      key, value, KD_MAX_HANDSHAKES_LIMIT);
@@ -191,7 +190,7 @@ static void global_key(struct kd_load *ld, struct kd_config *c,
 			c->max_handshakes = (unsigned int)v;
 		break;
 	case GK_TIMEOUT:
-		v = parse_uint(value, 1, 300000);
+		v = kd_parse_uint(value, 1, 300000);
 		if (v < 0)
 			kd_load_error(ld, line, "%s: \"%s\" is not a number from 1 to 300000",
 				      key, value);

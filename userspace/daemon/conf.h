@@ -58,6 +58,8 @@ enum kd_client_auth {
  * @trust: "cafile" and "capath", loaded (@has_trust)
  * @has_trust: a trust store was configured
  * @verify: clients verify the server (the "verify" key; default yes)
+ * @verify_name: a verifying client's request must carry a server name
+ *	(the "verify_name" key; default yes)
  * @client_auth: what a server asks of clients
  * @can_client: usable for client handshakes (verification has a trust
  *	store, or is off)
@@ -66,8 +68,9 @@ enum kd_client_auth {
  * @acl: who may use it in which role ("allow", "allow_server",
  *	"allow_client"); empty: root only
  * @tmpl: the engine configuration every handshake of this profile starts
- *	from: its suites filtered and ordered for the kernel, @creds and
- *	@trust borrowed; the handshake adds server name, ALPN and logging
+ *	from: its suites filtered and ordered for the kernel, the peer chain
+ *	policy ("peer_min_rsa_bits", "peer_sha1"), @creds and @trust
+ *	borrowed; the handshake adds server name, ALPN and logging
  */
 struct kd_profile {
 	char name[KD_PROFILE_NAME_MAX];
@@ -77,6 +80,7 @@ struct kd_profile {
 	struct ktlso_trust trust;
 	bool has_trust;
 	bool verify;
+	bool verify_name;
 	enum kd_client_auth client_auth;
 	bool can_client, can_server;
 	struct kd_acl acl;

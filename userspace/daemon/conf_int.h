@@ -48,6 +48,9 @@ char *kd_load_path(struct kd_load *ld, unsigned int line, const char *path);
 /* "yes"/"no" and friends; -1 for anything else. */
 int kd_parse_bool(const char *value);
 
+/* A decimal in [@min, @max]; -1 when it is not. */
+long kd_parse_uint(const char *value, long min, long max);
+
 struct kd_profile_build;
 
 /* A profile section begins: NULL when out of memory (reported). */

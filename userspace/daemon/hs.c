@@ -140,6 +140,17 @@ static int setup(struct kd_hs *h, const struct kd_hs_params *p)
 			      "it has no cert");
 		return -1;
 	}
+	/*
+	 * The application's mistake, not the profile's: EINVAL before the
+	 * engine, which would refuse it too (as a config it cannot use).
+	 */
+	if (client && prof->verify && prof->verify_name &&
+	    (!p->server_name || !p->server_name[0])) {
+		over(h, EINVAL,
+		     "no server name in the request: profile %s verifies the server's name (verify_name = no to allow that)",
+		     prof->name);
+		return -1;
+	}
 	kd_profile_engine_config(prof, p->role, &h->cfg);
 	if (kd_alpn_from_wire(&h->cfg, p->alpn, p->alpn_len)) {
 		over(h, EINVAL, "malformed ALPN list in the request");

@@ -31,6 +31,9 @@ enum pkey {
 	PK_ALPN,
 	PK_CLIENT_AUTH,
 	PK_VERIFY,
+	PK_VERIFY_NAME,
+	PK_PEER_MIN_RSA_BITS,
+	PK_PEER_SHA1,
 	PK_EMS,
 	PK_ALLOW,
 	PK_ALLOW_SERVER,
@@ -167,6 +170,7 @@ static void key_client_auth(struct kd_load *ld, struct kd_profile_build *b,
 			      key, value);
 }
 
+/* "verify" and "verify_name": yes or no. */
 static void key_verify(struct kd_load *ld, struct kd_profile_build *b,
 		       const char *key, const char *value, unsigned int line)
 {
@@ -175,8 +179,41 @@ static void key_verify(struct kd_load *ld, struct kd_profile_build *b,
 	if (v < 0)
 		kd_load_error(ld, line, "%s: \"%s\" is not yes or no", key,
 			      value);
-	else
+	else if (strcmp(key, "verify") == 0)
 		b->p->verify = v;
+	else
+		b->p->verify_name = v;
+}
+
+/* "peer_min_rsa_bits = N": the weakest RSA key a verified peer chain holds. */
+static void key_peer_min_rsa_bits(struct kd_load *ld,
+				  struct kd_profile_build *b, const char *key,
+				  const char *value, unsigned int line)
+{
+	long v = kd_parse_uint(value, KTLSO_PEER_MIN_RSA_BITS_LOW,
+			       KTLSO_PEER_MIN_RSA_BITS_HIGH);
+
+	if (v < 0)
+		kd_load_error(ld, line,
+			      "%s: \"%s\" is not a number of bits from %d to %d",
+			      key, value, KTLSO_PEER_MIN_RSA_BITS_LOW,
+			      KTLSO_PEER_MIN_RSA_BITS_HIGH);
+	else
+		b->p->tmpl.peer_policy.min_rsa_bits = (unsigned int)v;
+}
+
+/* "peer_sha1 = refuse | allow": SHA-1 signatures in a peer chain. */
+static void key_peer_sha1(struct kd_load *ld, struct kd_profile_build *b,
+			  const char *key, const char *value,
+			  unsigned int line)
+{
+	if (strcmp(value, "refuse") == 0)
+		b->p->tmpl.peer_policy.allow_sha1 = false;
+	else if (strcmp(value, "allow") == 0)
+		b->p->tmpl.peer_policy.allow_sha1 = true;
+	else
+		kd_load_error(ld, line, "%s: \"%s\" is not refuse or allow",
+			      key, value);
 }
 
 /*
@@ -308,6 +345,10 @@ static const struct {
 	{ "alpn", PK_ALPN, false, key_alpn },
 	{ "client_auth", PK_CLIENT_AUTH, false, key_client_auth },
 	{ "verify", PK_VERIFY, false, key_verify },
+	{ "verify_name", PK_VERIFY_NAME, false, key_verify },
+	{ "peer_min_rsa_bits", PK_PEER_MIN_RSA_BITS, false,
+	  key_peer_min_rsa_bits },
+	{ "peer_sha1", PK_PEER_SHA1, false, key_peer_sha1 },
 	{ "ems", PK_EMS, false, key_ems },
 	{ "allow", PK_ALLOW, true, key_allow },
 	{ "allow_server", PK_ALLOW_SERVER, true, key_allow },
@@ -349,6 +390,7 @@ struct kd_profile_build *kd_profile_begin(struct kd_load *ld,
 	snprintf(b->p->name, sizeof(b->p->name), "%s", name);
 	b->p->line = line;
 	b->p->verify = true;
+	b->p->verify_name = true;
 	b->p->client_auth = KD_CLIENT_AUTH_NONE;
 	ktlso_config_init(&b->p->tmpl);
 	return b;
@@ -501,6 +543,9 @@ static void dry_run(struct kd_load *ld, struct kd_profile *p,
 	int ret;
 
 	kd_profile_engine_config(p, role, &cfg);
+	/* Each client request brings its own name: stand one in. */
+	if (role == KTLSO_ROLE_CLIENT)
+		cfg.server_name = "dry-run.invalid";
 	cfg.log = dry_log;
 	cfg.log_arg = why;
 	ret = ktlso_session_new(&s, &cfg, role, &io);
@@ -560,6 +605,7 @@ void kd_profile_engine_config(const struct kd_profile *p,
 	if (role == KTLSO_ROLE_CLIENT) {
 		out->peer_auth = p->verify ? KTLSO_PEER_AUTH_REQUIRE :
 					     KTLSO_PEER_AUTH_NONE;
+		out->verify_name = p->verify_name;
 		return;
 	}
 	switch (p->client_auth) {

@@ -59,6 +59,9 @@ void ktlso_config_init(struct ktlso_config *cfg)
 	cfg->n_sigschemes = ARRAY_SIZE(default_sigschemes);
 	cfg->n_key_shares = 1;
 	cfg->peer_auth = KTLSO_PEER_AUTH_DEFAULT;
+	cfg->verify_name = true;
+	cfg->peer_policy.min_rsa_bits = KTLSO_PEER_MIN_RSA_BITS;
+	cfg->peer_policy.allow_sha1 = false;
 	cfg->middlebox_compat = true;
 	cfg->ems = KTLSO_EMS_REQUIRED;
 	cfg->max_handshake_message = 65536;

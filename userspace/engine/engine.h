@@ -215,8 +215,25 @@ struct ktlso_config {
 	const struct ktlso_trust *trust;
 	enum ktlso_peer_auth peer_auth;
 	time_t verify_time;		/* 0: the current time */
-	/* Client: sent as SNI (unless an IP address) and verified. */
+	/*
+	 * What a verified peer chain must meet (pki.h): RSA keys of at
+	 * least 2048 bits, no SHA-1 (nor MD5) signatures, by default.
+	 */
+	struct ktlso_verify_policy peer_policy;
+	/*
+	 * Client: the server's name, verified against the certificate's
+	 * DNS SANs, or an IPv4/IPv6 literal, verified against its IP SANs;
+	 * sent as SNI unless an address (RFC 6066 3).
+	 */
 	const char *server_name;
+	/*
+	 * Client, verifying the server: a server_name is required (true, the
+	 * default: ktlso_session_new() refuses a config without one, since
+	 * any certificate the trust store vouches for would otherwise do).
+	 * False accepts a config without one, knowingly; a name given is
+	 * still verified.
+	 */
+	bool verify_name;
 	/* ALPN protocols, most preferred first. */
 	char alpn[KTLSO_CONFIG_MAX_ALPN][KTLSO_ALPN_NAME_MAX + 1];
 	size_t n_alpn;
@@ -242,9 +259,14 @@ struct ktlso_config {
  * secp256r1, secp384r1 with one key share (x25519); ECDSA, Ed25519,
  * RSA-PSS and RSA PKCS#1 schemes (PKCS#1 for certificate chains in TLS
  * 1.3, for signatures too in TLS 1.2); middlebox compatibility mode; peer
- * authentication as KTLSO_PEER_AUTH_DEFAULT says; the extended master
- * secret required. Set min_version to KTLSO_TLS13_VERSION (or
- * ktlso_config_set_versions(cfg, "1.3", "1.3")) for TLS 1.3 only.
+ * authentication as KTLSO_PEER_AUTH_DEFAULT says, a verifying client
+ * with a server_name only (verify_name), peer chains with RSA keys of
+ * KTLSO_PEER_MIN_RSA_BITS or more and no SHA-1 signatures; the extended
+ * master secret required. The engine implements no SHA-1 signature
+ * scheme: a peer's CertificateVerify or ServerKeyExchange naming one is
+ * never accepted (illegal_parameter: not offered). Set min_version to
+ * KTLSO_TLS13_VERSION (or ktlso_config_set_versions(cfg, "1.3", "1.3"))
+ * for TLS 1.3 only.
  */
 void ktlso_config_init(struct ktlso_config *cfg);
 
@@ -289,7 +311,8 @@ struct ktlso_session;
  *
  * Return: 0, -KTLSO_ERROR_INVALID_ARGUMENT for a config the role cannot
  * use (logged: a server without credentials, verification without a trust
- * store, an empty list, no suite of a version in [min_version,
+ * store, a verifying client without a server_name while verify_name is
+ * set, an empty list, no suite of a version in [min_version,
  * max_version]...), or -KTLSO_ERROR_NO_MEMORY.
  */
 int ktlso_session_new(struct ktlso_session **sp,

@@ -3,8 +3,9 @@
  * The peer's certificate chain, for both versions and both roles: whether
  * we verify it, and the check of the chain a Certificate message carried
  * (through pki.h), or, when we do not verify, the decoding of its leaf's
- * key for the signatures that follow; and the first checks of its
- * CertificateVerify.
+ * key for the signatures that follow; the first checks of its
+ * CertificateVerify; and what a client does with the server's name (sent
+ * as SNI unless an address, verified either way).
  */
 #include <stdio.h>
 
@@ -24,6 +25,13 @@ bool ktlso_peer_auth_on(const struct ktlso_session *s)
 		return a == KTLSO_PEER_AUTH_OPTIONAL ||
 		       a == KTLSO_PEER_AUTH_REQUIRE;
 	return a != KTLSO_PEER_AUTH_NONE;
+}
+
+const char *ktlso_client_sni(const struct ktlso_config *c)
+{
+	const char *name = c->server_name;
+
+	return name && *name && !ktlso_name_is_ip(name) ? name : NULL;
 }
 
 /* The subject of @x on one line, RFC 2253 style, as pki.c writes it. */
@@ -76,7 +84,8 @@ static int check_chain(struct ktlso_session *s, struct ktlso_peer_cert *pc,
 		return decode_leaf(s, pc, &certs[0]);
 	ret = ktlso_verify_chain(c->trust, certs, n,
 				 s->server ? NULL : c->server_name, !s->server,
-				 c->verify_time, pc, err, sizeof(err));
+				 c->verify_time, &c->peer_policy, pc, err,
+				 sizeof(err));
 	if (ret)
 		return ktlso_hs_fail(s, ret, "%s certificate rejected: %s",
 				     s->server ? "client" : "server", err);

@@ -5,12 +5,14 @@
  */
 #include "engine/pki.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <openssl/bio.h>
@@ -495,21 +497,31 @@ static int decode_chain(const struct ktlso_span *certs, size_t n, X509 **leaf,
 	return 0;
 }
 
-/* Point @param at @host, a DNS name or an IP address literal. */
+bool ktlso_name_is_ip(const char *name)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	return name && (inet_pton(AF_INET, name, addr) == 1 ||
+			inet_pton(AF_INET6, name, addr) == 1);
+}
+
+/*
+ * Point @param at @host: an address literal is matched against the IP
+ * SANs only, a name against the DNS SANs only (never the subject's CN).
+ * The SNI decision uses the same ktlso_name_is_ip(), so that no name is
+ * sent as a host name and verified as an address, or the reverse.
+ */
 static int set_host(X509_VERIFY_PARAM *param, const char *host)
 {
-	ASN1_OCTET_STRING *ip = a2i_IPADDRESS(host);
 	int ok;
 
 	X509_VERIFY_PARAM_set_hostflags(param,
 					X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
 					X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
-	if (ip != NULL) {
-		ASN1_OCTET_STRING_free(ip);
+	if (ktlso_name_is_ip(host))
 		ok = X509_VERIFY_PARAM_set1_ip_asc(param, host);
-	} else {
+	else
 		ok = X509_VERIFY_PARAM_set1_host(param, host, 0);
-	}
 	return ok == 1 ? 0 : -KTLSO_ERROR_INVALID_ARGUMENT;
 }
 
@@ -533,11 +545,97 @@ static int check_leaf(X509 *leaf, char *err, size_t err_len)
 	return 0;
 }
 
+/*
+ * The key and signature policy, on the path X509_verify_cert() built.
+ *
+ * Explicit checks, not X509_VERIFY_PARAM_set_auth_level(): an auth level
+ * binds key sizes and digests together (level 2 is RSA 2048 and no SHA-1;
+ * level 1 refuses SHA-1 only since OpenSSL 3.0, which rates it 63 bits),
+ * so the two settings of the policy could not be chosen apart, and its
+ * errors ("EE certificate key too weak") say neither which key nor how
+ * weak. The checks below name both, the same on every libcrypto.
+ */
+static int check_key_policy(X509 *x, int depth,
+			    const struct ktlso_verify_policy *pol, char *err,
+			    size_t err_len)
+{
+	EVP_PKEY *key = X509_get0_pubkey(x);
+	int bits;
+
+	if (key == NULL)
+		return 0;	/* X509_verify_cert() decoded those it used */
+	if (!EVP_PKEY_is_a(key, "RSA") && !EVP_PKEY_is_a(key, "RSA-PSS"))
+		return 0;
+	bits = EVP_PKEY_get_bits(key);
+	if (bits >= 0 && (unsigned int)bits >= pol->min_rsa_bits)
+		return 0;
+	set_err(err, err_len,
+		"certificate %d: RSA key of %d bits, below the minimum of %u",
+		depth, bits, pol->min_rsa_bits);
+	return -KTLSO_ALERT_BAD_CERTIFICATE;
+}
+
+static int check_sig_policy(X509 *x, int depth,
+			    const struct ktlso_verify_policy *pol, char *err,
+			    size_t err_len)
+{
+	int md = NID_undef;
+
+	/* As OpenSSL's own level checks do, refuse what it cannot rate. */
+	if (!X509_get_signature_info(x, &md, NULL, NULL, NULL)) {
+		set_err(err, err_len,
+			"certificate %d: unknown signature algorithm", depth);
+		return -KTLSO_ALERT_BAD_CERTIFICATE;
+	}
+	switch (md) {
+	case NID_sha1:
+		if (pol->allow_sha1)
+			return 0;
+		break;
+	case NID_md5:
+	case NID_md5_sha1:
+	case NID_md4:
+	case NID_md2:
+		break;
+	default:
+		return 0;
+	}
+	set_err(err, err_len,
+		"certificate %d: signed with %s, a hash too weak to trust",
+		depth, OBJ_nid2sn(md));
+	return -KTLSO_ALERT_BAD_CERTIFICATE;
+}
+
+static int check_policy(X509_STORE_CTX *ctx,
+			const struct ktlso_verify_policy *pol, char *err,
+			size_t err_len)
+{
+	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+	int i, n = sk_X509_num(path), ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		X509 *x = sk_X509_value(path, i);
+
+		ret = check_key_policy(x, i, pol, err, err_len);
+		/*
+		 * The last is the trust anchor, trusted by configuration,
+		 * not by its signature.
+		 */
+		if (ret == 0 && i < n - 1)
+			ret = check_sig_policy(x, i, pol, err, err_len);
+	}
+	return ret;
+}
+
 int ktlso_verify_chain(const struct ktlso_trust *t,
 		       const struct ktlso_span *certs, size_t n,
 		       const char *host, bool peer_is_server, time_t now,
+		       const struct ktlso_verify_policy *policy,
 		       struct ktlso_peer_cert *out, char *err, size_t err_len)
 {
+	static const struct ktlso_verify_policy defaults = {
+		.min_rsa_bits = KTLSO_PEER_MIN_RSA_BITS,
+	};
 	STACK_OF(X509) *untrusted = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
@@ -596,6 +694,9 @@ int ktlso_verify_chain(const struct ktlso_trust *t,
 			X509_verify_cert_error_string(verr));
 		goto out;
 	}
+	ret = check_policy(ctx, policy ? policy : &defaults, err, err_len);
+	if (ret)
+		goto out;
 	ret = check_leaf(leaf, err, err_len);
 	if (ret)
 		goto out;

@@ -11,7 +11,7 @@
  *	ktlso_trust_load(&t, "/etc/ssl/certs/ca-certificates.crt", NULL,
  *			 err, sizeof(err));
  *	ret = ktlso_verify_chain(&t, certs, n, "server.example", true, 0,
- *				 &pc, err, sizeof(err));
+ *				 NULL, &pc, err, sizeof(err));
  *	... ktlso_verify(pc.key, scheme, ...) ...
  *	ktlso_peer_cert_clear(&pc);
  *	ktlso_trust_free(&t);
@@ -146,6 +146,18 @@ ktlso_cred_select(const struct ktlso_cred *creds, size_t n, const char *sni,
 		  uint16_t version, const uint16_t *ours, size_t n_ours,
 		  const struct ktlso_u16_list *peer_schemes);
 
+/**
+ * ktlso_name_is_ip() - is @name an IPv4 or IPv6 address literal?
+ * @name: a server name, or NULL
+ *
+ * Such a name is verified against the certificate's IP SANs (never its
+ * DNS names) and is not sent as SNI (RFC 6066 3). Dotted-quad IPv4 and
+ * RFC 4291 IPv6 text, as inet_pton() reads them: no brackets, no zone.
+ *
+ * Return: true for an address literal.
+ */
+bool ktlso_name_is_ip(const char *name);
+
 /* The trust anchors a peer's chain is verified against. */
 struct ktlso_trust {
 	X509_STORE *store;
@@ -176,6 +188,25 @@ void ktlso_trust_free(struct ktlso_trust *t);
 /* The most certificates a peer's chain may hold, leaf included. */
 #define KTLSO_PEER_CHAIN_MAX 16
 
+/* The RSA key size policy's default and the range it may be set in. */
+#define KTLSO_PEER_MIN_RSA_BITS 2048
+#define KTLSO_PEER_MIN_RSA_BITS_LOW 1024
+#define KTLSO_PEER_MIN_RSA_BITS_HIGH 16384
+
+/**
+ * struct ktlso_verify_policy - what a peer's chain must meet beyond RFC 5280
+ * @min_rsa_bits: the smallest RSA (and RSA-PSS) key accepted anywhere in
+ *	the path, trust anchor included (default KTLSO_PEER_MIN_RSA_BITS)
+ * @allow_sha1: accept certificates signed with SHA-1 (default false).
+ *	MD5, MD4 and MD2 signatures are refused whatever this says. The
+ *	trust anchor's own signature is not checked: configuration, not its
+ *	signature, makes it trusted.
+ */
+struct ktlso_verify_policy {
+	unsigned int min_rsa_bits;
+	bool allow_sha1;
+};
+
 /* What a verified peer chain yields. */
 struct ktlso_peer_cert {
 	/* The leaf's public key, freed by ktlso_peer_cert_clear(). */
@@ -199,6 +230,7 @@ void ktlso_peer_cert_clear(struct ktlso_peer_cert *pc);
  * @peer_is_server: the peer is a server (serverAuth) or a client
  *	(clientAuth)
  * @now: the verification time, 0 for the current time
+ * @policy: key and signature policy; NULL for the defaults
  * @out: filled on success, zeroed on failure; what it held before is
  *	overwritten, not freed (clear it with ktlso_peer_cert_clear() first)
  * @err: where a one-line reason goes on failure, or NULL
@@ -206,12 +238,15 @@ void ktlso_peer_cert_clear(struct ktlso_peer_cert *pc);
  *
  * Checks a path to a trusted root, validity periods, the leaf's key usage
  * (digitalSignature, when the extension is present), its extended key
- * usage (serverAuth or clientAuth, when present) and @host.
+ * usage (serverAuth or clientAuth, when present), @host (an address
+ * literal against the IP SANs, a name against the DNS SANs), and every
+ * certificate of the path against @policy.
  *
  * Return: 0, or
  * -KTLSO_ALERT_DECODE_ERROR for an empty list,
  * -KTLSO_ALERT_BAD_CERTIFICATE for unparsable DER, more than
- * KTLSO_PEER_CHAIN_MAX certificates, a bad signature or a host mismatch,
+ * KTLSO_PEER_CHAIN_MAX certificates, a bad signature, a host mismatch, or
+ * a key or signature hash @policy refuses (the reason names it),
  * -KTLSO_ALERT_CERTIFICATE_EXPIRED for a certificate expired or not yet
  * valid,
  * -KTLSO_ALERT_UNKNOWN_CA when no path reaches a trusted root,
@@ -222,6 +257,7 @@ void ktlso_peer_cert_clear(struct ktlso_peer_cert *pc);
 int ktlso_verify_chain(const struct ktlso_trust *t,
 		       const struct ktlso_span *certs, size_t n,
 		       const char *host, bool peer_is_server, time_t now,
+		       const struct ktlso_verify_policy *policy,
 		       struct ktlso_peer_cert *out, char *err, size_t err_len);
 
 #endif /* KTLSO_ENGINE_PKI_H */

@@ -200,9 +200,7 @@ static bool suite_in_range(const struct ktlso_config *c)
 static int config_check(struct ktlso_session *s)
 {
 	const struct ktlso_config *c = s->cfg;
-	bool verify = s->server ? c->peer_auth == KTLSO_PEER_AUTH_OPTIONAL ||
-				  c->peer_auth == KTLSO_PEER_AUTH_REQUIRE :
-				  c->peer_auth != KTLSO_PEER_AUTH_NONE;
+	bool verify = ktlso_peer_auth_on(s);
 
 	if (c->min_version > c->max_version ||
 	    c->min_version < KTLSO_TLS12_VERSION ||
@@ -225,9 +223,16 @@ static int config_check(struct ktlso_session *s)
 		return config_error(s, "a server needs a credential");
 	if (verify && (!c->trust || !c->trust->store))
 		return config_error(s, "peer verification needs a trust store");
-	if (verify && !s->server && (!c->server_name || !*c->server_name))
+	if (c->peer_policy.min_rsa_bits < KTLSO_PEER_MIN_RSA_BITS_LOW ||
+	    c->peer_policy.min_rsa_bits > KTLSO_PEER_MIN_RSA_BITS_HIGH)
+		return config_error(s, "peer_policy.min_rsa_bits out of range");
+	if (verify && !s->server && (!c->server_name || !*c->server_name)) {
+		if (c->verify_name)
+			return config_error(s,
+					    "no server_name to verify the server against (verify_name is on)");
 		ktlso_log(s, KTLSO_LOG_WARNING,
 			  "no server_name: the server's name is not checked");
+	}
 	return 0;
 }
 

@@ -180,6 +180,18 @@ int ktlso_proto_takeover(struct ktlso_session *s, const struct ktlso_proto *to,
 bool ktlso_peer_auth_on(const struct ktlso_session *s);
 
 /**
+ * ktlso_client_sni() - the client's server_name, if it goes in SNI
+ * @c: the client's configuration
+ *
+ * RFC 6066 3: a literal IPv4 or IPv6 address is not a server_name; the
+ * client verifies it against the certificate's IP SANs but does not send
+ * it (ktlso_name_is_ip()).
+ *
+ * Return: c->server_name, or NULL when there is none or it is an address.
+ */
+const char *ktlso_client_sni(const struct ktlso_config *c);
+
+/**
  * ktlso_peer_chain_check() - take the chain of the peer's Certificate
  * @s: the session
  * @pc: the version's peer certificate, filled on success

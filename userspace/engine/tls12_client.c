@@ -12,7 +12,6 @@
  * ServerHello that picks TLS 1.2 (->takeover). One handler per state;
  * each returns 0 or the alert to send.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +22,6 @@
 #include "engine/sig.h"
 #include "engine/tls12.h"
 #include "engine/tls13.h"
-
-/* RFC 6066 3: a literal IPv4 or IPv6 address is not a server_name. */
-static bool sni_sent(const char *name)
-{
-	unsigned char addr[16];
-
-	return name && *name && inet_pton(AF_INET, name, addr) != 1 &&
-	       inet_pton(AF_INET6, name, addr) != 1;
-}
 
 /* --- ServerHello ---------------------------------------------------------- */
 
@@ -116,7 +106,7 @@ static int wait_sh(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 		return ret;
 	memcpy(hs->server_random, sh.random, KTLSO_RANDOM_LEN);
 	s->version = KTLSO_TLS12_VERSION;
-	if (sni_sent(s->cfg->server_name))
+	if (ktlso_client_sni(s->cfg))
 		snprintf(s->sni, sizeof(s->sni), "%s", s->cfg->server_name);
 	ret = ktlso_tls12_transcript_start(s);
 	if (ret == 0)

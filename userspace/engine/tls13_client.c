@@ -14,7 +14,6 @@
  * ClientHello when TLS 1.3 is not in it), and a ServerHello that picks
  * TLS 1.2 goes to tls12_client.c.
  */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,15 +37,6 @@ enum client_state {
 #define LEGACY_VERSION 0x0303
 
 /* --- ClientHello ---------------------------------------------------------- */
-
-/* RFC 6066 3: a literal IPv4 or IPv6 address is not a server_name. */
-static bool sni_allowed(const char *name)
-{
-	unsigned char addr[16];
-
-	return name && *name && inet_pton(AF_INET, name, addr) != 1 &&
-	       inet_pton(AF_INET6, name, addr) != 1;
-}
 
 static bool offers13(const struct ktlso_config *c)
 {
@@ -121,7 +111,7 @@ static void ch_extensions(struct ktlso_session *s,
 	struct ktlso_tls13_hs *hs = s->hs13;
 	size_t i, n = 0;
 
-	if (sni_allowed(c->server_name)) {
+	if (ktlso_client_sni(c)) {
 		ch->server_name.p = (const uint8_t *)c->server_name;
 		ch->server_name.len = strlen(c->server_name);
 		ktlso_ext_set_add(&ch->ext, KTLSO_EXT_SERVER_NAME);
@@ -482,7 +472,7 @@ static int wait_ee(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 					     "server chose an ALPN protocol not offered");
 		memcpy(s->alpn, c->alpn[i], ee.alpn.len + 1);
 	}
-	if (s->cfg->server_name && sni_allowed(s->cfg->server_name))
+	if (ktlso_client_sni(s->cfg))
 		snprintf(s->sni, sizeof(s->sni), "%s", s->cfg->server_name);
 	s->state = WAIT_CERT_CR;
 	return ktlso_transcript_add(&s->ts, msg->raw.p, msg->raw.len);

@@ -87,6 +87,7 @@ TEST(defaults)
 	EXPECT_EQ(1u, p->n_creds);
 	EXPECT_TRUE(p->has_trust);
 	EXPECT_TRUE(p->verify);
+	EXPECT_TRUE(p->verify_name);
 	EXPECT_TRUE(p->client_auth == KD_CLIENT_AUTH_NONE);
 	EXPECT_TRUE(p->can_client);
 	EXPECT_TRUE(p->can_server);
@@ -103,6 +104,10 @@ TEST(defaults)
 	EXPECT_EQ(init.n_sigschemes, p->tmpl.n_sigschemes);
 	EXPECT_EQ(0u, p->tmpl.n_alpn);
 	EXPECT_TRUE(p->tmpl.ems == KTLSO_EMS_REQUIRED);
+	EXPECT_EQ(2048u, p->tmpl.peer_policy.min_rsa_bits);
+	EXPECT_FALSE(p->tmpl.peer_policy.allow_sha1);
+	kd_profile_engine_config(p, KTLSO_ROLE_CLIENT, &init);
+	EXPECT_TRUE(init.verify_name);
 	kd_config_put(c);
 	EXPECT_EQ(0, kd_test_leaks());
 }
@@ -136,10 +141,14 @@ TEST(every_key)
 		"alpn = h2,http/1.1\n"
 		"client_auth = optional\n"
 		"verify = no\n"
+		"peer_min_rsa_bits = 3072\n"
 		"[profile up.stream-2_x]\n"
 		"cafile = %s\n"
 		"client_auth = require\n"
-		"ems = preferred\n",
+		"ems = preferred\n"
+		"verify_name = no\n"
+		"peer_sha1 = allow\n"
+		"peer_min_rsa_bits = 1024\n",
 		kd_files.srv_cert, kd_files.srv_key, kd_files.other_cert,
 		kd_files.other_key, kd_files.root, kd_files.dir,
 		kd_files.root));
@@ -154,8 +163,11 @@ TEST(every_key)
 	EXPECT_EQ(2u, p->n_creds);
 	EXPECT_TRUE(p->has_trust);
 	EXPECT_FALSE(p->verify);
+	EXPECT_TRUE(p->verify_name);
 	EXPECT_TRUE(p->client_auth == KD_CLIENT_AUTH_OPTIONAL);
 	EXPECT_TRUE(p->tmpl.ems == KTLSO_EMS_REQUIRED);
+	EXPECT_EQ(3072u, p->tmpl.peer_policy.min_rsa_bits);
+	EXPECT_FALSE(p->tmpl.peer_policy.allow_sha1);
 	EXPECT_EQ(KTLSO_TLS13_VERSION, p->tmpl.min_version);
 	EXPECT_EQ(KTLSO_TLS13_VERSION, p->tmpl.max_version);
 	ASSERT_EQ(2u, p->tmpl.n_suites);
@@ -182,13 +194,20 @@ TEST(every_key)
 	ASSERT_NE(NULL, p);
 	EXPECT_TRUE(p->can_client);
 	EXPECT_FALSE(p->can_server);	/* no cert */
+	EXPECT_FALSE(p->verify_name);
 	kd_profile_engine_config(p, KTLSO_ROLE_CLIENT, &cfg);
 	EXPECT_TRUE(cfg.peer_auth == KTLSO_PEER_AUTH_REQUIRE);
+	EXPECT_FALSE(cfg.verify_name);
 	EXPECT_EQ(NULL, cfg.creds);
 	EXPECT_TRUE(cfg.ems == KTLSO_EMS_PREFERRED);
+	EXPECT_EQ(1024u, cfg.peer_policy.min_rsa_bits);
+	EXPECT_TRUE(cfg.peer_policy.allow_sha1);
+	/* The chain policy holds for client certificates too. */
 	kd_profile_engine_config(p, KTLSO_ROLE_SERVER, &cfg);
 	EXPECT_TRUE(cfg.peer_auth == KTLSO_PEER_AUTH_REQUIRE);
 	EXPECT_TRUE(cfg.ems == KTLSO_EMS_PREFERRED);
+	EXPECT_EQ(1024u, cfg.peer_policy.min_rsa_bits);
+	EXPECT_TRUE(cfg.peer_policy.allow_sha1);
 	kd_config_put(c);
 	EXPECT_EQ(0, kd_test_leaks());
 }
@@ -283,6 +302,46 @@ TEST(problems_reported)
 		"28: profile two defined twice (first on line 13)",
 		"30: log_level: given twice (first on line 1)",
 		"31: log_level: given twice (first on line 1)");
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/* The verification keys: every bad value, and each key given twice. */
+TEST(verification_keys_reported)
+{
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+
+	ASSERT_EQ(0, kd_test_write(path, "verification.conf",
+		"[profile up]\n"				/* 1 */
+		"cafile = %s\n"				/* 2 */
+		"verify_name = sometimes\n"			/* 3 */
+		"verify_name = no\n"				/* 4 */
+		"peer_min_rsa_bits = 1023\n"			/* 5 */
+		"peer_min_rsa_bits = 2048\n"			/* 6 */
+		"[profile up2]\n"				/* 7 */
+		"cafile = %s\n"				/* 8 */
+		"peer_min_rsa_bits = 16385\n"			/* 9 */
+		"peer_sha1 = yes\n"				/* 10 */
+		"peer_sha1 = allow\n"				/* 11 */
+		"[profile up3]\n"				/* 12 */
+		"cafile = %s\n"				/* 13 */
+		"peer_min_rsa_bits = 2k\n"			/* 14 */
+		"[profile up4]\n"				/* 15 */
+		"cafile = %s\n"				/* 16 */
+		"peer_min_rsa_bits = -2048\n",			/* 17 */
+		kd_files.root, kd_files.root, kd_files.root, kd_files.root));
+	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
+	EXPECT_REPORTS(&r, path,
+		"3: verify_name: \"sometimes\" is not yes or no",
+		"4: verify_name: given twice (first on line 3)",
+		"5: peer_min_rsa_bits: \"1023\" is not a number of bits from 1024 to 16384",
+		"6: peer_min_rsa_bits: given twice (first on line 5)",
+		"9: peer_min_rsa_bits: \"16385\" is not a number of bits from 1024 to 16384",
+		"10: peer_sha1: \"yes\" is not refuse or allow",
+		"11: peer_sha1: given twice (first on line 10)",
+		"14: peer_min_rsa_bits: \"2k\" is not a number of bits from 1024 to 16384",
+		"17: peer_min_rsa_bits: \"-2048\" is not a number of bits from 1024 to 16384");
 	EXPECT_EQ(0, kd_test_leaks());
 }
 

@@ -178,6 +178,9 @@ FIXTURE_SETUP(runner)
 		"cert = client.pem client.key\n"
 		"[profile wrong-ca]\n"
 		"cafile = other-root.pem\n"
+		"[profile any-name]\n"
+		"cafile = root.pem\n"
+		"verify_name = no\n"
 		"[profile trusting]\n"
 		"verify = no\n"
 		"[profile tls12]\n"
@@ -344,6 +347,7 @@ TEST_F(runner, deadline)
 {
 	const struct req waiting = { .role = KTLSO_ROLE_CLIENT,
 				     .profile = "client",
+				     .server_name = "server.example",
 				     .timeout_ms = 300 };
 	struct side *sd;
 	int sv[2];
@@ -458,6 +462,33 @@ TEST_F(runner, verify_off)
 	run(&self->b, 10000);
 	pair_ok(_metadata, sv, cl);
 	EXPECT_STREQ("", cl->out.peer_identity);
+}
+
+/*
+ * A verifying client's request without a server name: EINVAL at once,
+ * saying why, unless the profile has verify_name = no (then the chain is
+ * still verified).
+ */
+TEST_F(runner, client_without_server_name)
+{
+	const struct req no_name = { .role = KTLSO_ROLE_CLIENT,
+				     .profile = "client" };
+	const struct req any_name = { .role = KTLSO_ROLE_CLIENT,
+				      .profile = "any-name" };
+	struct side *sv, *cl, *sv2, *cl2;
+
+	start_pair(&self->b, &server_default, &no_name, &sv, &cl);
+	EXPECT_TRUE(cl->done);	/* at once: no wait for the loop */
+	EXPECT_EQ(EINVAL, cl->out.status);
+	EXPECT_STREQ("no server name in the request: profile client verifies the server's name (verify_name = no to allow that)",
+		     cl->out.reason);
+	EXPECT_FALSE(cl->installed);
+	start_pair(&self->b, &server_default, &any_name, &sv2, &cl2);
+	run(&self->b, 10000);
+	pair_ok(_metadata, sv2, cl2);
+	EXPECT_STREQ("CN=server.example", cl2->out.peer_identity);
+	/* The server's end saw its peer go. */
+	EXPECT_NE(0, sv->out.status);
 }
 
 /* A client that stops at TLS 1.2 gets it, with kernel keys to match. */

@@ -34,6 +34,9 @@ TEST(defaults)
 	EXPECT_EQ(1u, c.n_key_shares);
 	EXPECT_NE(0u, c.n_sigschemes);
 	EXPECT_TRUE(c.peer_auth == KTLSO_PEER_AUTH_DEFAULT);
+	EXPECT_TRUE(c.verify_name);
+	EXPECT_EQ(2048u, c.peer_policy.min_rsa_bits);
+	EXPECT_FALSE(c.peer_policy.allow_sha1);
 	EXPECT_TRUE(c.middlebox_compat);
 	EXPECT_TRUE(c.ems == KTLSO_EMS_REQUIRED);
 	EXPECT_EQ(0u, c.n_alpn);
@@ -85,6 +88,9 @@ TEST(sigschemes)
 	EXPECT_EQ(KTLSO_SIG_ED25519, c.sigschemes[0]);
 	EXPECT_EQ(KTLSO_SIG_RSA_PSS_RSAE_SHA384, c.sigschemes[1]);
 	EXPECT_EQ(INVAL, ktlso_config_set_sigschemes(&c, "dsa_sha1"));
+	/* No SHA-1 scheme exists to be configured, or accepted. */
+	EXPECT_EQ(INVAL, ktlso_config_set_sigschemes(&c, "rsa_pkcs1_sha1"));
+	EXPECT_EQ(INVAL, ktlso_config_set_sigschemes(&c, "ecdsa_sha1"));
 }
 
 TEST(alpn)

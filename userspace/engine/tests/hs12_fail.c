@@ -728,6 +728,17 @@ TEST_F(fail12, server_key_exchange_scheme_not_offered)
 	fails_with(_metadata, &self->p, false, KTLSO_ALERT_ILLEGAL_PARAMETER);
 }
 
+/* ecdsa_sha1 (0x0203): the engine has no SHA-1 scheme to offer. */
+TEST_F(fail12, server_key_exchange_sha1_scheme)
+{
+	self->t = (struct tamper){ .server = true,
+				   .type = KTLSO_HS_SERVER_KEY_EXCHANGE,
+				   .nth = 1, .action = PUT_U16,
+				   .offset = SKE_ALG_OFFSET, .value = 0x0203 };
+	set_tamper(&self->p, &self->t);
+	fails_with(_metadata, &self->p, false, KTLSO_ALERT_ILLEGAL_PARAMETER);
+}
+
 /* An RSA-PSS scheme named for an ECDSA key. */
 TEST_F(fail12, server_key_exchange_scheme_wrong_key)
 {

@@ -336,6 +336,39 @@ TEST_F(fail, certificate_verify_wrong_scheme)
 	fails_with(_metadata, &self->p, false, KTLSO_ALERT_ILLEGAL_PARAMETER);
 }
 
+/* rsa_pkcs1_sha1 and ecdsa_sha1: the engine has no SHA-1 scheme to offer. */
+static const uint16_t sha1_schemes[] = { 0x0201, 0x0203 };
+
+TEST_F(fail, certificate_verify_sha1_scheme)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sha1_schemes); i++) {
+		self->t = (struct tamper){ .server = true,
+					   .type = KTLSO_HS_CERTIFICATE_VERIFY,
+					   .nth = 1, .action = PUT_U16,
+					   .offset = 4,
+					   .value = sha1_schemes[i] };
+		set_tamper(&self->p, &self->t);
+		fails_with(_metadata, &self->p, false,
+			   KTLSO_ALERT_ILLEGAL_PARAMETER);
+		hs_pair_reset(&self->p);
+	}
+}
+
+TEST_F(fail, client_certificate_verify_sha1_scheme)
+{
+	self->p.scfg.peer_auth = KTLSO_PEER_AUTH_REQUIRE;
+	self->p.ccfg.creds = &self->p.client;
+	self->p.ccfg.n_creds = 1;
+	self->t = (struct tamper){ .server = false,
+				   .type = KTLSO_HS_CERTIFICATE_VERIFY,
+				   .nth = 1, .action = PUT_U16, .offset = 4,
+				   .value = sha1_schemes[1] };
+	set_tamper(&self->p, &self->t);
+	server_fails_late(_metadata, &self->p, KTLSO_ALERT_ILLEGAL_PARAMETER);
+}
+
 TEST_F(fail, truncated_server_hello)
 {
 	self->t = (struct tamper){ .server = true, .type = KTLSO_HS_SERVER_HELLO,

@@ -119,7 +119,7 @@ static int verify_at(FIXTURE_DATA(pki) *self, const char *host, bool server,
 {
 	ktlso_peer_cert_clear(&self->pc);
 	return ktlso_verify_chain(&self->trust, self->chain.span, self->chain.n,
-				  host, server, now, &self->pc, self->err,
+				  host, server, now, NULL, &self->pc, self->err,
 				  sizeof(self->err));
 }
 
@@ -391,6 +391,27 @@ TEST_F(pki, ip_addresses)
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE, verify(self, "192.0.2.7", true));
 }
 
+/* What is an address (verified as one, never sent as SNI) and what not. */
+TEST_F(pki, name_is_ip)
+{
+	static const struct {
+		const char *name;
+		bool ip;
+	} cases[] = {
+		{ "192.0.2.7", true }, { "127.0.0.1", true }, { "::1", true },
+		{ "2001:db8::1", true }, { "::ffff:192.0.2.7", true },
+		{ "server.example", false }, { "localhost", false },
+		{ "192.0.2", false }, { "192.0.2.07", false },
+		{ "192.0.2.7.", false }, { "[::1]", false },
+		{ "fe80::1%eth0", false }, { " 192.0.2.7", false }, { "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		EXPECT_EQ(cases[i].ip, ktlso_name_is_ip(cases[i].name))
+			TH_LOG("case %zu", i);
+}
+
 TEST_F(pki, extended_key_usage)
 {
 	struct test_cert_spec spec = server_spec;
@@ -467,17 +488,20 @@ TEST_F(pki, bad_der)
 	spans[1] = self->chain.span[1];
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE,
 		  ktlso_verify_chain(&self->trust, spans, 2, NULL, true, 0,
-				     &self->pc, self->err, sizeof(self->err)));
+				     NULL, &self->pc, self->err,
+				     sizeof(self->err)));
 	EXPECT_NE(NULL, strstr(self->err, "certificate 0")) TH_LOG("%s", self->err);
 	spans[0].len = 0;
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE,
 		  ktlso_verify_chain(&self->trust, spans, 2, NULL, true, 0,
-				     &self->pc, self->err, sizeof(self->err)));
+				     NULL, &self->pc, self->err,
+				     sizeof(self->err)));
 	spans[0] = self->chain.span[0];
 	spans[0].len--;
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE,
 		  ktlso_verify_chain(&self->trust, spans, 2, NULL, true, 0,
-				     &self->pc, self->err, sizeof(self->err)));
+				     NULL, &self->pc, self->err,
+				     sizeof(self->err)));
 	ASSERT_GT(sizeof(buf), self->chain.span[0].len);
 	memcpy(buf, self->chain.span[0].p, self->chain.span[0].len);
 	buf[self->chain.span[0].len] = 0;
@@ -485,7 +509,8 @@ TEST_F(pki, bad_der)
 	spans[0].len = self->chain.span[0].len + 1;
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE,
 		  ktlso_verify_chain(&self->trust, spans, 2, NULL, true, 0,
-				     &self->pc, self->err, sizeof(self->err)));
+				     NULL, &self->pc, self->err,
+				     sizeof(self->err)));
 
 	/* A bad intermediate. */
 	spans[0] = self->chain.span[0];
@@ -493,7 +518,8 @@ TEST_F(pki, bad_der)
 	spans[1].len = sizeof(garbage);
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE,
 		  ktlso_verify_chain(&self->trust, spans, 2, NULL, true, 0,
-				     &self->pc, self->err, sizeof(self->err)));
+				     NULL, &self->pc, self->err,
+				     sizeof(self->err)));
 	EXPECT_NE(NULL, strstr(self->err, "certificate 1")) TH_LOG("%s", self->err);
 	EXPECT_EQ(NULL, self->pc.key);
 }
@@ -512,13 +538,14 @@ TEST_F(pki, empty_list)
 {
 	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
 		  ktlso_verify_chain(&self->trust, NULL, 0, NULL, true, 0,
-				     &self->pc, self->err, sizeof(self->err)));
+				     NULL, &self->pc, self->err,
+				     sizeof(self->err)));
 	EXPECT_STREQ("empty certificate list", self->err);
 	EXPECT_EQ(NULL, self->pc.key);
 	/* No @err: still the alert. */
 	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
 		  ktlso_verify_chain(&self->trust, self->chain.span, 0, NULL,
-				     true, 0, &self->pc, NULL, 0));
+				     true, 0, NULL, &self->pc, NULL, 0));
 }
 
 /* A chain longer than KTLSO_PEER_CHAIN_MAX is refused before parsing. */
@@ -533,12 +560,12 @@ TEST_F(pki, long_chain)
 		spans[i] = self->chain.span[1];
 	EXPECT_EQ(0, ktlso_verify_chain(&self->trust, spans,
 					KTLSO_PEER_CHAIN_MAX, NULL, true, 0,
-					&self->pc, self->err,
+					NULL, &self->pc, self->err,
 					sizeof(self->err))) TH_LOG("%s", self->err);
 	ktlso_peer_cert_clear(&self->pc);
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE,
 		  ktlso_verify_chain(&self->trust, spans, ARRAY_SIZE(spans),
-				     NULL, true, 0, &self->pc, self->err,
+				     NULL, true, 0, NULL, &self->pc, self->err,
 				     sizeof(self->err)));
 	EXPECT_NE(NULL, strstr(self->err, "too long")) TH_LOG("%s", self->err);
 }
@@ -646,8 +673,9 @@ TEST_F(pki, cred_load)
 
 	/* What one side loads, the other verifies. */
 	EXPECT_EQ(0, ktlso_verify_chain(&self->trust, sent.span, sent.n,
-					"server.example", true, 0, &self->pc,
-					self->err, sizeof(self->err)));
+					"server.example", true, 0, NULL,
+					&self->pc, self->err,
+					sizeof(self->err)));
 	chain_free(&sent);
 	ktlso_cred_free(&cred);
 	EXPECT_EQ(0U, ktlso_cred_count(&cred));
@@ -829,6 +857,7 @@ TEST_F(pki, cred_select)
  */
 TEST_F(pki, rfc8448_certificate)
 {
+	const struct ktlso_verify_policy rsa1024 = { .min_rsa_bits = 1024 };
 	struct test_vectors trace;
 	const struct test_vector *m;
 	struct ktlso_reader r, list;
@@ -858,22 +887,30 @@ TEST_F(pki, rfc8448_certificate)
 	ASSERT_EQ(0, ktlso_trust_load(&self->trust, self->path, NULL, self->err,
 				      sizeof(self->err)));
 
+	/* Its RSA-1024 key is below the default policy. */
+	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE,
+		  ktlso_verify_chain(&self->trust, &span, 1, NULL, true,
+				     1577836800, NULL, &self->pc, self->err,
+				     sizeof(self->err)));
+	EXPECT_STREQ("certificate 0: RSA key of 1024 bits, below the minimum of 2048",
+		     self->err);
 	/* 2020-01-01 and 2030-01-01, 00:00 UTC. */
 	EXPECT_EQ(0, ktlso_verify_chain(&self->trust, &span, 1, NULL, true,
-					1577836800, &self->pc, self->err,
-					sizeof(self->err))) TH_LOG("%s", self->err);
+					1577836800, &rsa1024, &self->pc,
+					self->err, sizeof(self->err)))
+		TH_LOG("%s", self->err);
 	EXPECT_STREQ("CN=rsa", self->pc.identity);
 	EXPECT_TRUE(EVP_PKEY_is_a(self->pc.key, "RSA"));
 	EXPECT_EQ(1024, EVP_PKEY_get_bits(self->pc.key));
 	ktlso_peer_cert_clear(&self->pc);
 	EXPECT_EQ(-KTLSO_ALERT_CERTIFICATE_EXPIRED,
 		  ktlso_verify_chain(&self->trust, &span, 1, NULL, true,
-				     1893456000, &self->pc, self->err,
+				     1893456000, &rsa1024, &self->pc, self->err,
 				     sizeof(self->err)));
 	/* No subjectAltName: no host name matches it. */
 	EXPECT_EQ(-KTLSO_ALERT_BAD_CERTIFICATE,
 		  ktlso_verify_chain(&self->trust, &span, 1, "rsa", true,
-				     1577836800, &self->pc, self->err,
+				     1577836800, &rsa1024, &self->pc, self->err,
 				     sizeof(self->err)));
 	/* Not trusted by our own root. */
 	ktlso_trust_free(&self->trust);
@@ -881,7 +918,7 @@ TEST_F(pki, rfc8448_certificate)
 				      self->err, sizeof(self->err)));
 	EXPECT_EQ(-KTLSO_ALERT_UNKNOWN_CA,
 		  ktlso_verify_chain(&self->trust, &span, 1, NULL, true,
-				     1577836800, &self->pc, self->err,
+				     1577836800, &rsa1024, &self->pc, self->err,
 				     sizeof(self->err)));
 	test_vectors_free(&trace);
 }

@@ -52,6 +52,7 @@ enum test_key_type {
 	TEST_KEY_ED25519,
 	TEST_KEY_P521,		/* a curve the engine does not support */
 	TEST_KEY_X25519,	/* a key that cannot sign at all */
+	TEST_KEY_RSA1024,	/* below the peer key policy's minimum */
 };
 
 /* A fresh private key of @type; NULL on failure. */
@@ -70,6 +71,8 @@ static inline EVP_PKEY *test_key_new(enum test_key_type type)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
 	case TEST_KEY_X25519:
 		return EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	case TEST_KEY_RSA1024:
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	}
 	return NULL;
 }
@@ -86,6 +89,8 @@ struct test_cert_spec {
 	const char *san;		/* "DNS:a.example,IP:192.0.2.1" */
 	const char *ku;			/* "critical,digitalSignature" */
 	const char *eku;		/* "serverAuth,clientAuth" */
+	/* The issuer's digest ("SHA1", "MD5"); NULL: SHA-256. */
+	const char *digest;
 	/*
 	 * Validity, in seconds from @base (or from now when @base is 0).
 	 * Both 0: from a day ago to a year ahead.
@@ -177,7 +182,8 @@ static inline X509 *test_cert_new(const struct test_cert_spec *spec,
 			      spec->san))
 		goto fail;
 	/* Ed25519 signs without a separate digest. */
-	md = EVP_PKEY_is_a(issuer_key, "ED25519") ? NULL : EVP_sha256();
+	md = EVP_PKEY_is_a(issuer_key, "ED25519") ? NULL :
+	     spec->digest ? EVP_get_digestbyname(spec->digest) : EVP_sha256();
 	if (X509_sign(x, issuer_key, md) <= 0)
 		goto fail;
 	return x;

@@ -45,6 +45,7 @@ EXT
 pki_key() { # pki_key TYPE FILE
 	case $1 in
 	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$2" ;;
+	rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$2" ;;
 	p256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$2" ;;
 	p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$2" ;;
 	ed25519) openssl genpkey -algorithm ED25519 -out "$2" ;;
@@ -57,15 +58,16 @@ pki_root() { # pki_root NAME CN
 		-config "$pki/ext.cnf" -extensions ca -out "$pki/$1.pem"
 }
 
-# pki_issue NAME TYPE CN SECTION SAN ISSUER: a leaf or CA NAME signed by ISSUER
+# pki_issue NAME TYPE CN SECTION SAN ISSUER [DIGEST]: a leaf or CA NAME
+# signed by ISSUER (with DIGEST, default sha256)
 pki_issue() {
-	local name=$1 type=$2 cn=$3 section=$4 san=$5 issuer=$6
+	local name=$1 type=$2 cn=$3 section=$4 san=$5 issuer=$6 md=${7:-sha256}
 	pki_key "$type" "$pki/$name.key" &&
 	openssl req -new -key "$pki/$name.key" -subj "/CN=$cn" \
 		-out "$pki/$name.csr" &&
 	PKI_SAN=$san openssl x509 -req -in "$pki/$name.csr" \
 		-CA "$pki/$issuer.pem" -CAkey "$pki/$issuer.key" \
-		-set_serial "0x$(openssl rand -hex 8)" -days 2 \
+		-set_serial "0x$(openssl rand -hex 8)" -days 2 "-$md" \
 		-extfile "$pki/ext.cnf" -extensions "$section" \
 		-out "$pki/$name.pem" 2>/dev/null
 }
@@ -129,6 +131,12 @@ pki_make() { # pki_make DIR: sets $pki
 	pki_issue client p256 client.test client "$local_san" inter &&
 	pki_files client inter &&
 	pki_expired && pki_files expired inter &&
+	pki_issue weak-rsa rsa1024 localhost server "$local_san" inter &&
+	pki_files weak-rsa inter &&
+	pki_issue sha1 p256 localhost server "$local_san" inter sha1 &&
+	pki_files sha1 inter &&
+	pki_issue dns-ip p256 127.0.0.1 server "DNS:127.0.0.1" inter &&
+	pki_files dns-ip inter &&
 	pki_root other-root "unrelated root" &&
 	pki_issue other p256 localhost server "$local_san" other-root &&
 	pki_files other
