@@ -53,7 +53,8 @@ report() { # report NAME COMMAND...: runs, shows, counts only a failure
 # The VM suites on one kernel (a Debian release, or the debug kernel's):
 # the runner's own selftest, the kselftests, then the end-to-end suites
 # (ktlsod, libktlso, ktlso-httpd and ktlso-client against curl, openssl and
-# gnutls), each inside a VM with ktlso loaded.
+# gnutls; who may use which profile, ktlsod's privileges), each inside a VM
+# with ktlso loaded.
 kernel_suites() { # kernel_suites KVER
 	local k=$1
 	suite "vm-runner-$k" selftests/vm/selftest.sh --kernel "$k"
@@ -65,6 +66,8 @@ kernel_suites() { # kernel_suites KVER
 		userspace/httpd/tests/e2e.sh
 	suite "e2e-$k" selftests/vm/run --kernel "$k" --timeout 900 -- \
 		selftests/e2e/run
+	suite "security-e2e-$k" selftests/vm/run --kernel "$k" --timeout 600 -- \
+		selftests/e2e/security
 }
 
 summary() { # the failures, then "N passed, N failed, N skipped"
