@@ -22,7 +22,10 @@
  * the namespace's lock while the request is listed; closing unlinks it
  * first.  A pending request holds no reference on the socket's file, so
  * an application that closes its socket cancels it; HS_ACCEPT takes a
- * reference only if the file is still live.
+ * reference only if the file is still live.  What a successful HS_DONE
+ * records (version, cipher, ALPN, identity, the peer's certificate) is
+ * written before the state is published as done and never changes
+ * after; the certificate is freed with the request.
  *
  * Locking: hn->lock (a spinlock, also taken from the timer) orders every
  * change of a listed request's state.  The generic netlink handlers never
@@ -679,6 +682,56 @@ int ktlso_hs_result(struct sock *sk, char __user *optval, int __user *optlen)
 }
 
 /**
+ * ktlso_hs_peer_cert() - getsockopt(SOL_TLS, KTLSO_PEER_CERT)
+ * @sk: the socket, ktlso attached
+ * @optval: user buffer for the certificate
+ * @optlen: its length; set to the certificate's
+ *
+ * The certificate is read without the socket lock once the request is
+ * seen done under it: a done request's results never change, and the
+ * request lives until the socket closes, which cannot happen while the
+ * caller is in a system call on it.
+ *
+ * Return: 0 (with the length 0 when the handshake left no certificate);
+ * -ERANGE for a buffer too short, with the length needed written back;
+ * -ENOTCONN unless the handshake is done; -EINVAL for a negative length;
+ * -EFAULT.
+ */
+int ktlso_hs_peer_cert(struct sock *sk, char __user *optval,
+		       int __user *optlen)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	const struct ktlso_hs *hs;
+	bool done;
+	int len;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	lock_sock(sk);
+	hs = ctx->hs;
+	/* Acquire: the certificate is written before the state. */
+	done = hs && smp_load_acquire(&hs->state) == KTLSO_HS_DONE;
+	release_sock(sk);
+	if (!done)
+		return -ENOTCONN;
+
+	if (len < hs->peer_cert_len) {
+		if (put_user(hs->peer_cert_len, optlen))
+			return -EFAULT;
+		return -ERANGE;
+	}
+	if (hs->peer_cert_len &&
+	    copy_to_user(optval, hs->peer_cert, hs->peer_cert_len))
+		return -EFAULT;
+	if (put_user(hs->peer_cert_len, optlen))
+		return -EFAULT;
+	return 0;
+}
+
+/**
  * ktlso_hs_accept() - hand the oldest pending request of @net to the caller
  * @net: the caller's network namespace
  * @portid: the caller's netlink port, to fail its requests if it goes away
@@ -805,33 +858,45 @@ static bool ktlso_hs_keys_match(const struct ktlso_context *ctx, u16 version,
  * ktlso_hs_done() - the daemon reports how the handshake on @sk ended
  * @sk: the socket behind the daemon's descriptor, which the caller holds;
  *	not locked, and its lock is not taken
- * @status: 0 for success, or a positive errno
- * @version: the TLS version, for a success
- * @cipher: the TLS_CIPHER_*, for a success
- * @alpn: the protocol agreed on, or ""
- * @peer: the peer's verified identity, or ""
+ * @out: the outcome
  *
  * A success must have both directions' keys installed by the daemon with
- * @version and @cipher; otherwise the handshake fails with ECONNABORTED,
- * as the application must never go on in plaintext.  After a success the
- * socket leaves the handshake configuration from a work item.
+ * the version and cipher it names; otherwise the handshake fails with
+ * ECONNABORTED, as the application must never go on in plaintext.  A
+ * success keeps a copy of the peer's certificate, if any, until the
+ * socket closes; it is published with the state, so nobody reads it
+ * before the handshake is done.  After a success the socket leaves the
+ * handshake configuration from a work item.
  *
  * Return: 0; -ENOENT if @sk has no running handshake (it may have timed
  * out); -EPERM if another process runs it; -EINVAL for a success without
- * the keys it claims.
+ * the keys it claims; -ENOMEM, with the request still running, when the
+ * certificate cannot be copied.
  */
-int ktlso_hs_done(struct sock *sk, u32 status, u16 version, u16 cipher,
-		  const char *alpn, const char *peer)
+int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out)
 {
 	struct ktlso_hs_net *hn = ktlso_hs_net(sock_net(sk));
+	u32 status = out->status;
 	struct ktlso_context *ctx;
 	struct ktlso_hs *hs;
+	u8 *cert = NULL;
 	int err = 0;
 
 	ctx = ktlso_sk_ctx(sk);
 	hs = ctx ? READ_ONCE(ctx->hs) : NULL;
 	if (!hs)
 		return -ENOENT;
+
+	/* Copied now: nothing is allocated under the namespace's lock. */
+	if (!status && out->peer_cert) {
+		if (WARN_ON_ONCE(!out->peer_cert_len ||
+				 out->peer_cert_len > KTLSO_PEER_CERT_MAX))
+			return -EINVAL;
+		cert = kvmalloc(out->peer_cert_len, GFP_KERNEL_ACCOUNT);
+		if (!cert)
+			return -ENOMEM;
+		memcpy(cert, out->peer_cert, out->peer_cert_len);
+	}
 
 	spin_lock_bh(&hn->lock);
 	if (hs->state != KTLSO_HS_RUNNING) {
@@ -842,16 +907,21 @@ int ktlso_hs_done(struct sock *sk, u32 status, u16 version, u16 cipher,
 		err = -EPERM;
 		goto out_unlock;
 	}
-	if (!status && !ktlso_hs_keys_match(ctx, version, cipher)) {
+	if (!status && !ktlso_hs_keys_match(ctx, out->version, out->cipher)) {
 		status = ECONNABORTED;
 		err = -EINVAL;
 	}
 	if (!status) {
-		hs->version = version;
-		hs->cipher = cipher;
-		strscpy(hs->alpn, alpn, sizeof(hs->alpn));
-		strscpy(hs->peer, peer, sizeof(hs->peer));
+		hs->version = out->version;
+		hs->cipher = out->cipher;
+		strscpy(hs->alpn, out->alpn, sizeof(hs->alpn));
+		strscpy(hs->peer, out->peer, sizeof(hs->peer));
+		/* Running, so ours alone: no earlier HS_DONE set one. */
+		hs->peer_cert = cert;
+		hs->peer_cert_len = cert ? out->peer_cert_len : 0;
+		cert = NULL;
 	}
+	/* Publishes the results above with the state (release). */
 	ktlso_hs_end_locked(hn, hs, status);
 	/*
 	 * A failure leaves the connection to the application, which sees the
@@ -861,12 +931,14 @@ int ktlso_hs_done(struct sock *sk, u32 status, u16 version, u16 cipher,
 	if (!status)
 		schedule_work(&hs->work);
 	spin_unlock_bh(&hn->lock);
+	kvfree(cert);
 	timer_delete(&hs->timer);
 	ktlso_hs_wake(sk);
 	return err;
 
 out_unlock:
 	spin_unlock_bh(&hn->lock);
+	kvfree(cert);
 	return err;
 }
 
@@ -934,6 +1006,7 @@ void ktlso_hs_release(struct ktlso_context *ctx)
 	cancel_work_sync(&hs->work);
 	/* Pollers under RCU read the state only: the rest may go now. */
 	ktlso_hs_put_refs(hs);
+	kvfree(hs->peer_cert);
 	WRITE_ONCE(ctx->hs, NULL);
 	kfree_rcu(hs, rcu);
 }

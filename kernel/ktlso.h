@@ -351,6 +351,10 @@ static inline size_t ktlso_body_off(const struct ktlso_crypto *c)
  * @cipher: negotiated TLS_CIPHER_*, once done
  * @alpn: negotiated protocol, once done
  * @peer: the peer's verified identity, once done
+ * @peer_cert: the DER of the peer's verified leaf certificate, once done;
+ *	NULL if the daemon passed none.  Set before the state is published
+ *	as done, never changed after, freed when the socket closes
+ * @peer_cert_len: its length, at most KTLSO_PEER_CERT_MAX
  * @cred: the requesting task's credentials, for HS_ACCEPT and the quota
  * @requester: the requesting task's thread group
  * @cgroup_id: the requesting task's cgroup v2 id, 0 without cgroups
@@ -374,12 +378,36 @@ struct ktlso_hs {
 	u16 cipher;
 	char alpn[KTLSO_HS_ALPN_MAX];
 	char peer[KTLSO_HS_NAME_MAX];
+	u8 *peer_cert;
+	u32 peer_cert_len;
 	const struct cred *cred;
 	struct pid *requester;
 	u64 cgroup_id;
 	struct sockaddr_storage peer_addr;
 	int peer_addr_len;
 	struct rcu_head rcu;
+};
+
+/**
+ * struct ktlso_hs_outcome - what the daemon's HS_DONE reports
+ * @status: 0 for success, or a positive errno
+ * @version: the TLS version, for a success
+ * @cipher: the TLS_CIPHER_*, for a success
+ * @alpn: the protocol agreed on, or ""
+ * @peer: the peer's verified identity, or ""
+ * @peer_cert: the DER of the peer's verified leaf, or NULL
+ * @peer_cert_len: its length, 1 to KTLSO_PEER_CERT_MAX with @peer_cert
+ *
+ * Everything points into the netlink message, valid for the call only.
+ */
+struct ktlso_hs_outcome {
+	u32 status;
+	u16 version;
+	u16 cipher;
+	const char *alpn;
+	const char *peer;
+	const u8 *peer_cert;
+	u32 peer_cert_len;
 };
 
 /* The handshake counters of a namespace, for KTLSO_CMD_STATUS. */
@@ -426,6 +454,8 @@ int ktlso_hs_init(void);
 void ktlso_hs_exit(void);
 int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen);
 int ktlso_hs_result(struct sock *sk, char __user *optval, int __user *optlen);
+int ktlso_hs_peer_cert(struct sock *sk, char __user *optval,
+		       int __user *optlen);
 bool ktlso_hs_gates(const struct ktlso_context *ctx);
 int ktlso_hs_wait(struct sock *sk, bool nonblock, long timeo);
 __poll_t ktlso_hs_poll(struct file *file, struct socket *sock,
@@ -439,8 +469,7 @@ int ktlso_hs_accept(struct net *net, u32 portid, struct ktlso_hs **hsp,
 void ktlso_hs_abandon(struct ktlso_hs *hs);
 void ktlso_hs_unaccept(struct ktlso_hs *hs);
 u32 ktlso_hs_time_left_ms(const struct ktlso_hs *hs);
-int ktlso_hs_done(struct sock *sk, u32 status, u16 version, u16 cipher,
-		  const char *alpn, const char *peer);
+int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out);
 void ktlso_hs_daemon_gone(struct net *net, u32 portid);
 void ktlso_hs_counters(struct net *net, struct ktlso_hs_counters *c);
 void ktlso_hs_release(struct ktlso_context *ctx);

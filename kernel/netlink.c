@@ -50,6 +50,8 @@ static const struct nla_policy ktlso_done_policy[KTLSO_A_MAX + 1] = {
 	[KTLSO_A_ALPN]		= { .type = NLA_NUL_STRING, .len = 255 },
 	[KTLSO_A_PEER_IDENTITY]	= { .type = NLA_NUL_STRING,
 				    .len = KTLSO_HS_NAME_MAX - 1 },
+	[KTLSO_A_PEER_CERT]	= NLA_POLICY_RANGE(NLA_BINARY, 1,
+						   KTLSO_PEER_CERT_MAX),
 };
 
 static struct genl_family ktlso_genl_family;
@@ -248,32 +250,35 @@ static struct socket *ktlso_nl_socket(struct genl_info *info, int *err)
 
 static int ktlso_nl_done(struct sk_buff *skb, struct genl_info *info)
 {
+	struct ktlso_hs_outcome out = { .alpn = "", .peer = "" };
 	struct nlattr **a = info->attrs;
-	const char *alpn = "", *peer = "";
-	u16 version = 0, cipher = 0;
 	struct socket *sock;
-	u32 status;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, KTLSO_A_SOCKFD) ||
 	    GENL_REQ_ATTR_CHECK(info, KTLSO_A_STATUS))
 		return -EINVAL;
-	status = nla_get_u32(a[KTLSO_A_STATUS]);
-	if (!status) {
+	out.status = nla_get_u32(a[KTLSO_A_STATUS]);
+	if (!out.status) {
 		if (GENL_REQ_ATTR_CHECK(info, KTLSO_A_VERSION) ||
 		    GENL_REQ_ATTR_CHECK(info, KTLSO_A_CIPHER))
 			return -EINVAL;
-		version = nla_get_u16(a[KTLSO_A_VERSION]);
-		cipher = nla_get_u16(a[KTLSO_A_CIPHER]);
+		out.version = nla_get_u16(a[KTLSO_A_VERSION]);
+		out.cipher = nla_get_u16(a[KTLSO_A_CIPHER]);
 		if (a[KTLSO_A_ALPN])
-			alpn = nla_data(a[KTLSO_A_ALPN]);
+			out.alpn = nla_data(a[KTLSO_A_ALPN]);
 		if (a[KTLSO_A_PEER_IDENTITY])
-			peer = nla_data(a[KTLSO_A_PEER_IDENTITY]);
+			out.peer = nla_data(a[KTLSO_A_PEER_IDENTITY]);
+		/* Its length is the policy's: 1 to KTLSO_PEER_CERT_MAX. */
+		if (a[KTLSO_A_PEER_CERT]) {
+			out.peer_cert = nla_data(a[KTLSO_A_PEER_CERT]);
+			out.peer_cert_len = nla_len(a[KTLSO_A_PEER_CERT]);
+		}
 	}
 	sock = ktlso_nl_socket(info, &err);
 	if (!sock)
 		return err;
-	err = ktlso_hs_done(sock->sk, status, version, cipher, alpn, peer);
+	err = ktlso_hs_done(sock->sk, &out);
 	sockfd_put(sock);
 	if (err == -ENOENT)
 		GENL_SET_ERR_MSG(info, "no handshake runs on this socket");

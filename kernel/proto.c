@@ -293,6 +293,8 @@ static int ktlso_getsockopt(struct sock *sk, int level, int optname,
 		return ktlso_get_keys(sk, optname, optval, optlen);
 	case KTLSO_HANDSHAKE:
 		return ktlso_hs_result(sk, optval, optlen);
+	case KTLSO_PEER_CERT:
+		return ktlso_hs_peer_cert(sk, optval, optlen);
 	case TLS_TX_ZEROCOPY_RO:
 		return ktlso_get_zc_ro(sk, optval, optlen);
 	case TLS_RX_EXPECT_NO_PAD:

@@ -226,9 +226,12 @@ static inline int ktlso_nl_call(struct ktlso_nl *nl, struct nl_msg *msg,
 	return err < 0 ? -EIO : 0;
 }
 
-static inline struct nl_msg *ktlso_nl_msg(struct ktlso_nl *nl, int cmd)
+/* A message of the family with room for @size bytes of attributes. */
+static inline struct nl_msg *ktlso_nl_msg_size(struct ktlso_nl *nl, int cmd,
+					       size_t size)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN +
+					      size);
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family,
 				0, 0, cmd, KTLSO_GENL_VERSION)) {
@@ -236,6 +239,11 @@ static inline struct nl_msg *ktlso_nl_msg(struct ktlso_nl *nl, int cmd)
 		msg = NULL;
 	}
 	return msg;
+}
+
+static inline struct nl_msg *ktlso_nl_msg(struct ktlso_nl *nl, int cmd)
+{
+	return ktlso_nl_msg_size(nl, cmd, 4096);
 }
 
 static inline int ktlso_nl_accept(struct ktlso_nl *nl,
@@ -268,6 +276,33 @@ static inline int ktlso_nl_done(struct ktlso_nl *nl, int fd, uint32_t status,
 			 nla_put_u16(msg, KTLSO_A_CIPHER, cipher))) ||
 	    (alpn && nla_put_string(msg, KTLSO_A_ALPN, alpn)) ||
 	    (peer && nla_put_string(msg, KTLSO_A_PEER_IDENTITY, peer))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ktlso_nl_call(nl, msg, &r);
+}
+
+/*
+ * HS_DONE as ktlso_nl_done() (no ALPN), passing @cert_len bytes of @cert
+ * as KTLSO_A_PEER_CERT whatever the policy allows, with any @status.
+ */
+static inline int ktlso_nl_done_cert(struct ktlso_nl *nl, int fd,
+				     uint32_t status, uint16_t version,
+				     uint16_t cipher, const char *peer,
+				     const void *cert, size_t cert_len)
+{
+	struct ktlso_nl_reply r = { 0 };
+	struct nl_msg *msg = ktlso_nl_msg_size(nl, KTLSO_CMD_HS_DONE,
+					       cert_len + 1024);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, KTLSO_A_SOCKFD, fd) ||
+	    nla_put_u32(msg, KTLSO_A_STATUS, status) ||
+	    (!status && (nla_put_u16(msg, KTLSO_A_VERSION, version) ||
+			 nla_put_u16(msg, KTLSO_A_CIPHER, cipher))) ||
+	    (peer && nla_put_string(msg, KTLSO_A_PEER_IDENTITY, peer)) ||
+	    nla_put(msg, KTLSO_A_PEER_CERT, (int)cert_len, cert)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -125,7 +125,8 @@ struct ktlso_params {
  * @rx_keys: receive keys are installed: what it reads was opened
  * @alpn: the application protocol agreed on, "" for none
  * @peer: the peer's verified identity (its certificate's subject), ""
- *	when the peer was not authenticated
+ *	when the peer was not authenticated; ktlso_get_peer() gives the
+ *	certificate, its names and its fingerprint
  * @ulp: the upper layer protocol attached to the TCP socket ("ktlso",
  *	"tls"), "" for none
  */
@@ -252,6 +253,85 @@ KTLSO_API int ktlso_handshake_wait(int fd, int timeout_ms);
  * descriptor that is not a TCP socket.
  */
 KTLSO_API int ktlso_get_info(int fd, struct ktlso_info *out);
+
+/* The largest peer certificate the kernel keeps (DER bytes). */
+#define KTLSO_PEER_CERT_MAX		16384
+/* A SHA-256 fingerprint: bytes, and as text with its NUL. */
+#define KTLSO_PEER_SHA256_LEN		32
+#define KTLSO_PEER_SHA256_TEXT_LEN	96
+
+/**
+ * struct ktlso_peer - the peer's verified certificate, for authorisation
+ * @der: the leaf certificate's DER encoding, as the daemon verified it
+ * @der_len: its length, 1 to KTLSO_PEER_CERT_MAX
+ * @sha256: the SHA-256 of @der: the certificate's fingerprint
+ * @sha256_text: the same as "AB:CD:...:EF", as
+ *	"openssl x509 -noout -fingerprint -sha256" prints it after the "="
+ * @subject: the subject on one line, RFC 2253 style
+ *	("CN=client.example,O=Example"), as struct ktlso_info.peer has it;
+ *	"" for an empty subject
+ * @dns: the dNSName subjectAltNames as they are in the certificate
+ *	(wildcards included), in its order, NULL-terminated
+ * @n_dns: entries in @dns
+ * @ip: the iPAddress subjectAltNames as text ("192.0.2.1",
+ *	"2001:db8::1"), NULL-terminated
+ * @n_ip: entries in @ip
+ *
+ * A dNSName with a NUL byte inside is left out, and so is an iPAddress
+ * that is neither 4 nor 16 bytes long.  Other names (e-mail, URI, ...)
+ * are not decoded: @der has them.  Everything belongs to the struct and
+ * goes with ktlso_peer_free().
+ */
+struct ktlso_peer {
+	const uint8_t *der;
+	size_t der_len;
+	uint8_t sha256[KTLSO_PEER_SHA256_LEN];
+	char sha256_text[KTLSO_PEER_SHA256_TEXT_LEN];
+	const char *subject;
+	const char *const *dns;
+	size_t n_dns;
+	const char *const *ip;
+	size_t n_ip;
+};
+
+/**
+ * ktlso_get_peer() - the certificate the peer authenticated with
+ * @fd: a socket whose handshake the daemon ran
+ * @out: set to a new struct ktlso_peer (free it with ktlso_peer_free()),
+ *	or to NULL on failure
+ *
+ * Only a peer whose certificate chain the daemon verified has one: the
+ * server for a client that verifies (the default), the client for a
+ * server whose profile asks for client certificates and got one.
+ *
+ * Return: 0; -ENODATA when there is none to report: the peer was not
+ * authenticated, or the daemon or the kernel module predates this call,
+ * or ktlso is not attached to @fd; -ENOTCONN while the handshake is not
+ * done (none requested, under way, or failed); -EBADMSG when the
+ * certificate does not decode; -ENOMEM; another -errno of getsockopt().
+ */
+KTLSO_API int ktlso_get_peer(int fd, struct ktlso_peer **out);
+
+/**
+ * ktlso_peer_parse() - decode a DER certificate as ktlso_get_peer() does
+ * @der: the certificate (copied)
+ * @len: its length, 1 to KTLSO_PEER_CERT_MAX
+ * @out: set to a new struct ktlso_peer, or to NULL on failure
+ *
+ * For applications that keep certificates to compare with what
+ * ktlso_get_peer() reports (a pinned fingerprint, say).
+ *
+ * Return: 0; -EINVAL for a @len out of range; -EBADMSG when @der is not
+ * one whole DER certificate; -ENOMEM.
+ */
+KTLSO_API int ktlso_peer_parse(const void *der, size_t len,
+			       struct ktlso_peer **out);
+
+/**
+ * ktlso_peer_free() - free what ktlso_get_peer() or ktlso_peer_parse() made
+ * @peer: the struct, or NULL
+ */
+KTLSO_API void ktlso_peer_free(struct ktlso_peer *peer);
 
 /**
  * ktlso_set_keys() - install keys from the application's own handshake

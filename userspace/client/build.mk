@@ -9,4 +9,4 @@ all: $(BIN)/ktlso-client
 $(BIN)/ktlso-client: $(TOP)/userspace/client/ktlso-client.c $(LIB)/libktlso.a \
 		     $(TOP)/include/ktlso/ktlso.h
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/include -o $@ $< $(LIB)/libktlso.a
+	$(CC) $(USER_CFLAGS) -I$(TOP)/include -o $@ $< $(LIB)/libktlso.a $(CRYPTO_LIBS)

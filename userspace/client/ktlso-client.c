@@ -206,8 +206,22 @@ static int tcp_connect(const struct opts *o)
 	return fd;
 }
 
+/* "name: a, b, c" for a list of the peer's names, nothing for none. */
+static void print_names(const char *name, const char *const *v)
+{
+	size_t i;
+
+	if (!v[0])
+		return;
+	fprintf(stderr, "%s: ", name);
+	for (i = 0; v[i]; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", v[i]);
+	fputc('\n', stderr);
+}
+
 static void print_info(int fd)
 {
+	struct ktlso_peer *peer = NULL;
 	struct ktlso_info in;
 
 	if (ktlso_get_info(fd, &in)) {
@@ -217,6 +231,12 @@ static void print_info(int fd)
 	fprintf(stderr, "version: %s\ncipher: %s\nalpn: %s\npeer: %s\n",
 		in.version_name, in.cipher_name, in.alpn[0] ? in.alpn : "none",
 		in.peer[0] ? in.peer : "none");
+	if (ktlso_get_peer(fd, &peer))
+		return;
+	fprintf(stderr, "peer-sha256: %s\n", peer->sha256_text);
+	print_names("peer-dns", peer->dns);
+	print_names("peer-ip", peer->ip);
+	ktlso_peer_free(peer);
 }
 
 static int write_all(int fd, const char *p, size_t len)

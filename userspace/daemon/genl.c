@@ -175,9 +175,10 @@ static int call(struct kd_genl *g, struct nl_msg *msg, struct reply *r)
 	return ret < 0 ? nl_errno(ret) : 0;
 }
 
-static struct nl_msg *new_msg(struct kd_genl *g, uint8_t cmd)
+static struct nl_msg *new_msg_size(struct kd_genl *g, uint8_t cmd,
+				   size_t size)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = nlmsg_alloc_size(size);
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
 				0, cmd, KTLSO_GENL_VERSION)) {
@@ -185,6 +186,11 @@ static struct nl_msg *new_msg(struct kd_genl *g, uint8_t cmd)
 		msg = NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *new_msg(struct kd_genl *g, uint8_t cmd)
+{
+	return new_msg_size(g, cmd, 4096);
 }
 
 int kd_genl_accept(struct kd_genl *g, struct kd_request *req)
@@ -208,7 +214,8 @@ int kd_genl_accept(struct kd_genl *g, struct kd_request *req)
 int kd_genl_done(struct kd_genl *g, int fd, const struct kd_outcome *o)
 {
 	struct reply r = { 0 };
-	struct nl_msg *msg = new_msg(g, KTLSO_CMD_HS_DONE);
+	struct nl_msg *msg = new_msg_size(g, KTLSO_CMD_HS_DONE,
+					  kd_done_size(o));
 
 	if (!msg)
 		return -ENOMEM;

@@ -61,11 +61,19 @@ int kd_request_parse(struct nlmsghdr *nlh, struct kd_request *req);
  * @msg: a message with its genl header
  * @fd: the request's descriptor
  * @o: the outcome; a success adds VERSION, CIPHER, and ALPN (the agreed
- *	protocol, a string) and PEER_IDENTITY when not empty
+ *	protocol, a string), PEER_IDENTITY and PEER_CERT when not empty
  *
- * Return: 0 or -EMSGSIZE.
+ * Return: 0 or -EMSGSIZE (@msg needs kd_done_size() bytes).
  */
 int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o);
+
+/**
+ * kd_done_size() - how large a message kd_done_attrs() needs
+ * @o: the outcome
+ *
+ * Return: bytes for the message, headers included.
+ */
+size_t kd_done_size(const struct kd_outcome *o);
 
 /**
  * kd_peer_format() - a socket address for logs

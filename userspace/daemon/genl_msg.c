@@ -115,9 +115,19 @@ int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o)
 	    nla_put_u16(msg, KTLSO_A_CIPHER, o->cipher) ||
 	    (o->alpn[0] && nla_put_string(msg, KTLSO_A_ALPN, o->alpn)) ||
 	    (o->peer_identity[0] &&
-	     nla_put_string(msg, KTLSO_A_PEER_IDENTITY, o->peer_identity)))
+	     nla_put_string(msg, KTLSO_A_PEER_IDENTITY, o->peer_identity)) ||
+	    (o->peer_cert_len &&
+	     nla_put(msg, KTLSO_A_PEER_CERT, (int)o->peer_cert_len,
+		     o->peer_cert)))
 		return -EMSGSIZE;
 	return 0;
+}
+
+size_t kd_done_size(const struct kd_outcome *o)
+{
+	/* Everything but the certificate fits a page with room to spare. */
+	return 4096 + (o->status ? 0 : (size_t)nla_total_size(
+				(int)o->peer_cert_len));
 }
 
 void kd_peer_format(const void *addr, size_t len, char *out, size_t cap)

@@ -204,6 +204,38 @@ int kd_hs_new(struct kd_hs **hp, struct kd_config *conf,
 
 /* --- running ----------------------------------------------------------- */
 
+/*
+ * Copy the verified peer's leaf, for the application's authorisation, out
+ * of the session (which goes at the end), if the kernel can keep it. One
+ * beyond its limit, or one we have no memory for, is left out with a
+ * warning (the application then finds none, as for an unauthenticated
+ * peer) rather than failing a handshake the peer did nothing wrong in.
+ */
+static void take_peer_cert(struct kd_hs *h)
+{
+	struct kd_outcome *o = &h->out;
+	const uint8_t *der;
+	size_t len = ktlso_session_peer_cert(h->s, &der);
+
+	if (!len)
+		return;
+	if (len > KTLSO_PEER_CERT_MAX) {
+		kd_log(KD_LOG_WARNING,
+		       "%s: the peer's certificate (%zu bytes) exceeds the kernel's %d: the application gets none",
+		       h->peer, len, KTLSO_PEER_CERT_MAX);
+		return;
+	}
+	o->peer_cert = malloc(len);
+	if (!o->peer_cert) {
+		kd_log(KD_LOG_WARNING,
+		       "%s: out of memory: the application gets no peer certificate",
+		       h->peer);
+		return;
+	}
+	memcpy(o->peer_cert, der, len);
+	o->peer_cert_len = len;
+}
+
 static void succeed(struct kd_hs *h)
 {
 	struct ktlso_session_result res;
@@ -231,6 +263,7 @@ static void succeed(struct kd_hs *h)
 		snprintf(o->peer_identity, sizeof(o->peer_identity), "%s",
 			 res.peer_identity);
 	ktlso_session_result_clear(&res);
+	take_peer_cert(h);
 	over(h, 0, "%s", "");
 }
 
@@ -271,5 +304,6 @@ void kd_hs_free(struct kd_hs *h)
 		return;
 	ktlso_session_free(h->s);
 	kd_config_put(h->conf);
+	free(h->out.peer_cert);
 	free(h);
 }

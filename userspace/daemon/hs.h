@@ -41,6 +41,13 @@ struct kd_outcome {
 	uint16_t suite;			/* IANA value, for logs */
 	char alpn[KTLSO_ALPN_NAME_MAX + 1];	/* "" when none */
 	char peer_identity[KTLSO_HS_NAME_MAX];	/* verified peers only */
+	/*
+	 * The DER of a verified peer's leaf, at most KTLSO_PEER_CERT_MAX
+	 * bytes (a longer one is left out, with a warning); NULL otherwise.
+	 * The handshake's own copy: freed by kd_hs_free().
+	 */
+	uint8_t *peer_cert;
+	size_t peer_cert_len;
 	char reason[256];		/* why it failed; "" on success */
 	bool denied;			/* the profile's access list said no */
 };

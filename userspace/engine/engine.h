@@ -365,6 +365,19 @@ int ktlso_session_result(const struct ktlso_session *s,
 void ktlso_session_result_clear(struct ktlso_session_result *res);
 
 /**
+ * ktlso_session_peer_cert() - the peer's leaf certificate, if verified
+ * @s: the session
+ * @der: set to its DER encoding, borrowed from @s (valid until
+ *	ktlso_session_free()); NULL when there is none
+ *
+ * Return: its length; 0 before the handshake is complete, after a
+ * failure, and when the peer's chain was not verified (a client with
+ * peer_auth none, a server that asked for no certificate or got none).
+ */
+size_t ktlso_session_peer_cert(const struct ktlso_session *s,
+			       const uint8_t **der);
+
+/**
  * ktlso_session_alerts() - the alerts a session sent and received
  * @s: the session
  * @sent: set to the fatal alert description sent, or -1

@@ -8,6 +8,8 @@
  * as SNI unless an address, verified either way).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <openssl/bio.h>
 #include <openssl/x509.h>
@@ -89,6 +91,15 @@ static int check_chain(struct ktlso_session *s, struct ktlso_peer_cert *pc,
 	if (ret)
 		return ktlso_hs_fail(s, ret, "%s certificate rejected: %s",
 				     s->server ? "client" : "server", err);
+	/* For whoever authorises on the peer's identity afterwards. */
+	free(s->peer_leaf);
+	s->peer_leaf_len = 0;
+	s->peer_leaf = malloc(certs[0].len);
+	if (!s->peer_leaf)
+		return ktlso_hs_fail(s, -KTLSO_ERROR_NO_MEMORY,
+				     "out of memory for the peer's certificate");
+	memcpy(s->peer_leaf, certs[0].p, certs[0].len);
+	s->peer_leaf_len = certs[0].len;
 	s->peer_verified = true;
 	return 0;
 }

@@ -276,6 +276,7 @@ void ktlso_session_free(struct ktlso_session *s)
 		return;
 	wipe_keys(s);
 	ktlso_transport_free(s);
+	free(s->peer_leaf);
 	OPENSSL_clear_free(s, sizeof(*s));
 }
 
@@ -342,6 +343,16 @@ int ktlso_session_handshake(struct ktlso_session *s)
 }
 
 /* --- results -------------------------------------------------------------- */
+
+size_t ktlso_session_peer_cert(const struct ktlso_session *s,
+			       const uint8_t **der)
+{
+	*der = NULL;
+	if (s->error || !s->connected || !s->peer_verified)
+		return 0;
+	*der = s->peer_leaf;
+	return s->peer_leaf_len;
+}
 
 static void copy_str(char *dst, size_t cap, const char *src)
 {

@@ -111,6 +111,8 @@ struct ktlso_session {
 	char alpn[KTLSO_ALPN_NAME_MAX + 1];
 	char sni[256];
 	char peer_identity[256];
+	uint8_t *peer_leaf;		/* DER of the verified peer's leaf */
+	size_t peer_leaf_len;
 
 	/* record layer */
 	struct ktlso_dir tx, rx;
@@ -198,9 +200,10 @@ const char *ktlso_client_sni(const struct ktlso_config *c);
  * @certs: the chain, DER, leaf first
  * @n: entries in @certs, at least one
  *
- * Verifies the chain (ktlso_verify_chain(), setting s->peer_verified)
- * when ktlso_peer_auth_on(), else only decodes the leaf's key; then
- * copies the leaf's subject into s->peer_identity. Failures are logged.
+ * Verifies the chain (ktlso_verify_chain(), setting s->peer_verified and
+ * keeping a copy of the leaf's DER in s->peer_leaf) when
+ * ktlso_peer_auth_on(), else only decodes the leaf's key; then copies the
+ * leaf's subject into s->peer_identity. Failures are logged.
  *
  * Return: 0 or the alert to send (ktlso_hs_fail()).
  */

@@ -28,7 +28,7 @@ $(BIN)/ktlso-httpd: $(HTTPD_SRCS) $(HTTPD_HDRS) $(LIBKTLSO_SO) $(LIB)/libktlso.s
 $(HOST_TESTS_DIR)/httpd-%: $(TOP)/userspace/httpd/tests/%.c $(HTTPD_LIB_SRCS) $(HTTPD_HDRS) \
 			   $(HTTPD_TEST_HDRS) $(LIBKTLSO_SAN_A) $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(HTTPD_LIB_SRCS) $(LIBKTLSO_SAN_A) -lpthread
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(HTTPD_LIB_SRCS) $(LIBKTLSO_SAN_A) $(CRYPTO_LIBS) -lpthread
 
 $(HTTPD_FUZZERS): $(BUILD)/fuzz/%: $(TOP)/userspace/httpd/fuzz/%.c $(HTTPD_LIB_SRCS) $(HTTPD_HDRS)
 	@mkdir -p $(dir $@)

@@ -313,11 +313,18 @@ static bool serve_client(struct client *cl)
 		close(cl->fd);
 		return false;
 	}
-	if (!opt.quiet && !ktlso_get_info(cl->fd, &info))
-		fprintf(stderr, "%s: %s %s%s%s%s%s\n", cl->peer,
+	if (!opt.quiet && !ktlso_get_info(cl->fd, &info)) {
+		struct ktlso_peer *peer = NULL;
+
+		/* The client's certificate, when the profile asked for one. */
+		ktlso_get_peer(cl->fd, &peer);
+		fprintf(stderr, "%s: %s %s%s%s%s%s%s%s\n", cl->peer,
 			info.version_name, info.cipher_name,
 			info.alpn[0] ? ", ALPN " : "", info.alpn,
-			info.peer[0] ? ", client " : "", info.peer);
+			info.peer[0] ? ", client " : "", info.peer,
+			peer ? ", sha256 " : "", peer ? peer->sha256_text : "");
+		ktlso_peer_free(peer);
+	}
 
 	n = http_serve_conn(&server, cl->fd, cl->peer);
 	if (n < 0 && n != -ECONNRESET && n != -EPIPE)

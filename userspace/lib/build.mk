@@ -16,7 +16,7 @@
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-KTLSO_LIB_VERSION := 1.0
+KTLSO_LIB_VERSION := 1.1
 
 LIBKTLSO_SRCS := $(wildcard $(TOP)/userspace/lib/*.c)
 LIBKTLSO_HDRS := $(wildcard $(TOP)/userspace/lib/*.h) \
@@ -54,7 +54,7 @@ $(LIBKTLSO_SO): $(LIBKTLSO_OBJS) $(LIBKTLSO_MAP)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libktlso.so.1 \
 		-Wl,--version-script=$(LIBKTLSO_MAP) -Wl,-z,defs \
-		-Wl,-z,relro,-z,now -o $@ $(LIBKTLSO_OBJS)
+		-Wl,-z,relro,-z,now -o $@ $(LIBKTLSO_OBJS) $(CRYPTO_LIBS)
 
 $(LIB)/libktlso.so: $(LIBKTLSO_SO)
 	ln -sfn libktlso.so.1 $@
@@ -92,7 +92,8 @@ $(OBJ)/lib/header-cxx.stamp: $(TOP)/include/ktlso/ktlso.h
 $(HOST_TESTS_DIR)/lib-%: $(TOP)/userspace/lib/tests/%.c $(LIBKTLSO_SAN_A) $(LIBKTLSO_SO) \
 			 $(LIBKTLSO_HDRS) $(LIBKTLSO_TEST_HDRS) $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -DKTLSO_LIBDIR='"$(LIB)"' -o $@ $< $(LIBKTLSO_SAN_A) -lpthread
+	$(CC) $(TEST_CFLAGS) -DKTLSO_LIBDIR='"$(LIB)"' -o $@ $< $(LIBKTLSO_SAN_A) \
+		$(CRYPTO_LIBS) -lpthread
 
 .PHONY: install-lib
 install-lib: $(LIBKTLSO_SO) $(LIBKTLSO_A) $(LIBKTLSO_PC)

@@ -63,6 +63,36 @@
  */
 #define KTLSO_HANDSHAKE		(KTLSO_SOCKOPT_BASE + 1)
 
+/*
+ * getsockopt(fd, SOL_TLS, KTLSO_PEER_CERT, buf, &len) reads the peer's
+ * certificate as the daemon verified it: the DER encoding of the leaf, at
+ * most KTLSO_PEER_CERT_MAX bytes, for the application's authorisation
+ * (subject, subjectAltNames, fingerprint).  It exists only after a
+ * successful handshake in which the daemon verified the peer's chain and
+ * passed the leaf on (KTLSO_A_PEER_CERT), and stays until the socket
+ * closes.  There is no setsockopt.
+ *
+ *	0	 the handshake is done: len is set to the certificate's
+ *		 length, which the first len bytes of buf hold; 0 when there
+ *		 is none (the peer was not authenticated, or the daemon
+ *		 passed no certificate);
+ *	ERANGE	 len is shorter than the certificate: len is set to the
+ *		 length needed and nothing is copied (as SO_PEERSEC does),
+ *		 so a call with len 0 asks for the length;
+ *	ENOTCONN no handshake was requested, it is pending or running, or
+ *		 it failed;
+ *	EINVAL	 len is negative.
+ */
+#define KTLSO_PEER_CERT		(KTLSO_SOCKOPT_BASE + 2)
+
+/*
+ * The largest peer certificate the kernel keeps (KTLSO_A_PEER_CERT,
+ * KTLSO_PEER_CERT).  Leaf certificates are about 1 to 2 KiB, and an
+ * RSA-8192 key with hundreds of names stays under it; a daemon leaves
+ * out, and logs, a leaf that does not fit.
+ */
+#define KTLSO_PEER_CERT_MAX	16384
+
 enum ktlso_hs_role {
 	KTLSO_HS_ROLE_CLIENT = 1,
 	KTLSO_HS_ROLE_SERVER = 2,
@@ -116,7 +146,7 @@ enum ktlso_hs_state {
  * @reserved: zero
  * @alpn: the protocol agreed on, NUL-terminated (empty: none)
  * @peer: the peer's verified identity (certificate subject), empty if the
- *	peer was not authenticated
+ *	peer was not authenticated; KTLSO_PEER_CERT reads the certificate
  */
 struct ktlso_hs_result {
 	__u32	state;
@@ -207,6 +237,15 @@ enum ktlso_genl_attr {
 	KTLSO_A_REQ_CGROUP,	/* u64 */
 	KTLSO_A_REFUSED_QUOTA,	/* STATUS, u64: requests refused because
 				 * their uid had hs_max_pending_uid pending */
+	/*
+	 * HS_DONE, binary: the DER encoding of the peer's leaf certificate,
+	 * 1 to KTLSO_PEER_CERT_MAX bytes, sent only for a peer whose chain
+	 * the daemon verified; the application reads it with
+	 * getsockopt(KTLSO_PEER_CERT).  Ignored with a failure status.  A
+	 * longer one fails the policy (ERANGE): the HS_DONE is refused
+	 * whole and the request runs on as before it.
+	 */
+	KTLSO_A_PEER_CERT,
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)

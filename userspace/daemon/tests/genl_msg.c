@@ -160,14 +160,16 @@ static int parse_done(struct nl_msg *msg, struct nlattr **a)
 		[KTLSO_A_ALPN] = { .type = NLA_STRING, .maxlen = 256 },
 		[KTLSO_A_PEER_IDENTITY] = { .type = NLA_STRING,
 					    .maxlen = KTLSO_HS_NAME_MAX },
+		[KTLSO_A_PEER_CERT] = { .type = NLA_UNSPEC, .minlen = 1,
+					.maxlen = KTLSO_PEER_CERT_MAX },
 	};
 
 	return genlmsg_parse(nlmsg_hdr(msg), 0, a, KTLSO_A_MAX, policy);
 }
 
-static struct nl_msg *done_msg(void)
+static struct nl_msg *done_msg_for(const struct kd_outcome *o)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = nlmsg_alloc_size(kd_done_size(o));
 
 	if (msg && !genlmsg_put(msg, 1, 1, FAMILY, 0, 0, KTLSO_CMD_HS_DONE,
 				KTLSO_GENL_VERSION)) {
@@ -175,6 +177,13 @@ static struct nl_msg *done_msg(void)
 		return NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *done_msg(void)
+{
+	static const struct kd_outcome none;
+
+	return done_msg_for(&none);
 }
 
 /* A NUL-terminated string attribute equal to @want. */
@@ -220,6 +229,40 @@ TEST(done_success)
 	EXPECT_NE(NULL, a[KTLSO_A_VERSION]);
 	EXPECT_EQ(NULL, a[KTLSO_A_ALPN]);
 	EXPECT_EQ(NULL, a[KTLSO_A_PEER_IDENTITY]);
+	EXPECT_EQ(NULL, a[KTLSO_A_PEER_CERT]);
+	nlmsg_free(msg);
+}
+
+/* The verified peer's leaf goes as it is, up to the kernel's limit. */
+TEST(done_peer_cert)
+{
+	static uint8_t der[KTLSO_PEER_CERT_MAX];
+	struct kd_outcome o = {
+		.status = 0, .version = 0x0304, .cipher = 51,
+		.peer_identity = "CN=client.example",
+		.peer_cert = der, .peer_cert_len = sizeof(der),
+	};
+	struct nlattr *a[KTLSO_A_MAX + 1];
+	struct nl_msg *msg;
+	size_t i;
+
+	for (i = 0; i < sizeof(der); i++)
+		der[i] = (uint8_t)(i * 13 + 1);
+	msg = done_msg_for(&o);
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, kd_done_attrs(msg, 9, &o));
+	ASSERT_EQ(0, parse_done(msg, a));
+	ASSERT_NE(NULL, a[KTLSO_A_PEER_CERT]);
+	ASSERT_EQ((int)sizeof(der), nla_len(a[KTLSO_A_PEER_CERT]));
+	EXPECT_EQ(0, memcmp(der, nla_data(a[KTLSO_A_PEER_CERT]), sizeof(der)));
+	nlmsg_free(msg);
+
+	/* A failure says nothing of the peer. */
+	o.status = EACCES;
+	msg = done_msg_for(&o);
+	ASSERT_EQ(0, kd_done_attrs(msg, 9, &o));
+	ASSERT_EQ(0, parse_done(msg, a));
+	EXPECT_EQ(NULL, a[KTLSO_A_PEER_CERT]);
 	nlmsg_free(msg);
 }
 

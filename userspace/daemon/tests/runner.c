@@ -10,11 +10,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/tls.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "kselftest_harness.h"
 
@@ -31,7 +34,9 @@ struct side {
 	bool done;
 	unsigned int order;		/* 1 for the first to end */
 	uint64_t started, ended;
-	struct kd_outcome out;
+	struct kd_outcome out;		/* out.peer_cert: NULL, see cert */
+	uint8_t *cert;			/* out.peer_cert, copied; freed at
+					 * teardown */
 	int install_ret;		/* what the install hook returns */
 	bool installed;
 	bool fd_nonblocking;		/* O_NONBLOCK seen at install */
@@ -74,10 +79,37 @@ static void on_done(void *arg, struct kd_hs *h)
 	sd->order = ++b->ended;
 	sd->ended = kd_now_ms();
 	sd->out = h->out;
+	/* The certificate is the session's, gone with it below. */
+	if (h->out.peer_cert_len) {
+		sd->cert = malloc(h->out.peer_cert_len);
+		if (!sd->cert)
+			abort();
+		memcpy(sd->cert, h->out.peer_cert, h->out.peer_cert_len);
+	}
+	sd->out.peer_cert = NULL;
 	if (!b->keep_open)
 		close(h->fd);
 	sd->h = NULL;
 	kd_hs_free(h);
+}
+
+/* The leaf the side verified and passes on is the one in @pem_file. */
+static void expect_cert(struct __test_metadata *_metadata,
+			const struct side *sd, const char *pem_file)
+{
+	FILE *f = fopen(pem_file, "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	unsigned char *der = NULL;
+	int len = x ? i2d_X509(x, &der) : -1;
+
+	ASSERT_LT(0, len);
+	EXPECT_EQ((size_t)len, sd->out.peer_cert_len);
+	if ((size_t)len == sd->out.peer_cert_len) {
+		EXPECT_EQ(0, memcmp(der, sd->cert, (size_t)len));
+	}
+	OPENSSL_free(der);
+	X509_free(x);
+	fclose(f);
 }
 
 struct req {
@@ -204,9 +236,11 @@ FIXTURE_TEARDOWN(runner)
 	size_t i;
 
 	kd_runner_abort(&self->b.r, ECONNABORTED, "teardown");
-	for (i = 0; i < self->b.n; i++)
+	for (i = 0; i < self->b.n; i++) {
 		if (!self->b.s[i].done || self->b.keep_open)
 			close(self->b.s[i].fd);
+		free(self->b.s[i].cert);
+	}
 	kd_loop_fini(&self->b.loop);
 	kd_config_put(self->b.conf);
 	EXPECT_EQ(0, kd_test_leaks());
@@ -462,6 +496,7 @@ TEST_F(runner, verify_off)
 	run(&self->b, 10000);
 	pair_ok(_metadata, sv, cl);
 	EXPECT_STREQ("", cl->out.peer_identity);
+	EXPECT_EQ(0u, cl->out.peer_cert_len);
 }
 
 /*
@@ -519,6 +554,7 @@ TEST_F(runner, sni)
 	run(&self->b, 10000);
 	pair_ok(_metadata, sv, cl);
 	EXPECT_STREQ("CN=other.example", cl->out.peer_identity);
+	expect_cert(_metadata, cl, kd_files.other_cert);
 }
 
 /* client_auth = require: no certificate is EACCES; one is an identity. */
@@ -543,6 +579,10 @@ TEST_F(runner, client_auth)
 	pair_ok(_metadata, sv2, cl2);
 	EXPECT_STREQ("CN=client.example", sv2->out.peer_identity);
 	EXPECT_STREQ("CN=server.example", cl2->out.peer_identity);
+	expect_cert(_metadata, sv2, kd_files.client_cert);
+	expect_cert(_metadata, cl2, kd_files.srv_cert);
+	/* No client certificate, no verified peer: nothing to pass on. */
+	EXPECT_EQ(0u, sv->out.peer_cert_len);
 }
 
 /* ALPN: the profile's list, a request's list instead, no overlap. */

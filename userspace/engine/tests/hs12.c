@@ -228,6 +228,9 @@ TEST_F(hs12, defaults)
 {
 	struct hs_pair *p = &self->p;
 	struct ktlso_session_result r;
+	const uint8_t *der;
+	uint8_t *want;
+	size_t want_len;
 
 	handshake_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
@@ -242,6 +245,11 @@ TEST_F(hs12, defaults)
 	EXPECT_EQ(1u, r.tx_seq);
 	EXPECT_EQ(1u, r.rx_seq);
 	ktlso_session_result_clear(&r);
+	ASSERT_EQ(0, ktlso_cred_der(&p->srv[SRV_P256], 0, &want, &want_len));
+	ASSERT_EQ(want_len, ktlso_session_peer_cert(p->c, &der));
+	EXPECT_EQ(0, memcmp(der, want, want_len));
+	OPENSSL_free(want);
+	EXPECT_EQ(0u, ktlso_session_peer_cert(p->s, &der));
 	ASSERT_EQ(0, ktlso_session_result(p->s, &r));
 	EXPECT_STREQ("server.example", r.server_name);
 	EXPECT_FALSE(r.peer_verified);
@@ -541,6 +549,7 @@ TEST_F(hs12, client_peer_auth_none)
 {
 	struct hs_pair *p = &self->p;
 	struct ktlso_session_result r;
+	const uint8_t *der;
 
 	p->ccfg.peer_auth = KTLSO_PEER_AUTH_NONE;
 	p->ccfg.trust = NULL;
@@ -550,6 +559,9 @@ TEST_F(hs12, client_peer_auth_none)
 	EXPECT_FALSE(r.peer_verified);
 	EXPECT_STREQ("CN=server.example", r.peer_identity);
 	ktlso_session_result_clear(&r);
+	/* Nothing to authorise on: the certificate was not verified. */
+	EXPECT_EQ(0u, ktlso_session_peer_cert(p->c, &der));
+	EXPECT_EQ(NULL, der);
 	session_ok(_metadata, p);
 }
 

@@ -155,6 +155,32 @@ static void session_ok(struct __test_metadata *_metadata, struct hs_pair *p)
 	ktlso_session_result_clear(&sr);
 }
 
+/*
+ * The leaf @s verified is @cred's, byte for byte; with @cred NULL, @s
+ * verified none and offers none.
+ */
+static void expect_peer_cert(struct __test_metadata *_metadata,
+			     const struct ktlso_session *s,
+			     const struct ktlso_cred *cred)
+{
+	const uint8_t *der;
+	uint8_t *want;
+	size_t n, want_len;
+
+	n = ktlso_session_peer_cert(s, &der);
+	if (!cred) {
+		EXPECT_EQ(0u, n);
+		EXPECT_EQ(NULL, der);
+		return;
+	}
+	ASSERT_EQ(0, ktlso_cred_der(cred, 0, &want, &want_len));
+	EXPECT_EQ(want_len, n);
+	if (n == want_len) {
+		EXPECT_EQ(0, memcmp(der, want, n));
+	}
+	OPENSSL_free(want);
+}
+
 /* The default configuration: AES-128-GCM, x25519, ECDSA P-256. */
 TEST_F(hs13, defaults)
 {
@@ -173,11 +199,13 @@ TEST_F(hs13, defaults)
 	EXPECT_EQ(0u, r.tx_seq);
 	EXPECT_EQ(0u, r.rx_seq);
 	ktlso_session_result_clear(&r);
+	expect_peer_cert(_metadata, p->c, &p->srv[SRV_P256]);
 	ASSERT_EQ(0, ktlso_session_result(p->s, &r));
 	EXPECT_STREQ("server.example", r.server_name);
 	EXPECT_FALSE(r.peer_verified);
 	EXPECT_STREQ("", r.peer_identity);
 	ktlso_session_result_clear(&r);
+	expect_peer_cert(_metadata, p->s, NULL);
 	session_ok(_metadata, p);
 }
 
@@ -484,6 +512,7 @@ static void mtls_ok(struct __test_metadata *_metadata, struct hs_pair *p,
 		EXPECT_EQ(0, r.client_sig_scheme);
 	}
 	ktlso_session_result_clear(&r);
+	expect_peer_cert(_metadata, p->s, with_cert ? &p->client : NULL);
 	session_ok(_metadata, p);
 }
 

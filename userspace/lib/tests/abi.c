@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The shared library's interface: build/lib/libktlso.so.1 loads by its
- * soname, exports every function of <ktlso/ktlso.h> at version KTLSO_1,
- * and nothing else: the internals (the socket call table, the request
- * builder) stay hidden.
+ * soname, exports every function of <ktlso/ktlso.h> at the version that
+ * brought it (KTLSO_1, KTLSO_1.1), and nothing else: the internals (the
+ * socket call table, the request builder) stay hidden.
  */
 #include <dlfcn.h>
 #include <limits.h>
@@ -21,6 +21,11 @@ static const char *const exported[] = {
 	"ktlso_handshake_wait", "ktlso_params_check", "ktlso_send_alert",
 	"ktlso_set_keys",
 	"ktlso_state_name", "ktlso_strerror", "ktlso_version_name",
+};
+
+/* Added in 1.1: the peer's certificate. */
+static const char *const exported_1_1[] = {
+	"ktlso_get_peer", "ktlso_peer_free", "ktlso_peer_parse",
 };
 
 static const char *const hidden[] = {
@@ -55,6 +60,14 @@ TEST_F(so, exports_the_api)
 			TH_LOG("%s@KTLSO_1 missing", exported[i]);
 		}
 	}
+	for (i = 0; i < sizeof(exported_1_1) / sizeof(exported_1_1[0]); i++) {
+		EXPECT_NE(NULL, dlvsym(self->h, exported_1_1[i], "KTLSO_1.1")) {
+			TH_LOG("%s@KTLSO_1.1 missing", exported_1_1[i]);
+		}
+		EXPECT_EQ(NULL, dlvsym(self->h, exported_1_1[i], "KTLSO_1")) {
+			TH_LOG("%s@KTLSO_1 exists", exported_1_1[i]);
+		}
+	}
 }
 
 TEST_F(so, hides_the_rest)
@@ -87,17 +100,21 @@ TEST(nothing_else_exported)
 		at = strchr(sym, '@');
 		if (at)
 			*at = '\0';
-		if (!strcmp(sym, "KTLSO_1"))
+		if (!strcmp(sym, "KTLSO_1") || !strcmp(sym, "KTLSO_1.1"))
 			continue;
 		for (i = 0; i < sizeof(exported) / sizeof(exported[0]); i++)
 			known |= !strcmp(sym, exported[i]);
+		for (i = 0; i < sizeof(exported_1_1) / sizeof(exported_1_1[0]);
+		     i++)
+			known |= !strcmp(sym, exported_1_1[i]);
 		EXPECT_TRUE(known) {
 			TH_LOG("%s is exported", sym);
 		}
 		seen++;
 	}
 	EXPECT_EQ(0, pclose(nm));
-	EXPECT_EQ((int)(sizeof(exported) / sizeof(exported[0])), seen);
+	EXPECT_EQ((int)(sizeof(exported) / sizeof(exported[0]) +
+			sizeof(exported_1_1) / sizeof(exported_1_1[0])), seen);
 }
 
 /* The loaded copy works: a call through the shared object. */

@@ -50,6 +50,11 @@ struct fake_kernel {
 	struct tls_crypto_info tx, rx;
 	bool have_tx, have_rx;
 	int result_len;		/* getsockopt KTLSO_HANDSHAKE's length, 0: exact */
+	/* getsockopt KTLSO_PEER_CERT: once done, these bytes (none: 0) */
+	uint8_t peer_cert[KTLSO_PEER_CERT_MAX];
+	size_t peer_cert_len;
+	int peer_cert_err;	/* it fails with this (an older module) */
+	int n_peer_cert_calls;
 
 	/* --- what the library did ----------------------------------- */
 	struct fake_call set[FAKE_MAX_CALLS];
@@ -157,6 +162,28 @@ static int fake_getsockopt(int fd, int level, int name, void *val,
 		memcpy(val, &fake.res, sizeof(fake.res));
 		if (fake.result_len)
 			*len = (socklen_t)fake.result_len;
+		return 0;
+	}
+	if (name == KTLSO_PEER_CERT) {
+		/* As the kernel: SO_PEERSEC's length rules, once done. */
+		fake.n_peer_cert_calls++;
+		if (fake.peer_cert_err || strcmp(fake.ulp, KTLSO_ULP_NAME)) {
+			errno = fake.peer_cert_err ? fake.peer_cert_err :
+						     ENOPROTOOPT;
+			return -1;
+		}
+		if (fake.res.state != KTLSO_HS_DONE) {
+			errno = ENOTCONN;
+			return -1;
+		}
+		if (*len < fake.peer_cert_len) {
+			*len = (socklen_t)fake.peer_cert_len;
+			errno = ERANGE;
+			return -1;
+		}
+		if (fake.peer_cert_len)
+			memcpy(val, fake.peer_cert, fake.peer_cert_len);
+		*len = (socklen_t)fake.peer_cert_len;
 		return 0;
 	}
 	if (name == TLS_TX || name == TLS_RX) {
