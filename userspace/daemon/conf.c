@@ -449,7 +449,7 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 	};
 	struct parse ps = { .ld = &ld, .in_global = true };
 	const struct kd_file *text;
-	char *abs = NULL, err[512];
+	char err[512];
 	struct kd_config *c;
 	FILE *f;
 
@@ -464,15 +464,13 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 	c->max_handshakes = KD_DEFAULT_MAX_HANDSHAKES;
 	c->timeout_ms = KD_DEFAULT_TIMEOUT_MS;
 	ps.c = c;
-	abs = kd_load_path(&ld, 0, path);
-	if (!abs)
-		goto fail;
-	text = kd_files_get(files, abs, err, sizeof(err));
+	/* As given: relative to the working directory, unlike what it names. */
+	text = kd_files_get(files, path, err, sizeof(err));
 	if (!text) {
 		/* The report names the file already: "cannot open: why". */
 		kd_load_error(&ld, 0, "%s",
-			      strncmp(err, abs, strlen(abs)) == 0 ?
-			      err + strlen(abs) + 2 : err);
+			      strncmp(err, path, strlen(path)) == 0 ?
+			      err + strlen(path) + 2 : err);
 		goto fail;
 	}
 	f = text->len ? fmemopen(text->data, text->len, "r") :
@@ -491,14 +489,12 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 		kd_log(KD_LOG_WARNING,
 		       "%s: no profile \"default\": requests that name no profile will fail",
 		       path);
-	free(abs);
 	free(ld.dir);
 	*cp = c;
 	return 0;
 fail:
 	if (c)
 		check_loose_keys(&ld, c);
-	free(abs);
 	free(ld.dir);
 	if (c)
 		config_free(c);

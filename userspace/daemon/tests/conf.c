@@ -229,6 +229,20 @@ TEST(relative_paths)
 	ASSERT_NE(NULL, p);
 	EXPECT_EQ(1u, p->n_creds);
 	kd_config_put(c);
+
+	/*
+	 * The file itself named relative to the working directory, from
+	 * above its own: "DIR/relative.conf", whose paths are below DIR.
+	 */
+	ASSERT_EQ(0, chdir(kd_files.dir));
+	ASSERT_EQ(0, chdir(".."));
+	snprintf(path, sizeof(path), "%s/relative.conf",
+		 strrchr(kd_files.dir, '/') + 1);
+	ASSERT_EQ(0, kd_test_load(&c, path, &r)) TH_LOG("%s", r.msg[0]);
+	EXPECT_EQ(1u, kd_config_profile(c, NULL)->n_creds);
+	EXPECT_STREQ(path, c->path);
+	kd_config_put(c);
+	ASSERT_EQ(0, chdir("/"));
 }
 
 /* Every syntax and value problem, each with its line, all in one go. */
