@@ -260,13 +260,16 @@ static inline int ktlso_nl_accept(struct ktlso_nl *nl,
 	return ktlso_nl_call(nl, msg, &r);
 }
 
-/* HS_DONE; @status 0 sends @version/@cipher/@alpn/@peer too. */
-static inline int ktlso_nl_done(struct ktlso_nl *nl, int fd, uint32_t status,
-				uint16_t version, uint16_t cipher,
-				const char *alpn, const char *peer)
+/* HS_DONE with any of its attributes (NULL @alpn, @peer, @cert: none). */
+static inline int ktlso_nl_done_full(struct ktlso_nl *nl, int fd,
+				     uint32_t status, uint16_t version,
+				     uint16_t cipher, const char *alpn,
+				     const char *peer, const void *cert,
+				     size_t cert_len)
 {
 	struct ktlso_nl_reply r = { 0 };
-	struct nl_msg *msg = ktlso_nl_msg(nl, KTLSO_CMD_HS_DONE);
+	struct nl_msg *msg = ktlso_nl_msg_size(nl, KTLSO_CMD_HS_DONE,
+					       cert_len + 4096);
 
 	if (!msg)
 		return -ENOMEM;
@@ -275,11 +278,21 @@ static inline int ktlso_nl_done(struct ktlso_nl *nl, int fd, uint32_t status,
 	    (!status && (nla_put_u16(msg, KTLSO_A_VERSION, version) ||
 			 nla_put_u16(msg, KTLSO_A_CIPHER, cipher))) ||
 	    (alpn && nla_put_string(msg, KTLSO_A_ALPN, alpn)) ||
-	    (peer && nla_put_string(msg, KTLSO_A_PEER_IDENTITY, peer))) {
+	    (peer && nla_put_string(msg, KTLSO_A_PEER_IDENTITY, peer)) ||
+	    (cert && nla_put(msg, KTLSO_A_PEER_CERT, (int)cert_len, cert))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	return ktlso_nl_call(nl, msg, &r);
+}
+
+/* HS_DONE; @status 0 sends @version/@cipher/@alpn/@peer too. */
+static inline int ktlso_nl_done(struct ktlso_nl *nl, int fd, uint32_t status,
+				uint16_t version, uint16_t cipher,
+				const char *alpn, const char *peer)
+{
+	return ktlso_nl_done_full(nl, fd, status, version, cipher, alpn, peer,
+				  NULL, 0);
 }
 
 /*
@@ -291,22 +304,8 @@ static inline int ktlso_nl_done_cert(struct ktlso_nl *nl, int fd,
 				     uint16_t cipher, const char *peer,
 				     const void *cert, size_t cert_len)
 {
-	struct ktlso_nl_reply r = { 0 };
-	struct nl_msg *msg = ktlso_nl_msg_size(nl, KTLSO_CMD_HS_DONE,
-					       cert_len + 1024);
-
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_u32(msg, KTLSO_A_SOCKFD, fd) ||
-	    nla_put_u32(msg, KTLSO_A_STATUS, status) ||
-	    (!status && (nla_put_u16(msg, KTLSO_A_VERSION, version) ||
-			 nla_put_u16(msg, KTLSO_A_CIPHER, cipher))) ||
-	    (peer && nla_put_string(msg, KTLSO_A_PEER_IDENTITY, peer)) ||
-	    nla_put(msg, KTLSO_A_PEER_CERT, (int)cert_len, cert)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	return ktlso_nl_call(nl, msg, &r);
+	return ktlso_nl_done_full(nl, fd, status, version, cipher, NULL, peer,
+				  cert, cert_len);
 }
 
 static inline int ktlso_nl_status(struct ktlso_nl *nl,
