@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,7 @@ void kd_files_init(struct kd_files *fs, enum kd_files_mode mode)
 static void file_free(struct kd_file *f)
 {
 	if (f->data)
-		OPENSSL_clear_free(f->data, f->len + 1);
+		OPENSSL_clear_free(f->data, f->cap);
 	free(f->path);
 	free(f);
 }
@@ -79,6 +81,7 @@ static int read_all(int fd, struct kd_file *f)
 	f->data = OPENSSL_zalloc(cap + 1);
 	if (!f->data)
 		return -ENOMEM;
+	f->cap = cap + 1;
 	while (len < cap) {
 		n = read(fd, f->data + len, cap - len);
 		if (n < 0 && errno == EINTR)
@@ -93,11 +96,72 @@ static int read_all(int fd, struct kd_file *f)
 	return len == cap ? -EAGAIN : 0;
 }
 
+/*
+ * Can only root change what @st describes? Owned by root, and neither its
+ * group nor others may write it; a sticky directory (/tmp) may be
+ * writable by all, since only the owner of an entry may rename or remove
+ * it, and the entry below is checked in turn. Otherwise @err says why.
+ */
+static bool roots_alone(const char *what, const struct stat *st, char *err,
+			size_t err_len)
+{
+	if (st->st_uid != 0)
+		snprintf(err, err_len, "%s belongs to uid %u, not root", what,
+			 (unsigned int)st->st_uid);
+	else if ((st->st_mode & (S_IWGRP | S_IWOTH)) &&
+		 !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
+		snprintf(err, err_len, "%s is writable by its group or others",
+			 what);
+	else
+		return true;
+	return false;
+}
+
+/*
+ * For the key reader (root, reading for the unprivileged daemon): @path
+ * resolved, and every directory above it that only root can change, so
+ * that nobody else can swap a file or a directory of the path meanwhile.
+ * The resolved path into @real (PATH_MAX), or -1 with @err set.
+ */
+static int safe_path(const char *path, char *real, char *err, size_t err_len)
+{
+	char dir[PATH_MAX], why[PATH_MAX + 64];
+	struct stat st;
+	char *slash;
+
+	if (!realpath(path, real)) {
+		snprintf(err, err_len, "%s: cannot open: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", real);
+	while ((slash = strrchr(dir, '/'))) {
+		slash[slash == dir ? 1 : 0] = '\0';
+		if (stat(dir, &st)) {
+			snprintf(err, err_len, "%s: cannot open: %s: %s", path,
+				 dir, strerror(errno));
+			return -1;
+		}
+		if (!roots_alone(dir, &st, why, sizeof(why))) {
+			snprintf(err, err_len,
+				 "%s: the key reader reads only what root alone can change: %s",
+				 path, why);
+			return -1;
+		}
+		if (slash == dir)
+			break;
+	}
+	return 0;
+}
+
 static const struct kd_file *read_file(struct kd_files *fs, const char *path,
 				       char *err, size_t err_len)
 {
+	char real[PATH_MAX], why[PATH_MAX + 64];
+	bool root = fs->mode == KD_FILES_READ_ROOT;
 	struct kd_file *f = append(fs);
-	int fd, ret;
+	struct stat st;
+	int fd = -1, ret;
 
 	if (!f) {
 		snprintf(err, err_len, "%s: more than %d files, or out of memory",
@@ -105,21 +169,40 @@ static const struct kd_file *read_file(struct kd_files *fs, const char *path,
 		return NULL;
 	}
 	f->path = strdup(path);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	ret = !f->path ? -ENOMEM : fd < 0 ? -errno : read_all(fd, f);
-	if (fd >= 0)
-		close(fd);
+	if (!f->path) {
+		snprintf(err, err_len, "%s: out of memory", path);
+		goto fail;
+	}
+	if (root && safe_path(path, real, err, err_len))
+		goto fail;
+	/* O_NONBLOCK: a FIFO or a device must not hold the reader up. */
+	fd = open(root ? real : path,
+		  O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+		  (root ? O_NOFOLLOW : 0));
+	if (fd >= 0 && root && fstat(fd, &st) == 0 &&
+	    !roots_alone(path, &st, why, sizeof(why))) {
+		snprintf(err, err_len,
+			 "%s: the key reader reads only what root alone can change: %s",
+			 path, why);
+		goto fail;
+	}
+	ret = fd < 0 ? -errno : read_all(fd, f);
 	if (ret) {
 		snprintf(err, err_len, "%s: cannot open: %s", path,
 			 ret == -EINVAL ? "not a regular file" :
 			 ret == -EFBIG ? "larger than 1 MiB" :
 			 ret == -EAGAIN ? "it changed while being read" :
 			 strerror(-ret));
-		file_free(f);
-		fs->n--;
-		return NULL;
+		goto fail;
 	}
+	close(fd);
 	return f;
+fail:
+	if (fd >= 0)
+		close(fd);
+	file_free(f);
+	fs->n--;
+	return NULL;
 }
 
 const struct kd_file *kd_files_get(struct kd_files *fs, const char *path,
@@ -130,7 +213,7 @@ const struct kd_file *kd_files_get(struct kd_files *fs, const char *path,
 	for (i = 0; i < fs->n; i++)
 		if (strcmp(fs->f[i]->path, path) == 0)
 			return fs->f[i];
-	if (fs->mode == KD_FILES_READ)
+	if (fs->mode != KD_FILES_REPLAY)
 		return read_file(fs, path, err, err_len);
 	snprintf(err, err_len,
 		 "%s: not among the files read for this reload (did the configuration change meanwhile? try again)",
@@ -241,6 +324,7 @@ int kd_files_unpack(struct kd_files *fs, int fd)
 			ret = -ENOMEM;
 			break;
 		}
+		f->cap = f->len + 1;
 		ret = get(fd, &off, f->data, f->len, false);
 		if (ret)
 			break;

@@ -27,6 +27,7 @@
 
 enum kd_files_mode {
 	KD_FILES_READ,		/* read from disk, and keep */
+	KD_FILES_READ_ROOT,	/* the same, only what root alone controls */
 	KD_FILES_REPLAY,	/* only what was unpacked */
 };
 
@@ -35,12 +36,14 @@ enum kd_files_mode {
  * @path: as the configuration names it (made absolute)
  * @data: its bytes (a NUL follows them, not counted in @len)
  * @len: its size
+ * @cap: bytes allocated at @data (all wiped when freed)
  * @mode: its permission bits when read (st_mode & 07777)
  */
 struct kd_file {
 	char *path;
 	uint8_t *data;
 	size_t len;
+	size_t cap;
 	unsigned int mode;
 };
 
@@ -63,8 +66,12 @@ void kd_files_free(struct kd_files *fs);
  * @err: why not, naming @path
  * @err_len: its size
  *
- * KD_FILES_READ reads @path (at most KD_FILE_MAX bytes) unless the set has
- * it already; KD_FILES_REPLAY only looks it up (a file the helper did not
+ * KD_FILES_READ reads @path (a regular file of at most KD_FILE_MAX bytes)
+ * unless the set has it already. KD_FILES_READ_ROOT, the key reader's,
+ * also requires the file and every directory of its resolved path to be
+ * root's and writable by nobody else, so that the daemon it reads for
+ * cannot point it elsewhere (a symbolic link, a directory swapped).
+ * KD_FILES_REPLAY only looks @path up (a file the key reader did not
  * read is an error: the configuration changed in between).
  *
  * Return: the file (owned by @fs), or NULL with @err set.

@@ -43,7 +43,7 @@ static int read_files(const char *conf_path)
 	int fd = -1, ret;
 
 	kd_kalg_probe_run(&probe);
-	kd_files_init(&fs, KD_FILES_READ);
+	kd_files_init(&fs, KD_FILES_READ_ROOT);
 	if (kd_config_load_files(&c, conf_path, &probe, &fs, report_problem,
 				 NULL))
 		goto out;
@@ -112,7 +112,8 @@ static void __attribute__((noreturn)) helper_main(int sock,
 	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) || getppid() != parent)
 		_exit(0);
-	if (kd_privs_keep("cap_dac_read_search=ep") ||
+	/* Root's own files need no capability; nobody else's are read. */
+	if (kd_privs_keep("") ||
 	    answer(sock, READY, -1))
 		_exit(1);
 	for (;;) {
@@ -200,6 +201,9 @@ int kd_helper_read(struct kd_helper *h, struct kd_files *out)
 	if (n != 1) {
 		kd_log(KD_LOG_ERROR, "the key reader %s: restart ktlsod to reload",
 		       n < 0 && errno == EAGAIN ? "does not answer" : "is gone");
+		/* Its late answer must not pass for the next one's. */
+		kill(h->pid, SIGKILL);
+		kd_helper_stop(h);
 		return -1;
 	}
 	cm = CMSG_FIRSTHDR(&msg);
@@ -225,6 +229,7 @@ void kd_helper_stop(struct kd_helper *h)
 {
 	if (h->pid > 0) {
 		close(h->fd);
+		kill(h->pid, SIGTERM);
 		waitpid(h->pid, NULL, 0);
 	}
 	*h = KD_HELPER_NONE;

@@ -13,9 +13,11 @@
  *
  * So the daemon gets only the files the configuration (root's file)
  * names, never a path of its choosing; the helper parses nothing that
- * comes from the network or from applications, keeps only
- * CAP_DAC_READ_SEARCH (to read key files whoever owns them), cannot gain
- * privileges, is not dumpable, and exits when the daemon goes away.
+ * comes from the network or from applications, keeps no capability (root's
+ * own files need none), cannot gain privileges, is not dumpable, and exits
+ * when the daemon goes away. It reads only files that root alone can
+ * change, down every directory of their resolved paths, so the daemon
+ * cannot point it at another file (files.h, KD_FILES_READ_ROOT).
  */
 #ifndef KTLSOD_HELPER_H
 #define KTLSOD_HELPER_H

@@ -50,11 +50,11 @@ int kd_privs_drop(const char *user);
 
 /**
  * kd_privs_keep() - reduce the capabilities to @caps, keep the user
- * @caps: capabilities in cap_from_text() form ("cap_dac_read_search=ep",
- *	or "" for none)
+ * @caps: capabilities in cap_from_text() form ("cap_net_raw=ep", or ""
+ *	for none)
  *
- * As kd_privs_drop() without the switch of user: for the helper, which
- * stays root to read key files and needs nothing else.
+ * As kd_privs_drop() without the switch of user: for the key reader,
+ * which stays root to read root's key files and needs no capability.
  *
  * Return: 0, or -1 with the reason logged.
  */
