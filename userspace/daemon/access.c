@@ -15,29 +15,13 @@
 #include <sys/stat.h>
 
 #include "daemon/access.h"
+#include "daemon/conf_int.h"
 
 #define CGROUP_PATH_MAX 1024		/* a configured or looked-up path */
 #define PROC_CGROUP_MAX 8192		/* what is read of /proc/PID/cgroup */
 #define GROUP_MEMBERS_MAX 65536
 
 /* --- parsing ----------------------------------------------------------- */
-
-/* A decimal id below (uid_t)-1, which means "no id"; -1 when not one. */
-static long long parse_id(const char *s)
-{
-	unsigned long long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long long)(*s - '0');
-		if (v >= UINT32_MAX)
-			return -1;
-	}
-	return (long long)v;
-}
 
 /*
  * A cgroup path as configured: absolute, no empty, "." or ".."
@@ -98,7 +82,8 @@ static int parse_entry(struct kd_acl_entry *e, const char *text, char *err,
 {
 	const char *colon = strchr(text, ':');
 	const char *arg = colon ? colon + 1 : "";
-	long long id = parse_id(arg);
+	/* Below (uid_t)-1, which means "no id". */
+	long id = kd_parse_uint(arg, 0, (long)UINT32_MAX - 1);
 
 	if (colon && strncmp(text, "user:", 5) == 0) {
 		struct passwd *pw = id < 0 ? getpwnam(arg) : NULL;

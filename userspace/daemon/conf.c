@@ -493,8 +493,6 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 	*cp = c;
 	return 0;
 fail:
-	if (c)
-		check_loose_keys(&ld, c);
 	free(ld.dir);
 	if (c)
 		config_free(c);

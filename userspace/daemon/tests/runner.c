@@ -651,6 +651,10 @@ TEST_F(runner, bad_requests)
 	}
 }
 
+/* Profile "shared" lets uid 4002 act as a client only. */
+static const struct kd_requester client_only = { .known = true,
+	.uid = 4002, .gid = 4002 };
+
 /*
  * Access lists: a profile without one serves root only; "allow" grants
  * both roles, "allow_server"/"allow_client" one; a refusal is EPERM and
@@ -660,8 +664,6 @@ TEST_F(runner, access_refused)
 {
 	static const struct kd_requester nobody = { .known = true,
 		.uid = 65534, .gid = 65534, .pid = 1 };
-	static const struct kd_requester client_only = { .known = true,
-		.uid = 4002, .gid = 4002 };
 	static const struct kd_requester unknown = { .known = false };
 	const struct req cases[] = {
 		{ .role = KTLSO_ROLE_SERVER, .who = &nobody },
@@ -710,8 +712,6 @@ TEST_F(runner, access_granted)
 		.uid = 4001, .gid = 4001 };
 	static const struct kd_requester server_group = { .known = true,
 		.uid = 4100, .gid = 5000 };
-	static const struct kd_requester client_only = { .known = true,
-		.uid = 4002, .gid = 4002 };
 	const struct req servers[] = {
 		{ .role = KTLSO_ROLE_SERVER, .profile = "shared", .who = &both },
 		{ .role = KTLSO_ROLE_SERVER, .profile = "shared",
