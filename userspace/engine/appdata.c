@@ -27,8 +27,8 @@ static int usable(const struct ktlso_session *s)
 static int send_key_update(struct ktlso_session *s, bool request_peer)
 {
 	struct ktlso_key_update ku = {
-		.request_update = request_peer ? KTLSO_KEY_UPDATE_REQUESTED :
-						 KTLSO_KEY_UPDATE_NOT_REQUESTED,
+		.request_update = request_peer ? KTLSO_KU_REQUESTED :
+						 KTLSO_KU_NOT_REQUESTED,
 	};
 	uint8_t msg[KTLSO_HS_HEADER_LEN + 1];
 	uint8_t next[KTLSO_MAX_HASH_LEN];
@@ -65,7 +65,7 @@ static int recv_key_update(struct ktlso_session *s,
 	if (ret == 0)
 		ret = ktlso_dir_set13(s, false, next);
 	OPENSSL_cleanse(next, sizeof(next));
-	if (ret == 0 && ku.request_update == KTLSO_KEY_UPDATE_REQUESTED)
+	if (ret == 0 && ku.request_update == KTLSO_KU_REQUESTED)
 		ret = send_key_update(s, false);
 	return ret;
 }

@@ -22,9 +22,9 @@
 
 static const uint8_t zero_bytes[KTLSO_MAX_HASH_LEN];
 
-static bool hash_valid(enum ktlso_hash hash)
+static bool hash_valid(enum ktlso_md hash)
 {
-	return hash == KTLSO_HASH_SHA256 || hash == KTLSO_HASH_SHA384;
+	return hash == KTLSO_MD_SHA256 || hash == KTLSO_MD_SHA384;
 }
 
 /*
@@ -40,9 +40,9 @@ static struct {
 	EVP_KDF *hkdf;
 	EVP_KDF *tls1_prf;
 	EVP_MAC *hmac;
-	EVP_MD *md[KTLSO_HASH_SHA384 + 1];
-	uint8_t empty_hash[KTLSO_HASH_SHA384 + 1][KTLSO_MAX_HASH_LEN];
-	bool have_empty_hash[KTLSO_HASH_SHA384 + 1];
+	EVP_MD *md[KTLSO_MD_SHA384 + 1];
+	uint8_t empty_hash[KTLSO_MD_SHA384 + 1][KTLSO_MAX_HASH_LEN];
+	bool have_empty_hash[KTLSO_MD_SHA384 + 1];
 } algs;
 
 static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
@@ -54,7 +54,7 @@ static void algs_fetch(void)
 	algs.hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
 	algs.tls1_prf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
 	algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	for (h = KTLSO_HASH_SHA256; h <= KTLSO_HASH_SHA384; h++) {
+	for (h = KTLSO_MD_SHA256; h <= KTLSO_MD_SHA384; h++) {
 		algs.md[h] = EVP_MD_fetch(NULL, ktlso_hash_name(h), NULL);
 		len = 0;
 		algs.have_empty_hash[h] =
@@ -76,7 +76,7 @@ void ktlso_traffic_keys_clear(struct ktlso_traffic_keys *keys)
 	OPENSSL_cleanse(keys, sizeof(*keys));
 }
 
-int ktlso_hash_digest(enum ktlso_hash hash, const void *data, size_t len,
+int ktlso_hash_digest(enum ktlso_md hash, const void *data, size_t len,
 		      uint8_t *out)
 {
 	unsigned int out_len = 0;
@@ -102,7 +102,7 @@ int ktlso_hash_digest(enum ktlso_hash hash, const void *data, size_t len,
 }
 
 /* HMAC-Hash(@key, @data) into @out (ktlso_hash_len() bytes). */
-static int hmac(enum ktlso_hash hash, const uint8_t *key, size_t key_len,
+static int hmac(enum ktlso_md hash, const uint8_t *key, size_t key_len,
 		const uint8_t *data, size_t data_len, uint8_t *out)
 {
 	size_t n = ktlso_hash_len(hash), out_len = 0;
@@ -183,7 +183,7 @@ static int tls1_prf(const OSSL_PARAM params[], uint8_t *out, size_t out_len)
  *
  * Return: 0, -KTLSO_ERROR_INVALID_ARGUMENT or -KTLSO_ERROR_CRYPTO.
  */
-int ktlso_hkdf_extract(enum ktlso_hash hash, const uint8_t *salt,
+int ktlso_hkdf_extract(enum ktlso_md hash, const uint8_t *salt,
 		       size_t salt_len, const uint8_t *ikm, size_t ikm_len,
 		       uint8_t *prk)
 {
@@ -242,7 +242,7 @@ static int encode_hkdf_label(uint8_t *buf, size_t *len, size_t out_len,
  *
  * Return: 0, -KTLSO_ERROR_INVALID_ARGUMENT or -KTLSO_ERROR_CRYPTO.
  */
-int ktlso_hkdf_expand_label(enum ktlso_hash hash, const uint8_t *secret,
+int ktlso_hkdf_expand_label(enum ktlso_md hash, const uint8_t *secret,
 			    const char *label, const uint8_t *context,
 			    size_t context_len, uint8_t *out, size_t out_len)
 {
@@ -284,7 +284,7 @@ int ktlso_hkdf_expand_label(enum ktlso_hash hash, const uint8_t *secret,
  *
  * Return: 0 or a negative engine error.
  */
-int ktlso_derive_secret(enum ktlso_hash hash, const uint8_t *secret,
+int ktlso_derive_secret(enum ktlso_md hash, const uint8_t *secret,
 			const char *label, const uint8_t *transcript_hash,
 			uint8_t *out)
 {
@@ -310,7 +310,7 @@ int ktlso_derive_secret(enum ktlso_hash hash, const uint8_t *secret,
 }
 
 /* Extract(Derive-Secret(@prev, "derived", ""), @ikm or zeros) into @out. */
-static int next_stage(enum ktlso_hash hash, const uint8_t *prev,
+static int next_stage(enum ktlso_md hash, const uint8_t *prev,
 		      const uint8_t *ikm, size_t ikm_len, uint8_t *out)
 {
 	uint8_t derived[KTLSO_MAX_HASH_LEN];
@@ -334,7 +334,7 @@ static int next_stage(enum ktlso_hash hash, const uint8_t *prev,
  *
  * Return: 0 or a negative engine error.
  */
-int ktlso_tls13_early_secret(enum ktlso_hash hash, const uint8_t *psk,
+int ktlso_tls13_early_secret(enum ktlso_md hash, const uint8_t *psk,
 			     size_t psk_len, uint8_t *early_secret)
 {
 	size_t n;
@@ -347,7 +347,7 @@ int ktlso_tls13_early_secret(enum ktlso_hash hash, const uint8_t *psk,
 }
 
 /* Handshake Secret = HKDF-Extract(Derive-Secret(early, "derived", ""), (EC)DHE) */
-int ktlso_tls13_handshake_secret(enum ktlso_hash hash,
+int ktlso_tls13_handshake_secret(enum ktlso_md hash,
 				 const uint8_t *early_secret,
 				 const uint8_t *shared_secret,
 				 size_t shared_secret_len,
@@ -360,7 +360,7 @@ int ktlso_tls13_handshake_secret(enum ktlso_hash hash,
 }
 
 /* Master Secret = HKDF-Extract(Derive-Secret(handshake, "derived", ""), 0) */
-int ktlso_tls13_master_secret(enum ktlso_hash hash,
+int ktlso_tls13_master_secret(enum ktlso_md hash,
 			      const uint8_t *handshake_secret,
 			      uint8_t *master_secret)
 {
@@ -393,7 +393,7 @@ static const char *const tls13_labels[] = {
  *
  * Return: 0 or a negative engine error.
  */
-int ktlso_tls13_derive(enum ktlso_hash hash, const uint8_t *stage_secret,
+int ktlso_tls13_derive(enum ktlso_md hash, const uint8_t *stage_secret,
 		       enum ktlso_tls13_secret which,
 		       const uint8_t *transcript_hash, uint8_t *out)
 {
@@ -443,7 +443,7 @@ int ktlso_tls13_traffic_keys(const struct ktlso_suite *suite,
 }
 
 /* finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) */
-int ktlso_tls13_finished_key(enum ktlso_hash hash, const uint8_t *base_key,
+int ktlso_tls13_finished_key(enum ktlso_md hash, const uint8_t *base_key,
 			     uint8_t *finished_key)
 {
 	if (!hash_valid(hash))
@@ -462,7 +462,7 @@ int ktlso_tls13_finished_key(enum ktlso_hash hash, const uint8_t *base_key,
  *
  * Return: 0 or a negative engine error.
  */
-int ktlso_tls13_finished(enum ktlso_hash hash, const uint8_t *base_key,
+int ktlso_tls13_finished(enum ktlso_md hash, const uint8_t *base_key,
 			 const uint8_t *transcript_hash, uint8_t *verify_data)
 {
 	uint8_t finished_key[KTLSO_MAX_HASH_LEN];
@@ -491,7 +491,7 @@ int ktlso_tls13_finished(enum ktlso_hash hash, const uint8_t *base_key,
  * the hash length, -KTLSO_ALERT_DECRYPT_ERROR on a mismatch, or another
  * negative engine error.
  */
-int ktlso_tls13_finished_verify(enum ktlso_hash hash, const uint8_t *base_key,
+int ktlso_tls13_finished_verify(enum ktlso_md hash, const uint8_t *base_key,
 				const uint8_t *transcript_hash,
 				const uint8_t *received, size_t received_len)
 {
@@ -510,7 +510,7 @@ int ktlso_tls13_finished_verify(enum ktlso_hash hash, const uint8_t *base_key,
 }
 
 /* application_traffic_secret_N+1 (RFC 8446 section 7.2) */
-int ktlso_tls13_next_traffic_secret(enum ktlso_hash hash,
+int ktlso_tls13_next_traffic_secret(enum ktlso_md hash,
 				    const uint8_t *traffic_secret,
 				    uint8_t *next)
 {
@@ -521,7 +521,7 @@ int ktlso_tls13_next_traffic_secret(enum ktlso_hash hash,
 }
 
 /* The PSK of a NewSessionTicket (RFC 8446 section 4.6.1) */
-int ktlso_tls13_resumption_psk(enum ktlso_hash hash,
+int ktlso_tls13_resumption_psk(enum ktlso_md hash,
 			       const uint8_t *resumption_master_secret,
 			       const uint8_t *ticket_nonce, size_t nonce_len,
 			       uint8_t *psk)
@@ -536,7 +536,7 @@ int ktlso_tls13_resumption_psk(enum ktlso_hash hash,
 /* --- TLS 1.2 --------------------------------------------------------------- */
 
 /* PRF(@secret, @label, @seed_a + @seed_b) with libcrypto's TLS1-PRF. */
-static int prf2(enum ktlso_hash hash, const uint8_t *secret, size_t secret_len,
+static int prf2(enum ktlso_md hash, const uint8_t *secret, size_t secret_len,
 		const char *label, const uint8_t *seed_a, size_t a_len,
 		const uint8_t *seed_b, size_t b_len, uint8_t *out,
 		size_t out_len)
@@ -578,7 +578,7 @@ static int prf2(enum ktlso_hash hash, const uint8_t *secret, size_t secret_len,
  *
  * Return: 0 or a negative engine error.
  */
-int ktlso_tls12_prf(enum ktlso_hash hash, const uint8_t *secret,
+int ktlso_tls12_prf(enum ktlso_md hash, const uint8_t *secret,
 		    size_t secret_len, const char *label, const uint8_t *seed,
 		    size_t seed_len, uint8_t *out, size_t out_len)
 {
@@ -587,7 +587,7 @@ int ktlso_tls12_prf(enum ktlso_hash hash, const uint8_t *secret,
 }
 
 /* master_secret = PRF(pms, "master secret", client_random + server_random) */
-int ktlso_tls12_master_secret(enum ktlso_hash hash, const uint8_t *pre_master,
+int ktlso_tls12_master_secret(enum ktlso_md hash, const uint8_t *pre_master,
 			      size_t pre_master_len,
 			      const uint8_t *client_random,
 			      const uint8_t *server_random,
@@ -612,7 +612,7 @@ int ktlso_tls12_master_secret(enum ktlso_hash hash, const uint8_t *pre_master,
  *
  * Return: 0 or a negative engine error.
  */
-int ktlso_tls12_extended_master_secret(enum ktlso_hash hash,
+int ktlso_tls12_extended_master_secret(enum ktlso_md hash,
 				       const uint8_t *pre_master,
 				       size_t pre_master_len,
 				       const uint8_t *session_hash,
@@ -628,7 +628,7 @@ int ktlso_tls12_extended_master_secret(enum ktlso_hash hash,
 }
 
 /* key_block = PRF(master, "key expansion", server_random + client_random) */
-int ktlso_tls12_key_block(enum ktlso_hash hash, const uint8_t *master_secret,
+int ktlso_tls12_key_block(enum ktlso_md hash, const uint8_t *master_secret,
 			  const uint8_t *client_random,
 			  const uint8_t *server_random, uint8_t *key_block,
 			  size_t len)
@@ -711,7 +711,7 @@ int ktlso_tls12_traffic_keys(const struct ktlso_suite *suite,
  *
  * Return: 0 or a negative engine error.
  */
-int ktlso_tls12_finished(enum ktlso_hash hash, const uint8_t *master_secret,
+int ktlso_tls12_finished(enum ktlso_md hash, const uint8_t *master_secret,
 			 bool from_client, const uint8_t *handshake_hash,
 			 uint8_t *verify_data)
 {
@@ -735,7 +735,7 @@ int ktlso_tls12_finished(enum ktlso_hash hash, const uint8_t *master_secret,
  * Return: 0 on a match, -KTLSO_ALERT_DECODE_ERROR for a wrong length,
  * -KTLSO_ALERT_DECRYPT_ERROR on a mismatch, or another negative error.
  */
-int ktlso_tls12_finished_verify(enum ktlso_hash hash,
+int ktlso_tls12_finished_verify(enum ktlso_md hash,
 				const uint8_t *master_secret, bool from_client,
 				const uint8_t *handshake_hash,
 				const uint8_t *received, size_t received_len)

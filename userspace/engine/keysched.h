@@ -34,7 +34,7 @@ struct ktlso_traffic_keys {
 void ktlso_traffic_keys_clear(struct ktlso_traffic_keys *keys);
 
 /* Hash(@data), ktlso_hash_len(@hash) bytes into @out. */
-int ktlso_hash_digest(enum ktlso_hash hash, const void *data, size_t len,
+int ktlso_hash_digest(enum ktlso_md hash, const void *data, size_t len,
 		      uint8_t *out);
 
 /* --- TLS 1.3 --------------------------------------------------------------- */
@@ -43,24 +43,24 @@ int ktlso_hash_digest(enum ktlso_hash hash, const void *data, size_t len,
 #define KTLSO_HKDF_LABEL_MAX 249
 #define KTLSO_HKDF_CONTEXT_MAX 255
 
-int ktlso_hkdf_extract(enum ktlso_hash hash, const uint8_t *salt,
+int ktlso_hkdf_extract(enum ktlso_md hash, const uint8_t *salt,
 		       size_t salt_len, const uint8_t *ikm, size_t ikm_len,
 		       uint8_t *prk);
-int ktlso_hkdf_expand_label(enum ktlso_hash hash, const uint8_t *secret,
+int ktlso_hkdf_expand_label(enum ktlso_md hash, const uint8_t *secret,
 			    const char *label, const uint8_t *context,
 			    size_t context_len, uint8_t *out, size_t out_len);
-int ktlso_derive_secret(enum ktlso_hash hash, const uint8_t *secret,
+int ktlso_derive_secret(enum ktlso_md hash, const uint8_t *secret,
 			const char *label, const uint8_t *transcript_hash,
 			uint8_t *out);
 
-int ktlso_tls13_early_secret(enum ktlso_hash hash, const uint8_t *psk,
+int ktlso_tls13_early_secret(enum ktlso_md hash, const uint8_t *psk,
 			     size_t psk_len, uint8_t *early_secret);
-int ktlso_tls13_handshake_secret(enum ktlso_hash hash,
+int ktlso_tls13_handshake_secret(enum ktlso_md hash,
 				 const uint8_t *early_secret,
 				 const uint8_t *shared_secret,
 				 size_t shared_secret_len,
 				 uint8_t *handshake_secret);
-int ktlso_tls13_master_secret(enum ktlso_hash hash,
+int ktlso_tls13_master_secret(enum ktlso_md hash,
 			      const uint8_t *handshake_secret,
 			      uint8_t *master_secret);
 
@@ -78,23 +78,23 @@ enum ktlso_tls13_secret {
 	KTLSO_TLS13_RES_MASTER,		/* master secret, "res master" */
 };
 
-int ktlso_tls13_derive(enum ktlso_hash hash, const uint8_t *stage_secret,
+int ktlso_tls13_derive(enum ktlso_md hash, const uint8_t *stage_secret,
 		       enum ktlso_tls13_secret which,
 		       const uint8_t *transcript_hash, uint8_t *out);
 int ktlso_tls13_traffic_keys(const struct ktlso_suite *suite,
 			     const uint8_t *traffic_secret,
 			     struct ktlso_traffic_keys *keys);
-int ktlso_tls13_finished_key(enum ktlso_hash hash, const uint8_t *base_key,
+int ktlso_tls13_finished_key(enum ktlso_md hash, const uint8_t *base_key,
 			     uint8_t *finished_key);
-int ktlso_tls13_finished(enum ktlso_hash hash, const uint8_t *base_key,
+int ktlso_tls13_finished(enum ktlso_md hash, const uint8_t *base_key,
 			 const uint8_t *transcript_hash, uint8_t *verify_data);
-int ktlso_tls13_finished_verify(enum ktlso_hash hash, const uint8_t *base_key,
+int ktlso_tls13_finished_verify(enum ktlso_md hash, const uint8_t *base_key,
 				const uint8_t *transcript_hash,
 				const uint8_t *received, size_t received_len);
-int ktlso_tls13_next_traffic_secret(enum ktlso_hash hash,
+int ktlso_tls13_next_traffic_secret(enum ktlso_md hash,
 				    const uint8_t *traffic_secret,
 				    uint8_t *next);
-int ktlso_tls13_resumption_psk(enum ktlso_hash hash,
+int ktlso_tls13_resumption_psk(enum ktlso_md hash,
 			       const uint8_t *resumption_master_secret,
 			       const uint8_t *ticket_nonce, size_t nonce_len,
 			       uint8_t *psk);
@@ -108,21 +108,21 @@ int ktlso_tls13_resumption_psk(enum ktlso_hash hash,
 #define KTLSO_TLS12_PRF_SEED_MAX 512
 #define KTLSO_TLS12_PRF_OUT_MAX 1024
 
-int ktlso_tls12_prf(enum ktlso_hash hash, const uint8_t *secret,
+int ktlso_tls12_prf(enum ktlso_md hash, const uint8_t *secret,
 		    size_t secret_len, const char *label, const uint8_t *seed,
 		    size_t seed_len, uint8_t *out, size_t out_len);
-int ktlso_tls12_master_secret(enum ktlso_hash hash, const uint8_t *pre_master,
+int ktlso_tls12_master_secret(enum ktlso_md hash, const uint8_t *pre_master,
 			      size_t pre_master_len,
 			      const uint8_t *client_random,
 			      const uint8_t *server_random,
 			      uint8_t *master_secret);
-int ktlso_tls12_extended_master_secret(enum ktlso_hash hash,
+int ktlso_tls12_extended_master_secret(enum ktlso_md hash,
 				       const uint8_t *pre_master,
 				       size_t pre_master_len,
 				       const uint8_t *session_hash,
 				       size_t session_hash_len,
 				       uint8_t *master_secret);
-int ktlso_tls12_key_block(enum ktlso_hash hash, const uint8_t *master_secret,
+int ktlso_tls12_key_block(enum ktlso_md hash, const uint8_t *master_secret,
 			  const uint8_t *client_random,
 			  const uint8_t *server_random, uint8_t *key_block,
 			  size_t len);
@@ -132,10 +132,10 @@ int ktlso_tls12_traffic_keys(const struct ktlso_suite *suite,
 			     const uint8_t *server_random,
 			     struct ktlso_traffic_keys *client_write,
 			     struct ktlso_traffic_keys *server_write);
-int ktlso_tls12_finished(enum ktlso_hash hash, const uint8_t *master_secret,
+int ktlso_tls12_finished(enum ktlso_md hash, const uint8_t *master_secret,
 			 bool from_client, const uint8_t *handshake_hash,
 			 uint8_t *verify_data);
-int ktlso_tls12_finished_verify(enum ktlso_hash hash,
+int ktlso_tls12_finished_verify(enum ktlso_md hash,
 				const uint8_t *master_secret, bool from_client,
 				const uint8_t *handshake_hash,
 				const uint8_t *received, size_t received_len);

@@ -341,9 +341,13 @@ struct ktlso_new_session_ticket {
 	uint32_t max_early_data_size;		/* early_data */
 };
 
+/*
+ * KeyUpdateRequest (RFC 8446 4.6.3); the KTLSO_KEY_UPDATE_* of
+ * <linux/ktlso.h> are the same numbers, for the kernel's setsockopt.
+ */
 enum ktlso_key_update_request {
-	KTLSO_KEY_UPDATE_NOT_REQUESTED = 0,
-	KTLSO_KEY_UPDATE_REQUESTED = 1,
+	KTLSO_KU_NOT_REQUESTED = 0,
+	KTLSO_KU_REQUESTED = 1,
 };
 
 struct ktlso_key_update {

@@ -497,7 +497,7 @@ int ktlso_key_update_parse(struct ktlso_key_update *ku,
 		return ret;
 	ktlso_get_u8(&r, &ku->request_update);
 	ret = ktlso_reader_end(&r);
-	if (ret == 0 && ku->request_update > KTLSO_KEY_UPDATE_REQUESTED)
+	if (ret == 0 && ku->request_update > KTLSO_KU_REQUESTED)
 		ret = -KTLSO_ALERT_ILLEGAL_PARAMETER;
 	if (ret)
 		memset(ku, 0, sizeof(*ku));
@@ -507,7 +507,7 @@ int ktlso_key_update_parse(struct ktlso_key_update *ku,
 int ktlso_key_update_write(struct ktlso_writer *w,
 			   const struct ktlso_key_update *ku)
 {
-	if (ku->request_update > KTLSO_KEY_UPDATE_REQUESTED)
+	if (ku->request_update > KTLSO_KU_REQUESTED)
 		return ktlso_writer_invalid(w);
 	ktlso_hs_msg_open(w, KTLSO_HS_KEY_UPDATE);
 	ktlso_put_u8(w, ku->request_update);

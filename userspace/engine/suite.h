@@ -16,9 +16,14 @@
 #define KTLSO_TLS12_VERSION 0x0303
 #define KTLSO_TLS13_VERSION 0x0304
 
-enum ktlso_hash {
-	KTLSO_HASH_SHA256,
-	KTLSO_HASH_SHA384,
+/*
+ * The engine's hashes (HKDF, PRF, transcript).  Not the uAPI's enum
+ * ktlso_hash of <linux/ktlso.h>, whose numbers the kernel takes:
+ * ktlso_traffic_secret_fill() (crypto_info.h) maps one to the other.
+ */
+enum ktlso_md {
+	KTLSO_MD_SHA256,
+	KTLSO_MD_SHA384,
 };
 
 #define KTLSO_MAX_HASH_LEN 48
@@ -54,14 +59,14 @@ struct ktlso_suite {
 	uint16_t id;			/* IANA CipherSuite value */
 	uint16_t version;		/* KTLSO_TLS12_VERSION or KTLSO_TLS13_VERSION */
 	enum ktlso_aead aead;
-	enum ktlso_hash hash;		/* TLS 1.3 HKDF hash / TLS 1.2 PRF hash */
+	enum ktlso_md hash;		/* TLS 1.3 HKDF hash / TLS 1.2 PRF hash */
 	const char *name;		/* IANA name */
 };
 
-size_t ktlso_hash_len(enum ktlso_hash hash);
+size_t ktlso_hash_len(enum ktlso_md hash);
 
 /* The OpenSSL digest name ("SHA256", "SHA384"). */
-const char *ktlso_hash_name(enum ktlso_hash hash);
+const char *ktlso_hash_name(enum ktlso_md hash);
 
 /* NULL for a value outside enum ktlso_aead. */
 const struct ktlso_aead_info *ktlso_aead_info(enum ktlso_aead aead);

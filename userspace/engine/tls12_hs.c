@@ -283,7 +283,7 @@ int ktlso_tls12_derive_keys(struct ktlso_session *s, uint8_t *pms,
 			    size_t pms_len)
 {
 	struct ktlso_tls12_hs *hs = s->hs12;
-	enum ktlso_hash h = s->suite->hash;
+	enum ktlso_md h = s->suite->hash;
 	uint8_t session_hash[KTLSO_MAX_HASH_LEN];
 	int ret;
 

@@ -88,7 +88,7 @@ int ktlso_tls13_handshake_secrets(struct ktlso_session *s, uint8_t *shared,
 				  size_t shared_len)
 {
 	struct ktlso_tls13_hs *hs = s->hs13;
-	enum ktlso_hash h = s->suite->hash;
+	enum ktlso_md h = s->suite->hash;
 	uint8_t early[KTLSO_MAX_HASH_LEN], th[KTLSO_MAX_HASH_LEN];
 	int ret;
 
@@ -114,7 +114,7 @@ int ktlso_tls13_handshake_secrets(struct ktlso_session *s, uint8_t *shared,
 int ktlso_tls13_app_secrets(struct ktlso_session *s)
 {
 	struct ktlso_tls13_hs *hs = s->hs13;
-	enum ktlso_hash h = s->suite->hash;
+	enum ktlso_md h = s->suite->hash;
 	uint8_t master[KTLSO_MAX_HASH_LEN], th[KTLSO_MAX_HASH_LEN];
 	int ret;
 

@@ -38,14 +38,14 @@ bool ktlso_transcript_started(const struct ktlso_transcript *t)
  * method-store lookup under a lock). Immutable and shared by every
  * thread; a failed fetch is retried by name at each use.
  */
-static EVP_MD *mds[KTLSO_HASH_SHA384 + 1];
+static EVP_MD *mds[KTLSO_MD_SHA384 + 1];
 static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
 
 static void mds_fetch(void)
 {
 	unsigned int h;
 
-	for (h = KTLSO_HASH_SHA256; h <= KTLSO_HASH_SHA384; h++)
+	for (h = KTLSO_MD_SHA256; h <= KTLSO_MD_SHA384; h++)
 		mds[h] = EVP_MD_fetch(NULL, ktlso_hash_name(h), NULL);
 	ERR_clear_error();
 }
@@ -69,7 +69,7 @@ static int md_init(struct ktlso_transcript *t)
 	return ok ? 0 : -KTLSO_ERROR_CRYPTO;
 }
 
-int ktlso_transcript_start(struct ktlso_transcript *t, enum ktlso_hash hash)
+int ktlso_transcript_start(struct ktlso_transcript *t, enum ktlso_md hash)
 {
 	int ret;
 

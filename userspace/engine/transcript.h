@@ -22,7 +22,7 @@
 
 struct ktlso_transcript {
 	EVP_MD_CTX *ctx;		/* NULL until started */
-	enum ktlso_hash hash;
+	enum ktlso_md hash;
 	uint8_t *pending;		/* messages before the start */
 	size_t pending_len;
 };
@@ -32,7 +32,7 @@ void ktlso_transcript_free(struct ktlso_transcript *t);
 bool ktlso_transcript_started(const struct ktlso_transcript *t);
 
 /* Hash with @hash from now on, the messages held so far first. */
-int ktlso_transcript_start(struct ktlso_transcript *t, enum ktlso_hash hash);
+int ktlso_transcript_start(struct ktlso_transcript *t, enum ktlso_md hash);
 
 /* Add one whole handshake message (header included). */
 int ktlso_transcript_add(struct ktlso_transcript *t, const uint8_t *msg,

@@ -476,20 +476,20 @@ TEST_F(msg12, finished_verify_data)
 	ASSERT_EQ(0, ktlso_tls12_finished_parse(&fin, &self->m[W_CF].msg));
 	ASSERT_EQ(12U, fin.verify_data.len);
 	len = transcript(self->m, W_CH, W_CV, th, sizeof(th));
-	ASSERT_EQ(0, ktlso_hash_digest(KTLSO_HASH_SHA384, th, len, hash));
-	EXPECT_EQ(0, ktlso_tls12_finished_verify(KTLSO_HASH_SHA384, ms, true,
+	ASSERT_EQ(0, ktlso_hash_digest(KTLSO_MD_SHA384, th, len, hash));
+	EXPECT_EQ(0, ktlso_tls12_finished_verify(KTLSO_MD_SHA384, ms, true,
 						 hash, fin.verify_data.p,
 						 fin.verify_data.len));
 
 	ASSERT_EQ(0, ktlso_tls12_finished_parse(&fin, &self->m[W_SF].msg));
 	len = transcript(self->m, W_CH, W_NST, th, sizeof(th));
-	ASSERT_EQ(0, ktlso_hash_digest(KTLSO_HASH_SHA384, th, len, hash));
-	EXPECT_EQ(0, ktlso_tls12_finished_verify(KTLSO_HASH_SHA384, ms, false,
+	ASSERT_EQ(0, ktlso_hash_digest(KTLSO_MD_SHA384, th, len, hash));
+	EXPECT_EQ(0, ktlso_tls12_finished_verify(KTLSO_MD_SHA384, ms, false,
 						 hash, fin.verify_data.p,
 						 fin.verify_data.len));
 	/* The client's label over the same hash: not this message. */
 	EXPECT_EQ(-KTLSO_ALERT_DECRYPT_ERROR,
-		  ktlso_tls12_finished_verify(KTLSO_HASH_SHA384, ms, true, hash,
+		  ktlso_tls12_finished_verify(KTLSO_MD_SHA384, ms, true, hash,
 					      fin.verify_data.p,
 					      fin.verify_data.len));
 }

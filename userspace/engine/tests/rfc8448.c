@@ -23,7 +23,7 @@
 #include "engine/record.h"
 #include "vector_file.h"
 
-#define SHA256 KTLSO_HASH_SHA256
+#define SHA256 KTLSO_MD_SHA256
 #define SUITE_AES_128_GCM_SHA256 0x1301
 #define HLEN 32
 

@@ -816,7 +816,7 @@ TEST_F(sig, rfc8448_certificate_verify)
 		memcpy(transcript + n, m->data, m->len);
 		n += m->len;
 	}
-	ASSERT_EQ(0, ktlso_hash_digest(KTLSO_HASH_SHA256, transcript, n, th));
+	ASSERT_EQ(0, ktlso_hash_digest(KTLSO_MD_SHA256, transcript, n, th));
 
 	/* Certificate: context<0..255>, certificate_list<0..2^24-1>. */
 	cert_msg = VEC(&trace, "certificate", 0);

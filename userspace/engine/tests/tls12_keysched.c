@@ -52,7 +52,7 @@ static const struct test_vector *field(struct __test_metadata *_metadata,
 
 static void prf_case(struct __test_metadata *_metadata,
 		     const struct test_vectors *tv, const char *prefix,
-		     enum ktlso_hash hash)
+		     enum ktlso_md hash)
 {
 	const struct test_vector *label = VEC(tv, "label", 0);
 	const struct test_vector *secret = field(_metadata, tv, prefix, "secret", 0);
@@ -72,12 +72,12 @@ static void prf_case(struct __test_metadata *_metadata,
 
 TEST_F(tls12, prf_sha256)
 {
-	prf_case(_metadata, &self->prf, "sha256", KTLSO_HASH_SHA256);
+	prf_case(_metadata, &self->prf, "sha256", KTLSO_MD_SHA256);
 }
 
 TEST_F(tls12, prf_sha384)
 {
-	prf_case(_metadata, &self->prf, "sha384", KTLSO_HASH_SHA384);
+	prf_case(_metadata, &self->prf, "sha384", KTLSO_MD_SHA384);
 }
 
 TEST_F(tls12, prf_bounds)
@@ -85,26 +85,26 @@ TEST_F(tls12, prf_bounds)
 	uint8_t secret[16] = { 1 }, out[16];
 
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_tls12_prf(KTLSO_HASH_SHA256, secret, 0, "x", NULL, 0,
+		  ktlso_tls12_prf(KTLSO_MD_SHA256, secret, 0, "x", NULL, 0,
 				  out, sizeof(out)));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_tls12_prf(KTLSO_HASH_SHA256, secret, sizeof(secret), "",
+		  ktlso_tls12_prf(KTLSO_MD_SHA256, secret, sizeof(secret), "",
 				  NULL, 0, out, sizeof(out)));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_tls12_prf(KTLSO_HASH_SHA256, secret, sizeof(secret), "x",
+		  ktlso_tls12_prf(KTLSO_MD_SHA256, secret, sizeof(secret), "x",
 				  NULL, 0, out, 0));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_tls12_prf(KTLSO_HASH_SHA256, secret, sizeof(secret), "x",
+		  ktlso_tls12_prf(KTLSO_MD_SHA256, secret, sizeof(secret), "x",
 				  NULL, 0, out, KTLSO_TLS12_PRF_OUT_MAX + 1));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_tls12_prf((enum ktlso_hash)7, secret, sizeof(secret),
+		  ktlso_tls12_prf((enum ktlso_md)7, secret, sizeof(secret),
 				  "x", NULL, 0, out, sizeof(out)));
 }
 
 /* CAVP: pre-master secret -> master secret -> key_block. */
 static void cavp_case(struct __test_metadata *_metadata,
 		      const struct test_vectors *tv, const char *prefix,
-		      enum ktlso_hash hash)
+		      enum ktlso_md hash)
 {
 	const struct test_vector *pms =
 		field(_metadata, tv, prefix, "pre_master_secret", 0);
@@ -128,18 +128,18 @@ static void cavp_case(struct __test_metadata *_metadata,
 
 TEST_F(tls12, cavp_sha256)
 {
-	cavp_case(_metadata, &self->kb, "cavp_sha256", KTLSO_HASH_SHA256);
+	cavp_case(_metadata, &self->kb, "cavp_sha256", KTLSO_MD_SHA256);
 }
 
 TEST_F(tls12, cavp_sha384)
 {
-	cavp_case(_metadata, &self->kb, "cavp_sha384", KTLSO_HASH_SHA384);
+	cavp_case(_metadata, &self->kb, "cavp_sha384", KTLSO_MD_SHA384);
 }
 
 /* ACVP RFC 7627: pre-master secret + session hash -> EMS -> key_block. */
 static void ems_case(struct __test_metadata *_metadata,
 		     const struct test_vectors *tv, const char *prefix,
-		     enum ktlso_hash hash)
+		     enum ktlso_md hash)
 {
 	const struct test_vector *pms =
 		field(_metadata, tv, prefix, "pre_master_secret", 0);
@@ -167,12 +167,12 @@ static void ems_case(struct __test_metadata *_metadata,
 
 TEST_F(tls12, ems_sha256)
 {
-	ems_case(_metadata, &self->kb, "ems_sha256", KTLSO_HASH_SHA256);
+	ems_case(_metadata, &self->kb, "ems_sha256", KTLSO_MD_SHA256);
 }
 
 TEST_F(tls12, ems_sha384)
 {
-	ems_case(_metadata, &self->kb, "ems_sha384", KTLSO_HASH_SHA384);
+	ems_case(_metadata, &self->kb, "ems_sha384", KTLSO_MD_SHA384);
 }
 
 /*
@@ -245,29 +245,29 @@ TEST_F(tls12, finished)
 
 	for (i = 0; i < sizeof(hh); i++)
 		hh[i] = (uint8_t)i;
-	ASSERT_EQ(0, ktlso_tls12_finished(KTLSO_HASH_SHA256, ms, true, hh, cv));
-	ASSERT_EQ(0, ktlso_tls12_prf(KTLSO_HASH_SHA256, ms, MS_LEN,
+	ASSERT_EQ(0, ktlso_tls12_finished(KTLSO_MD_SHA256, ms, true, hh, cv));
+	ASSERT_EQ(0, ktlso_tls12_prf(KTLSO_MD_SHA256, ms, MS_LEN,
 				     "client finished", hh, sizeof(hh), want,
 				     sizeof(want)));
 	EXPECT_BYTES("client verify_data", want, cv, sizeof(cv));
-	ASSERT_EQ(0, ktlso_tls12_finished(KTLSO_HASH_SHA256, ms, false, hh, sv));
-	ASSERT_EQ(0, ktlso_tls12_prf(KTLSO_HASH_SHA256, ms, MS_LEN,
+	ASSERT_EQ(0, ktlso_tls12_finished(KTLSO_MD_SHA256, ms, false, hh, sv));
+	ASSERT_EQ(0, ktlso_tls12_prf(KTLSO_MD_SHA256, ms, MS_LEN,
 				     "server finished", hh, sizeof(hh), want,
 				     sizeof(want)));
 	EXPECT_BYTES("server verify_data", want, sv, sizeof(sv));
 
-	EXPECT_EQ(0, ktlso_tls12_finished_verify(KTLSO_HASH_SHA256, ms, true,
+	EXPECT_EQ(0, ktlso_tls12_finished_verify(KTLSO_MD_SHA256, ms, true,
 						 hh, cv, sizeof(cv)));
 	/* The client's verify_data is not the server's. */
 	EXPECT_EQ(-KTLSO_ALERT_DECRYPT_ERROR,
-		  ktlso_tls12_finished_verify(KTLSO_HASH_SHA256, ms, false, hh,
+		  ktlso_tls12_finished_verify(KTLSO_MD_SHA256, ms, false, hh,
 					      cv, sizeof(cv)));
 	cv[0] ^= 0x80;
 	EXPECT_EQ(-KTLSO_ALERT_DECRYPT_ERROR,
-		  ktlso_tls12_finished_verify(KTLSO_HASH_SHA256, ms, true, hh,
+		  ktlso_tls12_finished_verify(KTLSO_MD_SHA256, ms, true, hh,
 					      cv, sizeof(cv)));
 	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
-		  ktlso_tls12_finished_verify(KTLSO_HASH_SHA256, ms, true, hh,
+		  ktlso_tls12_finished_verify(KTLSO_MD_SHA256, ms, true, hh,
 					      cv, sizeof(cv) - 1));
 }
 

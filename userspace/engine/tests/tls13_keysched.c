@@ -18,7 +18,7 @@
 #include "engine/keysched.h"
 #include "vector_file.h"
 
-#define SHA384 KTLSO_HASH_SHA384
+#define SHA384 KTLSO_MD_SHA384
 #define H48 48
 
 /* Raw HKDF-Expand(SHA-384, @prk, @info) from libcrypto, no engine code. */
@@ -184,10 +184,10 @@ TEST_F(tls13, argument_bounds)
 		  ktlso_tls13_derive(SHA384, self->secret,
 				     (enum ktlso_tls13_secret)99, out, out));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_derive_secret((enum ktlso_hash)5, self->secret, "x",
+		  ktlso_derive_secret((enum ktlso_md)5, self->secret, "x",
 				      NULL, out));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_hash_digest((enum ktlso_hash)5, "", 0, out));
+		  ktlso_hash_digest((enum ktlso_md)5, "", 0, out));
 }
 
 TEST_HARNESS_MAIN
