@@ -14,7 +14,18 @@
 
 #include "ktlso.h"
 
-#define KTLSO_CIPHER(_type, _struct, _alg, _explicit, _ccm, _12only) {	\
+/*
+ * Records one TLS 1.3 key may seal (RFC 9846 5.5): 2^24.5 full-size
+ * records for a GCM mode of a 128-bit block cipher; for CCM, which no TLS
+ * RFC bounds, that figure scaled as RFC 9001 6.6 scales QUIC's GCM bound
+ * for CCM (2^-1.5); none for ChaCha20-Poly1305, whose bound lies beyond
+ * the sequence number's 2^64.
+ */
+#define KTLSO_GCM_RECORDS	23726566ULL	/* 2^24.5 */
+#define KTLSO_CCM_RECORDS	(1ULL << 23)
+
+#define KTLSO_CIPHER(_type, _struct, _alg, _explicit, _ccm, _12only,	\
+		     _hash, _records) {					\
 	.type		= _type,					\
 	.alg		= _alg,						\
 	.info_len	= sizeof(struct _struct),			\
@@ -28,26 +39,34 @@
 	.tls12_explicit	= _explicit,					\
 	.ccm		= _ccm,						\
 	.tls12_only	= _12only,					\
+	.hash		= _hash,					\
+	.max_records	= _records,					\
 }
 
 static const struct ktlso_cipher ktlso_ciphers[] = {
 	KTLSO_CIPHER(TLS_CIPHER_AES_GCM_128, tls12_crypto_info_aes_gcm_128,
-		     "gcm(aes)", 8, false, false),
+		     "gcm(aes)", 8, false, false,
+		     KTLSO_HASH_SHA256, KTLSO_GCM_RECORDS),
 	KTLSO_CIPHER(TLS_CIPHER_AES_GCM_256, tls12_crypto_info_aes_gcm_256,
-		     "gcm(aes)", 8, false, false),
+		     "gcm(aes)", 8, false, false,
+		     KTLSO_HASH_SHA384, KTLSO_GCM_RECORDS),
 	KTLSO_CIPHER(TLS_CIPHER_AES_CCM_128, tls12_crypto_info_aes_ccm_128,
-		     "ccm(aes)", 8, true, false),
+		     "ccm(aes)", 8, true, false,
+		     KTLSO_HASH_SHA256, KTLSO_CCM_RECORDS),
 	KTLSO_CIPHER(TLS_CIPHER_CHACHA20_POLY1305,
 		     tls12_crypto_info_chacha20_poly1305,
-		     "rfc7539(chacha20,poly1305)", 0, false, false),
+		     "rfc7539(chacha20,poly1305)", 0, false, false,
+		     KTLSO_HASH_SHA256, 0),
 	KTLSO_CIPHER(TLS_CIPHER_SM4_GCM, tls12_crypto_info_sm4_gcm,
-		     "gcm(sm4)", 8, false, false),
+		     "gcm(sm4)", 8, false, false,
+		     KTLSO_HASH_SM3, KTLSO_GCM_RECORDS),
 	KTLSO_CIPHER(TLS_CIPHER_SM4_CCM, tls12_crypto_info_sm4_ccm,
-		     "ccm(sm4)", 8, true, false),
+		     "ccm(sm4)", 8, true, false,
+		     KTLSO_HASH_SM3, KTLSO_CCM_RECORDS),
 	KTLSO_CIPHER(TLS_CIPHER_ARIA_GCM_128, tls12_crypto_info_aria_gcm_128,
-		     "gcm(aria)", 8, false, true),
+		     "gcm(aria)", 8, false, true, 0, 0),
 	KTLSO_CIPHER(TLS_CIPHER_ARIA_GCM_256, tls12_crypto_info_aria_gcm_256,
-		     "gcm(aria)", 8, false, true),
+		     "gcm(aria)", 8, false, true, 0, 0),
 };
 
 static_assert(TLS_CIPHER_AES_GCM_128_SALT_SIZE +
@@ -106,33 +125,98 @@ static bool ktlso_seq_is_last(const u8 seq[TLS_MAX_REC_SEQ_SIZE])
 int ktlso_crypto_init(struct ktlso_crypto *c, const struct ktlso_cipher *cipher,
 		      u16 version, const u8 *info, unsigned int len)
 {
+	struct ktlso_next_key nk;
 	int err;
 
 	c->cipher = cipher;
 	c->version = version;
-	memcpy(c->info, info, len);
-	memcpy(c->iv, info + cipher->salt_off, cipher->salt_len);
-	memcpy(c->iv + cipher->salt_len, info + cipher->iv_off, cipher->iv_len);
-	memcpy(c->rec_seq, info + cipher->rec_seq_off, TLS_MAX_REC_SEQ_SIZE);
 	crypto_init_wait(&c->wait);
+	err = ktlso_crypto_prepare(c, info, &nk);
+	if (err)
+		return err;
+	ktlso_crypto_switch(c, &nk);
+	return 0;
+}
 
-	c->aead = crypto_alloc_aead(cipher->alg, 0, 0);
-	if (IS_ERR(c->aead)) {
-		err = PTR_ERR(c->aead);
-		c->aead = NULL;
+/**
+ * ktlso_crypto_prepare() - key an AEAD for a direction's next key
+ * @c: the direction, whose cipher @info has
+ * @info: the validated crypto_info of the next key
+ * @nk: filled on success
+ *
+ * Nothing in @c changes: a rekey that fails here leaves the key in use.
+ *
+ * Return: 0, -ENOENT when the running kernel lacks the AEAD (as upstream),
+ * -ENOMEM, or the crypto API's error for the key.
+ */
+int ktlso_crypto_prepare(const struct ktlso_crypto *c, const u8 *info,
+			 struct ktlso_next_key *nk)
+{
+	const struct ktlso_cipher *cipher = c->cipher;
+	int err;
+
+	nk->req = NULL;
+	nk->aead = crypto_alloc_aead(cipher->alg, 0, 0);
+	if (IS_ERR(nk->aead)) {
+		err = PTR_ERR(nk->aead);
+		nk->aead = NULL;
 		return err;
 	}
-	err = crypto_aead_setkey(c->aead, info + cipher->key_off,
+	err = crypto_aead_setkey(nk->aead, info + cipher->key_off,
 				 cipher->key_len);
-	if (err)
+	if (!err)
+		err = crypto_aead_setauthsize(nk->aead, KTLSO_TAG_LEN);
+	if (!err) {
+		nk->req = aead_request_alloc(nk->aead, GFP_KERNEL_ACCOUNT);
+		if (!nk->req)
+			err = -ENOMEM;
+	}
+	if (err) {
+		ktlso_crypto_discard(nk);
 		return err;
-	err = crypto_aead_setauthsize(c->aead, KTLSO_TAG_LEN);
-	if (err)
-		return err;
-	c->req = aead_request_alloc(c->aead, GFP_KERNEL_ACCOUNT);
-	if (!c->req)
-		return -ENOMEM;
+	}
+	memcpy(nk->info, info, cipher->info_len);
 	return 0;
+}
+
+/**
+ * ktlso_crypto_switch() - put a prepared key in use
+ * @c: the direction; its old AEAD, if any, is freed
+ * @nk: made by ktlso_crypto_prepare() for @c; wiped
+ *
+ * The next record is sealed or opened under the new key, from the
+ * sequence number its crypto_info carries.  Cannot fail.
+ */
+void ktlso_crypto_switch(struct ktlso_crypto *c, struct ktlso_next_key *nk)
+{
+	const struct ktlso_cipher *cipher = c->cipher;
+
+	aead_request_free(c->req);		/* kfree_sensitive() */
+	if (c->aead)
+		crypto_free_aead(c->aead);	/* wipes the key schedule */
+	c->aead = nk->aead;
+	c->req = nk->req;
+	memcpy(c->info, nk->info, cipher->info_len);
+	memcpy(c->iv, nk->info + cipher->salt_off, cipher->salt_len);
+	memcpy(c->iv + cipher->salt_len, nk->info + cipher->iv_off,
+	       cipher->iv_len);
+	memcpy(c->rec_seq, nk->info + cipher->rec_seq_off,
+	       TLS_MAX_REC_SEQ_SIZE);
+	c->seq_exhausted = false;
+	c->records = 0;
+	memzero_explicit(nk, sizeof(*nk));
+}
+
+/**
+ * ktlso_crypto_discard() - drop a prepared key that will not be used
+ * @nk: made by ktlso_crypto_prepare(), completely or not; wiped
+ */
+void ktlso_crypto_discard(struct ktlso_next_key *nk)
+{
+	aead_request_free(nk->req);
+	if (nk->aead)
+		crypto_free_aead(nk->aead);
+	memzero_explicit(nk, sizeof(*nk));
 }
 
 /**
@@ -250,6 +334,7 @@ static int ktlso_decrypt_in_place(struct ktlso_crypto *c, u8 *body,
 /* One more record done under this key: never wraps. */
 static void ktlso_seq_advance(struct ktlso_crypto *c)
 {
+	c->records++;
 	if (ktlso_seq_is_last(c->rec_seq))
 		c->seq_exhausted = true;
 	else

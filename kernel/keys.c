@@ -14,7 +14,8 @@
 /**
  * ktlso_copy_crypto_info() - checks before installing keys, and copy-in
  * @sk: the socket, locked by the caller
- * @mine: this direction's state, NULL until its keys are set
+ * @mine: this direction's state, NULL until its keys are set; with it,
+ *	the call is a rekey (TLS 1.3 only, as upstream from Linux 6.14)
  * @other: the other direction's state, NULL when its keys are not set
  * @optval: the caller's struct tls12_crypto_info_*
  * @optlen: its length, which must be exactly that struct's size
@@ -26,10 +27,11 @@
  * gets the errno upstream gives.
  *
  * Return: 0; -EINVAL for a missing or short struct or a socket in a
- * sockmap; -EBUSY when this direction's keys are already set; -EINVAL for
- * a mis-sized struct, an unknown version or cipher, a cipher the version
- * does not define (ARIA is TLS 1.2 only), or a version or cipher other
- * than the other direction's; -EFAULT.
+ * sockmap; -EBUSY when this direction's TLS 1.2 keys are already set;
+ * -EINVAL for a rekey to another version or cipher, a mis-sized struct, an
+ * unknown version or cipher, a cipher the version does not define (ARIA is
+ * TLS 1.2 only), or a version or cipher other than the other direction's;
+ * -EFAULT.
  */
 int ktlso_copy_crypto_info(struct sock *sk, const struct ktlso_crypto *mine,
 			   const struct ktlso_crypto *other,
@@ -47,10 +49,14 @@ int ktlso_copy_crypto_info(struct sock *sk, const struct ktlso_crypto *mine,
 	rcu_read_unlock();
 	if (in_sockmap)
 		return -EINVAL;
-	if (mine)
+	if (mine && mine->version != TLS_1_3_VERSION)
 		return -EBUSY;
 	if (copy_from_sockptr(hdr, optval, sizeof(*hdr)))
 		return -EFAULT;
+	/* A rekey keeps the version and the cipher. */
+	if (mine && (hdr->version != mine->version ||
+		     hdr->cipher_type != mine->cipher->type))
+		return -EINVAL;
 	if (hdr->version != TLS_1_2_VERSION && hdr->version != TLS_1_3_VERSION)
 		return -EINVAL;
 	/* As upstream: both directions run one version and one cipher. */
@@ -66,6 +72,20 @@ int ktlso_copy_crypto_info(struct sock *sk, const struct ktlso_crypto *mine,
 	*cipher = c;
 	*version = hdr->version;
 	return 0;
+}
+
+/**
+ * ktlso_rekey_error() - count a refused TLS_TX or TLS_RX on keyed state
+ * @sk: the socket
+ * @optname: TLS_TX or TLS_RX
+ *
+ * As upstream's TlsTxRekeyError and TlsRxRekeyError, which also count the
+ * EBUSY of TLS 1.2 keys.
+ */
+void ktlso_rekey_error(struct sock *sk, int optname)
+{
+	ktlso_stats_add(sock_net(sk), optname == TLS_TX ?
+			KTLSO_MIB_TX_REKEY_ERROR : KTLSO_MIB_RX_REKEY_ERROR, 1);
 }
 
 /**

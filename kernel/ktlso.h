@@ -27,7 +27,12 @@
 #define KTLSO_MAX_EXPLICIT_NONCE 8	/* TLS 1.2 GCM and CCM */
 #define KTLSO_CT_HANDSHAKE	22	/* ContentType handshake */
 #define KTLSO_CT_APPLICATION_DATA 23	/* ContentType application_data */
+#define KTLSO_CT_ALERT		21	/* ContentType alert */
+#define KTLSO_HT_HELLO_REQUEST	0	/* HandshakeType hello_request (1.2) */
 #define KTLSO_HT_NEW_SESSION_TICKET 4	/* HandshakeType new_session_ticket */
+#define KTLSO_HT_KEY_UPDATE	24	/* HandshakeType key_update (1.3) */
+#define KTLSO_HS_HDR_LEN	4	/* msg_type, uint24 length */
+#define KTLSO_KEY_UPDATE_LEN	(KTLSO_HS_HDR_LEN + 1)
 /* Largest record ktlso writes: TLS 1.3 adds the inner content type. */
 #define KTLSO_MAX_RECORD	(KTLSO_HDR_LEN + KTLSO_MAX_EXPLICIT_NONCE + \
 				 KTLSO_MAX_PAYLOAD + 1 + KTLSO_TAG_LEN)
@@ -49,6 +54,10 @@
  * @tls12_explicit: bytes of explicit nonce a TLS 1.2 record carries
  * @ccm: the crypto API wants a CCM-formatted IV (flags byte first)
  * @tls12_only: defined for TLS 1.2 only (ARIA, RFC 6209)
+ * @hash: the hash of its TLS 1.3 cipher suites (enum ktlso_hash), 0 for
+ *	none
+ * @max_records: records one TLS 1.3 key may seal (RFC 9846 5.5); 0 where
+ *	the sequence number runs out first
  */
 struct ktlso_cipher {
 	u16 type;
@@ -64,6 +73,8 @@ struct ktlso_cipher {
 	u8 tls12_explicit;
 	bool ccm;
 	bool tls12_only;
+	u8 hash;
+	u64 max_records;
 };
 
 /**
@@ -81,6 +92,7 @@ struct ktlso_cipher {
  * @rec_seq: the next record's sequence number, big endian
  * @tail: where ktlso_open_sg() decrypts a TLS 1.3 record's last byte
  * @seq_exhausted: the record with sequence number 2^64 - 1 has been done
+ * @records: records sealed or opened under this key
  * @info: the crypto_info as installed, for getsockopt()
  */
 struct ktlso_crypto {
@@ -96,7 +108,38 @@ struct ktlso_crypto {
 	u8 rec_seq[TLS_MAX_REC_SEQ_SIZE];
 	u8 tail;
 	bool seq_exhausted;
+	u64 records;
 	u8 info[KTLSO_MAX_CRYPTO_INFO];
+};
+
+/**
+ * struct ktlso_next_key - a direction's next key, keyed but not in use yet
+ * @aead: the keyed AEAD transform
+ * @req: its request
+ * @info: the crypto_info it was made from
+ *
+ * Made by ktlso_crypto_prepare() where nothing may fail any more once the
+ * switch is decided (a KeyUpdate already sealed or opened), then either
+ * switched to (ktlso_crypto_switch()) or discarded; both wipe it.
+ */
+struct ktlso_next_key {
+	struct crypto_aead *aead;
+	struct aead_request *req;
+	u8 info[KTLSO_MAX_CRYPTO_INFO];
+};
+
+/**
+ * struct ktlso_secret - a direction's TLS 1.3 traffic secret (keyupdate.c)
+ * @hmac: the HKDF's HMAC, keyed anew for every derivation
+ * @len: the hash's length, and so the secret's
+ * @secret: the current application traffic secret
+ * @next: the next one while a key update is being made
+ */
+struct ktlso_secret {
+	struct crypto_shash *hmac;
+	u8 len;
+	u8 secret[KTLSO_SECRET_MAX];
+	u8 next[KTLSO_SECRET_MAX];
 };
 
 /* Plaintext pieces of one open record: spliced pages and copied runs. */
@@ -144,6 +187,20 @@ struct ktlso_tx_piece {
  * @sg_in: AEAD source: additional data, @in, @inner_type
  * @sg_out: AEAD destination: additional data, @out past the header
  * @err: a sticky error (negative errno) that ends all further sending
+ * @gen: key generation: how often the key changed since TLS_TX
+ * @secret: KTLSO_TX_SECRET: the kernel updates this key; NULL otherwise
+ * @update_owed: a KeyUpdate must go out before the next record (the
+ *	peer asked, the application asked, or the key reached its limit)
+ * @update_request: the request_update byte that KeyUpdate carries
+ * @update_fresh: a KeyUpdate went out and no record after it: a peer's
+ *	further update_requested needs no answer (RFC 8446 4.6.3)
+ * @alert_owed: a fatal alert must go out, then nothing more
+ * @alert: its AlertDescription
+ * @ctl: the KeyUpdate or alert being sealed, then its content type byte
+ *
+ * The fields after @err are written under the socket lock by the receive
+ * side too (a peer's update_requested, a fatal error); senders read them
+ * under it.
  */
 struct ktlso_tx {
 	struct ktlso_crypto c;
@@ -161,6 +218,14 @@ struct ktlso_tx {
 	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
 	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
 	int err;
+	u64 gen;
+	struct ktlso_secret *secret;
+	bool update_owed;
+	u8 update_request;
+	bool update_fresh;
+	bool alert_owed;
+	u8 alert;
+	u8 ctl[KTLSO_KEY_UPDATE_LEN + 1];
 };
 
 /**
@@ -205,6 +270,15 @@ struct ktlso_rx_rec {
  * @drop_tickets: TLS 1.3 records holding only NewSessionTicket messages
  *	are dropped: the handshake daemon ran the handshake as the client,
  *	and neither it nor the application can resume a session
+ * @daemon: the handshake daemon installed these keys: a post-handshake
+ *	message the kernel does not handle ends the connection with an
+ *	alert instead of reaching an application that cannot take it
+ * @key_pending: a KeyUpdate was opened and the kernel does not run this
+ *	direction's updates: nothing more is decrypted until TLS_RX installs
+ *	the next key (read locklessly by poll)
+ * @gen: key generation: how often the key changed since TLS_RX
+ * @secret: KTLSO_RX_SECRET: the kernel takes the peer's KeyUpdates; NULL
+ *	otherwise
  * @zc_pages: the reader's pages a record is being decrypted into
  * @zc_sg: the AEAD output over them: additional data, @zc_pages, and
  *	TLS 1.3's content type byte
@@ -223,6 +297,10 @@ struct ktlso_rx {
 	bool ready;
 	int err;
 	bool drop_tickets;
+	bool daemon;
+	bool key_pending;
+	u64 gen;
+	struct ktlso_secret *secret;
 	struct page *zc_pages[KTLSO_RX_ZC_PAGES];
 	struct scatterlist zc_sg[KTLSO_RX_ZC_PAGES + 2];
 };
@@ -237,9 +315,11 @@ struct ktlso_rx {
  * @tx: transmit state, NULL until TLS_TX is set
  * @tx_version: TLS version of @tx, for sock_diag (read under RCU)
  * @tx_cipher: TLS_CIPHER_* of @tx, likewise
+ * @tx_gen: @tx's key generation, likewise
  * @rx: receive state, NULL until TLS_RX is set
  * @rx_version: TLS version of @rx, for sock_diag (read under RCU)
  * @rx_cipher: TLS_CIPHER_* of @rx, likewise
+ * @rx_gen: @rx's key generation, likewise
  * @tx_zc_ro: TLS_TX_ZEROCOPY_RO as set by the application
  * @rx_no_pad: TLS_RX_EXPECT_NO_PAD as set by the application
  * @hs: the handshake request, NULL if none was made (handshake.c); set
@@ -267,9 +347,11 @@ struct ktlso_context {
 	struct ktlso_tx *tx;
 	u16 tx_version;
 	u16 tx_cipher;
+	u64 tx_gen;
 	struct ktlso_rx *rx;
 	u16 rx_version;
 	u16 rx_cipher;
+	u64 rx_gen;
 	bool tx_zc_ro;
 	bool rx_no_pad;
 	struct ktlso_hs *hs;
@@ -434,6 +516,13 @@ enum {
 	KTLSO_MIB_RX_NO_PAD_VIOL,
 	KTLSO_MIB_RX_ZEROCOPY,	/* records decrypted into the reader's buffer */
 	KTLSO_MIB_RX_TICKETS_DROPPED,	/* records of tickets nobody can use */
+	KTLSO_MIB_TX_REKEY_OK,	/* second TLS_TX accepted */
+	KTLSO_MIB_RX_REKEY_OK,	/* second TLS_RX accepted */
+	KTLSO_MIB_TX_REKEY_ERROR,	/* second TLS_TX refused */
+	KTLSO_MIB_RX_REKEY_ERROR,	/* second TLS_RX refused */
+	KTLSO_MIB_RX_REKEY_RECEIVED,	/* KeyUpdates left to the application */
+	KTLSO_MIB_RX_KEY_UPDATE,	/* KeyUpdates taken in the kernel */
+	KTLSO_MIB_TX_KEY_UPDATE,	/* KeyUpdates the kernel sent */
 	KTLSO_MIB_MAX,
 };
 
@@ -494,6 +583,10 @@ const struct ktlso_cipher *ktlso_cipher_get(u16 type);
 int ktlso_crypto_init(struct ktlso_crypto *c, const struct ktlso_cipher *cipher,
 		      u16 version, const u8 *info, unsigned int len);
 void ktlso_crypto_clear(struct ktlso_crypto *c);
+int ktlso_crypto_prepare(const struct ktlso_crypto *c, const u8 *info,
+			 struct ktlso_next_key *nk);
+void ktlso_crypto_switch(struct ktlso_crypto *c, struct ktlso_next_key *nk);
+void ktlso_crypto_discard(struct ktlso_next_key *nk);
 void ktlso_crypto_info(const struct ktlso_crypto *c, u8 *info);
 size_t ktlso_max_record(const struct ktlso_crypto *c);
 size_t ktlso_record_len(const struct ktlso_crypto *c, size_t len);
@@ -513,11 +606,26 @@ int ktlso_copy_crypto_info(struct sock *sk, const struct ktlso_crypto *mine,
 			   const struct ktlso_crypto *other,
 			   sockptr_t optval, unsigned int optlen, u8 *info,
 			   const struct ktlso_cipher **cipher, u16 *version);
+void ktlso_rekey_error(struct sock *sk, int optname);
+
+/* keyupdate.c */
+int ktlso_secret_install(struct sock *sk, struct ktlso_context *ctx,
+			 int optname, sockptr_t optval, unsigned int optlen);
+void ktlso_secret_free(struct ktlso_secret *s);
+int ktlso_secret_next(struct ktlso_secret *s, const struct ktlso_crypto *c,
+		      struct ktlso_next_key *nk);
+void ktlso_secret_commit(struct ktlso_secret *s);
+u64 ktlso_tx_key_limit(const struct ktlso_crypto *c);
+int ktlso_key_state(struct sock *sk, char __user *optval,
+		    int __user *optlen);
 int ktlso_get_crypto_info(const struct ktlso_crypto *c, char __user *optval,
 			  int __user *optlen);
 
 /* tx.c */
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen);
+int ktlso_tx_key_update(struct sock *sk, sockptr_t optval,
+			unsigned int optlen);
+void ktlso_tx_owe(struct sock *sk, struct ktlso_context *ctx);
 void ktlso_tx_init_ctx(struct ktlso_context *ctx);
 bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx);
 void ktlso_tx_free(struct ktlso_context *ctx);

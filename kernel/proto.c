@@ -228,9 +228,10 @@ out:
 }
 
 /*
- * setsockopt(TLS_TX/TLS_RX): the handshake's key gate and the installation
- * under one hold of the socket lock, so that a handshake request cannot
- * slip in between (it is decided under the same lock).
+ * setsockopt(TLS_TX/TLS_RX, KTLSO_TX_SECRET/KTLSO_RX_SECRET): the
+ * handshake's key gate and the installation under one hold of the socket
+ * lock, so that a handshake request cannot slip in between (it is decided
+ * under the same lock).
  */
 static int ktlso_set_keys(struct sock *sk, int optname, sockptr_t optval,
 			  unsigned int optlen)
@@ -244,10 +245,20 @@ static int ktlso_set_keys(struct sock *sk, int optname, sockptr_t optval,
 		err = who;
 		goto out;
 	}
-	if (optname == TLS_TX)
+	switch (optname) {
+	case TLS_TX:
 		err = ktlso_set_tx(sk, optval, optlen);
-	else
+		break;
+	case TLS_RX:
 		err = ktlso_set_rx(sk, optval, optlen);
+		/* Post-handshake messages here are for the kernel alone. */
+		if (!err && who == KTLSO_HS_KEYS_DAEMON)
+			ctx->rx->daemon = true;
+		break;
+	default:
+		err = ktlso_secret_install(sk, ctx, optname, optval, optlen);
+		goto out;
+	}
 	if (!err && who == KTLSO_HS_KEYS_DAEMON)
 		ktlso_hs_keys_installed(sk, ctx, optname == TLS_TX ?
 					KTLSO_KEYS_TX : KTLSO_KEYS_RX);
@@ -267,7 +278,11 @@ static int ktlso_setsockopt(struct sock *sk, int level, int optname,
 	switch (optname) {
 	case TLS_TX:
 	case TLS_RX:
+	case KTLSO_TX_SECRET:
+	case KTLSO_RX_SECRET:
 		return ktlso_set_keys(sk, optname, optval, optlen);
+	case KTLSO_KEY_UPDATE:
+		return ktlso_tx_key_update(sk, optval, optlen);
 	case KTLSO_HANDSHAKE:
 		return ktlso_hs_request(sk, optval, optlen);
 	case TLS_TX_ZEROCOPY_RO:
@@ -295,6 +310,8 @@ static int ktlso_getsockopt(struct sock *sk, int level, int optname,
 		return ktlso_hs_result(sk, optval, optlen);
 	case KTLSO_PEER_CERT:
 		return ktlso_hs_peer_cert(sk, optval, optlen);
+	case KTLSO_KEY_STATE:
+		return ktlso_key_state(sk, optval, optlen);
 	case TLS_TX_ZEROCOPY_RO:
 		return ktlso_get_zc_ro(sk, optval, optlen);
 	case TLS_RX_EXPECT_NO_PAD:
@@ -576,7 +593,8 @@ void ktlso_update_proto(struct sock *sk, struct ktlso_context *ctx)
  *
  * Puts an INET_ULP_INFO_TLS nest with version, cipher, the TX/RX
  * configuration and the zero-copy and no-padding flags, so that "ss -tie"
- * shows them beside "tcp-ulp-ktlso".
+ * shows them beside "tcp-ulp-ktlso", and ktlso's own key generations,
+ * which ss does not know.
  *
  * Return: 0 or -EMSGSIZE.
  */
@@ -609,7 +627,13 @@ int ktlso_get_info(struct sock *sk, struct sk_buff *skb)
 	    (READ_ONCE(ctx->tx_zc_ro) &&
 	     nla_put_flag(skb, TLS_INFO_ZC_RO_TX)) ||
 	    (READ_ONCE(ctx->rx_no_pad) &&
-	     nla_put_flag(skb, TLS_INFO_RX_NO_PAD)))
+	     nla_put_flag(skb, TLS_INFO_RX_NO_PAD)) ||
+	    (tx_version &&
+	     nla_put_u64_64bit(skb, KTLSO_INFO_TX_GEN,
+			       READ_ONCE(ctx->tx_gen), TLS_INFO_UNSPEC)) ||
+	    (rx_version &&
+	     nla_put_u64_64bit(skb, KTLSO_INFO_RX_GEN,
+			       READ_ONCE(ctx->rx_gen), TLS_INFO_UNSPEC)))
 		err = -EMSGSIZE;
 out:
 	rcu_read_unlock();
@@ -635,5 +659,7 @@ size_t ktlso_get_info_size(const struct sock *sk)
 	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_TXCONF */
 	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_RXCONF */
 	       nla_total_size(0) +		/* TLS_INFO_ZC_RO_TX */
-	       nla_total_size(0);		/* TLS_INFO_RX_NO_PAD */
+	       nla_total_size(0) +		/* TLS_INFO_RX_NO_PAD */
+	       nla_total_size_64bit(sizeof(u64)) +	/* KTLSO_INFO_TX_GEN */
+	       nla_total_size_64bit(sizeof(u64));	/* KTLSO_INFO_RX_GEN */
 }

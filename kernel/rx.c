@@ -45,10 +45,13 @@ static bool ktlso_rx_whole(const struct ktlso_rx *rx)
 	return rx->need > KTLSO_HDR_LEN && rx->have == rx->need;
 }
 
+/* As upstream: nothing is readable while a KeyUpdate waits for TLS_RX. */
 static void ktlso_rx_update_ready(struct ktlso_rx *rx)
 {
-	WRITE_ONCE(rx->ready, rx->err || rx->open || !list_empty(&rx->parked) ||
-			      ktlso_rx_whole(rx));
+	WRITE_ONCE(rx->ready, rx->err ||
+			      (!rx->key_pending &&
+			       (rx->open || !list_empty(&rx->parked) ||
+				ktlso_rx_whole(rx))));
 }
 
 /* The record buffer is free for the next record. */
@@ -67,6 +70,40 @@ static void ktlso_rx_abort(struct sock *sk, struct ktlso_rx *rx, int err)
 	rx->err = err;
 	ktlso_rx_update_ready(rx);
 	WRITE_ONCE(sk->sk_err, -err);
+	sk_error_report(sk);
+}
+
+/* AlertDescriptions the receive side sends (RFC 8446 6.2). */
+#define KTLSO_ALERT_UNEXPECTED_MESSAGE	10
+#define KTLSO_ALERT_ILLEGAL_PARAMETER	47
+#define KTLSO_ALERT_DECODE_ERROR	50
+#define KTLSO_ALERT_INTERNAL_ERROR	80
+
+/*
+ * A fatal error the peer must hear of: reads fail with @err from now on,
+ * and @alert goes to the peer before anything else (at once if the
+ * transmit side can take it now, else before its next record or at
+ * close; ktlso_tx_owe()).  The socket reports the error (sk_err) once the
+ * alert is out, so that TCP still takes it.  Without transmit keys there
+ * is nobody to send it: the error stays all the same.
+ */
+static void ktlso_rx_fatal(struct sock *sk, struct ktlso_context *ctx,
+			   int err, u8 alert)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	struct ktlso_tx *tx = ctx->tx;
+
+	if (rx->err)
+		return;
+	if (!tx || tx->err) {
+		ktlso_rx_abort(sk, rx, err);
+		return;
+	}
+	rx->err = err;
+	ktlso_rx_update_ready(rx);
+	tx->alert_owed = true;
+	tx->alert = alert;
+	ktlso_tx_owe(sk, ctx);
 	sk_error_report(sk);
 }
 
@@ -151,6 +188,135 @@ static bool ktlso_rx_only_tickets(const u8 *data, size_t len)
 	return true;
 }
 
+/* Is @data (@len bytes) only TLS 1.2 HelloRequests, which a client may ignore? */
+static bool ktlso_rx_only_hello_requests(const u8 *data, size_t len)
+{
+	size_t off;
+
+	if (!len || len % KTLSO_HS_HDR_LEN)
+		return false;
+	for (off = 0; off < len; off += KTLSO_HS_HDR_LEN)
+		if (data[off] != KTLSO_HT_HELLO_REQUEST || data[off + 1] ||
+		    data[off + 2] || data[off + 3])
+			return false;
+	return true;
+}
+
+/*
+ * The peer's KeyUpdate, in the kernel: a handshake record holding whole
+ * messages, only NewSessionTickets and at most one KeyUpdate, which must
+ * end the record (RFC 8446 5.1: handshake messages do not span a key
+ * change).  A handshake message split over records is refused too: no
+ * post-handshake message ktlso lets through comes near 2^14 bytes.  The
+ * next receive key is switched to at once: the next record is under it.
+ * The KeyUpdate is cut from the record; tickets before it stay.
+ *
+ * Return: 1 when nothing of the record is left to deliver, 0 when some
+ * is, or a negative errno once the connection is failed.
+ */
+static int ktlso_rx_key_update(struct sock *sk, struct ktlso_context *ctx)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	struct ktlso_tx *tx = ctx->tx;
+	const u8 *data = rx->buf + rx->off;
+	struct ktlso_next_key nk;
+	size_t off = 0, ku = SIZE_MAX;
+	u8 request = 0;
+	int err;
+
+	while (off < rx->len) {
+		size_t left, body;
+
+		if (rx->len - off < KTLSO_HS_HDR_LEN)
+			goto unexpected;
+		left = rx->len - off - KTLSO_HS_HDR_LEN;
+		body = (data[off + 1] << 16) | (data[off + 2] << 8) |
+		       data[off + 3];
+		if (body > left)
+			goto unexpected;
+		if (data[off] == KTLSO_HT_KEY_UPDATE) {
+			if (body != left)
+				goto unexpected;	/* not last */
+			if (body != 1) {
+				ktlso_rx_fatal(sk, ctx, -EBADMSG,
+					       KTLSO_ALERT_DECODE_ERROR);
+				return -EBADMSG;
+			}
+			request = data[off + KTLSO_HS_HDR_LEN];
+			if (request > KTLSO_KEY_UPDATE_REQUESTED) {
+				ktlso_rx_fatal(sk, ctx, -EBADMSG,
+					       KTLSO_ALERT_ILLEGAL_PARAMETER);
+				return -EBADMSG;
+			}
+			ku = off;
+		} else if (data[off] != KTLSO_HT_NEW_SESSION_TICKET) {
+			goto unexpected;
+		}
+		off += KTLSO_HS_HDR_LEN + body;
+	}
+	if (ku == SIZE_MAX)
+		return 0;
+
+	if (rx->gen >= KTLSO_MAX_KEY_UPDATES)
+		goto unexpected;
+	err = ktlso_secret_next(rx->secret, &rx->c, &nk);
+	if (err) {
+		ktlso_rx_fatal(sk, ctx, err, KTLSO_ALERT_INTERNAL_ERROR);
+		return err;
+	}
+	ktlso_crypto_switch(&rx->c, &nk);
+	ktlso_secret_commit(rx->secret);
+	rx->gen++;
+	WRITE_ONCE(ctx->rx_gen, rx->gen);
+	ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_KEY_UPDATE, 1);
+	/*
+	 * One answer however often the peer asks while this side is silent
+	 * (RFC 8446 4.6.3): none is owed after an update nothing followed.
+	 */
+	if (request == KTLSO_KEY_UPDATE_REQUESTED && !tx->update_fresh) {
+		tx->update_owed = true;
+		ktlso_tx_owe(sk, ctx);
+	}
+	rx->len = ku;
+	return !rx->len;
+
+unexpected:
+	ktlso_rx_fatal(sk, ctx, -EPROTO, KTLSO_ALERT_UNEXPECTED_MESSAGE);
+	return -EPROTO;
+}
+
+/*
+ * A decrypted handshake record: a KeyUpdate taken in the kernel, or, as
+ * upstream does, one that pauses decryption until the application sets
+ * TLS_RX again; on a TLS 1.2 socket whose keys the daemon installed, a
+ * HelloRequest is ignored (RFC 5246 7.4.1.1) and anything else fails the
+ * connection, as no application there can answer it.
+ *
+ * Return: as ktlso_rx_key_update().
+ */
+static int ktlso_rx_handshake(struct sock *sk, struct ktlso_context *ctx)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	const u8 *data = rx->buf + rx->off;
+
+	if (rx->c.version != TLS_1_3_VERSION) {
+		if (!rx->daemon)
+			return 0;
+		if (ktlso_rx_only_hello_requests(data, rx->len))
+			return 1;
+		ktlso_rx_fatal(sk, ctx, -EPROTO,
+			       KTLSO_ALERT_UNEXPECTED_MESSAGE);
+		return -EPROTO;
+	}
+	if (rx->secret)
+		return ktlso_rx_key_update(sk, ctx);
+	if (rx->len && data[0] == KTLSO_HT_KEY_UPDATE) {
+		rx->key_pending = true;
+		ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_REKEY_RECEIVED, 1);
+	}
+	return 0;
+}
+
 /* Decrypt the whole record in rx->buf; a dropped one leaves nothing open. */
 static int ktlso_rx_decrypt(struct sock *sk, struct ktlso_context *ctx)
 {
@@ -173,15 +339,25 @@ static int ktlso_rx_decrypt(struct sock *sk, struct ktlso_context *ctx)
 	 */
 	if (padded && ctx->rx_no_pad)
 		ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_NO_PAD_VIOL, 1);
+	if (rx->type == KTLSO_CT_HANDSHAKE) {
+		err = ktlso_rx_handshake(sk, ctx);
+		if (err < 0)
+			return err;
+		if (err)
+			goto consumed;
+	}
 	if (rx->drop_tickets && rx->type == KTLSO_CT_HANDSHAKE &&
 	    ktlso_rx_only_tickets(rx->buf + rx->off, rx->len)) {
 		ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_TICKETS_DROPPED, 1);
-		ktlso_rx_reset(rx);
-		ktlso_rx_fill(sk, rx);
-		ktlso_rx_update_ready(rx);
-		return 0;
+		goto consumed;
 	}
 	rx->open = true;
+	ktlso_rx_update_ready(rx);
+	return 0;
+
+consumed:
+	ktlso_rx_reset(rx);
+	ktlso_rx_fill(sk, rx);
 	ktlso_rx_update_ready(rx);
 	return 0;
 }
@@ -316,6 +492,9 @@ static int ktlso_rx_next(struct sock *sk, struct ktlso_context *ctx,
 	for (;;) {
 		if (rx->open)
 			return 1;
+		/* As upstream: a rekey is pending, the application acts. */
+		if (rx->key_pending)
+			return -EKEYEXPIRED;
 		ktlso_rx_fill(sk, rx);
 		if (rx->err)
 			return rx->err;
@@ -329,7 +508,7 @@ static int ktlso_rx_next(struct sock *sk, struct ktlso_context *ctx,
 				return n;
 			if (rx->open)
 				return 1;
-			continue;	/* a record of tickets, dropped */
+			continue;	/* tickets dropped, a KeyUpdate taken */
 		}
 		if (sk->sk_err)
 			return sock_error(sk);
@@ -752,6 +931,7 @@ static void ktlso_rx_free_state(struct ktlso_rx *rx)
 		return;
 	list_for_each_entry_safe(r, tmp, &rx->parked, list)
 		kfree_sensitive(r);
+	ktlso_secret_free(rx->secret);
 	ktlso_crypto_clear(&rx->c);
 	kfree_sensitive(rx->buf);		/* plaintext may remain */
 	kfree(rx);
@@ -784,6 +964,31 @@ err_free:
 	return err;
 }
 
+/* A second TLS_RX: switch to the next key, and read on. */
+static int ktlso_rx_rekey(struct sock *sk, struct ktlso_context *ctx,
+			  const u8 *info)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	struct ktlso_next_key nk;
+	int err;
+
+	err = ktlso_crypto_prepare(&rx->c, info, &nk);
+	if (err) {
+		ktlso_rekey_error(sk, TLS_RX);
+		return err;
+	}
+	ktlso_crypto_switch(&rx->c, &nk);
+	rx->gen++;
+	WRITE_ONCE(ctx->rx_gen, rx->gen);
+	rx->key_pending = false;
+	ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_REKEY_OK, 1);
+	ktlso_rx_fill(sk, rx);
+	ktlso_rx_update_ready(rx);
+	/* Wake pollers that saw nothing while the KeyUpdate paused us. */
+	ctx->sk_data_ready(sk);
+	return 0;
+}
+
 /**
  * ktlso_set_rx() - setsockopt(SOL_TLS, TLS_RX): install receive keys
  * @sk: the socket, ktlso attached, locked by the caller (which decided
@@ -792,11 +997,16 @@ err_free:
  * @optlen: its length, which must be exactly that struct's size
  *
  * Records already waiting in TCP are opened under the new keys: the
- * caller must have read exactly up to the first protected record.
+ * caller must have read exactly up to the first protected record.  A
+ * second TLS_RX on TLS 1.3 keys is a rekey: the records not yet decrypted
+ * are opened under the new key, and a pause behind a KeyUpdate ends.  A
+ * failed rekey changes nothing.
  *
  * Return: 0; the errors of ktlso_copy_crypto_info() (-EINVAL, -EBUSY if
- * TLS_RX is already set, -EFAULT); -ENOENT if the kernel lacks the cipher;
- * -EOPNOTSUPP for a socket whose proto_ops ktlso does not know; -ENOMEM.
+ * TLS 1.2 keys are set already, -EFAULT); -EBUSY for a rekey where the
+ * kernel takes the KeyUpdates (KTLSO_RX_SECRET); -ENOENT if the kernel
+ * lacks the cipher; -EOPNOTSUPP for a socket whose proto_ops ktlso does
+ * not know; -ENOMEM.
  */
 int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
@@ -811,8 +1021,17 @@ int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	err = ktlso_copy_crypto_info(sk, ctx->rx ? &ctx->rx->c : NULL,
 				     ctx->tx ? &ctx->tx->c : NULL,
 				     optval, optlen, info, &c, &version);
-	if (err)
+	if (!err && ctx->rx && ctx->rx->secret)
+		err = -EBUSY;
+	if (err) {
+		if (ctx->rx)
+			ktlso_rekey_error(sk, TLS_RX);
 		goto out;
+	}
+	if (ctx->rx) {
+		err = ktlso_rx_rekey(sk, ctx, info);
+		goto out;
+	}
 	err = ktlso_build_rx_ops(sk, ctx->family);
 	if (err)
 		goto out;

@@ -5,7 +5,9 @@
  * offload, so the *Device counters are absent), and ktlso's own:
  * TlsRxZeroCopy, records decrypted straight into the reader's buffer, and
  * TlsRxTicketsDropped, TLS 1.3 records of session tickets dropped after a
- * client handshake the daemon ran.
+ * client handshake the daemon ran; TlsRxKeyUpdate and TlsTxKeyUpdate, the
+ * KeyUpdates the kernel took and sent itself (keyupdate.c).  The rekey
+ * counters are upstream's (Linux 6.14).
  */
 
 #include <linux/proc_fs.h>
@@ -31,6 +33,13 @@ static const char *const ktlso_mib_names[KTLSO_MIB_MAX] = {
 	[KTLSO_MIB_RX_NO_PAD_VIOL]	= "TlsRxNoPadViolation",
 	[KTLSO_MIB_RX_ZEROCOPY]		= "TlsRxZeroCopy",
 	[KTLSO_MIB_RX_TICKETS_DROPPED]	= "TlsRxTicketsDropped",
+	[KTLSO_MIB_TX_REKEY_OK]		= "TlsTxRekeyOk",
+	[KTLSO_MIB_RX_REKEY_OK]		= "TlsRxRekeyOk",
+	[KTLSO_MIB_TX_REKEY_ERROR]	= "TlsTxRekeyError",
+	[KTLSO_MIB_RX_REKEY_ERROR]	= "TlsRxRekeyError",
+	[KTLSO_MIB_RX_REKEY_RECEIVED]	= "TlsRxRekeyReceived",
+	[KTLSO_MIB_RX_KEY_UPDATE]	= "TlsRxKeyUpdate",
+	[KTLSO_MIB_TX_KEY_UPDATE]	= "TlsTxKeyUpdate",
 };
 
 /**

@@ -114,6 +114,7 @@ static void ktlso_tx_free_state(struct ktlso_tx *tx)
 		return;
 	ktlso_tx_put_in(tx);
 	ktlso_tx_put_out(tx);
+	ktlso_secret_free(tx->secret);
 	ktlso_crypto_clear(&tx->c);
 	kfree_sensitive(tx->plain);		/* plaintext may remain */
 	kfree(tx);
@@ -181,6 +182,26 @@ static void ktlso_tx_unlock(struct ktlso_context *ctx)
 		schedule_work(&ctx->tx_work);
 }
 
+/* A second TLS_TX: switch to the next key, or count the failure. */
+static int ktlso_tx_rekey(struct sock *sk, struct ktlso_context *ctx,
+			  const u8 *info)
+{
+	struct ktlso_tx *tx = ctx->tx;
+	struct ktlso_next_key nk;
+	int err;
+
+	err = ktlso_crypto_prepare(&tx->c, info, &nk);
+	if (err) {
+		ktlso_rekey_error(sk, TLS_TX);
+		return err;
+	}
+	ktlso_crypto_switch(&tx->c, &nk);
+	tx->gen++;
+	WRITE_ONCE(ctx->tx_gen, tx->gen);
+	ktlso_stats_add(sock_net(sk), KTLSO_MIB_TX_REKEY_OK, 1);
+	return 0;
+}
+
 /**
  * ktlso_set_tx() - setsockopt(SOL_TLS, TLS_TX): install transmit keys
  * @sk: the socket, ktlso attached, locked by the caller (which decided
@@ -188,9 +209,15 @@ static void ktlso_tx_unlock(struct ktlso_context *ctx)
  * @optval: a struct tls12_crypto_info_* from the caller
  * @optlen: its length, which must be exactly that struct's size
  *
+ * A second TLS_TX on TLS 1.3 keys is a rekey: the records sealed from
+ * then on are sealed under the new key, from the sequence number it
+ * carries; a record already sealed goes out as it is.  A failed rekey
+ * changes nothing.
+ *
  * Return: 0; the errors of ktlso_copy_crypto_info() (-EINVAL, -EBUSY if
- * TLS_TX is already set, -EFAULT); -ENOENT if the kernel lacks the cipher;
- * -ENOMEM.
+ * TLS 1.2 keys are set already, -EFAULT); -EBUSY for a rekey where the
+ * kernel runs the key updates (KTLSO_TX_SECRET); -ENOENT if the kernel
+ * lacks the cipher; -ENOMEM.
  */
 int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
@@ -205,8 +232,17 @@ int ktlso_set_tx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	err = ktlso_copy_crypto_info(sk, ctx->tx ? &ctx->tx->c : NULL,
 				     ctx->rx ? &ctx->rx->c : NULL,
 				     optval, optlen, info, &c, &version);
-	if (err)
+	if (!err && ctx->tx && ctx->tx->secret)
+		err = -EBUSY;
+	if (err) {
+		if (ctx->tx)
+			ktlso_rekey_error(sk, TLS_TX);
 		goto out;
+	}
+	if (ctx->tx) {
+		err = ktlso_tx_rekey(sk, ctx, info);
+		goto out;
+	}
 	err = ktlso_tx_alloc(c, version, info, optlen, &tx);
 	if (err)
 		goto out;
@@ -444,16 +480,39 @@ static void ktlso_sg_set(struct scatterlist *sg, struct page *page,
 }
 
 /*
+ * The AEAD's output scatterlist for the sealed record in tx->out: entry 0
+ * is left to ktlso_seal_sg(); the output starts after the header and
+ * explicit nonce (@body bytes, all in the first piece:
+ * sk_page_frag_refill() leaves at least 32 bytes, and a record has at
+ * least that many or is whole there).
+ */
+static void ktlso_tx_build_sg_out(struct ktlso_tx *tx, size_t body)
+{
+	struct scatterlist *sg;
+	unsigned int i, n;
+
+	n = tx->nr_out - (tx->out[0].bv_len == body);
+	sg_init_table(tx->sg_out, 1 + n);
+	sg = &tx->sg_out[1];
+	for (i = 0; i < tx->nr_out; i++) {
+		const struct bio_vec *bv = &tx->out[i];
+		size_t skip = i ? 0 : body;
+
+		if (bv->bv_len > skip)
+			ktlso_sg_set(sg++, bv->bv_page, bv->bv_offset + skip,
+				     bv->bv_len - skip);
+	}
+}
+
+/*
  * The AEAD's scatterlists for the open record: entry 0 of each is left to
- * ktlso_seal_sg(); the output starts after the header and explicit nonce
- * (@body bytes, all in the first piece: sk_page_frag_refill() leaves at
- * least 32 bytes, and a record has at least that many or is whole there).
+ * ktlso_seal_sg().
  */
 static void ktlso_tx_build_sg(struct ktlso_tx *tx, size_t body)
 {
 	bool tls13 = tx->c.version == TLS_1_3_VERSION;
 	struct scatterlist *sg;
-	unsigned int i, n;
+	unsigned int i;
 	size_t pos = 0;
 
 	sg_init_table(tx->sg_in, 1 + tx->nr_in + tls13);
@@ -472,18 +531,176 @@ static void ktlso_tx_build_sg(struct ktlso_tx *tx, size_t body)
 		tx->inner_type = tx->open_type;
 		sg_set_buf(sg, &tx->inner_type, 1);
 	}
+	ktlso_tx_build_sg_out(tx, body);
+}
 
-	n = tx->nr_out - (tx->out[0].bv_len == body);
-	sg_init_table(tx->sg_out, 1 + n);
-	sg = &tx->sg_out[1];
-	for (i = 0; i < tx->nr_out; i++) {
-		const struct bio_vec *bv = &tx->out[i];
-		size_t skip = i ? 0 : body;
+/*
+ * Seal the @len bytes of tx->ctl as a record of @type (a KeyUpdate, an
+ * alert) into tx->out, ready to push.  Nothing may be waiting in tx->out.
+ */
+static int ktlso_tx_seal_ctl(struct sock *sk, struct ktlso_tx *tx, u8 type,
+			     size_t len)
+{
+	size_t rec_len = ktlso_record_len(&tx->c, len);
+	size_t body = ktlso_body_off(&tx->c);
+	bool tls13 = tx->c.version == TLS_1_3_VERSION;
+	int err;
 
-		if (bv->bv_len > skip)
-			ktlso_sg_set(sg++, bv->bv_page, bv->bv_offset + skip,
-				     bv->bv_len - skip);
+	err = ktlso_tx_get_out(sk, tx, rec_len);
+	if (err)
+		return err;
+	sg_init_table(tx->sg_in, 2 + tls13);
+	sg_set_buf(&tx->sg_in[1], tx->ctl, len);
+	if (tls13) {
+		tx->ctl[len] = type;
+		sg_set_buf(&tx->sg_in[2], &tx->ctl[len], 1);
 	}
+	ktlso_tx_build_sg_out(tx, body);
+	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[0]), type, len,
+			    tx->sg_in, tx->sg_out);
+	memzero_explicit(tx->ctl, sizeof(tx->ctl));
+	if (err) {
+		ktlso_tx_put_out(tx);
+		ktlso_tx_abort(sk, tx, err);
+		return err;
+	}
+	tx->push_off = 0;
+	WRITE_ONCE(tx->push_len, rec_len);
+	return 0;
+}
+
+/* Is a KeyUpdate due before the next record is sealed? */
+static bool ktlso_tx_update_due(const struct ktlso_tx *tx)
+{
+	u64 limit;
+
+	if (!tx->secret)
+		return false;
+	if (tx->update_owed)
+		return true;
+	/* The KeyUpdate is the last record the key seals. */
+	limit = ktlso_tx_key_limit(&tx->c);
+	return limit && tx->c.records + 1 >= limit;
+}
+
+/*
+ * Seal a KeyUpdate under the current key and switch to the next one,
+ * derived from the traffic secret, then start pushing the KeyUpdate.
+ * The next key is made before the KeyUpdate is sealed: once that is out,
+ * nothing may fail.  Nothing may be waiting in tx->out.
+ *
+ * Return: 0; -ENOMEM with nothing sealed; the push's error with the
+ * KeyUpdate sealed and the key switched; -EKEYEXPIRED, sticky, once the
+ * key generations run out.
+ */
+static int ktlso_tx_send_update(struct sock *sk, struct ktlso_context *ctx,
+				int flags)
+{
+	struct ktlso_tx *tx = ctx->tx;
+	struct ktlso_next_key nk;
+	int err;
+
+	if (tx->gen >= KTLSO_MAX_KEY_UPDATES) {
+		ktlso_tx_abort(sk, tx, -EKEYEXPIRED);
+		return -EKEYEXPIRED;
+	}
+	err = ktlso_secret_next(tx->secret, &tx->c, &nk);
+	if (err) {
+		/* Only memory may come back; the crypto API's errors stay. */
+		if (err != -ENOMEM)
+			ktlso_tx_abort(sk, tx, err);
+		return err;
+	}
+	tx->ctl[0] = KTLSO_HT_KEY_UPDATE;
+	tx->ctl[1] = 0;
+	tx->ctl[2] = 0;
+	tx->ctl[3] = 1;
+	tx->ctl[4] = tx->update_request;
+	err = ktlso_tx_seal_ctl(sk, tx, KTLSO_CT_HANDSHAKE,
+				KTLSO_KEY_UPDATE_LEN);
+	if (err) {
+		ktlso_crypto_discard(&nk);
+		memzero_explicit(tx->secret->next, sizeof(tx->secret->next));
+		return err;
+	}
+	ktlso_crypto_switch(&tx->c, &nk);
+	ktlso_secret_commit(tx->secret);
+	tx->gen++;
+	WRITE_ONCE(ctx->tx_gen, tx->gen);
+	tx->update_owed = false;
+	tx->update_request = KTLSO_KEY_UPDATE_NOT_REQUESTED;
+	tx->update_fresh = true;
+	ktlso_stats_add(sock_net(sk), KTLSO_MIB_TX_KEY_UPDATE, 1);
+	return ktlso_tx_push(sk, tx, flags);
+}
+
+/*
+ * Seal the fatal alert the receive side owes the peer and start pushing
+ * it; a record still open is dropped: nothing may follow a fatal alert.
+ * Sending ends here with the receive side's error, which the socket now
+ * reports (sk_err).  A record still waiting for TCP goes first.
+ */
+static int ktlso_tx_send_alert(struct sock *sk, struct ktlso_context *ctx,
+			       int flags)
+{
+	struct ktlso_tx *tx = ctx->tx;
+	int err = ctx->rx && ctx->rx->err ? ctx->rx->err : -EPROTO;
+	int ret;
+
+	ret = ktlso_tx_push(sk, tx, flags);
+	if (ret)
+		return ret;
+	ktlso_tx_put_in(tx);
+	tx->ctl[0] = 2;				/* fatal */
+	tx->ctl[1] = tx->alert;
+	ret = ktlso_tx_seal_ctl(sk, tx, KTLSO_CT_ALERT, 2);
+	if (ret == -ENOMEM)
+		return ret;
+	tx->alert_owed = false;
+	if (!ret)
+		ktlso_tx_push(sk, tx, flags);
+	ktlso_tx_abort(sk, tx, err);
+	return err;
+}
+
+/*
+ * What the receive side or the application left owed: a fatal alert
+ * (before anything else; a record waiting for TCP goes first), or a
+ * KeyUpdate when no record is open or waiting (otherwise it goes before
+ * the next record is sealed, see ktlso_tx_close_record()).  Called with
+ * tx_lock and the socket lock held.
+ */
+static void ktlso_tx_send_owed(struct sock *sk, struct ktlso_context *ctx,
+			       int flags)
+{
+	struct ktlso_tx *tx = ctx->tx;
+
+	lockdep_assert_held(&ctx->tx_lock);
+	sock_owned_by_me(sk);
+	if (tx->err)
+		return;
+	if (tx->alert_owed)
+		ktlso_tx_send_alert(sk, ctx, flags);
+	else if (tx->update_owed && !tx->push_len && !tx->open_len)
+		ktlso_tx_send_update(sk, ctx, flags);
+}
+
+/**
+ * ktlso_tx_owe() - send what the receive side now owes, if it can be now
+ * @sk: the socket, locked (the receive side runs under its lock)
+ * @ctx: its context, with ->tx set and its update_owed or alert_owed set
+ *
+ * Only tries tx_lock, which is taken before the socket lock: a sender
+ * that holds it sends what is owed as it finishes (ktlso_tx_sendmsg()),
+ * and close sends an alert still owed.
+ */
+void ktlso_tx_owe(struct sock *sk, struct ktlso_context *ctx)
+{
+	sock_owned_by_me(sk);
+	if (!mutex_trylock(&ctx->tx_lock))
+		return;
+	ktlso_tx_send_owed(sk, ctx, MSG_DONTWAIT | MSG_NOSIGNAL);
+	ktlso_tx_unlock(ctx);
 }
 
 /*
@@ -493,10 +710,16 @@ static void ktlso_tx_build_sg(struct ktlso_tx *tx, size_t body)
 static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 				 int flags)
 {
-	size_t len = ktlso_record_len(&tx->c, tx->open_len);
-	size_t body = ktlso_body_off(&tx->c);
+	size_t len, body;
 	int err;
 
+	if (ktlso_tx_update_due(tx)) {
+		err = ktlso_tx_send_update(sk, ktlso_get_ctx(sk), flags);
+		if (err)
+			return err;
+	}
+	len = ktlso_record_len(&tx->c, tx->open_len);
+	body = ktlso_body_off(&tx->c);
 	err = ktlso_tx_get_out(sk, tx, len);
 	if (err)
 		return err;
@@ -509,6 +732,7 @@ static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 		return err;
 	}
 	ktlso_tx_put_in(tx);
+	tx->update_fresh = false;
 	tx->push_off = 0;
 	WRITE_ONCE(tx->push_len, len);
 	return ktlso_tx_push(sk, tx, flags);
@@ -611,6 +835,12 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 	err = tx->err;
 	if (err)
 		goto out;
+	/* The receive side failed: the peer gets its alert, nothing more. */
+	if (tx->alert_owed) {
+		err = ktlso_tx_send_alert(sk, ctx,
+					  flags & (MSG_DONTWAIT | MSG_NOSIGNAL));
+		goto out;
+	}
 	/* Nothing is accepted, sealed or counted once sending has ended. */
 	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
 		err = sk_stream_error(sk, flags, -EPIPE);
@@ -684,6 +914,8 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 out:
 	if (unlikely(tx->user_pages))
 		ktlso_tx_drop_user(tx);
+	/* What the receive side owed while this sender held tx_lock. */
+	ktlso_tx_send_owed(sk, ctx, MSG_DONTWAIT | MSG_NOSIGNAL);
 	fatal = tx->err;
 	release_sock(sk);
 	ktlso_tx_unlock(ctx);
@@ -848,6 +1080,13 @@ bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
 
 	lockdep_assert_held(&ctx->tx_lock);
 	sock_owned_by_me(sk);
+	if (tx->alert_owed && !tx->err) {
+		/* The record waiting for TCP, then the alert; no more. */
+		ktlso_tx_room_for(sk, tx->push_len +
+				  ktlso_record_len(&tx->c, 2));
+		ktlso_tx_send_alert(sk, ctx, flags);
+		return tx->push_len;
+	}
 	if (tx->push_len || tx->open_len)
 		ktlso_tx_room_for(sk, tx->push_len ? tx->push_len :
 				  ktlso_record_len(&tx->c, tx->open_len));
@@ -858,6 +1097,66 @@ bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
 			err = ktlso_tx_close_record(sk, tx, flags);
 	}
 	return tx->push_len || tx->open_len;
+}
+
+/**
+ * ktlso_tx_key_update() - setsockopt(SOL_TLS, KTLSO_KEY_UPDATE)
+ * @sk: the socket, ktlso attached
+ * @optval: a u32, KTLSO_KEY_UPDATE_NOT_REQUESTED or _REQUESTED
+ * @optlen: its size
+ *
+ * The KeyUpdate is sealed at once when nothing is open or waiting for
+ * TCP (a record waiting is pushed first, without waiting), otherwise it
+ * is owed and goes before the next record.  A request already owed keeps
+ * update_requested if either asked for it.
+ *
+ * Return: 0; -EINVAL for a bad value or length or no transmit secret;
+ * -EKEYEXPIRED when the key generations are used up; the sticky error that
+ * ended sending; -EFAULT; -EINTR.
+ */
+int ktlso_tx_key_update(struct sock *sk, sockptr_t optval,
+			unsigned int optlen)
+{
+	struct ktlso_context *ctx = ktlso_get_ctx(sk);
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	struct ktlso_tx *tx;
+	u32 request;
+	int err;
+
+	if (sockptr_is_null(optval) || optlen != sizeof(request))
+		return -EINVAL;
+	if (copy_from_sockptr(&request, optval, sizeof(request)))
+		return -EFAULT;
+	if (request > KTLSO_KEY_UPDATE_REQUESTED)
+		return -EINVAL;
+	err = mutex_lock_interruptible(&ctx->tx_lock);
+	if (err)
+		return err;
+	lock_sock(sk);
+	tx = ctx->tx;
+	err = -EINVAL;
+	if (!tx || !tx->secret)
+		goto out;
+	err = tx->err;
+	if (err)
+		goto out;
+	err = -EKEYEXPIRED;
+	if (tx->gen >= KTLSO_MAX_KEY_UPDATES)
+		goto out;
+	tx->update_owed = true;
+	tx->update_request |= request;
+	err = tx->open_len ? 0 : ktlso_tx_push(sk, tx, flags);
+	if (!err)
+		ktlso_tx_send_owed(sk, ctx, flags);
+	/* Owed (memory, room in TCP) is no failure; an ended stream is. */
+	if (err == -EAGAIN)
+		err = 0;
+	if (tx->err)
+		err = tx->err;
+out:
+	release_sock(sk);
+	ktlso_tx_unlock(ctx);
+	return err;
 }
 
 /**

@@ -53,13 +53,17 @@ report() { # report NAME COMMAND...: runs, shows, counts only a failure
 # The VM suites on one kernel (a Debian release, or the debug kernel's):
 # the runner's own selftest, the kselftests, then the end-to-end suites
 # (ktlsod, libktlso, ktlso-httpd and ktlso-client against curl, openssl and
-# gnutls; who may use which profile, ktlsod's privileges), each inside a VM
-# with ktlso loaded.
+# gnutls; who may use which profile, ktlsod's privileges; TLS 1.3 key
+# updates run by the kernel), each inside a VM with ktlso loaded.
 kernel_suites() { # kernel_suites KVER
 	local k=$1
 	suite "vm-runner-$k" selftests/vm/selftest.sh --kernel "$k"
 	suite "kselftest-$k" selftests/vm/run --kernel "$k" -- \
 		selftests/run_tests.sh build/selftests
+	# The rekey tests against in-tree kTLS as well, where it has them
+	# (Linux 6.14+; on Debian's 6.1 and 6.12 they skip, saying so).
+	suite "kselftest-intree-$k" selftests/vm/run --kernel "$k" -- \
+		env KTLSO_TEST_ULP=tls build/selftests/rekey
 	suite "daemon-e2e-$k" selftests/vm/run --kernel "$k" -- \
 		build/tests/host/daemon-e2e
 	suite "httpd-e2e-$k" selftests/vm/run --kernel "$k" --timeout 600 -- \
@@ -68,6 +72,8 @@ kernel_suites() { # kernel_suites KVER
 		selftests/e2e/run
 	suite "security-e2e-$k" selftests/vm/run --kernel "$k" --timeout 600 -- \
 		selftests/e2e/security
+	suite "keyupdate-e2e-$k" selftests/vm/run --kernel "$k" --timeout 900 -- \
+		selftests/e2e/keyupdate
 }
 
 summary() { # the failures, then "N passed, N failed, N skipped"

@@ -37,11 +37,21 @@ TEST(stat_file_has_upstream_names)
 		EXPECT_LE(0, ktlso_stat(names[i]));
 }
 
-/* ktlso's own counters: direct decryption, dropped tickets. */
+/*
+ * ktlso's own counters: direct decryption, dropped tickets, KeyUpdates
+ * taken and sent in the kernel; and upstream's rekey counters (6.14).
+ */
 TEST(stat_file_has_ktlso_names)
 {
-	EXPECT_LE(0, ktlso_stat("TlsRxZeroCopy"));
-	EXPECT_LE(0, ktlso_stat("TlsRxTicketsDropped"));
+	static const char *const names[] = {
+		"TlsRxZeroCopy", "TlsRxTicketsDropped", "TlsRxKeyUpdate",
+		"TlsTxKeyUpdate", "TlsTxRekeyOk", "TlsRxRekeyOk",
+		"TlsTxRekeyError", "TlsRxRekeyError", "TlsRxRekeyReceived",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		EXPECT_LE(0, ktlso_stat(names[i]));
 }
 
 TEST(tx_counters_follow_sockets)
@@ -61,9 +71,14 @@ TEST(tx_counters_follow_sockets)
 	ASSERT_EQ(0, set_tx(c2, TLS_1_2_VERSION));
 	EXPECT_EQ(total + 2, ktlso_stat("TlsTxSw"));
 	EXPECT_EQ(curr + 2, ktlso_stat("TlsCurrTxSw"));
-	/* A refused installation counts nothing. */
-	EXPECT_EQ(-EBUSY, set_tx(c1, TLS_1_3_VERSION));
+	/*
+	 * A refused installation counts nothing, and neither does a TLS 1.3
+	 * rekey (counted in TlsTxRekeyOk, rekey.c).
+	 */
+	EXPECT_EQ(-EBUSY, set_tx(c2, TLS_1_2_VERSION));
+	ASSERT_EQ(0, set_tx(c1, TLS_1_3_VERSION));
 	EXPECT_EQ(total + 2, ktlso_stat("TlsTxSw"));
+	EXPECT_EQ(curr + 2, ktlso_stat("TlsCurrTxSw"));
 	close(c1);
 	EXPECT_EQ(curr + 1, ktlso_stat("TlsCurrTxSw"));
 	close(c2);

@@ -229,6 +229,32 @@ static inline void keys_set_seq(struct tls_keys *k, uint64_t seq)
 	put_be64(ci_rec_seq(k), seq);
 }
 
+/*
+ * The keys of key generation @gen, for the rekey tests: generation 0 is
+ * exactly what keys_init() makes; every later one has a key, salt and IV
+ * of its own (as the keys after a TLS 1.3 KeyUpdate have, RFC 8446 7.2),
+ * so that a record opens only under the generation that sealed it.  Its
+ * first record is @seq (after a real KeyUpdate: 0).
+ */
+static inline void keys_init_gen(struct tls_keys *k, uint16_t version,
+				 uint16_t cipher, uint16_t suite, uint64_t seq,
+				 unsigned int gen)
+{
+	/*
+	 * 300 apart: key_pattern() bytes of consecutive generations then
+	 * differ by 300 * 37 mod 256 = 92, and repeat only after 64.
+	 */
+	unsigned int seed = cipher * 4 + (version & 0xf) + gen * 300;
+
+	keys_init(k, version, cipher, suite, seq);
+	if (!gen)
+		return;
+	key_pattern(ci_key(k), k->c->key_len, seed);
+	key_pattern(ci_salt(k), k->c->salt_len, seed + 100);
+	if (!explicit_nonce_len(k))
+		key_pattern(ci_iv(k), k->c->iv_len, seed + 200);
+}
+
 /* --- record arithmetic ------------------------------------------------------- */
 
 static inline size_t record_overhead(const struct tls_keys *k)
@@ -306,6 +332,31 @@ static inline int intree_accepts(const struct tls_keys *k, bool *no_ulp)
 		*no_ulp = true;
 	else
 		err = keys_install(cfd, TLS_TX, k);
+	ktlso_close_now(cfd);
+	close(sfd);
+	return err;
+}
+
+/*
+ * Does in-tree kTLS take a second TLS_TX of TLS 1.3 keys, the rekey of
+ * Linux 6.14 on?  0 if it does; otherwise the -errno of the step that
+ * failed: -EBUSY from the second TLS_TX on a kernel without rekey.
+ */
+static inline int intree_rekey_probe(void)
+{
+	struct tls_keys k0, k1;
+	int cfd, sfd, err;
+
+	keys_init_gen(&k0, TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 0, 0, 0);
+	keys_init_gen(&k1, TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128, 0, 0, 1);
+	err = ktlso_tcp_pair(AF_INET, &cfd, &sfd);
+	if (err)
+		return err;
+	err = ulp_attach(cfd, "tls");
+	if (!err)
+		err = keys_install(cfd, TLS_TX, &k0);
+	if (!err)
+		err = keys_install(cfd, TLS_TX, &k1);
 	ktlso_close_now(cfd);
 	close(sfd);
 	return err;

@@ -93,6 +93,148 @@
  */
 #define KTLSO_PEER_CERT_MAX	16384
 
+/*
+ * TLS 1.3 key updates run by the kernel (RFC 8446 4.6.3, 7.2).
+ *
+ * setsockopt(fd, SOL_TLS, KTLSO_TX_SECRET or KTLSO_RX_SECRET, &s,
+ * sizeof(struct ktlso_traffic_secret)) gives the kernel the current
+ * application traffic secret of one direction whose TLS 1.3 keys are
+ * installed (TLS_TX or TLS_RX), so that the kernel updates that
+ * direction's keys itself from then on:
+ *
+ *  - receive: a KeyUpdate from the peer is consumed in the kernel, never
+ *    delivered; the next secret is HKDF-Expand-Label(secret, "traffic
+ *    upd", "", Hash.length), key and IV follow from it, the sequence
+ *    number starts again at 0.  When the peer asks (update_requested) and
+ *    the transmit secret is installed too, the kernel sends a KeyUpdate of
+ *    its own before the next record it sends;
+ *  - transmit: the kernel sends a KeyUpdate and changes keys before a key
+ *    has sealed as many records as its AEAD may (RFC 9846 5.5; the module
+ *    parameter tx_key_records lowers the bound, at least 2): a key seals
+ *    at most that many records, its own KeyUpdate included; and when the
+ *    application asks (KTLSO_KEY_UPDATE).
+ *
+ * KTLSO_RX_SECRET needs KTLSO_TX_SECRET first (EINVAL otherwise): the
+ * kernel must be able to answer a peer's update_requested.  An answer, and
+ * a fatal alert, go out at once when no record is open (MSG_MORE) or
+ * waiting for room in TCP, otherwise before the next record, or at close.
+ *
+ * A KeyUpdate that is malformed (a body other than one byte 0 or 1, not
+ * the last message of its record, or split over records) ends the
+ * connection with a decode_error, illegal_parameter or unexpected_message
+ * alert sent to the peer, and reads fail with EBADMSG (EPROTO for an
+ * unexpected message).  Other post-handshake messages than KeyUpdate and
+ * NewSessionTicket are unexpected_message.  At most KTLSO_MAX_KEY_UPDATES
+ * updates per direction.
+ *
+ * A secret is never readable back, and is wiped when it is replaced and
+ * when the socket closes.  The kernel checks that it derives the key and
+ * IV installed, so it cannot be installed for another key.  Once a
+ * direction has a secret, setting TLS_TX or TLS_RX again on it fails with
+ * EBUSY: the kernel owns that key schedule.
+ *
+ *	0	installed;
+ *	EINVAL	bad length, reserved bytes not zero, a hash that is not the
+ *		cipher suite's, a secret length that is not the hash's, no
+ *		TLS 1.3 keys in that direction, KTLSO_RX_SECRET before
+ *		KTLSO_TX_SECRET, or a secret that does not derive the
+ *		installed key and IV;
+ *	EBUSY	that direction has a secret already;
+ *	ENOENT	the kernel lacks the HMAC the hash needs;
+ *	ENOMEM.
+ *
+ * ktlsod installs both secrets after every TLS 1.3 handshake it runs.
+ */
+#define KTLSO_TX_SECRET		(KTLSO_SOCKOPT_BASE + 3)
+#define KTLSO_RX_SECRET		(KTLSO_SOCKOPT_BASE + 4)
+
+enum ktlso_hash {
+	KTLSO_HASH_SHA256 = 1,	/* TLS_AES_128_GCM_SHA256, CHACHA20, CCM */
+	KTLSO_HASH_SHA384 = 2,	/* TLS_AES_256_GCM_SHA384 */
+	KTLSO_HASH_SM3 = 3,	/* TLS_SM4_GCM_SM3, TLS_SM4_CCM_SM3 */
+};
+
+#define KTLSO_SECRET_MAX	48	/* SHA-384 */
+
+/**
+ * struct ktlso_traffic_secret - a direction's application traffic secret
+ * @hash: enum ktlso_hash, the cipher suite's hash
+ * @secret_len: bytes of @secret used: the hash's length
+ * @reserved: must be zero
+ * @secret: the secret
+ */
+struct ktlso_traffic_secret {
+	__u16	hash;
+	__u16	secret_len;
+	__u32	reserved;
+	__u8	secret[KTLSO_SECRET_MAX];
+};
+
+/* At most this many key updates per direction and connection. */
+#define KTLSO_MAX_KEY_UPDATES	((1ULL << 48) - 1)
+
+/*
+ * setsockopt(fd, SOL_TLS, KTLSO_KEY_UPDATE, &request, sizeof(__u32))
+ * sends a KeyUpdate now, as OpenSSL's SSL_key_update() does, and changes
+ * the transmit key after it: request is KTLSO_KEY_UPDATE_NOT_REQUESTED or
+ * KTLSO_KEY_UPDATE_REQUESTED (the peer is asked to update its keys too).
+ * The KeyUpdate is sealed at once when no record is open (MSG_MORE) or
+ * waiting for room in TCP; otherwise it goes out before the next record is
+ * sealed (the open record's bytes then go under the new key).
+ *
+ *	0	the KeyUpdate is sealed and queued;
+ *	EINVAL	bad length or value, or no transmit secret installed;
+ *	EKEYEXPIRED the transmit key is at KTLSO_MAX_KEY_UPDATES;
+ *	ENOMEM;
+ *	or the error that ended sending (EPIPE, EBADMSG, ...).
+ */
+#define KTLSO_KEY_UPDATE	(KTLSO_SOCKOPT_BASE + 5)
+#define KTLSO_KEY_UPDATE_NOT_REQUESTED	0
+#define KTLSO_KEY_UPDATE_REQUESTED	1
+
+/*
+ * getsockopt(fd, SOL_TLS, KTLSO_KEY_STATE, &st, &len) with len exactly
+ * sizeof(struct ktlso_key_state) reads how often each direction's keys
+ * changed (a second TLS_TX/TLS_RX, or an update in the kernel) and
+ * whether the kernel runs its updates.  sock_diag reports the generations
+ * too, as KTLSO_INFO_TX_GEN and KTLSO_INFO_RX_GEN (u64) in the
+ * INET_ULP_INFO_TLS nest.
+ *
+ *	EINVAL	another length.
+ */
+#define KTLSO_KEY_STATE		(KTLSO_SOCKOPT_BASE + 6)
+
+/**
+ * struct ktlso_key_state - where the key schedules stand
+ * @tx_gen: transmit key generation: 0 for the keys first installed
+ * @rx_gen: receive key generation, likewise
+ * @tx_auto: 1 if the kernel updates the transmit key (KTLSO_TX_SECRET)
+ * @rx_auto: 1 if the kernel takes the peer's KeyUpdates (KTLSO_RX_SECRET)
+ * @rx_pending: 1 while reads fail with EKEYEXPIRED, waiting for TLS_RX
+ * @reserved: zero
+ * @tx_records: records sealed under the current transmit key
+ * @tx_limit: records the current transmit key may seal, its KeyUpdate
+ *	included (0: no transmit secret; all ones: no bound but the
+ *	sequence number's)
+ */
+struct ktlso_key_state {
+	__u64	tx_gen;
+	__u64	rx_gen;
+	__u8	tx_auto;
+	__u8	rx_auto;
+	__u8	rx_pending;
+	__u8	reserved[5];
+	__u64	tx_records;
+	__u64	tx_limit;
+};
+
+/*
+ * sock_diag attributes of ktlso's own in the INET_ULP_INFO_TLS nest,
+ * numbered far above upstream's TLS_INFO_* (which ss ignores).
+ */
+#define KTLSO_INFO_TX_GEN	0x3000
+#define KTLSO_INFO_RX_GEN	0x3001
+
 enum ktlso_hs_role {
 	KTLSO_HS_ROLE_CLIENT = 1,
 	KTLSO_HS_ROLE_SERVER = 2,
