@@ -549,12 +549,11 @@ static int ktlso_tx_seal_ctl(struct sock *sk, struct ktlso_tx *tx, u8 type,
 	err = ktlso_tx_get_out(sk, tx, rec_len);
 	if (err)
 		return err;
-	sg_init_table(tx->sg_in, 2 + tls13);
-	sg_set_buf(&tx->sg_in[1], tx->ctl, len);
-	if (tls13) {
+	/* TLS 1.3's content type right after the body: one entry for both. */
+	if (tls13)
 		tx->ctl[len] = type;
-		sg_set_buf(&tx->sg_in[2], &tx->ctl[len], 1);
-	}
+	sg_init_table(tx->sg_in, 2);
+	sg_set_buf(&tx->sg_in[1], tx->ctl, len + tls13);
 	ktlso_tx_build_sg_out(tx, body);
 	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[0]), type, len,
 			    tx->sg_in, tx->sg_out);

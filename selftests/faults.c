@@ -29,6 +29,7 @@
  * root, and runs in the VM.
  */
 
+#include <sys/random.h>
 #include <sys/syscall.h>
 
 #include "ktlso_daemon.h"
@@ -1247,6 +1248,661 @@ TEST_F_TIMEOUT(hs, daemon, CASE_TIMEOUT)
 	EXPECT_GT(rep.accept_enomem + rep.accept_eio + rep.done_enomem +
 		  rep.done_eio, 0u);
 	expect_no_request_left(_metadata);
+}
+
+/* --- TLS 1.3 rekey: a second TLS_TX or TLS_RX ------------------------------ */
+
+FIXTURE(rekey) {
+	struct fi fi;
+	struct tls_keys k0, k1;		/* generations 0 and 1 */
+};
+
+FIXTURE_VARIANT(rekey) {
+	uint16_t cipher;
+	uint16_t suite;			/* the engine's, to seal and open */
+};
+
+FIXTURE_VARIANT_ADD(rekey, tls13_aes_gcm_128)
+{
+	.cipher = TLS_CIPHER_AES_GCM_128, .suite = 0x1301,
+};
+
+FIXTURE_VARIANT_ADD(rekey, tls13_aes_gcm_256)
+{
+	.cipher = TLS_CIPHER_AES_GCM_256, .suite = 0x1302,
+};
+
+FIXTURE_VARIANT_ADD(rekey, tls13_chacha20_poly1305)
+{
+	.cipher = TLS_CIPHER_CHACHA20_POLY1305, .suite = 0x1303,
+};
+
+/* Generation 0 starts at SEQ_START, generation 1 at 0 (a KeyUpdate's). */
+FIXTURE_SETUP(rekey)
+{
+	self->fi.ctl = -1;
+	keys_init_gen(&self->k0, TLS_1_3_VERSION, variant->cipher,
+		      variant->suite, SEQ_START, 0);
+	keys_init_gen(&self->k1, TLS_1_3_VERSION, variant->cipher,
+		      variant->suite, 0, 1);
+}
+
+FIXTURE_TEARDOWN(rekey)
+{
+	fi_disarm(&self->fi);
+}
+
+/*
+ * One message @i across the connection, ktlso on @fd with keys @opt, the
+ * test on plain TCP @peer sealing (TLS_RX) or opening (TLS_TX) with @rp,
+ * the engine's record protection under the generation the kernel must use.
+ */
+static void rekey_cross(struct __test_metadata *_metadata, int fd, int peer,
+			int opt, struct ktlso_record_protection *rp, int i)
+{
+	static uint8_t rec[HDR_LEN + MAX_PAYLOAD + 256], out[MAX_PAYLOAD + 256];
+	char msg[32];
+	int n = snprintf(msg, sizeof(msg), "message %d", i);
+	uint64_t seq = rp->seq;
+	size_t len, body;
+	uint8_t type;
+
+	if (opt == TLS_RX) {
+		ASSERT_EQ(0, ktlso_record_seal(rp, TYPE_DATA, (uint8_t *)msg, n, 0, rec,
+					       sizeof(rec), &len));
+		ASSERT_EQ(0, ktlso_write_all(peer, rec, len));
+		ASSERT_EQ(0, ktlso_read_all(fd, out, n)) {
+			TH_LOG("message %d, sequence number %llu: %s", i,
+			       (unsigned long long)seq, strerror(errno));
+		}
+		ASSERT_EQ(0, memcmp(msg, out, n));
+		return;
+	}
+	ASSERT_EQ(0, ktlso_write_all(fd, msg, n));
+	ASSERT_EQ(0, ktlso_read_all(peer, rec, HDR_LEN));
+	body = (size_t)rec[3] << 8 | rec[4];
+	ASSERT_LE(body, (size_t)MAX_PAYLOAD + 256);
+	ASSERT_EQ(0, ktlso_read_all(peer, rec + HDR_LEN, body));
+	ASSERT_EQ(0, ktlso_record_open(rp, rec, HDR_LEN + body, &type, out,
+				       sizeof(out), &len)) {
+		TH_LOG("message %d does not open at sequence number %llu", i,
+		       (unsigned long long)seq);
+	}
+	EXPECT_EQ(TYPE_DATA, type);
+	ASSERT_EQ((size_t)n, len);
+	ASSERT_EQ(0, memcmp(msg, out, n));
+}
+
+/* getsockopt(@opt) of the full struct: @k with @seq as the next record. */
+static void expect_keys(struct __test_metadata *_metadata, int fd, int opt,
+			const struct tls_keys *k, uint64_t seq)
+{
+	unsigned char info[CRYPTO_INFO_BUF];
+	struct tls_keys want = *k;
+	socklen_t len = k->len;
+
+	keys_set_seq(&want, seq);
+	ASSERT_EQ(0, getsockopt(fd, SOL_TLS, opt, info, &len)) {
+		TH_LOG("getsockopt: %s", strerror(errno));
+	}
+	ASSERT_EQ(k->len, len);
+	EXPECT_EQ(0, memcmp(want.ci, info, len)) {
+		TH_LOG("not generation 0's keys at sequence number %llu",
+		       (unsigned long long)seq);
+	}
+}
+
+/*
+ * A second setsockopt(TLS_TX or TLS_RX) with TLS 1.3 keys (rekey.c) and
+ * allocations failing: 0, or ENOMEM (the next AEAD or its request could
+ * not be allocated: ktlso_crypto_prepare()).  On ENOMEM the old key stays
+ * (ktlso_tx_rekey(), ktlso_rx_rekey()): getsockopt returns generation 0's
+ * keys and its next sequence number, records still cross under it,
+ * TlsTxRekeyError / TlsRxRekeyError count the failure, and the same
+ * rekey without injection works.  Afterwards records cross under
+ * generation 1, numbered from its rec_seq.  Each round on a fresh
+ * connection: generation 0 installed and used without injection first.
+ */
+static void rekey_case(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(rekey) *self, int opt)
+{
+	const char *ok_name = opt == TLS_TX ? "TlsTxRekeyOk" : "TlsRxRekeyOk";
+	const char *err_name = opt == TLS_TX ? "TlsTxRekeyError" :
+					       "TlsRxRekeyError";
+	long end = now_ms() + CASE_SECONDS * 1000, injected, oks0, errs0, e;
+	struct ktlso_record_protection rp0, rp1;
+	int i, r, cfd, sfd, ok = 0, enomem = 0;
+
+	SKIP_WITHOUT_FI();
+	oks0 = ktlso_stat(ok_name);
+	errs0 = ktlso_stat(err_name);
+	ASSERT_LE(0, oks0);
+	ASSERT_LE(0, errs0);
+
+	fi_arm(_metadata, &self->fi, 30);
+	for (i = 0; i < ITERATIONS && now_ms() < end; i++) {
+		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
+		ASSERT_EQ(0, ktlso_attach(cfd));
+		set_rcvtimeo(cfd, RCV_TIMEOUT_S);
+		set_rcvtimeo(sfd, RCV_TIMEOUT_S);
+		ASSERT_EQ(0, keys_install(cfd, opt, &self->k0));
+		engine_init(_metadata, &self->k0, SEQ_START, opt == TLS_RX,
+			    &rp0);
+		engine_init(_metadata, &self->k1, 0, opt == TLS_RX, &rp1);
+		rekey_cross(_metadata, cfd, sfd, opt, &rp0, i);
+		rekey_cross(_metadata, cfd, sfd, opt, &rp0, i);
+
+		e = ktlso_stat(err_name);
+		fi_on(&self->fi);
+		r = keys_install(cfd, opt, &self->k1);
+		fi_off(&self->fi);
+		if (r) {
+			ASSERT_EQ(-ENOMEM, r) {
+				TH_LOG("rekey %d: %s", i, strerror(-r));
+			}
+			enomem++;
+			EXPECT_EQ(e + 1, ktlso_stat(err_name));
+			/* Generation 0 is still there, and in use. */
+			expect_keys(_metadata, cfd, opt, &self->k0, rp0.seq);
+			rekey_cross(_metadata, cfd, sfd, opt, &rp0, i);
+			expect_keys(_metadata, cfd, opt, &self->k0, rp0.seq);
+			ASSERT_EQ(0, keys_install(cfd, opt, &self->k1));
+		} else {
+			ok++;
+			EXPECT_EQ(e, ktlso_stat(err_name));
+		}
+		expect_keys(_metadata, cfd, opt, &self->k1, 0);
+		rekey_cross(_metadata, cfd, sfd, opt, &rp1, i);
+		rekey_cross(_metadata, cfd, sfd, opt, &rp1, i);
+		ktlso_record_clear(&rp0);
+		ktlso_record_clear(&rp1);
+		ktlso_close_now(cfd);
+		close(sfd);
+	}
+	injected = fi_injected();
+	fi_disarm(&self->fi);
+	TH_LOG("%s %s: %d rekeys, %d at once, %d after ENOMEM; %ld allocations failed",
+	       opt == TLS_TX ? "TLS_TX" : "TLS_RX", self->k0.c->name, i, ok,
+	       enomem, injected);
+	EXPECT_GT(injected, 0);
+	EXPECT_GT(enomem, 0);
+	/* Every connection rekeyed once, every ENOMEM counted once. */
+	EXPECT_EQ(oks0 + i, ktlso_stat(ok_name));
+	EXPECT_EQ(errs0 + enomem, ktlso_stat(err_name));
+}
+
+TEST_F_TIMEOUT(rekey, tls_tx_rekey, CASE_TIMEOUT)
+{
+	rekey_case(_metadata, self, TLS_TX);
+}
+
+TEST_F_TIMEOUT(rekey, tls_rx_rekey, CASE_TIMEOUT)
+{
+	rekey_case(_metadata, self, TLS_RX);
+}
+
+/* --- KeyUpdates sent by the kernel (KTLSO_TX_SECRET) ------------------------ */
+
+#define TX_KEY_RECORDS	"/sys/module/ktlso/parameters/tx_key_records"
+#define KU_LIMIT	3
+#define HT_KEY_UPDATE	24
+
+/* The transmit key schedule as the peer follows it (key_update.c, small). */
+struct ku_sched {
+	const struct ktlso_suite *suite;
+	size_t len;
+	uint8_t secret[KTLSO_SECRET_MAX];
+	struct ktlso_record_protection rp;
+	bool ready;
+};
+
+static int ku_start(struct ku_sched *s)
+{
+	struct ktlso_traffic_keys tk;
+	int err;
+
+	if (s->ready)
+		ktlso_record_clear(&s->rp);
+	s->ready = false;
+	err = ktlso_tls13_traffic_keys(s->suite, s->secret, &tk);
+	if (!err)
+		err = ktlso_record_init(&s->rp, TLS_1_3_VERSION, s->suite->id,
+					&tk, 0, false);
+	ktlso_traffic_keys_clear(&tk);
+	s->ready = !err;
+	return err;
+}
+
+/* application_traffic_secret_N+1 (RFC 8446 7.2), then its keys. */
+static int ku_next(struct ku_sched *s)
+{
+	uint8_t next[KTLSO_SECRET_MAX];
+	int err;
+
+	err = ktlso_hkdf_expand_label(s->suite->hash, s->secret, "traffic upd",
+				      NULL, 0, next, s->len);
+	memcpy(s->secret, next, s->len);
+	explicit_bzero(next, sizeof(next));
+	return err ?: ku_start(s);
+}
+
+static const char *ku_suite_name(uint16_t id)
+{
+	const struct ktlso_suite *suite = ktlso_suite_find(id);
+
+	return suite ? suite->name : "?";
+}
+
+/* What the peer of the KeyUpdate case saw. */
+struct ku_report {
+	size_t total;		/* application bytes before EOF or trouble */
+	ssize_t bad_at;		/* first byte that differs, -1: none */
+	int err;		/* what ended it, 0: a clean EOF */
+	char what[48];		/* and where */
+	unsigned long records, updates;
+	unsigned int max_per_key;	/* most records one key sealed */
+	unsigned int early;	/* keys replaced before KU_LIMIT records */
+	unsigned int last;	/* records the last key sealed */
+};
+
+static void ku_fail(struct ku_report *rep, const char *what, int err)
+{
+	snprintf(rep->what, sizeof(rep->what), "%s", what);
+	rep->err = err;
+}
+
+/*
+ * Read @fd to its end as the TLS peer: open every record under the
+ * generation the engine derives, follow KeyUpdates, count each key's
+ * records, check the application bytes against the stream.
+ */
+static void ku_reader_run(int fd, const uint8_t *src, struct ku_sched *s,
+			  int out)
+{
+	static uint8_t rec[HDR_LEN + MAX_PAYLOAD + 256],
+		       pt[MAX_PAYLOAD + 256];
+	struct ku_report rep = { .bad_at = -1 };
+	unsigned int count = 0;
+	size_t body, n, j;
+	uint8_t type;
+	ssize_t r;
+	int err;
+
+	alarm(CASE_TIMEOUT);
+	set_rcvtimeo(fd, 30);
+	for (;;) {
+		r = read(fd, rec, 1);
+		if (r <= 0) {
+			if (r < 0)
+				ku_fail(&rep, "reading a record", errno);
+			break;
+		}
+		err = ktlso_read_all(fd, rec + 1, HDR_LEN - 1);
+		body = (size_t)rec[3] << 8 | rec[4];
+		if (!err && body > MAX_PAYLOAD + 256)
+			err = -EMSGSIZE;
+		if (!err)
+			err = ktlso_read_all(fd, rec + HDR_LEN, body);
+		if (err) {
+			ku_fail(&rep, "a record cut short", -err);
+			break;
+		}
+		if (ktlso_record_open(&s->rp, rec, HDR_LEN + body, &type, pt,
+				      sizeof(pt), &n)) {
+			ku_fail(&rep, "a record that does not open", EBADMSG);
+			break;
+		}
+		rep.records++;
+		if (++count > rep.max_per_key)
+			rep.max_per_key = count;
+		if (type == TYPE_HANDSHAKE) {
+			if (n != 5 || pt[0] != HT_KEY_UPDATE || pt[1] ||
+			    pt[2] || pt[3] != 1 || pt[4]) {
+				ku_fail(&rep, "not a KeyUpdate", EPROTO);
+				break;
+			}
+			rep.updates++;
+			rep.early += count < KU_LIMIT;
+			count = 0;
+			if (ku_next(s)) {
+				ku_fail(&rep, "deriving the next key", EIO);
+				break;
+			}
+			continue;
+		}
+		if (type != TYPE_DATA) {
+			ku_fail(&rep, "a record of another type", EPROTO);
+			break;
+		}
+		for (j = 0; rep.bad_at < 0 && j < n; j++)
+			if (pt[j] != stream_at(src, rep.total)[j])
+				rep.bad_at = rep.total + j;
+		rep.total += n;
+	}
+	rep.last = count;
+	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(2);
+	_exit(0);
+}
+
+FIXTURE(ku) {
+	struct fi fi;
+	int fd;			/* ktlso: TLS 1.3 TLS_TX and its secret */
+	int peer;		/* plain TCP: the test is the TLS peer */
+	uint8_t *src;
+	pid_t child;
+	bool param_changed;
+	struct ku_sched s;	/* generation 0's, for the reader */
+};
+
+FIXTURE_VARIANT(ku) {
+	uint16_t cipher;
+	uint16_t suite;
+	uint16_t hash;		/* the uAPI's enum ktlso_hash */
+};
+
+FIXTURE_VARIANT_ADD(ku, tls13_aes_gcm_128)
+{
+	.cipher = TLS_CIPHER_AES_GCM_128, .suite = 0x1301,
+	.hash = KTLSO_HASH_SHA256,
+};
+
+FIXTURE_VARIANT_ADD(ku, tls13_aes_gcm_256)
+{
+	.cipher = TLS_CIPHER_AES_GCM_256, .suite = 0x1302,
+	.hash = KTLSO_HASH_SHA384,
+};
+
+FIXTURE_VARIANT_ADD(ku, tls13_chacha20_poly1305)
+{
+	.cipher = TLS_CIPHER_CHACHA20_POLY1305, .suite = 0x1303,
+	.hash = KTLSO_HASH_SHA256,
+};
+
+static int ku_param_write(unsigned long v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%lu\n", v), fd, ok;
+
+	fd = open(TX_KEY_RECORDS, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, buf, n) == n;
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+FIXTURE_SETUP(ku)
+{
+	self->fi.ctl = -1;
+	self->fd = self->peer = -1;
+	self->child = 0;
+	self->src = NULL;
+	self->param_changed = false;
+	memset(&self->s, 0, sizeof(self->s));
+	SKIP_WITHOUT_FI();
+	self->src = stream_src(_metadata);
+	ASSERT_EQ(0, ku_param_write(KU_LIMIT));
+	self->param_changed = true;
+}
+
+/* Close this round's connection and forget its schedule. */
+static void ku_disconnect(FIXTURE_DATA(ku) *self)
+{
+	if (self->child > 0) {
+		kill(self->child, SIGKILL);
+		waitpid(self->child, NULL, 0);
+	}
+	self->child = 0;
+	if (self->s.ready)
+		ktlso_record_clear(&self->s.rp);
+	self->s.ready = false;
+	explicit_bzero(self->s.secret, sizeof(self->s.secret));
+	if (self->fd >= 0)
+		ktlso_close_now(self->fd);
+	if (self->peer >= 0)
+		close(self->peer);
+	self->fd = self->peer = -1;
+}
+
+FIXTURE_TEARDOWN(ku)
+{
+	fi_disarm(&self->fi);
+	ku_disconnect(self);
+	if (self->param_changed)
+		EXPECT_EQ(0, ku_param_write(0));
+	free(self->src);
+}
+
+/*
+ * A fresh connection: ktlso with TLS 1.3 transmit keys from a random
+ * secret and that secret installed (the kernel runs the KeyUpdates,
+ * tx_key_records is KU_LIMIT); the reader's schedule at generation 0.
+ */
+static void ku_connect(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(ku) *self,
+		       const FIXTURE_VARIANT(ku) *variant)
+{
+	struct ktlso_traffic_secret ts = { .hash = variant->hash };
+	struct ktlso_traffic_keys tk;
+	struct tls_keys k;
+
+	self->s.suite = ktlso_suite_find(variant->suite);
+	ASSERT_NE(NULL, self->s.suite);
+	self->s.len = ktlso_hash_len(self->s.suite->hash);
+	ASSERT_EQ((ssize_t)self->s.len,
+		  getrandom(self->s.secret, self->s.len, 0));
+	ASSERT_EQ(0, ku_start(&self->s));
+
+	/* The keys of the secret, as crypto_info: salt || iv is the IV. */
+	ASSERT_EQ(0, ktlso_tls13_traffic_keys(self->s.suite, self->s.secret,
+					      &tk));
+	keys_init(&k, TLS_1_3_VERSION, variant->cipher, variant->suite, 0);
+	ASSERT_EQ(k.c->key_len, tk.key_len);
+	ASSERT_EQ(k.c->salt_len + k.c->iv_len, tk.iv_len);
+	memcpy(ci_key(&k), tk.key, tk.key_len);
+	memcpy(ci_salt(&k), tk.iv, k.c->salt_len);
+	memcpy(ci_iv(&k), tk.iv + k.c->salt_len, k.c->iv_len);
+	ktlso_traffic_keys_clear(&tk);
+
+	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &self->fd, &self->peer));
+	ASSERT_EQ(0, ktlso_attach(self->fd));
+	ASSERT_EQ(0, keys_install(self->fd, TLS_TX, &k));
+	ts.secret_len = self->s.len;
+	memcpy(ts.secret, self->s.secret, self->s.len);
+	ASSERT_EQ(0, setsockopt(self->fd, SOL_TLS, KTLSO_TX_SECRET, &ts,
+				sizeof(ts))) {
+		TH_LOG("KTLSO_TX_SECRET: %s", strerror(errno));
+	}
+	explicit_bzero(&ts, sizeof(ts));
+	explicit_bzero(&k, sizeof(k));
+}
+
+#define KU_ROUND_CALLS	40	/* calls per connection at most */
+
+/* What the rounds of the KeyUpdate case add up to. */
+struct ku_totals {
+	int rounds, calls, shorts, enomem, stuck;
+	int stuck_at_update;	/* where a KeyUpdate was due next */
+	size_t bytes;
+	unsigned long records, updates;
+	unsigned int max_per_key;
+};
+
+/*
+ * One connection (ku_connect()) of the KeyUpdate case: up to
+ * KU_ROUND_CALLS sends with injection, until one fails for good or @end,
+ * then the checks.
+ */
+static void ku_round(struct __test_metadata *_metadata, FIXTURE_DATA(ku) *self,
+		     const FIXTURE_VARIANT(ku) *variant, int mfd, long end,
+		     struct ku_totals *tot)
+{
+	static const size_t lens[] = { 1, 16384, MAX_CHUNK, 40000 };
+	int i, out[2], status;
+	struct ktlso_key_state st;
+	struct ku_report rep;
+	size_t total = 0, extra = 0;
+	socklen_t stlen = sizeof(st);
+	bool stuck = false;
+	long ku0;
+
+	ku_connect(_metadata, self, variant);
+	ku0 = ktlso_stat("TlsTxKeyUpdate");
+	ASSERT_EQ(0, pipe(out));
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child) {
+		close(out[0]);
+		ku_reader_run(self->peer, self->src, &self->s, out[1]);
+	}
+	close(out[1]);
+	close(self->peer);
+	self->peer = -1;
+
+	for (i = 0; i < KU_ROUND_CALLS && now_ms() < end; i++) {
+		size_t len = lens[i % ARRAY_SIZE(lens)];
+		off_t off = total % PERIOD;
+		ssize_t r;
+		int err;
+
+		fi_on(&self->fi);
+		if (i % ARRAY_SIZE(lens) == 3)
+			r = sendfile(self->fd, mfd, &off, len);
+		else
+			r = send(self->fd, stream_at(self->src, total), len,
+				 MSG_NOSIGNAL);
+		err = errno;
+		fi_off(&self->fi);
+		ASSERT_NE(0, r) {
+			TH_LOG("round %d call %d of %zu bytes returned 0",
+			       tot->rounds, i, len);
+		}
+		if (r < 0) {
+			ASSERT_EQ(ENOMEM, err) {
+				TH_LOG("round %d call %d of %zu bytes: %s",
+				       tot->rounds, i, len, strerror(err));
+			}
+			tot->enomem++;
+			/* Passing, or for good? */
+			r = send(self->fd, stream_at(self->src, total), 1,
+				 MSG_NOSIGNAL);
+			if (r == 1) {
+				total++;
+				continue;
+			}
+			ASSERT_EQ(ENOMEM, errno) {
+				TH_LOG("after ENOMEM: %s", strerror(errno));
+			}
+			stuck = true;
+			extra = len;
+			i++;
+			break;
+		}
+		ASSERT_LE((size_t)r, len);
+		tot->shorts += (size_t)r < len;
+		total += r;
+	}
+	tot->calls += i;
+
+	if (stuck) {
+		tot->stuck++;
+		EXPECT_EQ(-1, send(self->fd, "x", 1, MSG_NOSIGNAL));
+		EXPECT_EQ(ENOMEM, errno);
+	} else {
+		ASSERT_EQ(0, ktlso_write_all(self->fd,
+					     stream_at(self->src, total), 1));
+		total++;
+	}
+	ASSERT_EQ(0, shutdown(self->fd, SHUT_WR));
+	ASSERT_EQ((ssize_t)sizeof(rep), read(out[0], &rep, sizeof(rep)));
+	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
+	self->child = 0;
+	close(out[0]);
+	ASSERT_EQ(0, getsockopt(self->fd, SOL_TLS, KTLSO_KEY_STATE, &st,
+				&stlen));
+	tot->rounds++;
+	/* The failing record was a KeyUpdate if one was due next. */
+	tot->stuck_at_update += stuck && rep.last == KU_LIMIT - 1;
+	tot->bytes += rep.total;
+	tot->records += rep.records;
+	tot->updates += rep.updates;
+	if (rep.max_per_key > tot->max_per_key)
+		tot->max_per_key = rep.max_per_key;
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, rep.err) {
+		TH_LOG("round %d: peer: %s after %zu bytes, %lu records: %s",
+		       tot->rounds, rep.what, rep.total, rep.records,
+		       strerror(rep.err));
+	}
+	EXPECT_EQ(-1, rep.bad_at) {
+		TH_LOG("round %d: byte %zd differs", tot->rounds, rep.bad_at);
+	}
+	EXPECT_LE(total, rep.total) {
+		TH_LOG("round %d: %zu bytes reported sent, %zu arrived",
+		       tot->rounds, total, rep.total);
+	}
+	EXPECT_GE(total + extra, rep.total) {
+		TH_LOG("round %d: %zu bytes reported sent (+%zu), %zu arrived",
+		       tot->rounds, total, extra, rep.total);
+	}
+	EXPECT_GE((unsigned int)KU_LIMIT, rep.max_per_key) {
+		TH_LOG("round %d: a key sealed %u records", tot->rounds,
+		       rep.max_per_key);
+	}
+	EXPECT_EQ(0u, rep.early) {
+		TH_LOG("round %d: %u keys replaced early", tot->rounds,
+		       rep.early);
+	}
+	EXPECT_EQ(rep.updates, st.tx_gen);
+	EXPECT_EQ((unsigned long long)KU_LIMIT,
+		  (unsigned long long)st.tx_limit);
+	EXPECT_EQ(ku0 + (long)rep.updates, ktlso_stat("TlsTxKeyUpdate"));
+	ku_disconnect(self);
+}
+
+/*
+ * send() of 1 B, 16 KiB and 100 KiB and sendfile() of 40000 bytes, taking
+ * turns, with allocations failing in the sender (10 %), while the kernel
+ * sends a KeyUpdate every KU_LIMIT - 1 records (tx_key_records KU_LIMIT).
+ * A KeyUpdate whose next key cannot be made fails with nothing sealed
+ * (ktlso_tx_send_update()), and the sender waits for memory as for any
+ * record (ktlso_tx_seal()).  Outcomes as in data.send: a count, maybe
+ * short; ENOMEM, passing (the next send without injection works) or for
+ * good (a sealing failure, the AEAD's GFP_ATOMIC walk, ends sending; the
+ * round's connection ends there and the next round takes a new one).  The
+ * peer, opening every record under the generation the engine derives from
+ * the secret, reads every byte the calls reported exactly once and in
+ * order (with a stuck error, at most the failing call's whole records
+ * more), then a clean end; no key sealed more than KU_LIMIT records, its
+ * KeyUpdate included, nor was replaced before; KTLSO_KEY_STATE and
+ * TlsTxKeyUpdate agree with the KeyUpdates seen.
+ */
+TEST_F_TIMEOUT(ku, send, CASE_TIMEOUT)
+{
+	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	struct ku_totals tot = { 0 };
+	int mfd;
+
+	mfd = memfd_with(self->src, PERIOD + MAX_CHUNK, 0);
+	ASSERT_LE(0, mfd);
+	fi_arm(_metadata, &self->fi, 10);
+	while (tot.calls < ITERATIONS && now_ms() < end &&
+	       !_metadata->exit_code) {
+		ku_round(_metadata, self, variant, mfd, end, &tot);
+		if (self->child || self->fd >= 0)
+			break;		/* an ASSERT ended the round */
+	}
+	injected = fi_injected();
+	fi_disarm(&self->fi);
+	close(mfd);
+	TH_LOG("%s: %d connections, %d calls: %d short, %d ENOMEM, %d of them for good (%d where a KeyUpdate was due); peer read %zu bytes in %lu records, %lu KeyUpdates, at most %u records a key; %ld allocations failed",
+	       ku_suite_name(variant->suite), tot.rounds, tot.calls,
+	       tot.shorts, tot.enomem, tot.stuck, tot.stuck_at_update,
+	       tot.bytes, tot.records,
+	       tot.updates, tot.max_per_key, injected);
+	EXPECT_LT(0ul, tot.updates);
+	EXPECT_GT(injected, 0);
 }
 
 TEST_HARNESS_MAIN
