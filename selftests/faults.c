@@ -29,12 +29,11 @@
  * root, and runs in the VM.
  */
 
-#include <sys/random.h>
 #include <sys/syscall.h>
 
 #include "ktlso_daemon.h"
 #include "ktlso_genl.h"
-#include "tls_common.h"
+#include "tls13_sched.h"
 
 #define FAILSLAB	"/sys/kernel/debug/failslab"
 #define FAIL_PAGE	"/sys/kernel/debug/fail_page_alloc"
@@ -53,32 +52,17 @@ struct fi {
 static int fi_set(const char *dir, const char *attr, const char *val)
 {
 	char path[128];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+	return ktlso_write_str(path, val);
 }
 
 static long fi_get(const char *dir, const char *attr)
 {
 	char path[128];
-	long v = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return ktlso_read_long(path);
 }
 
 #define SKIP_WITHOUT_FI() do {						\
@@ -365,6 +349,25 @@ static void expect_records_cross(struct __test_metadata *_metadata, int fd,
 }
 
 /*
+ * The end of a case of @calls key installs (@what) with keys @opt of
+ * cipher @name: injection off, the counts logged (@ok at once, @enomem
+ * after an ENOMEM), and allocations failed and calls met it.
+ */
+static void install_case_end(struct __test_metadata *_metadata,
+			     struct fi *fi, int opt, const char *name,
+			     const char *what, int calls, int ok, int enomem)
+{
+	long injected = fi_injected();
+
+	fi_disarm(fi);
+	TH_LOG("%s %s: %d %s, %d at once, %d after ENOMEM; %ld allocations failed",
+	       opt == TLS_TX ? "TLS_TX" : "TLS_RX", name, calls, what, ok,
+	       enomem, injected);
+	EXPECT_GT(injected, 0);
+	EXPECT_GT(enomem, 0);
+}
+
+/*
  * setsockopt(TLS_TX or TLS_RX) with allocations failing: 0, or ENOMEM
  * (the state, the AEAD, its request or the record buffer could not be
  * allocated).  A failure installs nothing: getsockopt says EBUSY ("no
@@ -377,7 +380,7 @@ static void install_case(struct __test_metadata *_metadata,
 {
 	const char *total = opt == TLS_TX ? "TlsTxSw" : "TlsRxSw";
 	const char *curr = opt == TLS_TX ? "TlsCurrTxSw" : "TlsCurrRxSw";
-	long end = now_ms() + CASE_SECONDS * 1000, injected, total0, curr0;
+	long end = now_ms() + CASE_SECONDS * 1000, total0, curr0;
 	int i, r, cfd, sfd, ok = 0, enomem = 0;
 	unsigned char info[CRYPTO_INFO_BUF];
 	socklen_t len;
@@ -424,13 +427,8 @@ static void install_case(struct __test_metadata *_metadata,
 		ktlso_close_now(cfd);
 		close(sfd);
 	}
-	injected = fi_injected();
-	fi_disarm(&self->fi);
-	TH_LOG("%s %s: %d installs, %d at once, %d after ENOMEM; %ld allocations failed",
-	       opt == TLS_TX ? "TLS_TX" : "TLS_RX", self->k.c->name, i, ok,
-	       enomem, injected);
-	EXPECT_GT(injected, 0);
-	EXPECT_GT(enomem, 0);
+	install_case_end(_metadata, &self->fi, opt, self->k.c->name, "installs",
+			 i, ok, enomem);
 	/* Every socket got its keys exactly once, and freed them. */
 	EXPECT_EQ(total0 + i, ktlso_stat(total));
 	EXPECT_TRUE(stat_settles(curr, curr0));
@@ -532,6 +530,105 @@ static void reader_run(int fd, const uint8_t *src, int out)
 	_exit(0);
 }
 
+/* What send_calls() saw. */
+struct send_run {
+	int calls;		/* made, the one that failed for good included */
+	int shorts, enomem;	/* short counts; ENOMEM, passing or not */
+	size_t total;		/* bytes the calls reported sent */
+	size_t extra;		/* the length of the call that failed for good */
+	bool stuck;		/* one did: ENOMEM for good */
+};
+
+/*
+ * The calls of the send cases: send() of 1 B, 16 KiB and 100 KiB of the
+ * stream and sendfile() of 40000 bytes of it from @mfd, taking turns, each
+ * with injection on, up to @max calls or until @end or one fails for good.
+ * An ENOMEM is told from the other by one byte sent without injection.
+ * @name says whose calls in the log ("" or "round N ").
+ */
+static void send_calls(struct __test_metadata *_metadata, struct fi *fi,
+		       int fd, int mfd, const uint8_t *src, int max, long end,
+		       const char *name, struct send_run *run)
+{
+	static const size_t lens[] = { 1, 16384, MAX_CHUNK, 40000 };
+	int i;
+
+	memset(run, 0, sizeof(*run));
+	for (i = 0; i < max && now_ms() < end; i++) {
+		size_t len = lens[i % ARRAY_SIZE(lens)];
+		off_t off = run->total % PERIOD;
+		ssize_t r;
+		int err;
+
+		fi_on(fi);
+		if (i % ARRAY_SIZE(lens) == 3)
+			r = sendfile(fd, mfd, &off, len);
+		else
+			r = send(fd, stream_at(src, run->total), len,
+				 MSG_NOSIGNAL);
+		err = errno;
+		fi_off(fi);
+		ASSERT_NE(0, r) {
+			TH_LOG("%scall %d of %zu bytes returned 0", name, i,
+			       len);
+		}
+		if (r < 0) {
+			ASSERT_EQ(ENOMEM, err) {
+				TH_LOG("%scall %d of %zu bytes: %s", name, i,
+				       len, strerror(err));
+			}
+			run->enomem++;
+			/* Passing, or for good? */
+			r = send(fd, stream_at(src, run->total), 1,
+				 MSG_NOSIGNAL);
+			if (r == 1) {
+				run->total++;
+				continue;
+			}
+			ASSERT_EQ(ENOMEM, errno) {
+				TH_LOG("after ENOMEM: %s", strerror(errno));
+			}
+			run->stuck = true;
+			run->extra = len;
+			i++;
+			break;
+		}
+		ASSERT_LE((size_t)r, len);
+		run->shorts += (size_t)r < len;
+		run->total += r;
+	}
+	run->calls = i;
+}
+
+/*
+ * After send_calls() on @fd: an error that stuck stays, and the socket
+ * says so; else the socket works, and nothing it accepted stays behind
+ * (one more byte seals whatever stayed open, counted in @run).  Then EOF
+ * to the reader *@child, its report (@size bytes at @rep) from @out, and
+ * its exit status.
+ */
+static int send_calls_end(struct __test_metadata *_metadata, int fd,
+			  const uint8_t *src, struct send_run *run,
+			  pid_t *child, int out, void *rep, size_t size)
+{
+	int status;
+
+	if (run->stuck) {
+		EXPECT_EQ(-1, send(fd, "x", 1, MSG_NOSIGNAL));
+		EXPECT_EQ(ENOMEM, errno);
+	} else {
+		ASSERT_EQ(0, ktlso_write_all(fd, stream_at(src, run->total),
+					     1));
+		run->total++;
+	}
+	ASSERT_EQ(0, shutdown(fd, SHUT_WR));
+	ASSERT_EQ((ssize_t)size, read(out, rep, size));
+	ASSERT_EQ(*child, waitpid(*child, &status, 0));
+	*child = 0;
+	close(out);
+	return status;
+}
+
 /*
  * send() of 1 B, 16 KiB and 100 KiB and sendfile() of 40000 bytes, taking
  * turns, with allocations failing in the sender (probability 10 %: each
@@ -558,12 +655,10 @@ static void reader_run(int fd, const uint8_t *src, int out)
  */
 TEST_F_TIMEOUT(data, send, CASE_TIMEOUT)
 {
-	static const size_t lens[] = { 1, 16384, MAX_CHUNK, 40000 };
 	long end = now_ms() + CASE_SECONDS * 1000, injected;
-	int i, mfd, out[2], shorts = 0, enomem = 0, status;
 	struct reader_report rep;
-	size_t total = 0, extra = 0;
-	bool stuck = false;
+	int mfd, out[2], status;
+	struct send_run run;
 
 	ASSERT_EQ(0, keys_install(self->fd, TLS_TX, &self->k));
 	ASSERT_EQ(0, keys_install(self->peer, TLS_RX, &self->k));
@@ -581,74 +676,24 @@ TEST_F_TIMEOUT(data, send, CASE_TIMEOUT)
 	self->peer = -1;
 
 	fi_arm(_metadata, &self->fi, 10);
-	for (i = 0; i < ITERATIONS && now_ms() < end; i++) {
-		size_t len = lens[i % ARRAY_SIZE(lens)];
-		off_t off = total % PERIOD;
-		ssize_t r;
-		int err;
-
-		fi_on(&self->fi);
-		if (i % ARRAY_SIZE(lens) == 3)
-			r = sendfile(self->fd, mfd, &off, len);
-		else
-			r = send(self->fd, stream_at(self->src, total), len,
-				 MSG_NOSIGNAL);
-		err = errno;
-		fi_off(&self->fi);
-		ASSERT_NE(0, r) {
-			TH_LOG("call %d of %zu bytes returned 0", i, len);
-		}
-		if (r < 0) {
-			ASSERT_EQ(ENOMEM, err) {
-				TH_LOG("call %d of %zu bytes: %s", i, len,
-				       strerror(err));
-			}
-			enomem++;
-			/* Passing, or for good? */
-			r = send(self->fd, stream_at(self->src, total), 1,
-				 MSG_NOSIGNAL);
-			if (r == 1) {
-				total++;
-				continue;
-			}
-			ASSERT_EQ(ENOMEM, errno);
-			stuck = true;
-			extra = len;
-			break;
-		}
-		ASSERT_LE((size_t)r, len);
-		shorts += (size_t)r < len;
-		total += r;
-	}
+	send_calls(_metadata, &self->fi, self->fd, mfd, self->src, ITERATIONS,
+		   end, "", &run);
 	injected = fi_injected();
 	fi_disarm(&self->fi);
 
-	if (stuck) {
-		/* It stays, and the socket says so. */
-		EXPECT_EQ(-1, send(self->fd, "x", 1, MSG_NOSIGNAL));
-		EXPECT_EQ(ENOMEM, errno);
-	} else {
-		/* The socket works, and nothing it accepted stays behind. */
-		ASSERT_EQ(0, ktlso_write_all(self->fd,
-					     stream_at(self->src, total), 1));
-		total++;
-	}
-	ASSERT_EQ(0, shutdown(self->fd, SHUT_WR));
-	ASSERT_EQ((ssize_t)sizeof(rep), read(out[0], &rep, sizeof(rep)));
-	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
-	self->child = 0;
-	close(out[0]);
+	status = send_calls_end(_metadata, self->fd, self->src, &run,
+				&self->child, out[0], &rep, sizeof(rep));
 	close(mfd);
 	TH_LOG("%d calls, %zu bytes: %d short, %d ENOMEM%s; peer read %zu; %ld allocations failed",
-	       i, total, shorts, enomem, stuck ? " (the last for good)" : "",
-	       rep.total, injected);
+	       run.calls, run.total, run.shorts, run.enomem,
+	       run.stuck ? " (the last for good)" : "", rep.total, injected);
 	EXPECT_EQ(0, status);
 	EXPECT_EQ(0, rep.err) {
 		TH_LOG("in-tree RX: %s", strerror(rep.err));
 	}
 	EXPECT_EQ(-1, rep.bad_at);
-	EXPECT_LE(total, rep.total);
-	EXPECT_GE(total + extra, rep.total);
+	EXPECT_LE(run.total, rep.total);
+	EXPECT_GE(run.total + run.extra, rep.total);
 	EXPECT_GT(injected, 0);
 }
 
@@ -1369,7 +1414,7 @@ static void rekey_case(struct __test_metadata *_metadata,
 	const char *ok_name = opt == TLS_TX ? "TlsTxRekeyOk" : "TlsRxRekeyOk";
 	const char *err_name = opt == TLS_TX ? "TlsTxRekeyError" :
 					       "TlsRxRekeyError";
-	long end = now_ms() + CASE_SECONDS * 1000, injected, oks0, errs0, e;
+	long end = now_ms() + CASE_SECONDS * 1000, oks0, errs0, e;
 	struct ktlso_record_protection rp0, rp1;
 	int i, r, cfd, sfd, ok = 0, enomem = 0;
 
@@ -1419,13 +1464,8 @@ static void rekey_case(struct __test_metadata *_metadata,
 		ktlso_close_now(cfd);
 		close(sfd);
 	}
-	injected = fi_injected();
-	fi_disarm(&self->fi);
-	TH_LOG("%s %s: %d rekeys, %d at once, %d after ENOMEM; %ld allocations failed",
-	       opt == TLS_TX ? "TLS_TX" : "TLS_RX", self->k0.c->name, i, ok,
-	       enomem, injected);
-	EXPECT_GT(injected, 0);
-	EXPECT_GT(enomem, 0);
+	install_case_end(_metadata, &self->fi, opt, self->k0.c->name, "rekeys",
+			 i, ok, enomem);
 	/* Every connection rekeyed once, every ENOMEM counted once. */
 	EXPECT_EQ(oks0 + i, ktlso_stat(ok_name));
 	EXPECT_EQ(errs0 + enomem, ktlso_stat(err_name));
@@ -1443,48 +1483,7 @@ TEST_F_TIMEOUT(rekey, tls_rx_rekey, CASE_TIMEOUT)
 
 /* --- KeyUpdates sent by the kernel (KTLSO_TX_SECRET) ------------------------ */
 
-#define TX_KEY_RECORDS	"/sys/module/ktlso/parameters/tx_key_records"
 #define KU_LIMIT	3
-#define HT_KEY_UPDATE	24
-
-/* The transmit key schedule as the peer follows it (key_update.c, small). */
-struct ku_sched {
-	const struct ktlso_suite *suite;
-	size_t len;
-	uint8_t secret[KTLSO_SECRET_MAX];
-	struct ktlso_record_protection rp;
-	bool ready;
-};
-
-static int ku_start(struct ku_sched *s)
-{
-	struct ktlso_traffic_keys tk;
-	int err;
-
-	if (s->ready)
-		ktlso_record_clear(&s->rp);
-	s->ready = false;
-	err = ktlso_tls13_traffic_keys(s->suite, s->secret, &tk);
-	if (!err)
-		err = ktlso_record_init(&s->rp, TLS_1_3_VERSION, s->suite->id,
-					&tk, 0, false);
-	ktlso_traffic_keys_clear(&tk);
-	s->ready = !err;
-	return err;
-}
-
-/* application_traffic_secret_N+1 (RFC 8446 7.2), then its keys. */
-static int ku_next(struct ku_sched *s)
-{
-	uint8_t next[KTLSO_SECRET_MAX];
-	int err;
-
-	err = ktlso_hkdf_expand_label(s->suite->hash, s->secret, "traffic upd",
-				      NULL, 0, next, s->len);
-	memcpy(s->secret, next, s->len);
-	explicit_bzero(next, sizeof(next));
-	return err ?: ku_start(s);
-}
 
 static const char *ku_suite_name(uint16_t id)
 {
@@ -1516,7 +1515,7 @@ static void ku_fail(struct ku_report *rep, const char *what, int err)
  * generation the engine derives, follow KeyUpdates, count each key's
  * records, check the application bytes against the stream.
  */
-static void ku_reader_run(int fd, const uint8_t *src, struct ku_sched *s,
+static void ku_reader_run(int fd, const uint8_t *src, struct sched *s,
 			  int out)
 {
 	static uint8_t rec[HDR_LEN + MAX_PAYLOAD + 256],
@@ -1564,7 +1563,7 @@ static void ku_reader_run(int fd, const uint8_t *src, struct ku_sched *s,
 			rep.updates++;
 			rep.early += count < KU_LIMIT;
 			count = 0;
-			if (ku_next(s)) {
+			if (sched_next(s)) {
 				ku_fail(&rep, "deriving the next key", EIO);
 				break;
 			}
@@ -1592,7 +1591,7 @@ FIXTURE(ku) {
 	uint8_t *src;
 	pid_t child;
 	bool param_changed;
-	struct ku_sched s;	/* generation 0's, for the reader */
+	struct sched s;		/* generation 0's, for the reader */
 };
 
 FIXTURE_VARIANT(ku) {
@@ -1619,19 +1618,6 @@ FIXTURE_VARIANT_ADD(ku, tls13_chacha20_poly1305)
 	.hash = KTLSO_HASH_SHA256,
 };
 
-static int ku_param_write(unsigned long v)
-{
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%lu\n", v), fd, ok;
-
-	fd = open(TX_KEY_RECORDS, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, buf, n) == n;
-	close(fd);
-	return ok ? 0 : -EIO;
-}
-
 FIXTURE_SETUP(ku)
 {
 	self->fi.ctl = -1;
@@ -1642,7 +1628,7 @@ FIXTURE_SETUP(ku)
 	memset(&self->s, 0, sizeof(self->s));
 	SKIP_WITHOUT_FI();
 	self->src = stream_src(_metadata);
-	ASSERT_EQ(0, ku_param_write(KU_LIMIT));
+	ASSERT_EQ(0, param_write(KU_LIMIT));
 	self->param_changed = true;
 }
 
@@ -1654,10 +1640,7 @@ static void ku_disconnect(FIXTURE_DATA(ku) *self)
 		waitpid(self->child, NULL, 0);
 	}
 	self->child = 0;
-	if (self->s.ready)
-		ktlso_record_clear(&self->s.rp);
-	self->s.ready = false;
-	explicit_bzero(self->s.secret, sizeof(self->s.secret));
+	sched_clear(&self->s);
 	if (self->fd >= 0)
 		ktlso_close_now(self->fd);
 	if (self->peer >= 0)
@@ -1670,7 +1653,7 @@ FIXTURE_TEARDOWN(ku)
 	fi_disarm(&self->fi);
 	ku_disconnect(self);
 	if (self->param_changed)
-		EXPECT_EQ(0, ku_param_write(0));
+		EXPECT_EQ(0, param_write(0));
 	free(self->src);
 }
 
@@ -1683,33 +1666,18 @@ static void ku_connect(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(ku) *self,
 		       const FIXTURE_VARIANT(ku) *variant)
 {
-	struct ktlso_traffic_secret ts = { .hash = variant->hash };
-	struct ktlso_traffic_keys tk;
+	struct ktlso_traffic_secret ts;
 	struct tls_keys k;
 
-	self->s.suite = ktlso_suite_find(variant->suite);
-	ASSERT_NE(NULL, self->s.suite);
-	self->s.len = ktlso_hash_len(self->s.suite->hash);
-	ASSERT_EQ((ssize_t)self->s.len,
-		  getrandom(self->s.secret, self->s.len, 0));
-	ASSERT_EQ(0, ku_start(&self->s));
-
-	/* The keys of the secret, as crypto_info: salt || iv is the IV. */
-	ASSERT_EQ(0, ktlso_tls13_traffic_keys(self->s.suite, self->s.secret,
-					      &tk));
-	keys_init(&k, TLS_1_3_VERSION, variant->cipher, variant->suite, 0);
-	ASSERT_EQ(k.c->key_len, tk.key_len);
-	ASSERT_EQ(k.c->salt_len + k.c->iv_len, tk.iv_len);
-	memcpy(ci_key(&k), tk.key, tk.key_len);
-	memcpy(ci_salt(&k), tk.iv, k.c->salt_len);
-	memcpy(ci_iv(&k), tk.iv + k.c->salt_len, k.c->iv_len);
-	ktlso_traffic_keys_clear(&tk);
+	ASSERT_EQ(0, sched_init_random(&self->s, variant->suite,
+				       variant->cipher, variant->hash, false,
+				       0));
+	keys_of_secret(_metadata, &self->s, self->s.secret, 0, &k);
 
 	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &self->fd, &self->peer));
 	ASSERT_EQ(0, ktlso_attach(self->fd));
 	ASSERT_EQ(0, keys_install(self->fd, TLS_TX, &k));
-	ts.secret_len = self->s.len;
-	memcpy(ts.secret, self->s.secret, self->s.len);
+	ts = secret_arg(&self->s, self->s.secret);
 	ASSERT_EQ(0, setsockopt(self->fd, SOL_TLS, KTLSO_TX_SECRET, &ts,
 				sizeof(ts))) {
 		TH_LOG("KTLSO_TX_SECRET: %s", strerror(errno));
@@ -1738,13 +1706,12 @@ static void ku_round(struct __test_metadata *_metadata, FIXTURE_DATA(ku) *self,
 		     const FIXTURE_VARIANT(ku) *variant, int mfd, long end,
 		     struct ku_totals *tot)
 {
-	static const size_t lens[] = { 1, 16384, MAX_CHUNK, 40000 };
-	int i, out[2], status;
+	int out[2], status;
 	struct ktlso_key_state st;
 	struct ku_report rep;
-	size_t total = 0, extra = 0;
+	struct send_run run;
 	socklen_t stlen = sizeof(st);
-	bool stuck = false;
+	char name[24];
 	long ku0;
 
 	ku_connect(_metadata, self, variant);
@@ -1760,70 +1727,21 @@ static void ku_round(struct __test_metadata *_metadata, FIXTURE_DATA(ku) *self,
 	close(self->peer);
 	self->peer = -1;
 
-	for (i = 0; i < KU_ROUND_CALLS && now_ms() < end; i++) {
-		size_t len = lens[i % ARRAY_SIZE(lens)];
-		off_t off = total % PERIOD;
-		ssize_t r;
-		int err;
+	snprintf(name, sizeof(name), "round %d ", tot->rounds);
+	send_calls(_metadata, &self->fi, self->fd, mfd, self->src,
+		   KU_ROUND_CALLS, end, name, &run);
+	tot->calls += run.calls;
+	tot->shorts += run.shorts;
+	tot->enomem += run.enomem;
 
-		fi_on(&self->fi);
-		if (i % ARRAY_SIZE(lens) == 3)
-			r = sendfile(self->fd, mfd, &off, len);
-		else
-			r = send(self->fd, stream_at(self->src, total), len,
-				 MSG_NOSIGNAL);
-		err = errno;
-		fi_off(&self->fi);
-		ASSERT_NE(0, r) {
-			TH_LOG("round %d call %d of %zu bytes returned 0",
-			       tot->rounds, i, len);
-		}
-		if (r < 0) {
-			ASSERT_EQ(ENOMEM, err) {
-				TH_LOG("round %d call %d of %zu bytes: %s",
-				       tot->rounds, i, len, strerror(err));
-			}
-			tot->enomem++;
-			/* Passing, or for good? */
-			r = send(self->fd, stream_at(self->src, total), 1,
-				 MSG_NOSIGNAL);
-			if (r == 1) {
-				total++;
-				continue;
-			}
-			ASSERT_EQ(ENOMEM, errno) {
-				TH_LOG("after ENOMEM: %s", strerror(errno));
-			}
-			stuck = true;
-			extra = len;
-			i++;
-			break;
-		}
-		ASSERT_LE((size_t)r, len);
-		tot->shorts += (size_t)r < len;
-		total += r;
-	}
-	tot->calls += i;
-
-	if (stuck) {
-		tot->stuck++;
-		EXPECT_EQ(-1, send(self->fd, "x", 1, MSG_NOSIGNAL));
-		EXPECT_EQ(ENOMEM, errno);
-	} else {
-		ASSERT_EQ(0, ktlso_write_all(self->fd,
-					     stream_at(self->src, total), 1));
-		total++;
-	}
-	ASSERT_EQ(0, shutdown(self->fd, SHUT_WR));
-	ASSERT_EQ((ssize_t)sizeof(rep), read(out[0], &rep, sizeof(rep)));
-	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
-	self->child = 0;
-	close(out[0]);
+	status = send_calls_end(_metadata, self->fd, self->src, &run,
+				&self->child, out[0], &rep, sizeof(rep));
+	tot->stuck += run.stuck;
 	ASSERT_EQ(0, getsockopt(self->fd, SOL_TLS, KTLSO_KEY_STATE, &st,
 				&stlen));
 	tot->rounds++;
 	/* The failing record was a KeyUpdate if one was due next. */
-	tot->stuck_at_update += stuck && rep.last == KU_LIMIT - 1;
+	tot->stuck_at_update += run.stuck && rep.last == KU_LIMIT - 1;
 	tot->bytes += rep.total;
 	tot->records += rep.records;
 	tot->updates += rep.updates;
@@ -1838,13 +1756,13 @@ static void ku_round(struct __test_metadata *_metadata, FIXTURE_DATA(ku) *self,
 	EXPECT_EQ(-1, rep.bad_at) {
 		TH_LOG("round %d: byte %zd differs", tot->rounds, rep.bad_at);
 	}
-	EXPECT_LE(total, rep.total) {
+	EXPECT_LE(run.total, rep.total) {
 		TH_LOG("round %d: %zu bytes reported sent, %zu arrived",
-		       tot->rounds, total, rep.total);
+		       tot->rounds, run.total, rep.total);
 	}
-	EXPECT_GE(total + extra, rep.total) {
+	EXPECT_GE(run.total + run.extra, rep.total) {
 		TH_LOG("round %d: %zu bytes reported sent (+%zu), %zu arrived",
-		       tot->rounds, total, extra, rep.total);
+		       tot->rounds, run.total, run.extra, rep.total);
 	}
 	EXPECT_GE((unsigned int)KU_LIMIT, rep.max_per_key) {
 		TH_LOG("round %d: a key sealed %u records", tot->rounds,

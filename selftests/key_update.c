@@ -59,18 +59,11 @@
  * sent.  Needs root (the module parameter) and runs in the VM.
  */
 
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <linux/sock_diag.h>
-#include <sys/random.h>
-
-#include "tls_common.h"
+#include "ktlso_diag.h"
+#include "tls13_sched.h"
 
 #define RX_SEQ0		5	/* the peer's first record to the kernel */
 #define TX_SEQ0		0	/* the kernel's first record to the peer */
-
-#define PARAM_TX_KEY_RECORDS	"/sys/module/ktlso/parameters/tx_key_records"
 
 /* RFC 8446 5.5: at most 2^24.5 full-size records under one AES-GCM key. */
 #define GCM_RECORDS_MAX		23726566ULL
@@ -78,7 +71,6 @@
 #define HT_NEW_SESSION_TICKET	4
 #define HT_CERTIFICATE_REQUEST	13
 #define HT_FINISHED		20
-#define HT_KEY_UPDATE		24
 
 #define ALERT_FATAL		2
 #define ALERT_UNEXPECTED	10
@@ -89,23 +81,6 @@
 #define SEEN_MAX		1024	/* records one test reads from the kernel */
 
 /* --- one direction's key schedule, as the peer keeps it --------------------- */
-
-/*
- * The application traffic secret of one direction, its generation (0: the
- * keys first installed) and the peer's record protection under it: sealing
- * for what the kernel receives, opening for what it sends.
- */
-struct sched {
-	const struct ktlso_suite *suite;
-	uint16_t cipher;		/* TLS_CIPHER_* */
-	uint16_t hash;			/* the uAPI's enum ktlso_hash */
-	size_t len;			/* the hash's length, the secret's */
-	uint8_t secret[KTLSO_SECRET_MAX];
-	uint64_t gen;
-	bool encrypt;
-	bool ready;
-	struct ktlso_record_protection rp;
-};
 
 FIXTURE_VARIANT(key_update)
 {
@@ -118,117 +93,14 @@ FIXTURE_VARIANT(key_update)
 	bool gcm;		/* RFC 8446 5.5's AES-GCM bound applies */
 };
 
-/* The traffic keys of @s's current secret, derived by the engine. */
-static void sched_traffic_keys(struct __test_metadata *_metadata,
-			       const struct sched *s,
-			       struct ktlso_traffic_keys *tk)
-{
-	ASSERT_EQ(0, ktlso_tls13_traffic_keys(s->suite, s->secret, tk));
-}
-
-/* Key the peer's record protection for @s's secret, first record @seq. */
-static void sched_start(struct __test_metadata *_metadata, struct sched *s,
-			uint64_t seq)
-{
-	struct ktlso_traffic_keys tk;
-
-	if (s->ready)
-		ktlso_record_clear(&s->rp);
-	s->ready = false;
-	sched_traffic_keys(_metadata, s, &tk);
-	ASSERT_EQ(0, ktlso_record_init(&s->rp, TLS_1_3_VERSION, s->suite->id,
-				       &tk, seq, s->encrypt));
-	ktlso_traffic_keys_clear(&tk);
-	s->ready = true;
-}
-
 /* A random secret of the variant's suite. */
 static void sched_init(struct __test_metadata *_metadata, struct sched *s,
 		       const FIXTURE_VARIANT(key_update) *variant, bool encrypt,
 		       uint64_t seq)
 {
-	memset(s, 0, sizeof(*s));
-	s->suite = ktlso_suite_find(variant->suite);
-	ASSERT_NE(NULL, s->suite);
-	s->cipher = variant->cipher;
-	s->hash = variant->hash;
-	s->len = ktlso_hash_len(s->suite->hash);
+	ASSERT_EQ(0, sched_init_random(s, variant->suite, variant->cipher,
+				       variant->hash, encrypt, seq));
 	ASSERT_EQ(variant->hash_len, s->len);
-	ASSERT_EQ((ssize_t)s->len, getrandom(s->secret, s->len, 0));
-	s->encrypt = encrypt;
-	sched_start(_metadata, s, seq);
-}
-
-/* application_traffic_secret_N+1 of @secret (RFC 8446 7.2). */
-static void next_secret(struct __test_metadata *_metadata,
-			const struct sched *s, const uint8_t *secret,
-			uint8_t *next)
-{
-	ASSERT_EQ(0, ktlso_hkdf_expand_label(s->suite->hash, secret,
-					     "traffic upd", NULL, 0, next,
-					     s->len));
-}
-
-/* The KeyUpdate: the next secret, its keys, sequence numbers from 0. */
-static void sched_next(struct __test_metadata *_metadata, struct sched *s)
-{
-	uint8_t next[KTLSO_SECRET_MAX];
-
-	next_secret(_metadata, s, s->secret, next);
-	memcpy(s->secret, next, s->len);
-	explicit_bzero(next, sizeof(next));
-	s->gen++;
-	sched_start(_metadata, s, 0);
-}
-
-static void sched_clear(struct sched *s)
-{
-	if (s->ready)
-		ktlso_record_clear(&s->rp);
-	s->ready = false;
-	explicit_bzero(s->secret, sizeof(s->secret));
-}
-
-/* The TLS_TX / TLS_RX argument for @secret of @s's suite, first record @seq. */
-static void keys_of_secret(struct __test_metadata *_metadata,
-			   const struct sched *s, const uint8_t *secret,
-			   uint64_t seq, struct tls_keys *k)
-{
-	struct sched tmp = *s;
-	struct ktlso_traffic_keys tk;
-
-	memcpy(tmp.secret, secret, s->len);
-	sched_traffic_keys(_metadata, &tmp, &tk);
-	explicit_bzero(tmp.secret, sizeof(tmp.secret));
-	memset(k, 0, sizeof(*k));
-	k->c = cipher_find(s->cipher);
-	ASSERT_NE(NULL, k->c);
-	k->version = TLS_1_3_VERSION;
-	k->suite = s->suite->id;
-	k->len = crypto_info_len(k->c);
-	((struct tls_crypto_info *)k->ci)->version = TLS_1_3_VERSION;
-	((struct tls_crypto_info *)k->ci)->cipher_type = s->cipher;
-	ASSERT_EQ(k->c->key_len, tk.key_len);
-	ASSERT_EQ(k->c->salt_len + k->c->iv_len, tk.iv_len);
-	memcpy(ci_key(k), tk.key, tk.key_len);
-	/* The 12-byte IV is salt || iv in crypto_info. */
-	memcpy(ci_salt(k), tk.iv, k->c->salt_len);
-	memcpy(ci_iv(k), tk.iv + k->c->salt_len, k->c->iv_len);
-	put_be64(ci_rec_seq(k), seq);
-	ktlso_traffic_keys_clear(&tk);
-}
-
-/* The struct the kernel takes for @secret of @s's suite. */
-static struct ktlso_traffic_secret secret_arg(const struct sched *s,
-					      const uint8_t *secret)
-{
-	struct ktlso_traffic_secret ts = {
-		.hash = s->hash,
-		.secret_len = s->len,
-	};
-
-	memcpy(ts.secret, secret, s->len);
-	return ts;
 }
 
 static int set_secret_len(int fd, int opt, const void *ts, socklen_t len)
@@ -282,30 +154,6 @@ FIXTURE_VARIANT_ADD(key_update, tls13_chacha20_poly1305)
 	.hash = KTLSO_HASH_SHA256, .hash_len = 32,
 	.other_hash = KTLSO_HASH_SHA384, .other_len = 48,
 };
-
-static long param_read(void)
-{
-	FILE *f = fopen(PARAM_TX_KEY_RECORDS, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int param_write(unsigned long v)
-{
-	FILE *f = fopen(PARAM_TX_KEY_RECORDS, "w");
-	int err;
-
-	if (!f)
-		return -errno;
-	err = fprintf(f, "%lu\n", v) < 0;
-	return fclose(f) || err ? -EIO : 0;
-}
 
 static void set_nodelay(int fd)
 {
@@ -440,7 +288,7 @@ static void wire_key_update(struct __test_metadata *_metadata, struct wire *w,
 	const uint8_t msg[] = { HT_KEY_UPDATE, 0, 0, 1, request };
 
 	wire_seal(_metadata, w, s, TYPE_HANDSHAKE, msg, sizeof(msg), 0);
-	sched_next(_metadata, s);
+	ASSERT_EQ(0, sched_next(s));
 }
 
 static void wire_free(struct wire *w)
@@ -614,7 +462,7 @@ static uint8_t peer_next(struct __test_metadata *_metadata,
 	ASSERT_GE(1, out[4]);
 	s->request = out[4];
 	t->updates++;
-	sched_next(_metadata, &self->tx);
+	ASSERT_EQ(0, sched_next(&self->tx));
 	return type;
 }
 
@@ -929,7 +777,7 @@ TEST_F(key_update, secret_not_deriving_keys_is_einval)
 			TH_LOG("%s: the last bit flipped", name);
 		}
 		/* The next generation's: the keys installed are not its. */
-		next_secret(_metadata, s, s->secret, next);
+		ASSERT_EQ(0, next_secret(s, s->secret, next));
 		ts = secret_arg(s, next);
 		EXPECT_EQ(-EINVAL, set_secret(self->fd, opt, &ts)) {
 			TH_LOG("%s: the next generation's secret", name);
@@ -958,12 +806,12 @@ TEST_F(key_update, secret_twice_is_ebusy)
 	install_secrets(_metadata, self, true, true);
 	ts = secret_arg(&self->tx, self->tx.secret);
 	EXPECT_EQ(-EBUSY, set_secret(self->fd, KTLSO_TX_SECRET, &ts));
-	next_secret(_metadata, &self->tx, self->tx.secret, next);
+	ASSERT_EQ(0, next_secret(&self->tx, self->tx.secret, next));
 	ts = secret_arg(&self->tx, next);
 	EXPECT_EQ(-EBUSY, set_secret(self->fd, KTLSO_TX_SECRET, &ts));
 	ts = secret_arg(&self->rx, self->rx.secret);
 	EXPECT_EQ(-EBUSY, set_secret(self->fd, KTLSO_RX_SECRET, &ts));
-	next_secret(_metadata, &self->rx, self->rx.secret, next);
+	ASSERT_EQ(0, next_secret(&self->rx, self->rx.secret, next));
 	ts = secret_arg(&self->rx, next);
 	EXPECT_EQ(-EBUSY, set_secret(self->fd, KTLSO_RX_SECRET, &ts));
 	explicit_bzero(&ts, sizeof(ts));
@@ -996,7 +844,7 @@ TEST_F(key_update, secret_is_not_readable)
 	for (opt = KTLSO_TX_SECRET; opt <= KTLSO_RX_SECRET; opt++) {
 		struct sched *s = opt == KTLSO_TX_SECRET ? &self->tx : &self->rx;
 
-		next_secret(_metadata, s, s->secret, next);
+		ASSERT_EQ(0, next_secret(s, s->secret, next));
 		for (i = 0; i < ARRAY_SIZE(lens); i++) {
 			socklen_t len = lens[i];
 			int ret;
@@ -1035,12 +883,12 @@ TEST_F(key_update, keys_after_secret_are_ebusy)
 	/* The keys as installed, and those of the next generation. */
 	keys_of_secret(_metadata, &self->tx, self->tx.secret, TX_SEQ0, &k);
 	EXPECT_EQ(-EBUSY, keys_install(self->fd, TLS_TX, &k));
-	next_secret(_metadata, &self->tx, self->tx.secret, next);
+	ASSERT_EQ(0, next_secret(&self->tx, self->tx.secret, next));
 	keys_of_secret(_metadata, &self->tx, next, 0, &k);
 	EXPECT_EQ(-EBUSY, keys_install(self->fd, TLS_TX, &k));
 	keys_of_secret(_metadata, &self->rx, self->rx.secret, RX_SEQ0, &k);
 	EXPECT_EQ(-EBUSY, keys_install(self->fd, TLS_RX, &k));
-	next_secret(_metadata, &self->rx, self->rx.secret, next);
+	ASSERT_EQ(0, next_secret(&self->rx, self->rx.secret, next));
 	keys_of_secret(_metadata, &self->rx, next, 0, &k);
 	EXPECT_EQ(-EBUSY, keys_install(self->fd, TLS_RX, &k));
 	explicit_bzero(next, sizeof(next));
@@ -1155,7 +1003,7 @@ TEST_F(key_update, rx_update_in_padded_record)
 
 		wire_seal(_metadata, &w, &self->rx, TYPE_HANDSHAKE, msg,
 			  sizeof(msg), 1000);
-		sched_next(_metadata, &self->rx);
+		ASSERT_EQ(0, sched_next(&self->rx));
 	}
 	wire_seal(_metadata, &w, &self->rx, TYPE_DATA, data + 100, 500, 333);
 	peer_send(_metadata, self, &w);
@@ -1924,74 +1772,23 @@ static void diag_parse_tls(struct rtattr *nest, struct diag_gens *g)
 	}
 }
 
-/* One inet_diag message: @fd's (local and remote port) or not. */
-static void diag_parse(struct nlmsghdr *h, uint16_t sport, uint16_t dport,
-		       struct diag_gens *g)
+/* An INET_DIAG_ULP_INFO nest: its INET_ULP_INFO_TLS nest, if any. */
+static void diag_parse(struct rtattr *ulp, void *arg)
 {
-	struct inet_diag_msg *m = NLMSG_DATA(h);
-	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
-	struct rtattr *a, *u;
+	int ulen = RTA_PAYLOAD(ulp);
+	struct rtattr *u;
 
-	if (m->id.idiag_sport != sport || m->id.idiag_dport != dport)
-		return;
-	for (a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		int ulen = RTA_PAYLOAD(a);
-
-		if ((a->rta_type & NLA_TYPE_MASK) != INET_DIAG_ULP_INFO)
-			continue;
-		for (u = RTA_DATA(a); RTA_OK(u, ulen); u = RTA_NEXT(u, ulen))
-			if ((u->rta_type & NLA_TYPE_MASK) == INET_ULP_INFO_TLS)
-				diag_parse_tls(u, g);
-	}
+	for (u = RTA_DATA(ulp); RTA_OK(u, ulen); u = RTA_NEXT(u, ulen))
+		if ((u->rta_type & NLA_TYPE_MASK) == INET_ULP_INFO_TLS)
+			diag_parse_tls(u, arg);
 }
 
 /* The key generations sock_diag reports for the IPv4 TCP socket @fd. */
 static void diag_gens(struct __test_metadata *_metadata, int fd,
 		      struct diag_gens *g)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 req;
-	} q = {
-		.nlh.nlmsg_len = sizeof(q),
-		.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-		.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.req.sdiag_family = AF_INET,
-		.req.sdiag_protocol = IPPROTO_TCP,
-		.req.idiag_states = 1 << 1,	/* TCP_ESTABLISHED */
-		.req.idiag_ext = 1 << (INET_DIAG_INFO - 1),
-	};
-	static uint8_t buf[65536] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct sockaddr_in me, him;
-	socklen_t l1 = sizeof(me), l2 = sizeof(him);
-	bool done = false;
-	int nl;
-
 	memset(g, 0, sizeof(*g));
-	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&me, &l1));
-	ASSERT_EQ(0, getpeername(fd, (struct sockaddr *)&him, &l2));
-	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	ASSERT_LE(0, nl);
-	set_rcvtimeo(nl, RCV_TIMEOUT_S);
-	ASSERT_EQ((ssize_t)sizeof(q), send(nl, &q, sizeof(q), 0));
-	while (!done) {
-		ssize_t n = recv(nl, buf, sizeof(buf), 0);
-		struct nlmsghdr *h;
-
-		ASSERT_LT(0, n) {
-			TH_LOG("sock_diag: %s", n ? strerror(errno) : "nothing");
-		}
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE ||
-			    h->nlmsg_type == NLMSG_ERROR) {
-				done = true;
-				break;
-			}
-			diag_parse(h, me.sin_port, him.sin_port, g);
-		}
-	}
-	close(nl);
+	ktlso_diag_ulp(_metadata, fd, diag_parse, g);
 }
 
 TEST_F(key_update, sock_diag_reports_generations)

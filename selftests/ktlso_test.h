@@ -135,18 +135,38 @@ static inline void ktlso_fill(void *buf, size_t len, unsigned int seed)
 		p[i] = (unsigned char)((i * 2654435761u + seed) >> 13);
 }
 
-/* The module's reference count from sysfs, or -1 if it is not loaded. */
-static inline int ktlso_module_refcnt(void)
+/* The number a sysfs or debugfs file @path holds, or -1. */
+static inline long ktlso_read_long(const char *path)
 {
-	FILE *f = fopen("/sys/module/ktlso/refcnt", "r");
-	int n = -1;
+	FILE *f = fopen(path, "r");
+	long v = -1;
 
 	if (!f)
 		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
 	fclose(f);
-	return n;
+	return v;
+}
+
+/* Write @val to the sysfs or debugfs file @path in one write(): 0 or -errno. */
+static inline int ktlso_write_str(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/* The module's reference count from sysfs, or -1 if it is not loaded. */
+static inline int ktlso_module_refcnt(void)
+{
+	return ktlso_read_long("/sys/module/ktlso/refcnt");
 }
 
 /* Wait up to @ms for the module refcount to become @want. */
@@ -208,10 +228,12 @@ static inline int send_typed(int fd, uint8_t type, const void *data, size_t len)
 }
 
 /*
- * recvmsg() of one record's worth with room for its TLS_GET_RECORD_TYPE
- * cmsg: the bytes read (or -errno), the type in @type (0 if none came).
+ * recvmsg() of one record's worth with @flags and room for its
+ * TLS_GET_RECORD_TYPE cmsg: the bytes read (or -errno), the type in @type
+ * (0 if none came).
  */
-static inline ssize_t recv_typed(int fd, void *buf, size_t cap, uint8_t *type)
+static inline ssize_t recv_typed_flags(int fd, void *buf, size_t cap,
+				       int flags, uint8_t *type)
 {
 	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
@@ -220,16 +242,23 @@ static inline ssize_t recv_typed(int fd, void *buf, size_t cap, uint8_t *type)
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *cmsg;
-	ssize_t n = recvmsg(fd, &msg, 0);
+	ssize_t n;
 
+	*type = 0;
+	n = recvmsg(fd, &msg, flags);
 	if (n < 0)
 		return -errno;
-	*type = 0;
 	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
 		if (cmsg->cmsg_level == SOL_TLS &&
 		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE)
 			*type = *CMSG_DATA(cmsg);
 	return n;
+}
+
+/* recv_typed_flags() without flags. */
+static inline ssize_t recv_typed(int fd, void *buf, size_t cap, uint8_t *type)
+{
+	return recv_typed_flags(fd, buf, cap, 0, type);
 }
 
 #endif /* KTLSO_TEST_H */

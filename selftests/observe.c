@@ -4,14 +4,11 @@
  * namespace) and the sock_diag ULP info that "ss -tie" prints.
  */
 
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <linux/sock_diag.h>
 #include <linux/tls.h>
 #include <sched.h>
 
 #include "kselftest_harness.h"
+#include "ktlso_diag.h"
 #include "ktlso_test.h"
 
 static int set_tx(int fd, __u16 version)
@@ -115,8 +112,9 @@ struct ulp_info {
 };
 
 /* Read an INET_DIAG_ULP_INFO nest. */
-static void parse_ulp(struct rtattr *ulp, struct ulp_info *info)
+static void parse_ulp(struct rtattr *ulp, void *arg)
 {
+	struct ulp_info *info = arg;
 	int ulen = RTA_PAYLOAD(ulp), tlen;
 	struct rtattr *u, *t;
 
@@ -140,67 +138,12 @@ static void parse_ulp(struct rtattr *ulp, struct ulp_info *info)
 	}
 }
 
-/* Find @port's socket in one dump message; true if it had ULP info. */
-static bool parse_msg(struct nlmsghdr *h, __u16 port, struct ulp_info *info)
-{
-	struct inet_diag_msg *m = NLMSG_DATA(h);
-	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
-	struct rtattr *a;
-
-	if (m->id.idiag_sport != port)
-		return false;
-	for (a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type == INET_DIAG_ULP_INFO) {
-			parse_ulp(a, info);
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Ask sock_diag about the established TCP socket @fd. */
 static bool diag_ulp(struct __test_metadata *_metadata, int fd,
 		     struct ulp_info *info)
 {
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 req;
-	} q = {
-		.nlh.nlmsg_len = sizeof(q),
-		.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-		.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.req.sdiag_family = AF_INET,
-		.req.sdiag_protocol = IPPROTO_TCP,
-		.req.idiag_states = 1 << 1,	/* TCP_ESTABLISHED */
-		.req.idiag_ext = 1 << (INET_DIAG_INFO - 1),
-	};
-	static char buf[65536];
-	bool found = false, done = false;
-	int nl;
-
 	memset(info, 0, sizeof(*info));
-	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sa, &sl));
-	nl = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG);
-	ASSERT_GE(nl, 0);
-	ASSERT_EQ((ssize_t)sizeof(q), send(nl, &q, sizeof(q), 0));
-	while (!done) {
-		ssize_t n = recv(nl, buf, sizeof(buf), 0);
-		struct nlmsghdr *h;
-
-		ASSERT_GT(n, 0);
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE ||
-			    h->nlmsg_type == NLMSG_ERROR) {
-				done = true;
-				break;
-			}
-			found |= parse_msg(h, sa.sin_port, info);
-		}
-	}
-	close(nl);
-	return found;
+	return ktlso_diag_ulp(_metadata, fd, parse_ulp, info) > 0;
 }
 
 TEST(sock_diag_shows_ulp_version_and_cipher)

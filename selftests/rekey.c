@@ -316,29 +316,6 @@ static int set_nodelay(int fd)
 	return setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-/* recvmsg() with @flags and room for TLS_GET_RECORD_TYPE; as recv_typed(). */
-static ssize_t recv_cmsg(int fd, void *buf, size_t cap, int flags,
-			 uint8_t *type)
-{
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-	ssize_t n = recvmsg(fd, &msg, flags);
-
-	if (n < 0)
-		return -errno;
-	*type = 0;
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
-		if (cmsg->cmsg_level == SOL_TLS &&
-		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE)
-			*type = *CMSG_DATA(cmsg);
-	return n;
-}
-
 /* recv(): the bytes, or -errno. */
 static ssize_t recv_err(int fd, void *buf, size_t len, int flags)
 {
@@ -371,7 +348,7 @@ static void expect_key_update(struct __test_metadata *_metadata, int fd,
 			      const uint8_t *ku)
 {
 	uint8_t buf[64], type = 0;
-	ssize_t n = recv_cmsg(fd, buf, sizeof(buf), 0, &type);
+	ssize_t n = recv_typed(fd, buf, sizeof(buf), &type);
 
 	ASSERT_EQ(KU_LEN, n) {
 		TH_LOG("reading the KeyUpdate: %s",
@@ -413,9 +390,9 @@ static void expect_paused(struct __test_metadata *_metadata, int fd)
 	EXPECT_EQ(-EKEYEXPIRED, recv_err(fd, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(-EKEYEXPIRED, recv_err(fd, buf, sizeof(buf), MSG_PEEK));
 	EXPECT_EQ(-EKEYEXPIRED, recv_err(fd, buf, sizeof(buf), MSG_WAITALL));
-	EXPECT_EQ(-EKEYEXPIRED, recv_cmsg(fd, buf, sizeof(buf), 0, &type));
-	EXPECT_EQ(-EKEYEXPIRED, recv_cmsg(fd, buf, sizeof(buf), MSG_PEEK,
-					  &type));
+	EXPECT_EQ(-EKEYEXPIRED, recv_typed(fd, buf, sizeof(buf), &type));
+	EXPECT_EQ(-EKEYEXPIRED, recv_typed_flags(fd, buf, sizeof(buf),
+						 MSG_PEEK, &type));
 	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(EKEYEXPIRED, errno);
 	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
@@ -884,16 +861,17 @@ TEST_F(rekey, rx_peek_reaches_key_update)
 	wire_add_data(_metadata, &self->w, &self->seal, 71, 800);
 	wire_flush(_metadata, &self->w, self->peer);
 
-	ASSERT_EQ(700, recv_cmsg(self->fd, buf, sizeof(buf), MSG_PEEK, &type));
+	ASSERT_EQ(700, recv_typed_flags(self->fd, buf, sizeof(buf), MSG_PEEK,
+					&type));
 	EXPECT_EQ(TYPE_DATA, type);
-	ASSERT_EQ(700, recv_cmsg(self->fd, buf, sizeof(buf),
-				 MSG_PEEK | MSG_WAITALL, &type));
+	ASSERT_EQ(700, recv_typed_flags(self->fd, buf, sizeof(buf),
+					MSG_PEEK | MSG_WAITALL, &type));
 	EXPECT_EQ(TYPE_DATA, type);
 	expect_data(_metadata, self->fd, 70, 700, "data before the KeyUpdate");
 	for (i = 0; i < 2; i++) {
 		memset(buf, 0, KU_LEN);
-		ASSERT_EQ(KU_LEN, recv_cmsg(self->fd, buf, sizeof(buf),
-					    MSG_PEEK, &type));
+		ASSERT_EQ(KU_LEN, recv_typed_flags(self->fd, buf, sizeof(buf),
+						   MSG_PEEK, &type));
 		EXPECT_EQ(TYPE_HANDSHAKE, type);
 		EXPECT_EQ(0, memcmp(key_update[1], buf, KU_LEN));
 	}
@@ -903,7 +881,8 @@ TEST_F(rekey, rx_peek_reaches_key_update)
 	EXPECT_COUNTERS(&self->before, .rx_received = 1);
 
 	ASSERT_EQ(0, rekey(_metadata, self->fd, TLS_RX, &self->rx[1]));
-	ASSERT_EQ(800, recv_cmsg(self->fd, buf, sizeof(buf), MSG_PEEK, &type));
+	ASSERT_EQ(800, recv_typed_flags(self->fd, buf, sizeof(buf), MSG_PEEK,
+					&type));
 	EXPECT_EQ(TYPE_DATA, type);
 	expect_data(_metadata, self->fd, 71, 800, "under the new key");
 }
@@ -1084,8 +1063,8 @@ TEST_F(rekey, rx_other_handshake_message_does_not_pause)
 		 sizeof(nst));
 	wire_add_data(_metadata, &self->w, &self->seal, 130, 400);
 	wire_flush(_metadata, &self->w, self->peer);
-	ASSERT_EQ((ssize_t)sizeof(nst), recv_cmsg(self->fd, buf, sizeof(buf),
-						  0, &type));
+	ASSERT_EQ((ssize_t)sizeof(nst), recv_typed(self->fd, buf, sizeof(buf),
+						   &type));
 	EXPECT_EQ(TYPE_HANDSHAKE, type);
 	EXPECT_EQ(0, memcmp(nst, buf, sizeof(nst)));
 	expect_data(_metadata, self->fd, 130, 400, "after a NewSessionTicket");
@@ -1199,8 +1178,8 @@ TEST(every_tls13_cipher_end_to_end)
 		ASSERT_EQ(2000, send(a, out + 1000, 2000, 0));
 
 		ASSERT_EQ(1000, recv(b, in, sizeof(in), MSG_WAITALL));
-		ASSERT_EQ(KU_LEN, recv_cmsg(b, in + 1000, sizeof(in) - 1000,
-					    0, &type));
+		ASSERT_EQ(KU_LEN, recv_typed(b, in + 1000, sizeof(in) - 1000,
+					     &type));
 		EXPECT_EQ(TYPE_HANDSHAKE, type);
 		EXPECT_EQ(0, memcmp(key_update[0], in + 1000, KU_LEN));
 		EXPECT_EQ(-EKEYEXPIRED, recv_err(b, in + 1000, 2000, 0));
