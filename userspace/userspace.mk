@@ -15,7 +15,9 @@
 HOST_TESTS_DIR := $(BUILD)/tests/host
 
 ENGINE_SRCS := $(wildcard $(TOP)/userspace/engine/*.c)
-ENGINE_HDRS := $(wildcard $(TOP)/userspace/engine/*.h)
+# crypto_info.c builds the argument of ktlso's KTLSO_TX_SECRET.
+ENGINE_HDRS := $(wildcard $(TOP)/userspace/engine/*.h) \
+	       $(TOP)/include/uapi/linux/ktlso.h
 ENGINE_OBJS := $(patsubst $(TOP)/userspace/%.c,$(OBJ)/%.o,$(ENGINE_SRCS))
 ENGINE_SAN_OBJS := $(patsubst $(TOP)/userspace/%.c,$(OBJ)/san/%.o,$(ENGINE_SRCS))
 ENGINE_LIB := $(if $(ENGINE_SRCS),$(LIB)/libktlso-engine.a)
@@ -29,7 +31,8 @@ ENGINE_TESTS := $(patsubst $(TOP)/userspace/engine/tests/%.c,$(HOST_TESTS_DIR)/e
 FUZZ_SRCS := $(wildcard $(TOP)/userspace/engine/fuzz/*.c)
 FUZZERS := $(patsubst $(TOP)/userspace/engine/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
-	       -fsanitize=fuzzer,address,undefined -I$(TOP)/userspace
+	       -fsanitize=fuzzer,address,undefined -I$(TOP)/userspace \
+	       -I$(TOP)/include/uapi
 
 TOOL_SRCS := $(wildcard $(TOP)/userspace/tools/*.c)
 TOOLS := $(patsubst $(TOP)/userspace/tools/%.c,$(BIN)/%,$(TOOL_SRCS))

@@ -22,7 +22,8 @@
  * between threads freely.
  *
  * Applications that run their own handshake install the keys with
- * ktlso_set_keys() and never talk to the daemon.
+ * ktlso_set_keys() (and, for TLS 1.3 key updates, the traffic secrets
+ * with ktlso_set_traffic_secret()) and never talk to the daemon.
  *
  * This header needs only the C library: it does not include the kernel's
  * <linux/ktlso.h> or <linux/tls.h>.
@@ -369,6 +370,94 @@ KTLSO_API int ktlso_set_keys(int fd, const struct tls_crypto_info *tx,
  * when the kernel's record layer has no such version and cipher.
  */
 KTLSO_API int ktlso_crypto_info_size(uint16_t version, uint16_t cipher);
+
+/*
+ * TLS 1.3 key updates (RFC 8446 4.6.3) run by the kernel.  After a
+ * handshake the daemon ran, the kernel has both traffic secrets already:
+ * it takes the peer's KeyUpdates, answers update_requested, and updates
+ * its own transmit key before the AEAD's limit, all without the
+ * application; ktlso_key_update() asks for an update now.  An application
+ * that runs its own handshake hands the secrets over with
+ * ktlso_set_traffic_secret() after ktlso_set_keys().
+ *
+ * The numbers and the struct below are those of ktlso's uAPI header,
+ * <linux/ktlso.h> (installed beside this one): KTLSO_HASH_SHA256 (1),
+ * KTLSO_HASH_SHA384 (2), KTLSO_HASH_SM3 (3), and struct ktlso_key_state.
+ */
+struct ktlso_key_state;
+
+/**
+ * ktlso_set_traffic_secret() - let the kernel update a direction's keys
+ * @fd: a socket with that direction's TLS 1.3 keys, installed with
+ *	ktlso_set_keys()
+ * @dir: TLS_TX (1) or TLS_RX (2) of <linux/tls.h>
+ * @hash: the cipher suite's hash: KTLSO_HASH_SHA256 for
+ *	TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and
+ *	TLS_AES_128_CCM_SHA256, KTLSO_HASH_SHA384 for TLS_AES_256_GCM_SHA384,
+ *	KTLSO_HASH_SM3 for the SM4 suites
+ * @secret: that direction's current application traffic secret (the
+ *	client's or the server's application_traffic_secret_N, RFC 8446
+ *	7.1), from which the installed key and IV were derived
+ * @len: its length, the hash's: 32 (SHA-256, SM3) or 48 (SHA-384)
+ *
+ * From then on the kernel runs that direction's key schedule: receive, it
+ * consumes the peer's KeyUpdates (an application never reads them) and
+ * answers update_requested; transmit, it updates the key before the
+ * AEAD's limit and when ktlso_key_update() asks.  Install the transmit
+ * secret first: the kernel refuses the receive secret until it can answer
+ * a peer's request.  The arguments are checked first (a @dir, @hash or
+ * @len that is not one of the above, or a NULL @secret: -EINVAL before
+ * the socket is touched).  The library copies the secret into the
+ * kernel's struct and wipes that copy; wiping @secret is the caller's job.
+ * The kernel never gives a secret back.
+ *
+ * Return: 0; -EINVAL for bad arguments, or from the kernel: no TLS 1.3
+ * keys in that direction, the receive secret before the transmit one, a
+ * hash other than the suite's, or a secret that does not derive the
+ * installed key and IV; -EBUSY when that direction has a secret already;
+ * -ENOENT when the kernel lacks the hash's HMAC; -ENOPROTOOPT (or
+ * -EOPNOTSUPP) when ktlso is not attached or the module predates key
+ * updates; another -errno of setsockopt().
+ */
+KTLSO_API int ktlso_set_traffic_secret(int fd, int dir, unsigned int hash,
+				       const void *secret, size_t len);
+
+/**
+ * ktlso_key_update() - send a TLS 1.3 KeyUpdate now
+ * @fd: a socket whose transmit secret the kernel has (a handshake the
+ *	daemon ran, or ktlso_set_traffic_secret())
+ * @request_peer: ask the peer to update its keys too (update_requested)
+ *
+ * As OpenSSL's SSL_key_update(): the kernel sends a KeyUpdate and seals
+ * every later record under the next key; with @request_peer the peer
+ * answers with a KeyUpdate of its own, which the kernel takes.  It never
+ * blocks: the message goes out at once, or before the next record when a
+ * record is still open (MSG_MORE) or waiting for room in TCP.
+ *
+ * Return: 0; -EINVAL when the kernel has no transmit secret (TLS 1.2, or
+ * keys from ktlso_set_keys() alone); -EKEYEXPIRED when the transmit key
+ * cannot be updated any more (2^48 - 1 updates); -ENOPROTOOPT (or
+ * -EOPNOTSUPP) when ktlso is not attached or the module predates key
+ * updates; the error that ended sending (-EPIPE, ...); another -errno
+ * of setsockopt().
+ */
+KTLSO_API int ktlso_key_update(int fd, bool request_peer);
+
+/**
+ * ktlso_get_key_state() - how often the keys changed, and who changes them
+ * @fd: a socket with ktlso attached
+ * @st: filled in completely (zeroed on failure); see struct
+ *	ktlso_key_state in <linux/ktlso.h>: the transmit and receive key
+ *	generations (0 for the keys first installed), whether the kernel
+ *	runs each direction's updates, the records sealed under the current
+ *	transmit key and how many it may seal
+ *
+ * Return: 0; -EINVAL for a NULL @st; -ENOPROTOOPT (or -EOPNOTSUPP) when
+ * ktlso is not attached or the module predates key updates; -EPROTO when
+ * the kernel's struct is not the one this library knows; another -errno
+ * of getsockopt().
+ */
+KTLSO_API int ktlso_get_key_state(int fd, struct ktlso_key_state *st);
 
 /**
  * ktlso_send_alert() - send a TLS alert record through the record layer

@@ -4,7 +4,9 @@
  * records the kernel seals and opens; the application side is libktlso and
  * plain read/write.  It relays stdin and stdout like "openssl s_client",
  * fetches one URL path (--get), or opens many connections at once (--load)
- * to show that handshakes proceed side by side.
+ * to show that handshakes proceed side by side.  While relaying it can ask
+ * the kernel for a TLS 1.3 KeyUpdate every so many bytes (--key-update),
+ * and it can print how often the keys changed (--key-state).
  */
 
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/ktlso.h>
 #include <linux/tls.h>
 
 #include <ktlso/ktlso.h>
@@ -41,6 +44,9 @@ struct opts {
 	const char *alpn[MAX_ALPN + 1];
 	char *alpn_buf;
 	unsigned int load;
+	unsigned long long key_update;	/* bytes between KeyUpdates; 0: none */
+	bool update_requested;
+	bool key_state;
 	bool quiet;
 };
 
@@ -60,6 +66,11 @@ static void usage(FILE *f)
 "                     (with --get) fetch PATH on each; report and exit 1 if\n"
 "                     any failed\n"
 "  --quiet            do not print the negotiated parameters\n"
+"  --key-update BYTES while relaying, send a TLS 1.3 KeyUpdate (the kernel\n"
+"                     changes its transmit key) after every BYTES sent\n"
+"  --update-requested those KeyUpdates ask the server to update its keys too\n"
+"  --key-state        at the end, print how often each direction's keys\n"
+"                     changed to stderr; exit 1 if the kernel cannot say\n"
 "Without --get or --load, relays stdin to the server and the server to stdout;\n"
 "end of stdin sends close_notify.\n");
 }
@@ -96,6 +107,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "load", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "key-update", required_argument, NULL, 'k' },
+		{ "update-requested", no_argument, NULL, 'K' },
+		{ "key-state", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -155,6 +169,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'k':
+			errno = 0;
+			o->key_update = strtoull(optarg, &end, 10);
+			if (errno || *end || !o->key_update ||
+			    optarg[0] == '-')
+				return -1;
+			break;
+		case 'K':
+			o->update_requested = true;
+			break;
+		case 'S':
+			o->key_state = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -163,6 +190,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (optind != argc || !o->host || (o->out && !o->get))
+		return -1;
+	/* KeyUpdates on the way are a relay's; --load has no one socket. */
+	if ((o->key_update && (o->get || o->load)) ||
+	    (o->update_requested && !o->key_update) ||
+	    (o->key_state && o->load))
 		return -1;
 	/*
 	 * HOST is what the server's certificate must name: a host name
@@ -239,6 +271,29 @@ static void print_info(int fd)
 	ktlso_peer_free(peer);
 }
 
+/*
+ * --key-state: "key-state: tx_gen N rx_gen N tx_auto N rx_auto N
+ * tx_limit N" on stderr: how often each direction's keys changed on this
+ * socket, whether the kernel runs the updates, and how many records the
+ * current transmit key may seal.  Return 0, or -errno when it cannot say.
+ */
+static int print_key_state(int fd)
+{
+	struct ktlso_key_state st;
+	int err = ktlso_get_key_state(fd, &st);
+
+	if (err) {
+		fprintf(stderr, "ktlso-client: key state: %s\n",
+			ktlso_strerror(err));
+		return err;
+	}
+	fprintf(stderr,
+		"key-state: tx_gen %llu rx_gen %llu tx_auto %u rx_auto %u tx_limit %llu\n",
+		(unsigned long long)st.tx_gen, (unsigned long long)st.rx_gen,
+		st.tx_auto, st.rx_auto, (unsigned long long)st.tx_limit);
+	return 0;
+}
+
 static int write_all(int fd, const char *p, size_t len)
 {
 	while (len) {
@@ -259,9 +314,13 @@ static int write_all(int fd, const char *p, size_t len)
  * read() for a socket whose records the kernel opens: data comes back as
  * is; a close_notify alert is the end of the stream (0); another alert
  * ends it with -ECONNRESET.  The kernel drops records of whole TLS 1.3
- * session tickets itself; a handshake record that still arrives (a ticket
- * cut across records) is skipped, except a KeyUpdate: ktlso cannot rekey,
- * so that ends the session with -EPROTO.
+ * session tickets itself, and takes the server's KeyUpdates itself when
+ * the daemon gave it the traffic secrets.  Where it does not (a daemon
+ * that gave none), a handshake record that still arrives (a ticket cut
+ * across records) is skipped, except a KeyUpdate, which the kernel did
+ * not follow: that ends the session with -EPROTO.  On a non-blocking
+ * socket -EAGAIN when nothing is there (a record the kernel consumed woke
+ * the caller up).
  */
 static ssize_t tls_read(int fd, void *buf, size_t len)
 {
@@ -281,6 +340,8 @@ static ssize_t tls_read(int fd, void *buf, size_t len)
 		n = recvmsg(fd, &msg, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN)
+			return -EAGAIN;
 		if (n <= 0)
 			return n < 0 ? -errno : 0;
 		c = CMSG_FIRSTHDR(&msg);
@@ -297,7 +358,7 @@ static ssize_t tls_read(int fd, void *buf, size_t len)
 			return -ECONNRESET;
 		case 22:			/* handshake */
 			if (n >= 1 && p[0] == 24) {
-				fprintf(stderr, "ktlso-client: the server updated its keys (KeyUpdate); ktlso cannot follow\n");
+				fprintf(stderr, "ktlso-client: the server updated its keys (KeyUpdate) and the kernel did not follow\n");
 				return -EPROTO;
 			}
 			continue;
@@ -307,46 +368,142 @@ static ssize_t tls_read(int fd, void *buf, size_t len)
 	}
 }
 
-/* stdin -> socket, socket -> stdout, until the server ends. */
-static int relay(int fd)
-{
-	struct pollfd p[2] = {
-		{ .fd = STDIN_FILENO, .events = POLLIN },
-		{ .fd = fd, .events = POLLIN },
-	};
+/*
+ * The relay's socket side: what stdin gave that the socket did not take
+ * yet, and the KeyUpdates asked for on the way.  The socket is
+ * non-blocking, so that the relay keeps reading what the server sends
+ * while the server does not read (an echo server, both directions in
+ * flight): neither side can wait for the other.
+ */
+struct relay {
+	int fd;
 	char buf[16384];
+	size_t len, off;		/* stdin bytes in buf, sent of them */
+	bool stdin_done;		/* end of stdin seen */
+	bool closed;			/* close_notify sent, SHUT_WR */
+	unsigned long long every;	/* --key-update: bytes between them */
+	unsigned long long sent, next_update;
+	bool request;			/* --update-requested */
+	bool update_due;
+	unsigned long long *updates;	/* KeyUpdates the kernel sent for us */
+};
+
+static bool relay_wants_out(const struct relay *r)
+{
+	return r->off < r->len || r->update_due ||
+	       (r->stdin_done && !r->closed);
+}
+
+/*
+ * Send what the socket takes now: a KeyUpdate that is due first, then
+ * the rest of the buffer; at the end of stdin, close_notify.  Return 0
+ * (also when the socket is full) or -errno.
+ */
+static int relay_flush(struct relay *r)
+{
 	ssize_t n;
 	int err;
 
 	for (;;) {
+		if (r->update_due) {
+			err = ktlso_key_update(r->fd, r->request);
+			if (err == -EAGAIN)
+				return 0;
+			if (err) {
+				fprintf(stderr, "ktlso-client: KeyUpdate: %s\n",
+					err == -EINVAL ?
+					"the kernel does not run this socket's key updates (TLS 1.2, or no traffic secret)" :
+					ktlso_strerror(err));
+				return err;
+			}
+			r->update_due = false;
+			(*r->updates)++;
+		}
+		if (r->off == r->len)
+			break;
+		n = send(r->fd, r->buf + r->off, r->len - r->off,
+			 MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? 0 : -errno;
+		}
+		r->off += (size_t)n;
+		r->sent += (unsigned long long)n;
+		if (r->every && r->sent >= r->next_update) {
+			r->update_due = true;
+			r->next_update = r->sent + r->every;
+		}
+	}
+	if (r->stdin_done && !r->closed) {
+		err = ktlso_close_notify(r->fd);
+		if (err == -EAGAIN)
+			return 0;
+		if (err)
+			return err;
+		shutdown(r->fd, SHUT_WR);
+		r->closed = true;
+	}
+	return 0;
+}
+
+/*
+ * stdin -> socket, socket -> stdout, until the server ends; *@updates
+ * counts the KeyUpdates --key-update had the kernel send.
+ */
+static int relay(int fd, const struct opts *o, unsigned long long *updates)
+{
+	struct relay r = {
+		.fd = fd,
+		.every = o->key_update,
+		.next_update = o->key_update,
+		.request = o->update_requested,
+		.updates = updates,
+	};
+	struct pollfd p[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = fd },
+	};
+	char in[16384];
+	ssize_t n;
+	int err, flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	for (;;) {
+		/* Read stdin only once the socket took what it gave. */
+		p[0].fd = !r.stdin_done && r.off == r.len ? STDIN_FILENO : -1;
+		p[1].events = POLLIN | (relay_wants_out(&r) ? POLLOUT : 0);
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (p[0].revents) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (p[0].fd >= 0 && p[0].revents) {
+			n = read(STDIN_FILENO, r.buf, sizeof(r.buf));
 			if (n < 0 && errno != EINTR)
 				return -errno;
-			if (n == 0) {
-				err = ktlso_close_notify(fd);
-				if (err)
-					return err;
-				shutdown(fd, SHUT_WR);
-				p[0].fd = -1;
-			} else if (n > 0) {
-				err = write_all(fd, buf, n);
-				if (err)
-					return err;
+			if (n == 0)
+				r.stdin_done = true;
+			else if (n > 0) {
+				r.len = (size_t)n;
+				r.off = 0;
 			}
 		}
-		if (p[1].revents) {
-			n = tls_read(fd, buf, sizeof(buf));
+		if (relay_wants_out(&r)) {
+			err = relay_flush(&r);
+			if (err)
+				return err;
+		}
+		if (p[1].revents & (POLLIN | POLLERR | POLLHUP)) {
+			n = tls_read(fd, in, sizeof(in));
+			if (n == -EAGAIN)
+				continue;
 			if (n < 0)
 				return n;
 			if (n == 0)
 				return 0;
-			err = write_all(STDOUT_FILENO, buf, n);
+			err = write_all(STDOUT_FILENO, in, n);
 			if (err)
 				return err;
 		}
@@ -493,6 +650,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	unsigned long long updates = 0;
 	int fd, out_fd = STDOUT_FILENO, err;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -533,10 +691,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ktlso-client: GET %s: not 200\n",
 				o.get);
 	} else {
-		err = relay(fd);
+		err = relay(fd, &o, &updates);
 	}
 	if (err < 0)
 		fprintf(stderr, "ktlso-client: %s\n", ktlso_strerror(err));
+	if (o.key_update)
+		fprintf(stderr, "key-updates: %llu asked\n", updates);
+	if (o.key_state && print_key_state(fd) && !err)
+		err = 1;
 	close(fd);
 	free(o.alpn_buf);
 	return err ? 1 : 0;

@@ -80,6 +80,12 @@ const char *kd_errno_name(int e)
 		return "ENOENT";
 	case ENOMEM:
 		return "ENOMEM";
+	case EBUSY:
+		return "EBUSY";
+	case ENOPROTOOPT:
+		return "ENOPROTOOPT";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
 	case EHOSTUNREACH:
 		return "EHOSTUNREACH";
 	case ENETUNREACH:

@@ -21,15 +21,44 @@
 #define SOL_TLS 282
 #endif
 
-int kd_install_kernel_keys(void *arg, int fd,
-			   const struct ktlso_session_result *res)
+/* One direction's TLS 1.3 traffic secret, wiped once the kernel has it. */
+static int install_secret(int fd, int opt, uint16_t suite,
+			  const uint8_t *secret, size_t len)
 {
+	struct ktlso_traffic_secret ts;
+	int ret = 0;
+
+	if (ktlso_traffic_secret_fill(&ts, suite, secret, len))
+		return -EINVAL;
+	if (setsockopt(fd, SOL_TLS, opt, &ts, sizeof(ts)))
+		ret = -errno;
+	ktlso_traffic_secret_clear(&ts);
+	return ret;
+}
+
+int kd_install_kernel_keys(void *arg, int fd,
+			   const struct ktlso_session_result *res,
+			   const char **step)
+{
+	int ret;
+
 	(void)arg;
+	*step = "TLS_TX";
 	if (setsockopt(fd, SOL_TLS, TLS_TX, &res->tx, (socklen_t)res->tx_len))
 		return -errno;
+	*step = "TLS_RX";
 	if (setsockopt(fd, SOL_TLS, TLS_RX, &res->rx, (socklen_t)res->rx_len))
 		return -errno;
-	return 0;
+	if (res->version != KTLSO_TLS13_VERSION)
+		return 0;
+	*step = "KTLSO_TX_SECRET";
+	ret = install_secret(fd, KTLSO_TX_SECRET, res->suite, res->tx_secret,
+			     res->secret_len);
+	if (ret)
+		return ret;
+	*step = "KTLSO_RX_SECRET";
+	return install_secret(fd, KTLSO_RX_SECRET, res->suite, res->rx_secret,
+			      res->secret_len);
 }
 
 /* --- the transport: the socket, never blocking ------------------------- */
@@ -236,10 +265,30 @@ static void take_peer_cert(struct kd_hs *h)
 	o->peer_cert_len = len;
 }
 
+/*
+ * The kernel refused keys the handshake agreed on: a local failure
+ * (ECONNABORTED, as errmap.h has it), with the option and its errno in
+ * the reason that the outcome's log line carries.
+ */
+static void install_failed(struct kd_hs *h, const char *step, int err)
+{
+	const char *hint = "";
+
+	if (err == ENOPROTOOPT && step && strstr(step, "_SECRET"))
+		hint = ": this ktlso.ko cannot run TLS 1.3 key updates";
+	if (step)
+		over(h, ECONNABORTED, "installing the keys: %s: %s (%s)%s",
+		     step, kd_errno_name(err), strerror(err), hint);
+	else
+		over(h, ECONNABORTED, "installing the keys: %s",
+		     strerror(err));
+}
+
 static void succeed(struct kd_hs *h)
 {
 	struct ktlso_session_result res;
 	struct kd_outcome *o = &h->out;
+	const char *step = NULL;
 	int ret;
 
 	ret = ktlso_session_result(h->s, &res);
@@ -248,11 +297,10 @@ static void succeed(struct kd_hs *h)
 		     ktlso_session_strerror(ret));
 		return;
 	}
-	ret = h->install ? h->install(h->install_arg, h->fd, &res) : 0;
+	ret = h->install ? h->install(h->install_arg, h->fd, &res, &step) : 0;
 	if (ret) {
 		ktlso_session_result_clear(&res);
-		over(h, ECONNABORTED, "installing the keys: %s",
-		     strerror(-ret));
+		install_failed(h, step, -ret);
 		return;
 	}
 	o->version = res.version;

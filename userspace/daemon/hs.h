@@ -53,22 +53,35 @@ struct kd_outcome {
 };
 
 /*
- * Install the keys of a completed handshake on @fd. Return 0 or -errno.
+ * Install the keys of a completed handshake on @fd. Return 0 or -errno,
+ * with *@step set to what failed ("TLS_RX", ...) when the hook can say.
  * @res holds secrets; it is wiped by the caller after the call.
  */
 typedef int (*kd_install_fn)(void *arg, int fd,
-			     const struct ktlso_session_result *res);
+			     const struct ktlso_session_result *res,
+			     const char **step);
 
 /**
- * kd_install_kernel_keys() - setsockopt(SOL_TLS, TLS_TX) then TLS_RX
+ * kd_install_kernel_keys() - hand the keys to the kernel's record layer
  * @arg: unused
- * @fd: the socket, ktlso (or kTLS) attached
+ * @fd: the socket, ktlso attached (in-tree kTLS would take TLS 1.2 keys
+ *	alone: it has no KTLSO_*_SECRET)
  * @res: the result, with the next sequence numbers
+ * @step: set to the option that failed, on failure
+ *
+ * setsockopt(SOL_TLS) TLS_TX, then TLS_RX; for TLS 1.3 then
+ * KTLSO_TX_SECRET and KTLSO_RX_SECRET (in that order, as the kernel
+ * wants), so that the kernel runs the key updates of both directions
+ * itself. Every one must succeed: a kernel that cannot take the secrets
+ * (ENOPROTOOPT from a ktlso.ko without key updates, ENOENT without the
+ * hash's HMAC) fails the handshake rather than leave a session that a
+ * peer's KeyUpdate would end.
  *
  * Return: 0 or -errno of the failed setsockopt.
  */
 int kd_install_kernel_keys(void *arg, int fd,
-			   const struct ktlso_session_result *res);
+			   const struct ktlso_session_result *res,
+			   const char **step);
 
 struct kd_hs_params {
 	int fd;

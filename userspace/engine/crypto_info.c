@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel TLS_TX / TLS_RX key export. See crypto_info.h.
+ * Kernel TLS_TX / TLS_RX key export, and the TLS 1.3 traffic secrets for
+ * KTLSO_TX_SECRET / KTLSO_RX_SECRET. See crypto_info.h.
  */
 #include "engine/crypto_info.h"
 
 #include <string.h>
+
+#include <linux/ktlso.h>
 
 #include <openssl/crypto.h>
 
@@ -129,4 +132,39 @@ int ktlso_crypto_info_fill(union ktlso_crypto_info *ci, size_t *len,
 void ktlso_crypto_info_clear(union ktlso_crypto_info *ci)
 {
 	OPENSSL_cleanse(ci, sizeof(*ci));
+}
+
+/**
+ * ktlso_traffic_secret_fill() - build the KTLSO_TX_SECRET / _RX_SECRET
+ *	argument
+ * @ts: receives the secret, the kernel's number for the suite's hash and
+ *	the secret's length; the rest zero
+ * @suite_id: the negotiated cipher suite, a TLS 1.3 one
+ * @secret: that direction's current application traffic secret
+ *	(struct ktlso_session_result's tx_secret or rx_secret)
+ * @len: its length, the suite's hash length
+ *
+ * Return: 0, or -KTLSO_ERROR_INVALID_ARGUMENT (unknown or TLS 1.2 suite,
+ * or a length that is not the hash's); @ts is zeroed then.
+ */
+int ktlso_traffic_secret_fill(struct ktlso_traffic_secret *ts,
+			      uint16_t suite_id, const uint8_t *secret,
+			      size_t len)
+{
+	const struct ktlso_suite *suite = ktlso_suite_find(suite_id);
+
+	ktlso_traffic_secret_clear(ts);
+	if (!suite || suite->version != KTLSO_TLS13_VERSION || !secret ||
+	    len != ktlso_hash_len(suite->hash) || len > sizeof(ts->secret))
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	ts->hash = suite->hash == KTLSO_MD_SHA384 ? KTLSO_HASH_SHA384 :
+						    KTLSO_HASH_SHA256;
+	ts->secret_len = (uint16_t)len;
+	memcpy(ts->secret, secret, len);
+	return 0;
+}
+
+void ktlso_traffic_secret_clear(struct ktlso_traffic_secret *ts)
+{
+	OPENSSL_cleanse(ts, sizeof(*ts));
 }

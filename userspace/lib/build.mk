@@ -11,12 +11,13 @@
 #
 # "make -f userspace/userspace.mk install-lib DESTDIR=... PREFIX=..." (with
 # the variables the top-level Makefile exports) installs the library, its
-# header and ktlso.pc.
+# header, ktlso's uAPI header (<linux/ktlso.h>: the numbers and structs
+# the key-update calls take) and ktlso.pc.
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-KTLSO_LIB_VERSION := 1.1
+KTLSO_LIB_VERSION := 1.2
 
 LIBKTLSO_SRCS := $(wildcard $(TOP)/userspace/lib/*.c)
 LIBKTLSO_HDRS := $(wildcard $(TOP)/userspace/lib/*.h) \
@@ -103,3 +104,5 @@ install-lib: $(LIBKTLSO_SO) $(LIBKTLSO_A) $(LIBKTLSO_PC)
 	install -m 0644 $(LIBKTLSO_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 $(LIBKTLSO_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0644 $(TOP)/include/ktlso/ktlso.h $(DESTDIR)$(INCLUDEDIR)/ktlso/
+	install -d $(DESTDIR)$(INCLUDEDIR)/linux
+	install -m 0644 $(TOP)/include/uapi/linux/ktlso.h $(DESTDIR)$(INCLUDEDIR)/linux/

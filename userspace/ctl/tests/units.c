@@ -127,6 +127,39 @@ TEST(proc_stats_kernel_format)
 	fclose(f);
 }
 
+/*
+ * The whole file as a module with TLS 1.3 key updates prints it: every
+ * counter read, in order, the key-update ones too (ktlsoctl stats shows
+ * whatever the kernel lists).
+ */
+TEST(proc_stats_key_update_counters)
+{
+	static const char *const names[] = {
+		"TlsCurrTxSw", "TlsCurrRxSw", "TlsTxSw", "TlsRxSw",
+		"TlsDecryptError", "TlsDecryptRetry", "TlsRxNoPadViolation",
+		"TlsRxZeroCopy", "TlsRxTicketsDropped", "TlsTxRekeyOk",
+		"TlsRxRekeyOk", "TlsTxRekeyError", "TlsRxRekeyError",
+		"TlsRxRekeyReceived", "TlsRxKeyUpdate", "TlsTxKeyUpdate",
+	};
+	struct ctl_stat st[CTL_STAT_MAX];
+	char text[2048];
+	size_t i, off = 0;
+	FILE *f;
+
+	for (i = 0; i < (sizeof(names) / sizeof(names[0])); i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"%-32s\t%zu\n", names[i], 1000 + i);
+	f = fmemopen(text, off, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ((int)(sizeof(names) / sizeof(names[0])), ctl_proc_stats_parse(f, st,
+							       CTL_STAT_MAX));
+	fclose(f);
+	for (i = 0; i < (sizeof(names) / sizeof(names[0])); i++) {
+		EXPECT_STREQ(names[i], st[i].name);
+		EXPECT_EQ((int64_t)(1000 + i), st[i].value);
+	}
+}
+
 static int parse_text(const char *text, size_t cap)
 {
 	struct ctl_stat st[CTL_STAT_MAX];

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/ktlso.h>
 #include <linux/tls.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -38,10 +39,15 @@ struct side {
 	uint8_t *cert;			/* out.peer_cert, copied; freed at
 					 * teardown */
 	int install_ret;		/* what the install hook returns */
+	const char *install_step;	/* and the step it names */
 	bool installed;
 	bool fd_nonblocking;		/* O_NONBLOCK seen at install */
 	union ktlso_crypto_info tx, rx;
 	size_t tx_len, rx_len;
+	/* the TLS 1.3 traffic secrets ktlsod gives the kernel */
+	uint16_t suite;
+	uint8_t tx_secret[KTLSO_MAX_HASH_LEN], rx_secret[KTLSO_MAX_HASH_LEN];
+	size_t secret_len;
 };
 
 struct bed {
@@ -55,17 +61,23 @@ struct bed {
 };
 
 static int install_hook(void *arg, int fd,
-			const struct ktlso_session_result *res)
+			const struct ktlso_session_result *res,
+			const char **step)
 {
 	struct side *sd = arg;
 
 	sd->fd_nonblocking = fcntl(fd, F_GETFL) & O_NONBLOCK;
+	*step = sd->install_step;
 	if (sd->install_ret)
 		return sd->install_ret;
 	sd->tx = res->tx;
 	sd->rx = res->rx;
 	sd->tx_len = res->tx_len;
 	sd->rx_len = res->rx_len;
+	sd->suite = res->suite;
+	memcpy(sd->tx_secret, res->tx_secret, sizeof(sd->tx_secret));
+	memcpy(sd->rx_secret, res->rx_secret, sizeof(sd->rx_secret));
+	sd->secret_len = res->secret_len;
 	sd->installed = true;
 	return 0;
 }
@@ -119,6 +131,7 @@ struct req {
 	const char *alpn;		/* wire format */
 	uint32_t timeout_ms;
 	int install_ret;
+	const char *install_step;
 	const struct kd_requester *who;	/* NULL: root */
 };
 
@@ -143,6 +156,7 @@ static struct side *start(struct bed *b, int fd, const struct req *rq)
 
 	sd->fd = fd;
 	sd->install_ret = rq->install_ret;
+	sd->install_step = rq->install_step;
 	sd->started = kd_now_ms();
 	if (kd_hs_new(&sd->h, b->conf, &p, sd->started))
 		return NULL;
@@ -256,6 +270,33 @@ static const struct req client_default = {
 };
 
 /* Both ends succeeded with @version; each one's tx keys are the other's rx. */
+/*
+ * The traffic secrets the kernel gets for its key updates (TLS 1.3): one
+ * end's transmit secret is the other's receive secret, each of the suite's
+ * hash length and accepted as the kernel's argument; TLS 1.2 has none.
+ */
+static void secrets_ok(struct __test_metadata *_metadata,
+		       const struct side *sv, const struct side *cl,
+		       uint16_t version)
+{
+	struct ktlso_traffic_secret ts;
+
+	if (version != TLS_1_3_VERSION) {
+		EXPECT_EQ(0u, cl->secret_len);
+		EXPECT_EQ(0u, sv->secret_len);
+		return;
+	}
+	ASSERT_EQ(ktlso_hash_len(ktlso_suite_find(cl->suite)->hash),
+		  cl->secret_len);
+	ASSERT_EQ(cl->secret_len, sv->secret_len);
+	EXPECT_EQ(0, memcmp(cl->tx_secret, sv->rx_secret, cl->secret_len));
+	EXPECT_EQ(0, memcmp(cl->rx_secret, sv->tx_secret, cl->secret_len));
+	EXPECT_NE(0, memcmp(cl->tx_secret, cl->rx_secret, cl->secret_len));
+	EXPECT_EQ(0, ktlso_traffic_secret_fill(&ts, cl->suite, cl->tx_secret,
+					       cl->secret_len));
+	ktlso_traffic_secret_clear(&ts);
+}
+
 static void pair_ok_version(struct __test_metadata *_metadata,
 			    const struct side *sv, const struct side *cl,
 			    uint16_t version)
@@ -282,6 +323,7 @@ static void pair_ok_version(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, memcmp(&cl->tx, &sv->rx, cl->tx_len));
 	EXPECT_EQ(0, memcmp(&cl->rx, &sv->tx, cl->rx_len));
 	EXPECT_NE(0, memcmp(&cl->tx, &cl->rx, cl->tx_len));
+	secrets_ok(_metadata, sv, cl, version);
 }
 
 static void pair_ok(struct __test_metadata *_metadata, const struct side *sv,
@@ -758,10 +800,38 @@ TEST_F(runner, install_fails)
 	EXPECT_EQ(0, cl->out.status);
 }
 
+/*
+ * A kernel that takes the keys but not the traffic secrets (a ktlso.ko
+ * without key updates): the handshake fails, and the reason logged names
+ * the option, its errno, and what it means.
+ */
+TEST_F(runner, secret_refused)
+{
+	const struct req server = { .role = KTLSO_ROLE_SERVER,
+				    .install_ret = -ENOPROTOOPT,
+				    .install_step = "KTLSO_TX_SECRET" };
+	const struct req client = { .role = KTLSO_ROLE_CLIENT,
+				    .profile = "client",
+				    .server_name = "server.example",
+				    .install_ret = -ENOENT,
+				    .install_step = "KTLSO_RX_SECRET" };
+	struct side *sv, *cl;
+
+	start_pair(&self->b, &server, &client, &sv, &cl);
+	run(&self->b, 10000);
+	EXPECT_EQ(ECONNABORTED, sv->out.status);
+	EXPECT_STREQ("installing the keys: KTLSO_TX_SECRET: ENOPROTOOPT (Protocol not available): this ktlso.ko cannot run TLS 1.3 key updates",
+		     sv->out.reason);
+	EXPECT_EQ(ECONNABORTED, cl->out.status);
+	EXPECT_STREQ("installing the keys: KTLSO_RX_SECRET: ENOENT (No such file or directory)",
+		     cl->out.reason);
+}
+
 /* The real installer on a socket without a TLS layer: setsockopt's errno. */
 TEST(kernel_keys_refused)
 {
 	struct ktlso_session_result res = { 0 };
+	const char *step = NULL;
 	int sv[2];
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
@@ -770,7 +840,8 @@ TEST(kernel_keys_refused)
 	res.tx_len = sizeof(res.tx.aes_gcm_128);
 	res.rx = res.tx;
 	res.rx_len = res.tx_len;
-	EXPECT_GT(0, kd_install_kernel_keys(NULL, sv[0], &res));
+	EXPECT_GT(0, kd_install_kernel_keys(NULL, sv[0], &res, &step));
+	EXPECT_STREQ("TLS_TX", step);
 	close(sv[0]);
 	close(sv[1]);
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <linux/ktlso.h>
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -518,6 +520,56 @@ TEST_F(rfc8448, crypto_info)
 	EXPECT_EQ(0U, len);
 	ktlso_traffic_keys_clear(&keys);
 	ktlso_crypto_info_clear(&ci);
+}
+
+/*
+ * The kernel's KTLSO_TX_SECRET/KTLSO_RX_SECRET argument for the client's
+ * application traffic secret: the uAPI's hash number and length, the
+ * secret's bytes, zeros after; TLS 1.2 suites and wrong lengths refused.
+ */
+TEST_F(rfc8448, traffic_secret)
+{
+	const uint8_t *secret = VEC(&self->tv, "c_ap_traffic", HLEN)->data;
+	static const uint8_t zero[KTLSO_SECRET_MAX];
+	uint8_t secret48[48];
+	struct ktlso_traffic_secret ts;
+
+	ASSERT_EQ(0, ktlso_traffic_secret_fill(&ts, SUITE_AES_128_GCM_SHA256,
+					       secret, HLEN));
+	EXPECT_EQ(KTLSO_HASH_SHA256, ts.hash);
+	EXPECT_EQ(HLEN, ts.secret_len);
+	EXPECT_EQ(0U, ts.reserved);
+	EXPECT_BYTES("secret", secret, ts.secret, HLEN);
+	EXPECT_BYTES("zeros after it", zero, ts.secret + HLEN,
+		     sizeof(ts.secret) - HLEN);
+
+	/* Every TLS 1.3 suite: its hash, by the engine's suite table. */
+	memset(secret48, 0x5a, sizeof(secret48));
+	ASSERT_EQ(0, ktlso_traffic_secret_fill(&ts, 0x1302, secret48, 48));
+	EXPECT_EQ(KTLSO_HASH_SHA384, ts.hash);
+	EXPECT_EQ(48, ts.secret_len);
+	EXPECT_BYTES("secret", secret48, ts.secret, 48);
+	ASSERT_EQ(0, ktlso_traffic_secret_fill(&ts, 0x1303, secret, HLEN));
+	EXPECT_EQ(KTLSO_HASH_SHA256, ts.hash);
+	ASSERT_EQ(0, ktlso_traffic_secret_fill(&ts, 0x1304, secret, HLEN));
+	EXPECT_EQ(KTLSO_HASH_SHA256, ts.hash);
+
+	/* Refused, and left all zero. */
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_traffic_secret_fill(&ts, 0x1302, secret, HLEN));
+	EXPECT_BYTES("refused: zero", zero, ts.secret, sizeof(ts.secret));
+	EXPECT_EQ(0, ts.hash);
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_traffic_secret_fill(&ts, SUITE_AES_128_GCM_SHA256,
+					    secret48, 48));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_traffic_secret_fill(&ts, 0xc02f, secret, HLEN));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_traffic_secret_fill(&ts, 0x1305, secret, HLEN));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_traffic_secret_fill(&ts, SUITE_AES_128_GCM_SHA256,
+					    NULL, HLEN));
+	ktlso_traffic_secret_clear(&ts);
 }
 
 TEST_HARNESS_MAIN

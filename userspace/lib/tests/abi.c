@@ -2,7 +2,7 @@
 /*
  * The shared library's interface: build/lib/libktlso.so.1 loads by its
  * soname, exports every function of <ktlso/ktlso.h> at the version that
- * brought it (KTLSO_1, KTLSO_1.1), and nothing else: the internals (the
+ * brought it (KTLSO_1, KTLSO_1.1, KTLSO_1.2), and nothing else: the internals (the
  * socket call table, the request builder) stay hidden.
  */
 #include <dlfcn.h>
@@ -26,6 +26,11 @@ static const char *const exported[] = {
 /* Added in 1.1: the peer's certificate. */
 static const char *const exported_1_1[] = {
 	"ktlso_get_peer", "ktlso_peer_free", "ktlso_peer_parse",
+};
+
+/* Added in 1.2: TLS 1.3 key updates run by the kernel. */
+static const char *const exported_1_2[] = {
+	"ktlso_get_key_state", "ktlso_key_update", "ktlso_set_traffic_secret",
 };
 
 static const char *const hidden[] = {
@@ -68,6 +73,17 @@ TEST_F(so, exports_the_api)
 			TH_LOG("%s@KTLSO_1 exists", exported_1_1[i]);
 		}
 	}
+	for (i = 0; i < sizeof(exported_1_2) / sizeof(exported_1_2[0]); i++) {
+		EXPECT_NE(NULL, dlvsym(self->h, exported_1_2[i], "KTLSO_1.2")) {
+			TH_LOG("%s@KTLSO_1.2 missing", exported_1_2[i]);
+		}
+		EXPECT_EQ(NULL, dlvsym(self->h, exported_1_2[i], "KTLSO_1.1")) {
+			TH_LOG("%s@KTLSO_1.1 exists", exported_1_2[i]);
+		}
+		EXPECT_EQ(NULL, dlvsym(self->h, exported_1_2[i], "KTLSO_1")) {
+			TH_LOG("%s@KTLSO_1 exists", exported_1_2[i]);
+		}
+	}
 }
 
 TEST_F(so, hides_the_rest)
@@ -100,13 +116,17 @@ TEST(nothing_else_exported)
 		at = strchr(sym, '@');
 		if (at)
 			*at = '\0';
-		if (!strcmp(sym, "KTLSO_1") || !strcmp(sym, "KTLSO_1.1"))
+		if (!strcmp(sym, "KTLSO_1") || !strcmp(sym, "KTLSO_1.1") ||
+		    !strcmp(sym, "KTLSO_1.2"))
 			continue;
 		for (i = 0; i < sizeof(exported) / sizeof(exported[0]); i++)
 			known |= !strcmp(sym, exported[i]);
 		for (i = 0; i < sizeof(exported_1_1) / sizeof(exported_1_1[0]);
 		     i++)
 			known |= !strcmp(sym, exported_1_1[i]);
+		for (i = 0; i < sizeof(exported_1_2) / sizeof(exported_1_2[0]);
+		     i++)
+			known |= !strcmp(sym, exported_1_2[i]);
 		EXPECT_TRUE(known) {
 			TH_LOG("%s is exported", sym);
 		}
@@ -114,7 +134,8 @@ TEST(nothing_else_exported)
 	}
 	EXPECT_EQ(0, pclose(nm));
 	EXPECT_EQ((int)(sizeof(exported) / sizeof(exported[0]) +
-			sizeof(exported_1_1) / sizeof(exported_1_1[0])), seen);
+			sizeof(exported_1_1) / sizeof(exported_1_1[0]) +
+			sizeof(exported_1_2) / sizeof(exported_1_2[0])), seen);
 }
 
 /* The loaded copy works: a call through the shared object. */

@@ -55,11 +55,17 @@ struct fake_kernel {
 	size_t peer_cert_len;
 	int peer_cert_err;	/* it fails with this (an older module) */
 	int n_peer_cert_calls;
+	/* key updates: these SOL_TLS calls fail with this errno */
+	int secret_err, key_update_err, key_state_err;
+	struct ktlso_key_state key_state;	/* getsockopt KTLSO_KEY_STATE */
+	int key_state_len;	/* the length it reports, 0: exact */
 
 	/* --- what the library did ----------------------------------- */
 	struct fake_call set[FAKE_MAX_CALLS];
 	int n_set;
 	struct ktlso_hs_request req;
+	struct ktlso_traffic_secret tx_secret, rx_secret;
+	uint32_t key_update;	/* the last KTLSO_KEY_UPDATE's value */
 	int n_polls;
 	int max_poll_timeout;
 	uint8_t sent[64];
@@ -124,6 +130,30 @@ static int fake_setsockopt(int fd, int level, int name, const void *val,
 		memcpy(&fake.rx, val, sizeof(fake.rx));
 		fake.have_rx = true;
 		return 0;
+	case KTLSO_TX_SECRET:
+	case KTLSO_RX_SECRET:
+		if (len != sizeof(struct ktlso_traffic_secret)) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (fake.secret_err) {
+			errno = fake.secret_err;
+			return -1;
+		}
+		memcpy(name == KTLSO_TX_SECRET ? &fake.tx_secret :
+						 &fake.rx_secret, val, len);
+		return 0;
+	case KTLSO_KEY_UPDATE:
+		if (len != sizeof(uint32_t)) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (fake.key_update_err) {
+			errno = fake.key_update_err;
+			return -1;
+		}
+		memcpy(&fake.key_update, val, sizeof(uint32_t));
+		return 0;
 	}
 	errno = ENOPROTOOPT;
 	return -1;
@@ -184,6 +214,21 @@ static int fake_getsockopt(int fd, int level, int name, void *val,
 		if (fake.peer_cert_len)
 			memcpy(val, fake.peer_cert, fake.peer_cert_len);
 		*len = (socklen_t)fake.peer_cert_len;
+		return 0;
+	}
+	if (name == KTLSO_KEY_STATE) {
+		if (strcmp(fake.ulp, KTLSO_ULP_NAME) || fake.key_state_err) {
+			errno = fake.key_state_err ? fake.key_state_err :
+						     ENOPROTOOPT;
+			return -1;
+		}
+		if (*len != sizeof(fake.key_state)) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(val, &fake.key_state, sizeof(fake.key_state));
+		if (fake.key_state_len)
+			*len = (socklen_t)fake.key_state_len;
 		return 0;
 	}
 	if (name == TLS_TX || name == TLS_RX) {
