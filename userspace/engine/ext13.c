@@ -159,6 +159,25 @@ bool ktlso_u16_list_has(const struct ktlso_u16_list *l, uint16_t value)
 	return false;
 }
 
+size_t ktlso_u16_list_common(const struct ktlso_u16_list *l,
+			     const uint16_t *ours, size_t n_ours,
+			     uint16_t *out)
+{
+	uint8_t held[65536 / 8];
+	size_t i, n = 0;
+	uint16_t v;
+
+	memset(held, 0, sizeof(held));
+	for (i = 0; i < l->n; i++) {
+		v = ktlso_u16_list_at(l, i);
+		held[v / 8] |= (uint8_t)(1u << (v % 8));
+	}
+	for (i = 0; i < n_ours; i++)
+		if (held[ours[i] / 8] & (1u << (ours[i] % 8)))
+			out[n++] = ours[i];
+	return n;
+}
+
 /* One KeyShareEntry. */
 static int key_share_get(struct ktlso_reader *r, struct ktlso_key_share *ks)
 {
@@ -177,88 +196,90 @@ static int key_share_put(struct ktlso_writer *w,
 	return ktlso_put_span_vector(w, 2, 1, 0xffff, &ks->key_exchange);
 }
 
-int ktlso_key_share_list_at(const struct ktlso_key_share_list *l, size_t i,
-			    struct ktlso_key_share *ks)
+/*
+ * Start or go on with a walk of a list of @n entries: 1 when there is
+ * one more entry to read (from ->r unless the list is in host form).
+ */
+static int iter_more(struct ktlso_list_iter *it, size_t n,
+		     const uint8_t *wire, size_t wire_len)
 {
-	struct ktlso_reader r;
-	size_t k;
+	if (it->i >= n)
+		return 0;
+	if (it->i == 0)
+		ktlso_reader_init(&it->r, wire, wire_len);
+	return it->r.err ? -KTLSO_ERROR_INVALID_ARGUMENT : 1;
+}
+
+int ktlso_key_share_list_next(const struct ktlso_key_share_list *l,
+			      struct ktlso_list_iter *it,
+			      struct ktlso_key_share *ks)
+{
+	int ret = iter_more(it, l->n, l->wire, l->wire_len);
 
 	memset(ks, 0, sizeof(*ks));
-	if (i >= l->n)
+	if (ret <= 0)
+		return ret;
+	if (l->v)
+		*ks = l->v[it->i];
+	else if (key_share_get(&it->r, ks))
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
-	if (l->v) {
-		*ks = l->v[i];
-		return 0;
-	}
-	ktlso_reader_init(&r, l->wire, l->wire_len);
-	for (k = 0; k <= i; k++)
-		if (key_share_get(&r, ks))
-			return r.err;
-	return 0;
+	it->i++;
+	return 1;
 }
 
 bool ktlso_key_share_list_find(const struct ktlso_key_share_list *l,
 			       uint16_t group, struct ktlso_key_share *ks)
 {
-	struct ktlso_reader r;
-	size_t i;
+	struct ktlso_list_iter it = { 0 };
 
-	ktlso_reader_init(&r, l->wire, l->wire_len);
-	for (i = 0; i < l->n; i++) {
-		if (l->v)
-			*ks = l->v[i];
-		else if (key_share_get(&r, ks))
-			break;
+	while (ktlso_key_share_list_next(l, &it, ks) > 0)
 		if (ks->group == group)
 			return true;
-	}
 	memset(ks, 0, sizeof(*ks));
 	return false;
 }
 
-int ktlso_alpn_list_at(const struct ktlso_alpn_list *l, size_t i,
-		       struct ktlso_span *name)
+int ktlso_alpn_list_next(const struct ktlso_alpn_list *l,
+			 struct ktlso_list_iter *it, struct ktlso_span *name)
 {
-	struct ktlso_reader r, v;
-	size_t k;
+	struct ktlso_reader v;
+	int ret = iter_more(it, l->n, l->wire, l->wire_len);
 
 	memset(name, 0, sizeof(*name));
-	if (i >= l->n)
-		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	if (ret <= 0)
+		return ret;
 	if (l->v) {
-		*name = l->v[i];
-		return 0;
+		*name = l->v[it->i];
+	} else {
+		if (ktlso_get_vector(&it->r, 1, 1, 0xff, &v))
+			return -KTLSO_ERROR_INVALID_ARGUMENT;
+		ktlso_span_of(&v, name);
 	}
-	ktlso_reader_init(&r, l->wire, l->wire_len);
-	for (k = 0; k <= i; k++)
-		if (ktlso_get_vector(&r, 1, 1, 0xff, &v))
-			return r.err;
-	ktlso_span_of(&v, name);
-	return 0;
+	it->i++;
+	return 1;
 }
 
-int ktlso_cert_list_at(const struct ktlso_cert_list *l, size_t i,
-		       struct ktlso_cert_entry *entry)
+int ktlso_cert_list_next(const struct ktlso_cert_list *l,
+			 struct ktlso_list_iter *it,
+			 struct ktlso_cert_entry *entry)
 {
-	struct ktlso_reader r, data, exts;
-	size_t k;
+	struct ktlso_reader data, exts;
+	int ret = iter_more(it, l->n, l->wire, l->wire_len);
 
 	memset(entry, 0, sizeof(*entry));
-	if (i >= l->n)
-		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	if (ret <= 0)
+		return ret;
 	if (l->v) {
-		*entry = l->v[i];
-		return 0;
+		*entry = l->v[it->i];
+	} else {
+		ktlso_get_vector(&it->r, 3, 1, KTLSO_HS_MAX_BODY_LEN, &data);
+		if (ktlso_get_vector(&it->r, 2, 0, 0xffff, &exts))
+			return -KTLSO_ERROR_INVALID_ARGUMENT;
+		ktlso_span_of(&data, &entry->cert_data);
+		ktlso_span_of(&exts, &entry->extensions);
 	}
-	ktlso_reader_init(&r, l->wire, l->wire_len);
-	for (k = 0; k <= i; k++) {
-		ktlso_get_vector(&r, 3, 1, KTLSO_HS_MAX_BODY_LEN, &data);
-		if (ktlso_get_vector(&r, 2, 0, 0xffff, &exts))
-			return r.err;
-	}
-	ktlso_span_of(&data, &entry->cert_data);
-	ktlso_span_of(&exts, &entry->extensions);
-	return 0;
+	it->i++;
+	return 1;
 }
 
 /* --- the extension block walk --------------------------------------------- */
@@ -476,15 +497,17 @@ static int alpn_get(struct ktlso_reader *r, struct ktlso_alpn_list *l)
 
 static int alpn_put(struct ktlso_writer *w, const struct ktlso_alpn_list *l)
 {
+	struct ktlso_list_iter it = { 0 };
 	struct ktlso_span name;
-	size_t i;
+	int ret;
 
 	ktlso_writer_open_vector(w, 2, 2, 0xffff);
 	if (!l->v && l->wire) {
 		ktlso_put_bytes(w, l->wire, l->wire_len);
 	} else {
-		for (i = 0; i < l->n && w->err == 0; i++) {
-			if (ktlso_alpn_list_at(l, i, &name))
+		while (w->err == 0 &&
+		       (ret = ktlso_alpn_list_next(l, &it, &name))) {
+			if (ret < 0)
 				return ktlso_writer_invalid(w);
 			ktlso_put_span_vector(w, 1, 1, 0xff, &name);
 		}
@@ -538,15 +561,17 @@ static int client_shares_get(struct ktlso_reader *r,
 static int client_shares_put(struct ktlso_writer *w,
 			     const struct ktlso_key_share_list *l)
 {
+	struct ktlso_list_iter it = { 0 };
 	struct ktlso_key_share ks;
-	size_t i;
+	int ret;
 
 	ktlso_writer_open_vector(w, 2, 0, 0xffff);
 	if (!l->v && l->wire) {
 		ktlso_put_bytes(w, l->wire, l->wire_len);
 	} else {
-		for (i = 0; i < l->n && w->err == 0; i++) {
-			if (ktlso_key_share_list_at(l, i, &ks))
+		while (w->err == 0 &&
+		       (ret = ktlso_key_share_list_next(l, &it, &ks))) {
+			if (ret < 0)
 				return ktlso_writer_invalid(w);
 			key_share_put(w, &ks);
 		}
@@ -556,27 +581,22 @@ static int client_shares_put(struct ktlso_writer *w,
 
 int ktlso_client_hello_check_shares(const struct ktlso_client_hello *ch)
 {
+	struct ktlso_list_iter it = { 0 };
 	uint8_t offered[65536 / 8];
-	struct ktlso_reader r;
 	struct ktlso_key_share ks;
 	uint16_t g;
 	size_t i;
+	int ret;
 
 	memset(offered, 0, sizeof(offered));
 	for (i = 0; i < ch->supported_groups.n; i++) {
 		g = ktlso_u16_list_at(&ch->supported_groups, i);
 		offered[g / 8] |= (uint8_t)(1u << (g % 8));
 	}
-	ktlso_reader_init(&r, ch->key_shares.wire, ch->key_shares.wire_len);
-	for (i = 0; i < ch->key_shares.n; i++) {
-		if (ch->key_shares.v)
-			ks = ch->key_shares.v[i];
-		else if (key_share_get(&r, &ks))
-			return r.err;
+	while ((ret = ktlso_key_share_list_next(&ch->key_shares, &it, &ks)) > 0)
 		if (!(offered[ks.group / 8] & (1u << (ks.group % 8))))
 			return -KTLSO_ALERT_ILLEGAL_PARAMETER;
-	}
-	return 0;
+	return ret;
 }
 
 /* RFC 8446 4.2.4: DistinguishedName authorities<3..2^16-1>. */

@@ -189,6 +189,28 @@ static inline bool ktlso_ext_has(const struct ktlso_ext_set *set,
 
 /* --- lists ---------------------------------------------------------------- */
 
+/*
+ * Lists of variable-length entries are kept as received (wire form) or as
+ * built (host form, ->v) and read front to back with an iterator: there is
+ * no random access, so no walk can cost more than one pass over the
+ * message (a 64 KiB ClientHello holds ~32,700 ALPN names).
+ */
+struct ktlso_list_iter {
+	struct ktlso_reader r;		/* the rest of the wire form */
+	size_t i;			/* entries returned so far */
+};
+
+/**
+ * ktlso_*_list_next() - the next entry of a list
+ * @l: the list
+ * @it: the walk, zeroed before the first call
+ * @out: the entry
+ *
+ * Return: 1 with *@out, 0 after the last entry, or a negative engine
+ * error for a wire form that does not hold ->n well-formed entries (not
+ * possible for a list the parser accepted).
+ */
+
 /* A list of u16 values: suites, groups, signature schemes, versions. */
 struct ktlso_u16_list {
 	const uint16_t *v;		/* host form */
@@ -198,6 +220,21 @@ struct ktlso_u16_list {
 
 uint16_t ktlso_u16_list_at(const struct ktlso_u16_list *l, size_t i);
 bool ktlso_u16_list_has(const struct ktlso_u16_list *l, uint16_t value);
+
+/**
+ * ktlso_u16_list_common() - the values of ours that a peer's list holds
+ * @l: the peer's list (up to 32,767 values in a ClientHello)
+ * @ours: our values, @n_ours of them
+ * @out: room for @n_ours values
+ *
+ * One pass over @l, so that a choice looping over credentials or suites
+ * can then test the few common values instead of the peer's whole list.
+ *
+ * Return: how many values of @ours @l holds, put in @out in @ours' order.
+ */
+size_t ktlso_u16_list_common(const struct ktlso_u16_list *l,
+			     const uint16_t *ours, size_t n_ours,
+			     uint16_t *out);
 
 struct ktlso_key_share {
 	uint16_t group;
@@ -212,8 +249,9 @@ struct ktlso_key_share_list {
 	size_t n;
 };
 
-int ktlso_key_share_list_at(const struct ktlso_key_share_list *l, size_t i,
-			    struct ktlso_key_share *ks);
+int ktlso_key_share_list_next(const struct ktlso_key_share_list *l,
+			      struct ktlso_list_iter *it,
+			      struct ktlso_key_share *ks);
 /* Return: true and *@ks when @group has an entry. */
 bool ktlso_key_share_list_find(const struct ktlso_key_share_list *l,
 			       uint16_t group, struct ktlso_key_share *ks);
@@ -226,8 +264,8 @@ struct ktlso_alpn_list {
 	size_t n;
 };
 
-int ktlso_alpn_list_at(const struct ktlso_alpn_list *l, size_t i,
-		       struct ktlso_span *name);
+int ktlso_alpn_list_next(const struct ktlso_alpn_list *l,
+			 struct ktlso_list_iter *it, struct ktlso_span *name);
 
 struct ktlso_cert_entry {
 	struct ktlso_span cert_data;	/* a DER X.509 certificate */
@@ -241,8 +279,9 @@ struct ktlso_cert_list {
 	size_t n;
 };
 
-int ktlso_cert_list_at(const struct ktlso_cert_list *l, size_t i,
-		       struct ktlso_cert_entry *entry);
+int ktlso_cert_list_next(const struct ktlso_cert_list *l,
+			 struct ktlso_list_iter *it,
+			 struct ktlso_cert_entry *entry);
 
 /* --- messages ------------------------------------------------------------- */
 

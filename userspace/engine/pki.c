@@ -318,23 +318,29 @@ ktlso_cred_select(const struct ktlso_cred *creds, size_t n, const char *sni,
 		  const struct ktlso_u16_list *peer_schemes)
 {
 	const struct ktlso_cred *first = NULL;
-	uint16_t scheme;
+	uint16_t v[KTLSO_CRED_SELECT_OURS_MAX], scheme;
+	struct ktlso_u16_list common = { .v = v };
 	size_t i;
 
-	if (creds == NULL || peer_schemes == NULL)
+	if (creds == NULL || peer_schemes == NULL ||
+	    n_ours > KTLSO_CRED_SELECT_OURS_MAX)
 		return NULL;
+	/* The peer's list once, not once per credential. */
+	common.n = ktlso_u16_list_common(peer_schemes, ours, n_ours, v);
 	for (i = 0; i < n; i++) {
 		const struct ktlso_cred *c = &creds[i];
 
 		if (c->leaf == NULL || c->key == NULL ||
-		    ktlso_sigscheme_select(c->key, version, ours, n_ours,
-					   peer_schemes, &scheme) != 0)
+		    ktlso_sigscheme_select(c->key, version, common.v, common.n,
+					   &common, &scheme) != 0)
 			continue;
 		if (sni != NULL &&
 		    X509_check_host(c->leaf, sni, 0,
 				    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-				    NULL) == 1)
-			return c;
+				    NULL) == 1) {
+			first = c;
+			break;
+		}
 		if (first == NULL)
 			first = c;
 	}

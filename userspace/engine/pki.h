@@ -132,15 +132,18 @@ void ktlso_cred_chain_free(struct ktlso_span *spans, size_t n);
  * @sni: the server_name the client asked for, or NULL
  * @version: the negotiated version
  * @ours: our signature schemes, most preferred first
- * @n_ours: entries in @ours
+ * @n_ours: entries in @ours, at most KTLSO_CRED_SELECT_OURS_MAX
  * @peer_schemes: the peer's signature_algorithms
  *
  * A credential is usable when ktlso_sigscheme_select() finds a scheme for
  * its key. The choice is the first usable credential whose leaf matches
- * @sni (X509_check_host), else the first usable one.
+ * @sni (X509_check_host), else the first usable one. The peer's list is
+ * read once (ktlso_u16_list_common()), whatever @n.
  *
  * Return: the credential, or NULL when none is usable.
  */
+#define KTLSO_CRED_SELECT_OURS_MAX 32
+
 const struct ktlso_cred *
 ktlso_cred_select(const struct ktlso_cred *creds, size_t n, const char *sni,
 		  uint16_t version, const uint16_t *ours, size_t n_ours,

@@ -98,6 +98,12 @@ struct ktlso_session {
 	int error;			/* sticky: the first failure */
 	int alert_sent, alert_received;	/* -1: none */
 	bool peer_alerted;		/* the failure is the peer's alert */
+	/*
+	 * Alerts that leave the connection up (warnings below TLS 1.3,
+	 * user_canceled): in a row without a non-empty record between them,
+	 * and in all; only the first few are logged.
+	 */
+	unsigned int warnings_in_row, warnings;
 	bool logged;			/* the failure has its log line */
 	int io_errno;			/* errno of a transport failure */
 	bool close_sent, close_received;

@@ -207,6 +207,30 @@ int ktlso_rx_record(struct ktlso_session *s, uint8_t *type)
 	return 0;
 }
 
+/*
+ * An alert that changes nothing costs the peer 7 bytes and us a log line:
+ * a few in a row are allowed (OpenSSL allows 4), more end the handshake,
+ * and only the first ones of a session are logged.
+ */
+#define WARNINGS_IN_ROW_MAX 4
+#define WARNINGS_LOGGED 2
+
+static int rx_warning(struct ktlso_session *s, uint8_t desc)
+{
+	if (desc != KTLSO_ALERT_USER_CANCELED)
+		s->alert_received = -1;
+	if (++s->warnings_in_row > WARNINGS_IN_ROW_MAX)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
+				     "%u warning alerts in a row",
+				     s->warnings_in_row);
+	if (++s->warnings <= WARNINGS_LOGGED)
+		ktlso_log(s, KTLSO_LOG_WARNING, "peer sent warning alert %s%s",
+			  ktlso_error_name(-(int)desc),
+			  s->warnings == WARNINGS_LOGGED ?
+			  " (further ones are not logged)" : "");
+	return 0;
+}
+
 int ktlso_rx_alert(struct ktlso_session *s, const uint8_t *body, size_t len)
 {
 	uint8_t desc;
@@ -220,23 +244,17 @@ int ktlso_rx_alert(struct ktlso_session *s, const uint8_t *body, size_t len)
 		s->close_received = true;
 		return -KTLSO_ERROR_CLOSED;
 	}
-	if (desc == KTLSO_ALERT_USER_CANCELED) {
-		ktlso_log(s, KTLSO_LOG_WARNING, "peer sent user_canceled");
-		return 0;
-	}
 	/*
-	 * Below TLS 1.3 a warning leaves the connection up (RFC 5246 7.2):
-	 * unrecognized_name (RFC 6066 3) from a server that does not know
-	 * the name, no_renegotiation (RFC 5246 7.2.2) after a refused
-	 * renegotiation.  TLS 1.3 ignores the level (RFC 8446 6).
+	 * user_canceled, and below TLS 1.3 a warning, leave the connection
+	 * up (RFC 5246 7.2): unrecognized_name (RFC 6066 3) from a server
+	 * that does not know the name, no_renegotiation (RFC 5246 7.2.2)
+	 * after a refused renegotiation. TLS 1.3 ignores the level (RFC
+	 * 8446 6).
 	 */
-	if (body[0] == KTLSO_ALERT_LEVEL_WARNING &&
-	    s->version != KTLSO_TLS13_VERSION) {
-		ktlso_log(s, KTLSO_LOG_WARNING, "peer sent warning alert %s",
-			  ktlso_error_name(-(int)desc));
-		s->alert_received = -1;
-		return 0;
-	}
+	if (desc == KTLSO_ALERT_USER_CANCELED ||
+	    (body[0] == KTLSO_ALERT_LEVEL_WARNING &&
+	     s->version != KTLSO_TLS13_VERSION))
+		return rx_warning(s, desc);
 	s->peer_alerted = true;
 	return ktlso_hs_fail(s, -(int)desc, "peer sent a fatal alert (%u)",
 			     desc);
@@ -275,6 +293,8 @@ int ktlso_rx_content(struct ktlso_session *s, uint8_t type,
 	if (s->plain_len == 0 && type != KTLSO_CONTENT_APPLICATION_DATA)
 		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
 				     "empty record of content type %u", type);
+	if (type != KTLSO_CONTENT_ALERT && s->plain_len)
+		s->warnings_in_row = 0;
 	switch (type) {
 	case KTLSO_CONTENT_HANDSHAKE:
 		ret = ktlso_hs_reader_feed(&s->hr, s->plain, s->plain_len);

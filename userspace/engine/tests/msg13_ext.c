@@ -279,6 +279,7 @@ TEST_F(ext13, many_extensions_duplicates)
 TEST_F(ext13, client_hello_decoded)
 {
 	struct ktlso_client_hello ch;
+	struct ktlso_list_iter it = { 0 };
 	struct ktlso_span name;
 	struct test_msg m;
 
@@ -288,14 +289,13 @@ TEST_F(ext13, client_hello_decoded)
 	      PSK);
 	ASSERT_EQ(0, ktlso_client_hello_parse(&ch, &m.msg));
 	ASSERT_EQ(2U, ch.alpn.n);
-	ASSERT_EQ(0, ktlso_alpn_list_at(&ch.alpn, 0, &name));
+	ASSERT_EQ(1, ktlso_alpn_list_next(&ch.alpn, &it, &name));
 	EXPECT_EQ(2U, name.len);
 	EXPECT_EQ(0, memcmp(name.p, "h2", 2));
-	ASSERT_EQ(0, ktlso_alpn_list_at(&ch.alpn, 1, &name));
+	ASSERT_EQ(1, ktlso_alpn_list_next(&ch.alpn, &it, &name));
 	EXPECT_EQ(8U, name.len);
 	EXPECT_EQ(0, memcmp(name.p, "http/1.1", 8));
-	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_alpn_list_at(&ch.alpn, 2, &name));
+	EXPECT_EQ(0, ktlso_alpn_list_next(&ch.alpn, &it, &name));
 	EXPECT_TRUE(ktlso_ext_has(&ch.ext, KTLSO_EXT_EARLY_DATA));
 	EXPECT_TRUE(ktlso_ext_has(&ch.ext, KTLSO_EXT_PRE_SHARED_KEY));
 	EXPECT_EQ(1U, ch.psk_count);

@@ -112,6 +112,7 @@ TEST(client_hello_round_trip)
 	struct ktlso_client_hello in, out;
 	struct ktlso_key_share shares[2], ks;
 	struct ktlso_span alpn[2], name;
+	struct ktlso_list_iter it = { 0 };
 	struct test_msg m;
 	size_t i;
 
@@ -143,12 +144,15 @@ TEST(client_hello_round_trip)
 			&out.supported_versions, "versions");
 	ASSERT_EQ(2U, out.alpn.n);
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, ktlso_alpn_list_at(&out.alpn, i, &name));
+		ASSERT_EQ(1, ktlso_alpn_list_next(&out.alpn, &it, &name));
 		EXPECT_TRUE(span_eq(&alpn[i], &name));
 	}
+	EXPECT_EQ(0, ktlso_alpn_list_next(&out.alpn, &it, &name));
+	memset(&it, 0, sizeof(it));
 	ASSERT_EQ(2U, out.key_shares.n);
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, ktlso_key_share_list_at(&out.key_shares, i, &ks));
+		ASSERT_EQ(1, ktlso_key_share_list_next(&out.key_shares, &it,
+						       &ks));
 		EXPECT_EQ(shares[i].group, ks.group);
 		EXPECT_TRUE(span_eq(&shares[i].key_exchange, &ks.key_exchange));
 	}
@@ -271,6 +275,7 @@ TEST(certificate_round_trip)
 		{ { der2, sizeof(der2) }, { NULL, 0 } },
 	};
 	struct ktlso_certificate in, out;
+	struct ktlso_list_iter it = { 0 };
 	struct ktlso_cert_entry e;
 	struct test_msg m;
 	size_t i;
@@ -284,7 +289,7 @@ TEST(certificate_round_trip)
 	EXPECT_TRUE(span_eq(&in.context, &out.context));
 	ASSERT_EQ(2U, out.certs.n);
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, ktlso_cert_list_at(&out.certs, i, &e));
+		ASSERT_EQ(1, ktlso_cert_list_next(&out.certs, &it, &e));
 		EXPECT_TRUE(span_eq(&entries[i].cert_data, &e.cert_data));
 		EXPECT_TRUE(span_eq(&entries[i].extensions, &e.extensions));
 	}
