@@ -83,7 +83,7 @@ long kd_parse_uint(const char *value, long min, long max)
 
 enum gkey {
 	GK_LOG_LEVEL, GK_MAX_HANDSHAKES, GK_TIMEOUT, GK_USER, GK_KEY_CHECK,
-	GK_COUNT
+	GK_WORKERS, GK_COUNT
 };
 
 static const char *const global_keys[GK_COUNT] = {
@@ -92,6 +92,7 @@ static const char *const global_keys[GK_COUNT] = {
 	[GK_TIMEOUT] = "handshake_timeout_ms",
 	[GK_USER] = "user",
 	[GK_KEY_CHECK] = "key_file_check",
+	[GK_WORKERS] = "workers",
 };
 
 /* "user = NAME": an account that exists, and is not root's. */
@@ -206,6 +207,15 @@ static void global_key(struct kd_load *ld, struct kd_config *c,
 		else
 			kd_load_error(ld, line, "%s: \"%s\" is not strict or warn",
 				      key, value);
+		break;
+	case GK_WORKERS:
+		v = strcmp(value, "auto") == 0 ? 0 :
+		    kd_parse_uint(value, 1, KD_WORKERS_MAX);
+		if (v < 0)
+			kd_load_error(ld, line, "%s: \"%s\" is not auto or a number from 1 to %d",
+				      key, value, KD_WORKERS_MAX);
+		else
+			c->workers = (unsigned int)v;
 		break;
 	}
 }

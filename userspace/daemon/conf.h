@@ -40,6 +40,7 @@
 #define KD_MAX_CREDS 8		/* cert lines per profile */
 #define KD_DEFAULT_MAX_HANDSHAKES 256
 #define KD_MAX_HANDSHAKES_LIMIT 65536
+#define KD_WORKERS_MAX 256		/* "workers" */
 #define KD_DEFAULT_TIMEOUT_MS 30000
 #define KD_PROFILE_NAME_MAX 64	/* KTLSO_HS_PROFILE_MAX, NUL included */
 
@@ -99,6 +100,8 @@ struct kd_profile {
  *	started)
  * @keys_lax: "key_file_check = warn": key files others may read are
  *	loaded with a warning instead of refused
+ * @workers: "workers": handshake threads; 0 ("auto", the default): one
+ *	per CPU ktlsod may run on (read at start only)
  * @profiles: the profiles, in file order
  * @n_profiles: entries in @profiles
  */
@@ -110,6 +113,7 @@ struct kd_config {
 	unsigned int timeout_ms;
 	char user[64];
 	bool keys_lax;
+	unsigned int workers;
 	struct kd_profile **profiles;
 	size_t n_profiles;
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktlsod's main loop: requests from netlink into the runner, outcomes
+ * ktlsod's main loop: requests from netlink to the workers, outcomes
  * back, signals. See daemon.h.
  */
 #include <errno.h>
@@ -158,7 +158,7 @@ static void start(struct kd_daemon *d, const struct kd_request *req)
 		report(d, req->fd, &o);
 		return;
 	}
-	kd_runner_add(&d->runner, h);
+	kd_workers_submit(&d->workers, h);
 }
 
 /* Take pending requests while there is room. */
@@ -169,7 +169,7 @@ static void accept_pending(struct kd_daemon *d)
 	int ret;
 
 	while (d->want_accept && !d->stop &&
-	       d->runner.n < d->conf->max_handshakes) {
+	       d->workers.in_flight < d->conf->max_handshakes) {
 		ret = kd_genl_accept(&d->genl, &req);
 		if (ret == 0) {
 			start(d, &req);
@@ -225,6 +225,9 @@ int kd_daemon_reload(struct kd_daemon *d)
 		kd_log(KD_LOG_WARNING,
 		       "user = %s: takes effect when ktlsod starts again",
 		       c->user[0] ? c->user : "(none)");
+	if (c->workers != d->conf->workers)
+		kd_log(KD_LOG_WARNING,
+		       "workers: the change takes effect when ktlsod starts again");
 	d->probe = probe;
 	kd_config_put(d->conf);
 	d->conf = c;
@@ -245,6 +248,15 @@ static void on_netlink(struct kd_watch *w, uint32_t revents)
 	(void)revents;
 	if (kd_genl_drain(&d->genl))
 		d->want_accept = true;
+}
+
+static void on_workers_done(struct kd_watch *w, uint32_t revents)
+{
+	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
+		offsetof(struct kd_daemon, done_watch));
+
+	(void)revents;
+	kd_workers_collect(&d->workers);
 }
 
 static void on_signal(struct kd_watch *w, uint32_t revents)
@@ -281,6 +293,7 @@ static int signals_open(void)
 int kd_daemon_run(struct kd_daemon *d)
 {
 	int ret, sigfd, status = 1;
+	size_t n;
 
 	ret = kd_loop_init(&d->loop);
 	if (ret) {
@@ -292,30 +305,39 @@ int kd_daemon_run(struct kd_daemon *d)
 		kd_log(KD_LOG_ERROR, "signalfd: %s", strerror(errno));
 		goto out_loop;
 	}
-	kd_runner_init(&d->runner, &d->loop, on_done, d);
+	/* After signals_open(): the workers start with them blocked. */
+	n = d->conf->workers ? d->conf->workers : kd_workers_default();
+	ret = kd_workers_start(&d->workers, n, on_done, d);
+	if (ret) {
+		kd_log(KD_LOG_ERROR, "%zu workers: %s", n, strerror(-ret));
+		goto out_sig;
+	}
 	d->nl_watch = (struct kd_watch){ .fd = kd_genl_event_fd(&d->genl),
 					 .cb = on_netlink };
 	d->sig_watch = (struct kd_watch){ .fd = sigfd, .cb = on_signal };
+	d->done_watch = (struct kd_watch){
+		.fd = kd_workers_done_fd(&d->workers), .cb = on_workers_done };
 	if (kd_loop_set(&d->loop, &d->nl_watch, EPOLLIN) ||
-	    kd_loop_set(&d->loop, &d->sig_watch, EPOLLIN)) {
+	    kd_loop_set(&d->loop, &d->sig_watch, EPOLLIN) ||
+	    kd_loop_set(&d->loop, &d->done_watch, EPOLLIN)) {
 		kd_log(KD_LOG_ERROR, "epoll: %s", strerror(errno));
-		goto out_sig;
+		goto out_workers;
 	}
-	kd_log(KD_LOG_INFO, "ready");
+	kd_log(KD_LOG_INFO, "ready: %zu worker(s)", n);
 	/* Requests may have been queued before we subscribed. */
 	d->want_accept = true;
 	while (!d->stop) {
 		accept_pending(d);
-		ret = kd_loop_wait(&d->loop,
-				   kd_runner_timeout(&d->runner, kd_now_ms()));
+		ret = kd_loop_wait(&d->loop, -1);
 		if (ret < 0) {
 			kd_log(KD_LOG_ERROR, "epoll_wait: %s", strerror(-ret));
 			break;
 		}
-		kd_runner_expire(&d->runner, kd_now_ms());
 	}
 	status = d->stop && !d->failed ? 0 : 1;
-	kd_runner_abort(&d->runner, ECONNABORTED, "ktlsod is stopping");
+out_workers:
+	kd_loop_del(&d->loop, &d->done_watch);
+	kd_workers_stop(&d->workers, ECONNABORTED, "ktlsod is stopping");
 	kd_log(KD_LOG_INFO,
 	       "stopped: %llu handshakes completed, %llu failed, %llu refused by access lists",
 	       (unsigned long long)d->completed,

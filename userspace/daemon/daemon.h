@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ktlsod's main loop: netlink READY -> HS_ACCEPT -> a handshake in the
- * runner -> HS_DONE; SIGHUP reloads the configuration, SIGTERM and SIGINT
- * stop (handshakes in flight are failed with ECONNABORTED).
+ * ktlsod's main loop: netlink READY -> HS_ACCEPT -> a handshake on one of
+ * the worker threads -> HS_DONE; SIGHUP reloads the configuration, SIGTERM
+ * and SIGINT stop (handshakes in flight are failed with ECONNABORTED).
+ *
+ * Threads: the main thread owns netlink (HS_ACCEPT and HS_DONE go over its
+ * one socket), signals, reloads, the configuration's references and the
+ * counters; handshakes run on the workers (workers.h says who touches
+ * what). Nothing slow for a peer runs on the main thread: it only moves
+ * requests and outcomes.
  */
 #ifndef KTLSOD_DAEMON_H
 #define KTLSOD_DAEMON_H
@@ -15,7 +21,7 @@
 #include "daemon/helper.h"
 #include "daemon/kalg.h"
 #include "daemon/loop.h"
-#include "daemon/runner.h"
+#include "daemon/workers.h"
 
 struct kd_daemon {
 	const char *conf_path;
@@ -25,8 +31,8 @@ struct kd_daemon {
 	struct kd_genl genl;
 	struct kd_helper helper;	/* reads the files on reload; or none */
 	struct kd_loop loop;
-	struct kd_runner runner;
-	struct kd_watch nl_watch, sig_watch;
+	struct kd_workers workers;
+	struct kd_watch nl_watch, sig_watch, done_watch;
 	bool want_accept;		/* requests may be pending */
 	bool stop;
 	bool failed;			/* stopping because of an error */

@@ -135,6 +135,8 @@ struct kd_hs {
 	struct kd_watch watch;
 	struct kd_runner *runner;
 	struct kd_hs *prev, *next;
+	/* kd_workers' hand-over queues */
+	struct kd_hs *qnext;
 };
 
 /**

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktlsod's log: stderr or syslog, filtered by level. See log.h.
+ *
+ * Thread-safe: every thread logs; the level is an atomic the main thread
+ * sets (reloads); each line is one fprintf() (stdio locks the stream) or
+ * one syslog() call. kd_log_init() runs before the workers start.
  */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "daemon/log.h"
 
-static enum kd_log_level log_level = KD_LOG_INFO;
+static _Atomic int log_level = KD_LOG_INFO;
 static bool log_syslog;
 
 static const char *const level_names[] = {
@@ -43,12 +48,12 @@ void kd_log_set_level(enum kd_log_level level)
 
 enum kd_log_level kd_log_get_level(void)
 {
-	return log_level;
+	return (enum kd_log_level)log_level;
 }
 
 bool kd_log_enabled(enum kd_log_level level)
 {
-	return level <= log_level;
+	return (int)level <= log_level;
 }
 
 void kd_log(enum kd_log_level level, const char *fmt, ...)

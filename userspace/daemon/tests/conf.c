@@ -76,6 +76,7 @@ TEST(defaults)
 	EXPECT_TRUE(c->log_level == KD_LOG_INFO);
 	EXPECT_EQ(256u, c->max_handshakes);
 	EXPECT_EQ(30000u, c->timeout_ms);
+	EXPECT_EQ(0u, c->workers);
 	ASSERT_EQ(1u, c->n_profiles);
 	p = kd_config_profile(c, "");
 	ASSERT_NE(NULL, p);
@@ -126,6 +127,7 @@ TEST(every_key)
 		"\n"
 		"log_level = debug\n"
 		"max_handshakes=12\n"
+		"workers = 3\n"
 		"[global]\n"
 		"   handshake_timeout_ms   =   1500   \n"
 		"[ profile  web ]\n"
@@ -155,11 +157,12 @@ TEST(every_key)
 	ASSERT_EQ(0, kd_test_load(&c, path, &r));
 	EXPECT_TRUE(c->log_level == KD_LOG_DEBUG);
 	EXPECT_EQ(12u, c->max_handshakes);
+	EXPECT_EQ(3u, c->workers);
 	EXPECT_EQ(1500u, c->timeout_ms);
 	ASSERT_EQ(2u, c->n_profiles);
 	p = kd_config_profile(c, "web");
 	ASSERT_NE(NULL, p);
-	EXPECT_EQ(8u, p->line);
+	EXPECT_EQ(9u, p->line);
 	EXPECT_EQ(2u, p->n_creds);
 	EXPECT_TRUE(p->has_trust);
 	EXPECT_FALSE(p->verify);
@@ -283,7 +286,8 @@ TEST(problems_reported)
 		"[profile two]\n"				/* 28 */
 		"[global]\n"					/* 29 */
 		"log_level = info\n"				/* 30 */
-		"log_level = debug\n",				/* 31 */
+		"log_level = debug\n"				/* 31 */
+		"workers = 0\n",				/* 32 */
 		kd_files.srv_cert, kd_files.srv_key));
 	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
 	EXPECT_EQ(NULL, c);
@@ -315,7 +319,38 @@ TEST(problems_reported)
 		"27: unknown profile key \"flavour\"",
 		"28: profile two defined twice (first on line 13)",
 		"30: log_level: given twice (first on line 1)",
-		"31: log_level: given twice (first on line 1)");
+		"31: log_level: given twice (first on line 1)",
+		"32: workers: \"0\" is not auto or a number from 1 to 256");
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+TEST(workers_key)
+{
+	static const char *const ok[] = { "auto", "1", "256" };
+	static const unsigned int want[] = { 0, 1, 256 };
+	static const char *const bad[] = { "257", "-1", "all", "" };
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, kd_test_write(path, "workers.conf",
+					   "workers = %s\n[profile default]\ncert = %s %s\n",
+					   ok[i], kd_files.srv_cert,
+					   kd_files.srv_key));
+		ASSERT_EQ(0, kd_test_load(&c, path, &r)) TH_LOG("%s", ok[i]);
+		EXPECT_EQ(want[i], c->workers);
+		kd_config_put(c);
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, kd_test_write(path, "workers.conf",
+					   "workers = %s\n[profile default]\ncert = %s %s\n",
+					   bad[i], kd_files.srv_cert,
+					   kd_files.srv_key));
+		EXPECT_EQ(-1, kd_test_load(&c, path, &r)) TH_LOG("%s", bad[i]);
+		EXPECT_EQ(1u, r.n);
+	}
 	EXPECT_EQ(0, kd_test_leaks());
 }
 
