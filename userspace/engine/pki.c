@@ -358,6 +358,27 @@ void ktlso_trust_free(struct ktlso_trust *t)
 	t->store = NULL;
 }
 
+/*
+ * OpenSSL fills a certificate's extension cache on first use, and two
+ * threads doing it at once on one certificate race: the second rewrites
+ * what the first is reading (openssl/openssl#32609, still open). Fill the
+ * cache of every certificate the file put in @store now, while the store
+ * is its loader's alone; a CA directory's certificates are read at lookup
+ * and are not covered.
+ */
+static void trust_cache_extensions(X509_STORE *store)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+	X509 *x;
+	int i;
+
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		if (x != NULL)
+			X509_check_purpose(x, -1, 0);
+	}
+}
+
 int ktlso_trust_load(struct ktlso_trust *t, const char *ca_file,
 		     const char *ca_dir, char *err, size_t err_len)
 {
@@ -381,6 +402,7 @@ int ktlso_trust_load(struct ktlso_trust *t, const char *ca_file,
 		ret = -KTLSO_ERROR_INVALID_ARGUMENT;
 		goto out;
 	}
+	trust_cache_extensions(t->store);
 	/* A directory is read lazily, at lookup: check that it is one now. */
 	if (ca_dir != NULL) {
 		if (stat(ca_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

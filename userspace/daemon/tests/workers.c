@@ -4,7 +4,9 @@
  * socketpairs spread over several workers, each with the right outcome
  * and matching keys on both ends; every worker used; silent peers that
  * hold up no one on their worker; failures that stay with their own
- * handshake; a stop with handshakes in flight; bad pool sizes.
+ * handshake; a stop with handshakes in flight; bad pool sizes. Built twice:
+ * with ASan/UBSan as daemon-workers, with ThreadSanitizer as
+ * daemon-workers-tsan.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +23,14 @@
 #include "kd_test.h"
 
 #define MAX_SIDES 256
+
+#ifdef __SANITIZE_THREAD__
+/* The ThreadSanitizer build: a data race fails the test it happens in. */
+const char *__tsan_default_options(void)
+{
+	return "halt_on_error=1";
+}
+#endif
 
 struct side {
 	int fd;
