@@ -7,9 +7,13 @@
  *
  * Input: byte 0 picks the role and the configuration (bit 0: server;
  * bit 1: TLS 1.3 allowed too; bit 2: a server asks for a client
- * certificate); the rest is a list of records, each "type(1) length(1)
+ * certificate; bit 3: ALPN h2 and http/1.1); the rest is a list of records, each "type(1) length(1)
  * body", framed into TLS records as the engine reads them (so that the
  * fuzzer spends its time in the handshake, not in the record header).
+ * Randoms and the x25519 key are fixed (fuzz_fixtures.h), so that the
+ * engine's flight, and with it the keys of the records that follow, is
+ * the same in every run: a corpus entry that got past ServerHello keeps
+ * doing so.
  *
  * Beyond "no crash, no leak, no sanitizer report": the handshake ends
  * with KTLSO_WANT_READ, success, end of input, or an alert, and a failed
@@ -20,61 +24,12 @@
 #include <string.h>
 
 #include <errno.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include "engine/alert.h"
 #include "engine/engine.h"
+#include "fuzz_fixtures.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
-}
-
-/* --- a self-signed P-256 credential, made once ---------------------------- */
-
-static struct ktlso_cred cred;
-static struct ktlso_trust trust;
-
-static X509 *self_signed(EVP_PKEY *key)
-{
-	X509 *x = X509_new();
-	X509_NAME *name = X509_NAME_new();
-	bool ok = x && name &&
-		  X509_set_version(x, X509_VERSION_3) &&
-		  ASN1_INTEGER_set(X509_get_serialNumber(x), 1) &&
-		  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-					     (const unsigned char *)"fuzz",
-					     -1, -1, 0) &&
-		  X509_set_subject_name(x, name) &&
-		  X509_set_issuer_name(x, name) &&
-		  X509_gmtime_adj(X509_getm_notBefore(x), -86400) &&
-		  X509_gmtime_adj(X509_getm_notAfter(x), 86400) &&
-		  X509_set_pubkey(x, key) &&
-		  X509_sign(x, key, EVP_sha256());
-
-	X509_NAME_free(name);
-	if (!ok) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
-}
-
-static void setup(void)
-{
-	if (cred.key)
-		return;
-	cred.key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	check(cred.key != NULL);
-	cred.leaf = self_signed(cred.key);
-	check(cred.leaf != NULL);
-	trust.store = X509_STORE_new();
-	check(trust.store && X509_STORE_add_cert(trust.store, cred.leaf));
-}
 
 /* --- the peer's bytes, and where ours go ---------------------------------- */
 
@@ -129,13 +84,6 @@ static void frame_records(const uint8_t *data, size_t size, struct feed *f)
 	}
 }
 
-static int fixed_random(void *arg, uint8_t *out, size_t len)
-{
-	(void)arg;
-	memset(out, 0x5a, len);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ktlso_session_result res;
@@ -148,16 +96,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	setup();
+	fuzz_cred_setup();
 	server = data[0] & 1;
 	ktlso_config_init(&cfg);
 	check(ktlso_config_set_versions(&cfg, "1.2",
 					data[0] & 2 ? "1.3" : "1.2") == 0);
-	cfg.test.random = fixed_random;
+	cfg.test.random = fuzz_fixed_random;
+	cfg.test.kex_generate = fuzz_fixed_kex;
+	if (data[0] & 8)
+		check(ktlso_config_set_alpn(&cfg, "h2,http/1.1") == 0);
 	if (server) {
-		cfg.creds = &cred;
+		cfg.creds = &fuzz_cred;
 		cfg.n_creds = 1;
-		cfg.trust = &trust;
+		cfg.trust = &fuzz_trust;
 		if (data[0] & 4)
 			cfg.peer_auth = KTLSO_PEER_AUTH_OPTIONAL;
 	} else {
