@@ -11,6 +11,8 @@
 #                   "make check"
 #   make demo       boot a VM and show ktlso at work
 #   make bench      ktlso vs in-tree kTLS record-layer throughput, in a VM
+#   make hsbench    handshakes/s through ktlsod (1 and N workers) vs the
+#                   engine in-process vs nginx, in a VM
 #   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each
 #   make deps       install what the above need from Debian packages
 #   make clean      remove build/
@@ -40,7 +42,7 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
 
-.PHONY: all deps modules userspace selftests harness check demo bench fuzz clean \
+.PHONY: all deps modules userspace selftests harness check demo bench hsbench fuzz clean \
 	debug-kernel debug-modules check-debug
 
 all: modules userspace selftests
@@ -128,6 +130,10 @@ fuzz: userspace
 # A report (ktlso vs in-tree kTLS transmit throughput), not a test.
 bench: all
 	@$(TOP)/scripts/bench
+
+# A report (handshake capacity through the upcall), not a test.
+hsbench: all
+	@$(TOP)/scripts/hsbench
 
 clean:
 	rm -rf $(BUILD)
