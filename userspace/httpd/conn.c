@@ -41,13 +41,57 @@ struct conn {
 	const struct http_server *srv;
 	int fd;
 	const char *peer;
+	struct timeval idle;		/* the socket's SO_RCVTIMEO */
+	uint64_t deadline_ms;		/* the request's; 0: none begun */
 	size_t len;			/* bytes in buf */
 	char buf[HTTP_MAX_HEAD];
 };
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A request's first byte is here: its deadline starts. */
+static void request_begins(struct conn *c)
+{
+	if (c->srv->request_ms && !c->deadline_ms)
+		c->deadline_ms = now_ms() + c->srv->request_ms;
+}
+
+/*
+ * Wait no longer than the request's deadline: SO_RCVTIMEO is the idle
+ * timeout or what is left of the deadline, the shorter.  Return: 0, or
+ * -ETIMEDOUT once the deadline has passed.
+ */
+static int wait_bound(struct conn *c)
+{
+	uint64_t now, left_ms, idle_ms;
+	struct timeval tv = c->idle;
+
+	if (!c->deadline_ms)
+		return 0;
+	now = now_ms();
+	if (now >= c->deadline_ms)
+		return -ETIMEDOUT;
+	left_ms = c->deadline_ms - now;
+	idle_ms = (uint64_t)c->idle.tv_sec * 1000 +
+		  (uint64_t)c->idle.tv_usec / 1000;
+	if (!idle_ms || left_ms < idle_ms) {
+		tv.tv_sec = (time_t)(left_ms / 1000);
+		tv.tv_usec = (suseconds_t)(left_ms % 1000) * 1000;
+	}
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return 0;
+}
+
 /*
  * Read more into the buffer.  Return: bytes read; 0 at the end (EOF, or a
- * TLS record that is not data); -errno (-EAGAIN: the idle timeout).
+ * TLS record that is not data); -errno (-EAGAIN: the idle timeout,
+ * -ETIMEDOUT: the request's deadline).
  */
 static ssize_t conn_recv(struct conn *c)
 {
@@ -65,19 +109,25 @@ static ssize_t conn_recv(struct conn *c)
 	};
 	struct cmsghdr *cmsg;
 	ssize_t n;
+	int err;
 
 	do {
+		err = wait_bound(c);
+		if (err)
+			return err;
 		msg.msg_control = control.buf;
 		msg.msg_controllen = sizeof(control.buf);
 		n = recvmsg(c->fd, &msg, 0);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return errno == EAGAIN && wait_bound(c) ? -ETIMEDOUT : -errno;
 	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
 		if (cmsg->cmsg_level == SOL_TLS &&
 		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE &&
 		    *CMSG_DATA(cmsg) != RECORD_TYPE_DATA)
 			return 0;
+	if (n > 0)
+		request_begins(c);
 	c->len += (size_t)n;
 	return n;
 }
@@ -261,21 +311,10 @@ static int handle(struct conn *c, const struct http_request *req)
 	return err ? err : req->keep_alive;
 }
 
-/**
- * http_serve_conn() - serve requests on @fd until either side closes
- * @srv: the server's settings
- * @fd: a connected stream socket, TLS ready
- * @peer: the client's address, for the log
- *
- * Does not close @fd.
- *
- * Return: the number of requests answered, or -errno when the connection
- * failed (-EAGAIN: the idle timeout passed in the middle of a request; a
- * timeout or EOF between requests is the normal end).
- */
 int http_serve_conn(const struct http_server *srv, int fd, const char *peer)
 {
 	struct conn *c = calloc(1, sizeof(*c));
+	socklen_t tvlen = sizeof(c->idle);
 	struct http_request req;
 	int served = 0, n, ret;
 
@@ -284,6 +323,8 @@ int http_serve_conn(const struct http_server *srv, int fd, const char *peer)
 	c->srv = srv;
 	c->fd = fd;
 	c->peer = peer;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &c->idle, &tvlen))
+		memset(&c->idle, 0, sizeof(c->idle));
 	for (;;) {
 		n = http_parse_request(c->buf, c->len, &req);
 		if (n == 0) {
@@ -293,9 +334,9 @@ int http_serve_conn(const struct http_server *srv, int fd, const char *peer)
 				continue;
 			if (c->len == 0 && (r == 0 || r == -EAGAIN)) {
 				ret = served;
-			} else if (r == -EAGAIN) {
+			} else if (r == -EAGAIN || r == -ETIMEDOUT) {
 				send_status(c, NULL, 408, false, NULL);
-				ret = -EAGAIN;
+				ret = (int)r;
 			} else {
 				ret = r ? (int)r : -ECONNRESET;
 			}
@@ -322,6 +363,10 @@ int http_serve_conn(const struct http_server *srv, int fd, const char *peer)
 		ret = discard_body(c, req.content_length);
 		if (ret)
 			break;
+		/* The next request's clock starts with its first byte. */
+		c->deadline_ms = 0;
+		if (c->len)
+			request_begins(c);
 	}
 	free(c);
 	return ret;

@@ -4,13 +4,18 @@
  *
  *	ktlso-httpd --root DIR --listen PORT [--addr A] [--profile NAME]
  *		    [--timeout MS] [--alpn LIST] [--max-clients N]
- *		    [--idle-timeout S] [--once] [--quiet]
+ *		    [--max-per-addr N] [--idle-timeout S]
+ *		    [--request-timeout S] [--once] [--quiet]
  *
  * Each accepted connection is handed to the handshake daemon with
  * ktlso_handshake() (server role, the given profile); once the kernel holds
  * the keys, a thread serves GET and HEAD over plain socket calls and
  * sendfile(2), and the kernel seals every record.  At most --max-clients
- * connections are served at once; the rest wait in the listen queue.  A
+ * connections are served at once; the rest wait in the listen queue.  No
+ * one address holds more than --max-per-addr of them (more are closed at
+ * once, the first refusal of a burst logged), and every request must
+ * arrive whole within --request-timeout of its first byte (408 after),
+ * so slow clients that trickle bytes hold slots for seconds, not hours.  A
  * failed handshake is logged and its connection closed; the server goes
  * on.  --once serves one connection and exits: 0 if its handshake
  * succeeded, 1 if not.
@@ -38,6 +43,7 @@
 #include <ktlso/ktlso.h>
 
 #include "conn.h"
+#include "peers.h"
 
 #define PROG		"ktlso-httpd"
 #define MAX_ALPN	8
@@ -50,7 +56,9 @@ struct options {
 	const char *profile;
 	unsigned int timeout_ms;
 	unsigned int max_clients;
+	unsigned int max_per_addr;
 	unsigned int idle_s;
+	unsigned int request_s;
 	bool once;
 	bool quiet;
 	char *alpn_buf;
@@ -59,13 +67,17 @@ struct options {
 
 struct client {
 	int fd;
+	struct sockaddr_storage addr;
 	char peer[PEER_LEN];
 };
 
 static struct options opt = {
 	.max_clients = 64,
+	.max_per_addr = 8,
 	.idle_s = 30,
+	.request_s = 10,
 };
+static struct peers peers;
 static struct http_server server;
 static struct ktlso_params params;
 
@@ -85,7 +97,10 @@ static void usage(FILE *f)
 		"  --alpn LIST        protocols to accept, comma-separated\n"
 		"                     (default http/1.1; \"\" for no ALPN)\n"
 		"  --max-clients N    connections served at once (default 64)\n"
+		"  --max-per-addr N   of which from one client address (8; 0: any)\n"
 		"  --idle-timeout S   close connections idle for S s (30)\n"
+		"  --request-timeout S  a request must arrive whole within S s of\n"
+		"                     its first byte (10; 0: no limit)\n"
 		"  --once             serve one connection, then exit\n"
 		"  --quiet            log failures only\n");
 }
@@ -133,6 +148,8 @@ static int parse_options(int argc, char **argv)
 		{ "alpn", required_argument, NULL, 'A' },
 		{ "max-clients", required_argument, NULL, 'm' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "max-per-addr", required_argument, NULL, 'P' },
+		{ "request-timeout", required_argument, NULL, 'R' },
 		{ "once", no_argument, NULL, '1' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -180,6 +197,18 @@ static int parse_options(int argc, char **argv)
 			if (v < 1)
 				goto bad;
 			opt.idle_s = (unsigned int)v;
+			break;
+		case 'P':
+			v = parse_uint(optarg, 100000);
+			if (v < 0)
+				goto bad;
+			opt.max_per_addr = (unsigned int)v;
+			break;
+		case 'R':
+			v = parse_uint(optarg, 86400);
+			if (v < 0)
+				goto bad;
+			opt.request_s = (unsigned int)v;
 			break;
 		case '1':
 			opt.once = true;
@@ -341,6 +370,7 @@ static void *client_thread(void *arg)
 	struct client *cl = arg;
 
 	serve_client(cl);
+	peers_leave(&peers, (struct sockaddr *)&cl->addr);
 	free(cl);
 	pthread_mutex_lock(&active_lock);
 	active--;
@@ -384,6 +414,7 @@ static struct client *accept_client(int lfd)
 		return NULL;
 	}
 	cl->fd = fd;
+	cl->addr = ss;
 	peer_name(&ss, len, cl->peer, sizeof(cl->peer));
 	return cl;
 }
@@ -392,6 +423,7 @@ static int serve_forever(int lfd)
 {
 	pthread_attr_t attr;
 	pthread_t tid;
+	bool first;
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -407,8 +439,21 @@ static int serve_forever(int lfd)
 		cl = accept_client(lfd);
 		if (!cl)
 			return 1;
+		if (!peers_enter(&peers, (struct sockaddr *)&cl->addr, &first)) {
+			if (first)
+				fprintf(stderr,
+					"%s: more than %u connections from this address: closing the new ones\n",
+					cl->peer, opt.max_per_addr);
+			close(cl->fd);
+			free(cl);
+			pthread_mutex_lock(&active_lock);
+			active--;
+			pthread_mutex_unlock(&active_lock);
+			continue;
+		}
 		if (pthread_create(&tid, &attr, client_thread, cl)) {
 			fprintf(stderr, "%s: no thread for it\n", cl->peer);
+			peers_leave(&peers, (struct sockaddr *)&cl->addr);
 			close(cl->fd);
 			free(cl);
 			pthread_mutex_lock(&active_lock);
@@ -433,6 +478,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	server.log = opt.quiet ? NULL : stderr;
+	server.request_ms = opt.request_s * 1000;
+	if (peers_init(&peers, opt.max_per_addr, opt.max_clients)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
 	params.role = KTLSO_SERVER;
 	params.profile = opt.profile;
 	params.timeout_ms = opt.timeout_ms;

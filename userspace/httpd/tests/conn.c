@@ -9,6 +9,7 @@
  * requests), a half request then EOF, and the log lines.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,6 +423,63 @@ TEST_F(conn, idle_timeout)
 	pthread_join(self->thread, NULL);
 	self->running = false;
 	EXPECT_EQ(-EAGAIN, self->served);
+}
+
+/*
+ * A client that trickles a request, each byte well within the idle
+ * timeout, gets 408 once the request deadline passes, not hours later.
+ */
+TEST_F(conn, request_deadline)
+{
+	static const char req[] = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct timeval tv = { .tv_sec = 2 };
+	struct timespec t0, t1;
+	struct reply r;
+	size_t i;
+	double ms;
+
+	setsockopt(self->sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	self->srv.request_ms = 400;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	start(self);
+	for (i = 0; i < strlen(req); i++) {
+		if (write(self->sv[0], req + i, 1) != 1)
+			break;
+		usleep(100000);
+		if (poll(&(struct pollfd){ .fd = self->sv[0], .events = POLLIN },
+			 1, 0) > 0)
+			break;	/* the answer came */
+	}
+	read_reply(_metadata, self->sv[0], &r, false);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_EQ(408, r.status);
+	free(r.body);
+	pthread_join(self->thread, NULL);
+	self->running = false;
+	EXPECT_EQ(-ETIMEDOUT, self->served);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	EXPECT_LT(ms, 1500) TH_LOG("408 after %.0f ms", ms);
+	EXPECT_LT(i, strlen(req) - 1);
+}
+
+/* The deadline is per request: keep-alive requests each get a new one. */
+TEST_F(conn, request_deadline_is_per_request)
+{
+	struct reply r;
+	int k;
+
+	self->srv.request_ms = 300;
+	start(self);
+	for (k = 0; k < 3; k++) {
+		send_str(_metadata, self->sv[0], "GET /a.txt HTTP/1.1\r\n");
+		usleep(200000);
+		send_str(_metadata, self->sv[0], "Host: x\r\n\r\n");
+		read_reply(_metadata, self->sv[0], &r, false);
+		EXPECT_EQ(200, r.status);
+		free(r.body);
+		usleep(200000);
+	}
+	EXPECT_EQ(3, finish(self));
 }
 
 /* Half a request, then the client goes: no answer, an error. */

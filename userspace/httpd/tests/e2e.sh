@@ -10,7 +10,9 @@
 # ktlso-httpd in front of a directory, and curl (OpenSSL) as the client:
 # files fetched over HTTPS byte for byte (a large one through sendfile),
 # keep-alive, HEAD, 404; a client that refuses the certificate (the server
-# logs the failed handshake and goes on); ktlsoctl's view before and
+# logs the failed handshake and goes on); slow clients (a trickled request
+# gets 408 after --request-timeout; 64 silent connections from one address
+# hold 8 slots and another address is served); ktlsoctl's view before and
 # after; and without the daemon, the handshake's "no daemon" error.
 # Prints KTAP; exits non-zero on any failure.
 set -uo pipefail
@@ -84,7 +86,8 @@ check "ktlsod listens (ktlsoctl status exit 0)" \
 
 # --- ktlso-httpd, many connections ---------------------------------------------
 "$bin/ktlso-httpd" --root "$tmp/www" --listen 0 --addr 127.0.0.1 \
-	--timeout 20000 >"$tmp/httpd.out" 2>"$tmp/httpd.log" &
+	--timeout 20000 --request-timeout 3 --max-per-addr 8 \
+	>"$tmp/httpd.out" 2>"$tmp/httpd.log" &
 pids+=("$!")
 wait_for 10 grep -q 'listening on' "$tmp/httpd.out"
 port=$(sed -n 's/.* port \([0-9]*\)$/\1/p' "$tmp/httpd.out")
@@ -132,6 +135,40 @@ check "untrusted client fails its handshake, logged by the server" \
 	wait_for 10 grep -q 'TLS handshake failed' "$tmp/httpd.log"
 check "the server still serves after that" still_serving
 
+# --- slow clients ----------------------------------------------------------------
+# A request trickled a few bytes a second: 408 once --request-timeout (3 s)
+# has passed since its first byte, long before the trickle would end.
+trickle() {
+	local t0=$SECONDS
+	{ printf 'GET / HTTP/1.1\r\n'; for c in H o s t : ' ' x; do
+		sleep 1; printf '%s' "$c"; done; sleep 4; } |
+		timeout 20 openssl s_client -quiet -connect "127.0.0.1:$port" \
+			-servername localhost -CAfile "$tmp/cert.pem" \
+			>"$tmp/trickle.out" 2>/dev/null
+	grep -q '^HTTP/1.1 408' "$tmp/trickle.out" && [ $((SECONDS - t0)) -lt 12 ]
+}
+check "a trickled request gets 408 after --request-timeout" trickle
+
+# 64 connections from 127.0.0.1 that never say a word: 8 are held (until the
+# handshake timeout), the others closed at once, so a client from another
+# address (127.0.0.2) is served meanwhile.
+slow_fds=()
+for _ in $(seq 64); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+	slow_fds+=("$fd")
+done
+other_addr() {
+	curl_ok --max-time 10 --interface 127.0.0.2 "$url/sub/a.txt" |
+		grep -qx hello
+}
+check "64 silent clients from one address: another address is served" \
+	other_addr
+check "the refusal is logged once" \
+	test "$(grep -c 'more than 8 connections from this address' "$tmp/httpd.log")" -eq 1
+for fd in "${slow_fds[@]}"; do exec {fd}>&-; done
+check "once they go, their address is served again" \
+	wait_for 20 still_serving
+
 # --- what ktlsoctl saw ----------------------------------------------------------
 "$bin/ktlsoctl" --json status >"$tmp/status.json"
 check "ktlsoctl --json status: daemon, handshakes completed" \
@@ -152,5 +189,5 @@ check "no daemon: the handshake fails with ESRCH's message" \
 # What the server logged, for the record.
 sed 's/^/# httpd: /' "$tmp/httpd.log" | head -n 6
 
-[ "$n" -eq 13 ] || { echo "# ran $n checks, not 13"; failed=$((failed + 1)); }
+[ "$n" -eq 17 ] || { echo "# ran $n checks, not 17"; failed=$((failed + 1)); }
 [ "$failed" -eq 0 ]
