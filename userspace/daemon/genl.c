@@ -113,6 +113,7 @@ bool kd_genl_drain(struct kd_genl *g)
 /* --- commands ---------------------------------------------------------- */
 
 struct reply {
+	uint32_t seq;		/* the request's */
 	int error;		/* the kernel's, negative */
 	bool acked;
 	bool got;
@@ -139,6 +140,30 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * Anything not answering this request answers an earlier one whose wait
+ * was cut short: an HS_ACCEPT reply among them carries a descriptor the
+ * kernel installed here, which is closed. (This replaces libnl's own
+ * sequence check, which would report an error and leak it.)
+ */
+static int on_seq_check(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct reply *r = arg;
+	int fd;
+
+	if (nlh->nlmsg_seq == r->seq)
+		return NL_OK;
+	if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+		fd = kd_request_discard(nlh);
+		if (fd >= 0)
+			kd_log(KD_LOG_WARNING,
+			       "netlink: a late HS_ACCEPT reply (fd %d closed)",
+			       fd);
+	}
+	return NL_SKIP;
+}
+
 static int on_valid(struct nl_msg *msg, void *arg)
 {
 	struct reply *r = arg;
@@ -163,8 +188,10 @@ static int call(struct kd_genl *g, struct nl_msg *msg, struct reply *r)
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq_check, r);
 	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
 	ret = nl_send_auto(g->cmd, msg);
+	r->seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	/* A reply comes before its ACK, maybe in another datagram. */
 	while (ret >= 0 && !r->acked)

@@ -57,6 +57,18 @@ struct kd_request {
 int kd_request_parse(struct nlmsghdr *nlh, struct kd_request *req);
 
 /**
+ * kd_request_discard() - drop an HS_ACCEPT reply nobody waits for
+ * @nlh: a reply to an earlier request (its sequence number is not the
+ *	one awaited)
+ *
+ * The kernel installed the reply's descriptor in this process when it
+ * sent it: close it, so that no late reply leaks one.
+ *
+ * Return: the descriptor closed, or -1 when the reply names none.
+ */
+int kd_request_discard(struct nlmsghdr *nlh);
+
+/**
  * kd_done_attrs() - the attributes of HS_DONE
  * @msg: a message with its genl header
  * @fd: the request's descriptor

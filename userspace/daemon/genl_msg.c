@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -102,6 +103,16 @@ int kd_request_parse(struct nlmsghdr *nlh, struct kd_request *req)
 		req->who.cgroup = nla_get_u64(a[KTLSO_A_REQ_CGROUP]);
 	}
 	return 0;
+}
+
+int kd_request_discard(struct nlmsghdr *nlh)
+{
+	struct kd_request req;
+
+	kd_request_parse(nlh, &req);
+	if (req.fd >= 0)
+		close(req.fd);
+	return req.fd;
 }
 
 int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o)

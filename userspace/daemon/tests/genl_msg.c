@@ -7,7 +7,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
@@ -25,6 +27,44 @@ static struct nl_msg *reply(void)
 		return NULL;
 	}
 	return msg;
+}
+
+/*
+ * A reply to an earlier HS_ACCEPT (one whose wait was cut short) comes
+ * with a descriptor the kernel installed: discarding it closes that
+ * descriptor, and touches nothing else (no descriptor, a bad one).
+ */
+TEST(stale_accept_reply_closes_its_descriptor)
+{
+	struct nl_msg *msg = reply();
+	int p[2], other[2];
+
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(other));
+	ASSERT_EQ(0, nla_put_u32(msg, KTLSO_A_SOCKFD, (uint32_t)p[0]));
+	/* Malformed otherwise (no ROLE): the descriptor still goes. */
+	EXPECT_EQ(p[0], kd_request_discard(nlmsg_hdr(msg)));
+	EXPECT_EQ(-1, fcntl(p[0], F_GETFD));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(0, fcntl(other[0], F_GETFD));
+	nlmsg_free(msg);
+
+	msg = reply();
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, nla_put_u8(msg, KTLSO_A_ROLE, KTLSO_HS_ROLE_SERVER));
+	EXPECT_EQ(-1, kd_request_discard(nlmsg_hdr(msg)));
+	nlmsg_free(msg);
+
+	msg = reply();
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, nla_put_u32(msg, KTLSO_A_SOCKFD, 0x80000000u));
+	EXPECT_EQ(-1, kd_request_discard(nlmsg_hdr(msg)));
+	nlmsg_free(msg);
+	EXPECT_EQ(0, fcntl(other[0], F_GETFD));
+	close(p[1]);
+	close(other[0]);
+	close(other[1]);
 }
 
 TEST(accept_reply)
