@@ -54,7 +54,8 @@ report() { # report NAME COMMAND...: runs, shows, counts only a failure
 # the runner's own selftest, the kselftests, then the end-to-end suites
 # (ktlsod, libktlso, ktlso-httpd and ktlso-client against curl, openssl and
 # gnutls; who may use which profile, ktlsod's privileges; TLS 1.3 key
-# updates run by the kernel), each inside a VM with ktlso loaded.
+# updates run by the kernel; hostile peers beside normal handshakes), each
+# inside a VM with ktlso loaded.
 kernel_suites() { # kernel_suites KVER
 	local k=$1
 	suite "vm-runner-$k" selftests/vm/selftest.sh --kernel "$k"
@@ -74,6 +75,8 @@ kernel_suites() { # kernel_suites KVER
 		selftests/e2e/security
 	suite "keyupdate-e2e-$k" selftests/vm/run --kernel "$k" --timeout 900 -- \
 		selftests/e2e/keyupdate
+	suite "bounds-e2e-$k" selftests/vm/run --kernel "$k" --timeout 900 -- \
+		selftests/e2e/bounds
 }
 
 summary() { # the failures, then "N passed, N failed, N skipped"

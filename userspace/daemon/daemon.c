@@ -94,10 +94,11 @@ static void log_outcome(const struct kd_hs *h)
 		snprintf(who, sizeof(who), " for uid %u pid %u", h->who.uid,
 			 h->who.pid);
 	if (o->status) {
-		kd_log(KD_LOG_WARNING, "%s %s profile %s%s: %s: %s (%s)",
-		       h->peer, role, h->profile, who,
-		       o->denied ? "refused" : "failed",
-		       kd_errno_name(o->status), o->reason);
+		/* A peer can fail handshakes as fast as it connects. */
+		kd_log_peer(KD_LOG_WARNING, "%s %s profile %s%s: %s: %s (%s)",
+			    h->peer, role, h->profile, who,
+			    o->denied ? "refused" : "failed",
+			    kd_errno_name(o->status), o->reason);
 		return;
 	}
 	kd_log(KD_LOG_INFO, "%s %s profile %s%s: %s %s%s%s%s%s", h->peer, role,

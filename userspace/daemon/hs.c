@@ -90,8 +90,9 @@ static void hs_log(void *arg, enum ktlso_log_level level, const char *msg)
 
 	if (level == KTLSO_LOG_ERROR)
 		snprintf(h->last_error, sizeof(h->last_error), "%s", msg);
-	kd_log(level == KTLSO_LOG_WARNING ? KD_LOG_WARNING : KD_LOG_DEBUG,
-	       "%s: %s", h->peer, msg);
+	/* What a peer sent, over and over if it likes. */
+	kd_log_peer(level == KTLSO_LOG_WARNING ? KD_LOG_WARNING : KD_LOG_DEBUG,
+		    "%s: %s", h->peer, msg);
 }
 
 /* --- set-up ------------------------------------------------------------ */

@@ -4,10 +4,14 @@
  *
  * Thread-safe: every thread logs; the level is an atomic the main thread
  * sets (reloads); each line is one fprintf() (stdio locks the stream) or
- * one syslog() call. kd_log_init() runs before the workers start.
+ * one syslog() call; the peers' budget has a mutex. kd_log_init() runs
+ * before the workers start.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -56,6 +60,14 @@ bool kd_log_enabled(enum kd_log_level level)
 	return (int)level <= log_level;
 }
 
+static void emit(enum kd_log_level level, const char *line)
+{
+	if (log_syslog)
+		syslog(syslog_prio[level], "%s", line);
+	else
+		fprintf(stderr, "ktlsod: %s: %s\n", level_names[level], line);
+}
+
 void kd_log(enum kd_log_level level, const char *fmt, ...)
 {
 	char line[1024];
@@ -66,10 +78,62 @@ void kd_log(enum kd_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (log_syslog)
-		syslog(syslog_prio[level], "%s", line);
-	else
-		fprintf(stderr, "ktlsod: %s: %s\n", level_names[level], line);
+	emit(level, line);
+}
+
+/* The peers' budget: a token bucket, in thousandths of a line. */
+static pthread_mutex_t peer_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t peer_tokens = KD_LOG_PEER_BURST * 1000ull;
+static uint64_t peer_refilled_ms;
+static unsigned long peer_dropped;
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+bool kd_log_peer(enum kd_log_level level, const char *fmt, ...)
+{
+	unsigned long dropped = 0;
+	char line[1024];
+	bool keep;
+	uint64_t now;
+	va_list ap;
+	int len;
+
+	if (!kd_log_enabled(level))
+		return true;
+	pthread_mutex_lock(&peer_lock);
+	now = mono_ms();
+	if (peer_refilled_ms) {
+		peer_tokens += (now - peer_refilled_ms) * KD_LOG_PEER_PER_S;
+		if (peer_tokens > KD_LOG_PEER_BURST * 1000ull)
+			peer_tokens = KD_LOG_PEER_BURST * 1000ull;
+	}
+	peer_refilled_ms = now;
+	keep = peer_tokens >= 1000;
+	if (keep) {
+		peer_tokens -= 1000;
+		dropped = peer_dropped;
+		peer_dropped = 0;
+	} else {
+		peer_dropped++;
+	}
+	pthread_mutex_unlock(&peer_lock);
+	if (!keep)
+		return false;
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (dropped && len >= 0 && (size_t)len < sizeof(line))
+		snprintf(line + len, sizeof(line) - (size_t)len,
+			 " (%lu similar lines dropped before this one)",
+			 dropped);
+	emit(level, line);
+	return true;
 }
 
 int kd_log_level_parse(const char *name, enum kd_log_level *level)

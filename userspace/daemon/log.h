@@ -37,6 +37,25 @@ bool kd_log_enabled(enum kd_log_level level);
 void kd_log(enum kd_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Lines a peer can cause at will (a failed handshake, the engine's
+ * warnings about what a peer sent) share one budget for the whole daemon:
+ * KD_LOG_PEER_BURST at once, KD_LOG_PEER_PER_S a second on average. Those
+ * over it are dropped and counted, and the next line kept says how many.
+ */
+#define KD_LOG_PEER_BURST 20
+#define KD_LOG_PEER_PER_S 5
+
+/**
+ * kd_log_peer() - kd_log(), within the peers' budget
+ * @level: as kd_log()'s
+ * @fmt: as kd_log()'s
+ *
+ * Return: whether the line was logged (or below the level anyway: true).
+ */
+bool kd_log_peer(enum kd_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /**
  * kd_log_level_parse() - a level from its name
  * @name: "error", "warning", "info" or "debug"

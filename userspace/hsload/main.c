@@ -6,6 +6,8 @@
  *   ktlso-hsload serve --mode upcall|engine --port P --seconds S
  *                      [--cert F --key F]
  *   ktlso-hsload load --port P --seconds S [--clients N] [--version 1.2|1.3]
+ *                     [--count N]
+ *   ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts
  *
  * "serve" accepts connections on 127.0.0.1:P for S seconds and has each
  * one's server handshake done, then closes it:
@@ -20,11 +22,18 @@
  * "load" is the load generator: N connections at a time, each a full
  * handshake by the engine as a client that does not verify the server
  * (the cheapest client: its cost is shown, not hidden), then a close,
- * then a new connection, for S seconds. It prints "load handshakes N
- * failed N cpu_s X p50_ms X p99_ms X" (from connect() to the client's
- * handshake done). Any server will do: nginx is measured the same way.
+ * then a new connection, for S seconds (or until --count handshakes are
+ * done; those still running then are not counted). It prints "load
+ * handshakes N failed N cpu_s X p50_ms X p99_ms X" (from connect() to the
+ * client's handshake done). Any server will do: nginx is measured the
+ * same way.
  *
  * Neither ever blocks on one connection: a slow one holds no other up.
+ *
+ * "hostile" sends the largest lists a ClientHello can hold, or 10^5
+ * warning alerts, one connection after another (hostile.h), and prints
+ * the longest the server took to answer: the load and a hostile client
+ * together show that one peer cannot stall the others.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,24 +54,27 @@
 
 #include "engine/engine.h"
 #include "engine/pki.h"
+#include "hsload/hostile.h"
 #include "hsload/upcall.h"
 
 #define MAX_CONNS 4096
 #define MAX_SAMPLES (1u << 20)
 
 struct opts {
-	bool serve;
+	bool serve, hostile;
+	const char *kind;
 	const char *mode;		/* serve: "upcall" or "engine" */
 	int port;
 	double seconds;
 	unsigned int clients;
+	unsigned long count;		/* load: stop after this many; 0: S */
 	const char *version;
 	const char *cert, *key;
 };
 
 /* --- clocks and figures --------------------------------------------------- */
 
-static double now_ms(void)
+double hsload_now_ms(void)
 {
 	struct timespec ts;
 
@@ -144,7 +156,7 @@ static void conn_end(int ep, struct conn *c, struct figures *f, bool ok)
 	close(c->fd);
 	ktlso_session_free(c->s);
 	if (ok)
-		figure_add(f, now_ms() - c->t0);
+		figure_add(f, hsload_now_ms() - c->t0);
 	else
 		f->failed++;
 	free(c);
@@ -169,7 +181,7 @@ static struct conn *conn_new(int fd, const struct ktlso_config *cfg,
 	if (!c)
 		return NULL;
 	c->fd = fd;
-	c->t0 = now_ms();
+	c->t0 = hsload_now_ms();
 	if (cfg) {
 		struct ktlso_io io = { fd_read, fd_write, &c->fd };
 
@@ -283,8 +295,8 @@ static int serve(const struct opts *o)
 	printf("serving %s on 127.0.0.1:%d\n", o->mode, o->port);
 	fflush(stdout);
 	cpu0 = cpu_s();
-	end = now_ms() + o->seconds * 1e3;
-	while (now_ms() < end) {
+	end = hsload_now_ms() + o->seconds * 1e3;
+	while (hsload_now_ms() < end) {
 		n = epoll_wait(ep, ev, 64, 100);
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.ptr) {
@@ -356,8 +368,8 @@ static int load(const struct opts *o)
 	if (ep < 0)
 		return 1;
 	cpu0 = cpu_s();
-	end = now_ms() + o->seconds * 1e3;
-	while (now_ms() < end) {
+	end = hsload_now_ms() + o->seconds * 1e3;
+	while (hsload_now_ms() < end && (!o->count || f.done < o->count)) {
 		while (open_n < o->clients) {
 			if (!load_connect(ep, o->port, &cfg)) {
 				f.failed++;
@@ -387,7 +399,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ktlso-hsload serve --mode upcall|engine --port P --seconds S [--cert F --key F]\n"
-		"       ktlso-hsload load --port P --seconds S [--clients N] [--version 1.2|1.3]\n");
+		"       ktlso-hsload load --port P --seconds S [--clients N] [--version 1.2|1.3] [--count N]\n"
+		"       ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts\n");
 	exit(2);
 }
 
@@ -401,6 +414,8 @@ int main(int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "cert", required_argument, NULL, 'C' },
 		{ "key", required_argument, NULL, 'K' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "count", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .mode = "upcall", .clients = 16, .version = "1.3",
@@ -411,6 +426,8 @@ int main(int argc, char **argv)
 		usage();
 	if (strcmp(argv[1], "serve") == 0)
 		o.serve = true;
+	else if (strcmp(argv[1], "hostile") == 0)
+		o.hostile = true;
 	else if (strcmp(argv[1], "load") != 0)
 		usage();
 	optind = 2;
@@ -437,6 +454,12 @@ int main(int argc, char **argv)
 		case 'K':
 			o.key = optarg;
 			break;
+		case 'k':
+			o.kind = optarg;
+			break;
+		case 'n':
+			o.count = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			usage();
 		}
@@ -445,5 +468,7 @@ int main(int argc, char **argv)
 	    o.seconds > 3600 || o.clients < 1 || o.clients > MAX_CONNS)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
+	if (o.hostile)
+		return o.kind ? hsload_hostile(o.port, o.kind, o.seconds) : 2;
 	return o.serve ? serve(&o) : load(&o);
 }
