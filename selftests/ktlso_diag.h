@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * sock_diag as the selftests ask it: the INET_DIAG_ULP_INFO nest ("ss -tie")
- * of one established IPv4 TCP socket of theirs.
+ * of one established IPv4 TCP socket of theirs, through the dump
+ * "ktlsoctl sockets" uses (userspace/ctl/sock_diag.h).
  */
 #ifndef KTLSO_DIAG_H
 #define KTLSO_DIAG_H
@@ -9,13 +10,10 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <linux/sock_diag.h>
-#include <sys/time.h>
 
+#include "ctl/sock_diag.h"
 #include "kselftest_harness.h"
 #include "ktlso_test.h"
-
-#define KTLSO_DIAG_TIMEOUT_S	10	/* for each answer of the dump */
 
 /* One inet_diag message: @each on its ULP info if it is @sport -> @dport's. */
 static inline int ktlso_diag_msg(struct nlmsghdr *h, uint16_t sport,
@@ -38,6 +36,21 @@ static inline int ktlso_diag_msg(struct nlmsghdr *h, uint16_t sport,
 	return found;
 }
 
+struct ktlso_diag_find {
+	uint16_t sport, dport;
+	void (*each)(struct rtattr *ulp, void *arg);
+	void *arg;
+	int found;
+};
+
+static inline void ktlso_diag_one(const struct nlmsghdr *h, void *arg)
+{
+	struct ktlso_diag_find *f = arg;
+
+	f->found += ktlso_diag_msg((struct nlmsghdr *)h, f->sport, f->dport,
+				   f->each, f->arg);
+}
+
 /*
  * Dump the established IPv4 TCP sockets with INET_DIAG_INFO and call @each
  * on the INET_DIAG_ULP_INFO nest of @fd's (local and remote port).
@@ -47,58 +60,22 @@ static inline int ktlso_diag_ulp(struct __test_metadata *_metadata, int fd,
 				 void (*each)(struct rtattr *ulp, void *arg),
 				 void *arg)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 req;
-	} q = {
-		.nlh.nlmsg_len = sizeof(q),
-		.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-		.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.req.sdiag_family = AF_INET,
-		.req.sdiag_protocol = IPPROTO_TCP,
-		.req.idiag_states = 1 << 1,	/* TCP_ESTABLISHED */
-		.req.idiag_ext = 1 << (INET_DIAG_INFO - 1),
-	};
-	static uint8_t buf[65536] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct timeval tv = { .tv_sec = KTLSO_DIAG_TIMEOUT_S };
+	struct ktlso_diag_find f = { .each = each, .arg = arg };
 	struct sockaddr_in me, him;
 	socklen_t l1 = sizeof(me), l2 = sizeof(him);
-	int nl, found = 0, err = 0;
-	bool done = false;
+	int err;
 
 	if (getsockname(fd, (struct sockaddr *)&me, &l1) ||
 	    getpeername(fd, (struct sockaddr *)&him, &l2))
 		return -errno;
-	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (nl < 0)
-		return -errno;
-	setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (send(nl, &q, sizeof(q), 0) != (ssize_t)sizeof(q))
-		err = -EIO;
-	while (!err && !done) {
-		ssize_t n = recv(nl, buf, sizeof(buf), 0);
-		struct nlmsghdr *h;
-
-		if (n <= 0) {
-			err = n ? -errno : -ENODATA;
-			break;
-		}
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE ||
-			    h->nlmsg_type == NLMSG_ERROR) {
-				done = true;
-				break;
-			}
-			found += ktlso_diag_msg(h, me.sin_port, him.sin_port,
-						each, arg);
-		}
-	}
-	close(nl);
+	f.sport = me.sin_port;
+	f.dport = him.sin_port;
+	err = ktlso_sock_diag_dump(AF_INET, 1 << 1 /* TCP_ESTABLISHED */,
+				   ktlso_diag_one, &f);
 	ASSERT_EQ(0, err) {
 		TH_LOG("sock_diag: %s", strerror(-err));
 	}
-	return found;
+	return f.found;
 }
 
 #endif /* KTLSO_DIAG_H */

@@ -2,7 +2,9 @@
 #
 # ktlsoctl, included by userspace/userspace.mk:
 #
-#   userspace/ctl/*.c          -> build/bin/ktlsoctl (libnl-genl-3)
+#   userspace/ctl/*.c          -> build/bin/ktlsoctl (libnl-genl-3; the
+#                                 names of versions and ciphers from
+#                                 libktlso.a)
 #   userspace/ctl/tests/*.c    -> build/tests/host/ctl-<name>, with every
 #                                 source but main.c, ASan/UBSan
 
@@ -16,11 +18,13 @@ CTL_NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl
 
 all: $(BIN)/ktlsoctl $(CTL_TESTS)
 
-$(BIN)/ktlsoctl: $(CTL_SRCS) $(CTL_HDRS)
+$(BIN)/ktlsoctl: $(CTL_SRCS) $(CTL_HDRS) $(LIBKTLSO_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(CTL_NL_CFLAGS) -o $@ $(CTL_SRCS) $(CTL_NL_LIBS)
+	$(CC) $(USER_CFLAGS) $(CTL_NL_CFLAGS) -o $@ $(CTL_SRCS) $(CTL_NL_LIBS) \
+		$(LIBKTLSO_A) $(CRYPTO_LIBS)
 
 $(HOST_TESTS_DIR)/ctl-%: $(TOP)/userspace/ctl/tests/%.c $(CTL_LIB_SRCS) $(CTL_HDRS) \
-			 $(KSFT)/kselftest_harness.h
+			 $(KSFT)/kselftest_harness.h $(LIBKTLSO_SAN_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(CTL_NL_CFLAGS) -o $@ $< $(CTL_LIB_SRCS) $(CTL_NL_LIBS)
+	$(CC) $(TEST_CFLAGS) $(CTL_NL_CFLAGS) -o $@ $< $(CTL_LIB_SRCS) $(CTL_NL_LIBS) \
+		$(LIBKTLSO_SAN_A) $(CRYPTO_LIBS)

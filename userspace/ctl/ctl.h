@@ -7,6 +7,7 @@
  *	output.c	text or JSON output
  *	status.c	"ktlsoctl status"
  *	stats.c		"ktlsoctl stats"
+ *	sockets.c	"ktlsoctl sockets" (sock_diag)
  */
 #ifndef KTLSO_CTL_H
 #define KTLSO_CTL_H
@@ -111,5 +112,45 @@ int ctl_proc_stats_parse(FILE *f, struct ctl_stat *out, size_t cap);
 int ctl_cmd_status(struct ctl_out *o);
 void ctl_out_handshakes(struct ctl_out *o, const struct ctl_status *st);
 int ctl_cmd_stats(struct ctl_out *o);
+int ctl_cmd_sockets(struct ctl_out *o);
+
+/* --- sock_diag ------------------------------------------------------------ */
+
+/**
+ * struct ctl_sock - a TCP socket as sock_diag describes it
+ * @local: "ADDR:PORT" ("[ADDR]:PORT" for IPv6)
+ * @peer: the same for the other end
+ * @ulp: the ULP's name ("" for none)
+ * @version: TLS_1_2_VERSION, TLS_1_3_VERSION; 0 before any key
+ * @cipher: TLS_CIPHER_*; 0 before any key
+ * @txconf: TLS_CONF_* of the transmit side
+ * @rxconf: TLS_CONF_* of the receive side
+ * @zc_ro_tx: TLS_TX_ZEROCOPY_RO is on
+ * @rx_no_pad: TLS_RX_EXPECT_NO_PAD is on
+ * @have_gen: the kernel reported key generations (ktlso)
+ * @tx_gen: the transmit key's generation: 0, then one more per update
+ * @rx_gen: the receive key's
+ */
+struct ctl_sock {
+	char local[64], peer[64];
+	char ulp[16];
+	uint16_t version, cipher;
+	uint16_t txconf, rxconf;
+	bool zc_ro_tx, rx_no_pad;
+	bool have_gen;
+	uint64_t tx_gen, rx_gen;
+};
+
+struct nlmsghdr;
+
+/**
+ * ctl_sock_parse() - one inet_diag answer
+ * @h: a SOCK_DIAG_BY_FAMILY message (struct inet_diag_msg and attributes)
+ * @s: filled
+ *
+ * Return: 1 for a socket with a TLS ULP (ktlso or tls), 0 for another, or
+ * -EINVAL for a message too short or of another family.
+ */
+int ctl_sock_parse(const struct nlmsghdr *h, struct ctl_sock *s);
 
 #endif /* KTLSO_CTL_H */

@@ -4,6 +4,7 @@
  *
  *	ktlsoctl [--json] status   module, daemon, handshake counters
  *	ktlsoctl [--json] stats    record layer and handshake counters
+ *	ktlsoctl [--json] sockets  TLS sockets, with their key generations
  *
  * --json may also follow the subcommand.  Exit statuses: 0 fine, 1 ktlso
  * not loaded, 2 (status) no handshake daemon, 3 a query failed, 64 usage.
@@ -21,6 +22,8 @@ static const struct {
 } commands[] = {
 	{ "status", ctl_cmd_status, "module, daemon and handshake counters" },
 	{ "stats", ctl_cmd_stats, "record layer and handshake counters" },
+	{ "sockets", ctl_cmd_sockets,
+	  "TLS sockets: version, cipher, key generations" },
 };
 
 static void usage(FILE *f)

@@ -4,8 +4,9 @@
  * attributes with pad attributes before them) and parsed back, with
  * attributes missing, unknown or mis-sized; /proc/net/ktlso_stat in the
  * kernel's format and broken; text and JSON output byte for byte, string
- * escaping included; and the commands against the host kernel, which has
- * no ktlso.
+ * escaping included; sock_diag answers with and without a TLS ULP, with
+ * and without key generations; and the commands against the host kernel,
+ * which has no ktlso.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,11 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
 #include <linux/ktlso.h>
+#include <linux/sock_diag.h>
+#include <linux/tls.h>
 
 #include "kselftest_harness.h"
 
@@ -290,6 +295,97 @@ TEST(host_without_module)
 	EXPECT_EQ(CTL_EXIT_NO_MODULE, status_rc);
 	EXPECT_STREQ("module:        not loaded\n", s);
 	free(s);
+}
+
+/* An inet_diag answer for 192.0.2.1:443 -> 198.51.100.7:50000, ULP @ulp. */
+static struct nl_msg *diag_msg(const char *ulp, bool tls, bool gens)
+{
+	struct inet_diag_msg m = { .idiag_family = AF_INET };
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlattr *u, *t;
+
+	if (!msg || !nlmsg_put(msg, 0, 1, SOCK_DIAG_BY_FAMILY, 0, 0))
+		return NULL;
+	m.id.idiag_sport = htons(443);
+	m.id.idiag_dport = htons(50000);
+	inet_pton(AF_INET, "192.0.2.1", m.id.idiag_src);
+	inet_pton(AF_INET, "198.51.100.7", m.id.idiag_dst);
+	if (nlmsg_append(msg, &m, sizeof(m), NLMSG_ALIGNTO))
+		return NULL;
+	nla_put_u32(msg, INET_DIAG_MARK, 7);	/* another attribute first */
+	if (!ulp)
+		return msg;
+	u = nla_nest_start(msg, INET_DIAG_ULP_INFO);
+	nla_put_string(msg, INET_ULP_INFO_NAME, ulp);
+	if (tls) {
+		t = nla_nest_start(msg, INET_ULP_INFO_TLS);
+		nla_put_u16(msg, TLS_INFO_VERSION, TLS_1_3_VERSION);
+		nla_put_u16(msg, TLS_INFO_CIPHER, TLS_CIPHER_AES_GCM_256);
+		nla_put_u16(msg, TLS_INFO_TXCONF, TLS_CONF_SW);
+		nla_put_u16(msg, TLS_INFO_RXCONF, TLS_CONF_BASE);
+		nla_put_flag(msg, TLS_INFO_ZC_RO_TX);
+		if (gens) {
+			nla_put(msg, TLS_INFO_UNSPEC, 0, NULL);	/* the pad */
+			nla_put_u64(msg, KTLSO_INFO_TX_GEN, 5);
+			nla_put(msg, TLS_INFO_UNSPEC, 0, NULL);
+			nla_put_u64(msg, KTLSO_INFO_RX_GEN, 0x100000002ULL);
+		}
+		nla_nest_end(msg, t);
+	}
+	nla_nest_end(msg, u);
+	return msg;
+}
+
+TEST(sock_diag_parsed)
+{
+	struct nl_msg *msg = diag_msg("ktlso", true, true);
+	struct ctl_sock s;
+
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(1, ctl_sock_parse(nlmsg_hdr(msg), &s));
+	EXPECT_STREQ("192.0.2.1:443", s.local);
+	EXPECT_STREQ("198.51.100.7:50000", s.peer);
+	EXPECT_STREQ("ktlso", s.ulp);
+	EXPECT_EQ(TLS_1_3_VERSION, s.version);
+	EXPECT_EQ(TLS_CIPHER_AES_GCM_256, s.cipher);
+	EXPECT_EQ(TLS_CONF_SW, s.txconf);
+	EXPECT_EQ(TLS_CONF_BASE, s.rxconf);
+	EXPECT_TRUE(s.zc_ro_tx);
+	EXPECT_FALSE(s.rx_no_pad);
+	EXPECT_TRUE(s.have_gen);
+	EXPECT_EQ(5u, s.tx_gen);
+	EXPECT_EQ(0x100000002ULL, s.rx_gen);
+	nlmsg_free(msg);
+}
+
+TEST(sock_diag_others)
+{
+	struct nl_msg *msg;
+	struct ctl_sock s;
+
+	/* In-tree kTLS: shown, without generations. */
+	msg = diag_msg("tls", true, false);
+	ASSERT_EQ(1, ctl_sock_parse(nlmsg_hdr(msg), &s));
+	EXPECT_FALSE(s.have_gen);
+	nlmsg_free(msg);
+	/* ktlso attached, no keys yet: shown, no TLS nest. */
+	msg = diag_msg("ktlso", false, false);
+	ASSERT_EQ(1, ctl_sock_parse(nlmsg_hdr(msg), &s));
+	EXPECT_EQ(0, s.version);
+	nlmsg_free(msg);
+	/* Another ULP, or none: not ours. */
+	msg = diag_msg("mptcp", false, false);
+	EXPECT_EQ(0, ctl_sock_parse(nlmsg_hdr(msg), &s));
+	nlmsg_free(msg);
+	msg = diag_msg(NULL, false, false);
+	EXPECT_EQ(0, ctl_sock_parse(nlmsg_hdr(msg), &s));
+	EXPECT_STREQ("", s.ulp);
+	nlmsg_free(msg);
+	/* Too short for an inet_diag_msg. */
+	msg = nlmsg_alloc();
+	ASSERT_NE(NULL, nlmsg_put(msg, 0, 1, SOCK_DIAG_BY_FAMILY, 0, 0));
+	EXPECT_EQ(-EINVAL, ctl_sock_parse(nlmsg_hdr(msg), &s));
+	nlmsg_free(msg);
 }
 
 TEST_HARNESS_MAIN
