@@ -83,7 +83,7 @@ long kd_parse_uint(const char *value, long min, long max)
 
 enum gkey {
 	GK_LOG_LEVEL, GK_MAX_HANDSHAKES, GK_TIMEOUT, GK_USER, GK_KEY_CHECK,
-	GK_WORKERS, GK_COUNT
+	GK_WORKERS, GK_PER_PEER, GK_PER_USER, GK_COUNT
 };
 
 static const char *const global_keys[GK_COUNT] = {
@@ -93,6 +93,8 @@ static const char *const global_keys[GK_COUNT] = {
 	[GK_USER] = "user",
 	[GK_KEY_CHECK] = "key_file_check",
 	[GK_WORKERS] = "workers",
+	[GK_PER_PEER] = "max_handshakes_per_peer",
+	[GK_PER_USER] = "max_handshakes_per_user",
 };
 
 /* "user = NAME": an account that exists, and is not root's. */
@@ -216,6 +218,17 @@ static void global_key(struct kd_load *ld, struct kd_config *c,
 				      key, value, KD_WORKERS_MAX);
 		else
 			c->workers = (unsigned int)v;
+		break;
+	case GK_PER_PEER:
+	case GK_PER_USER:
+		v = kd_parse_uint(value, 0, KD_MAX_HANDSHAKES_LIMIT);
+		if (v < 0)
+			kd_load_error(ld, line, "%s: \"%s\" is not a number from 0 to %d",
+				      key, value, KD_MAX_HANDSHAKES_LIMIT);
+		else if (k == GK_PER_PEER)
+			c->max_per_peer = (unsigned int)v;
+		else
+			c->max_per_user = (unsigned int)v;
 		break;
 	}
 }
@@ -472,6 +485,7 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 	c->refs = 1;
 	c->log_level = KD_LOG_INFO;
 	c->max_handshakes = KD_DEFAULT_MAX_HANDSHAKES;
+	c->max_per_peer = KD_DEFAULT_MAX_PER_PEER;
 	c->timeout_ms = KD_DEFAULT_TIMEOUT_MS;
 	ps.c = c;
 	/* As given: relative to the working directory, unlike what it names. */

@@ -41,6 +41,7 @@
 #define KD_DEFAULT_MAX_HANDSHAKES 256
 #define KD_MAX_HANDSHAKES_LIMIT 65536
 #define KD_WORKERS_MAX 256		/* "workers" */
+#define KD_DEFAULT_MAX_PER_PEER 64	/* "max_handshakes_per_peer" */
 #define KD_DEFAULT_TIMEOUT_MS 30000
 #define KD_PROFILE_NAME_MAX 64	/* KTLSO_HS_PROFILE_MAX, NUL included */
 
@@ -102,6 +103,10 @@ struct kd_profile {
  *	loaded with a warning instead of refused
  * @workers: "workers": handshake threads; 0 ("auto", the default): one
  *	per CPU ktlsod may run on (read at start only)
+ * @max_per_peer: "max_handshakes_per_peer": of @max_handshakes, at most
+ *	this many from one peer address (default 64; 0: no bound)
+ * @max_per_user: "max_handshakes_per_user": at most this many asked for
+ *	by one local user (default 0: no bound)
  * @profiles: the profiles, in file order
  * @n_profiles: entries in @profiles
  */
@@ -114,6 +119,7 @@ struct kd_config {
 	char user[64];
 	bool keys_lax;
 	unsigned int workers;
+	unsigned int max_per_peer, max_per_user;
 	struct kd_profile **profiles;
 	size_t n_profiles;
 };

@@ -78,8 +78,10 @@ void kd_daemon_log_config(const struct kd_config *c)
 			       p->name, who);
 		}
 	}
-	kd_log(KD_LOG_INFO, "%s: %zu profile(s), at most %u handshakes at once",
-	       c->path, c->n_profiles, c->max_handshakes);
+	kd_log(KD_LOG_INFO,
+	       "%s: %zu profile(s), at most %u handshakes at once, %u per peer address, %u per user (0: no bound)",
+	       c->path, c->n_profiles, c->max_handshakes, c->max_per_peer,
+	       c->max_per_user);
 }
 
 /* --- outcomes ---------------------------------------------------------- */
@@ -108,8 +110,11 @@ static void log_outcome(const struct kd_hs *h)
 	       o->peer_identity[0] ? ", peer " : "", o->peer_identity);
 }
 
-/* Report @o for @fd to the kernel, then let the descriptor go. */
-static void report(struct kd_daemon *d, int fd, const struct kd_outcome *o)
+/*
+ * Report @o for @fd to the kernel, then let the descriptor go.
+ * Return: 0, or the -errno of HS_DONE.
+ */
+static int report(struct kd_daemon *d, int fd, const struct kd_outcome *o)
 {
 	int ret = kd_genl_done(&d->genl, fd, o);
 
@@ -117,21 +122,43 @@ static void report(struct kd_daemon *d, int fd, const struct kd_outcome *o)
 		kd_log(KD_LOG_DEBUG, "HS_DONE: the kernel had ended it already");
 	else if (ret)
 		kd_log(KD_LOG_WARNING, "HS_DONE: %s", strerror(-ret));
+	close(fd);
+	return ret;
+}
+
+/* Report a request's outcome and count it. */
+static void report_counted(struct kd_daemon *d, int fd,
+			   const struct kd_outcome *o)
+{
+	int ret = report(d, fd, o);
+
 	if (o->denied)
 		d->refused++;
 	else if (o->status || ret)
 		d->failed_hs++;
 	else
 		d->completed++;
-	close(fd);
+}
+
+/* The keys a request is counted under (inflight.h). */
+static void inflight_keys(const char *peer, const struct kd_requester *who,
+			  char *pk, char *uk)
+{
+	kd_inflight_peer_key(peer, pk, KD_INFLIGHT_KEY_MAX);
+	uk[0] = '\0';
+	if (who->known)
+		snprintf(uk, KD_INFLIGHT_KEY_MAX, "uid %u", who->uid);
 }
 
 static void on_done(void *arg, struct kd_hs *h)
 {
+	char pk[KD_INFLIGHT_KEY_MAX], uk[KD_INFLIGHT_KEY_MAX];
 	struct kd_daemon *d = arg;
 
+	inflight_keys(h->peer, &h->who, pk, uk);
+	kd_inflight_leave(&d->inflight, pk, uk);
 	log_outcome(h);
-	report(d, h->fd, &h->out);
+	report_counted(d, h->fd, &h->out);
 	kd_hs_free(h);
 }
 
@@ -151,12 +178,31 @@ static void start(struct kd_daemon *d, const struct kd_request *req)
 		.who = &req->who,
 		.install = kd_install_kernel_keys,
 	};
+	char pk[KD_INFLIGHT_KEY_MAX], uk[KD_INFLIGHT_KEY_MAX];
 	struct kd_outcome o = { .status = ECONNABORTED };
 	struct kd_hs *h;
+	int ret;
 
-	if (kd_hs_new(&h, d->conf, &p, kd_now_ms())) {
-		kd_log(KD_LOG_WARNING, "%s: out of memory", req->peer);
+	/* One address, or one local user, never holds every worker. */
+	inflight_keys(req->peer, &req->who, pk, uk);
+	ret = kd_inflight_enter(&d->inflight, pk, uk, d->conf->max_per_peer,
+				d->conf->max_per_user);
+	if (ret == -EBUSY) {
+		kd_log_peer(KD_LOG_WARNING,
+			    "%s: refused: EBUSY (%u handshakes in flight for this address, %u for uid %s)",
+			    req->peer, kd_inflight_count(&d->inflight, pk),
+			    kd_inflight_count(&d->inflight, uk),
+			    uk[0] ? uk + 4 : "?");
+		o.status = EBUSY;
+		d->busy++;
 		report(d, req->fd, &o);
+		return;
+	}
+	if (ret || kd_hs_new(&h, d->conf, &p, kd_now_ms())) {
+		if (!ret)
+			kd_inflight_leave(&d->inflight, pk, uk);
+		kd_log(KD_LOG_WARNING, "%s: out of memory", req->peer);
+		report_counted(d, req->fd, &o);
 		return;
 	}
 	kd_workers_submit(&d->workers, h);
@@ -179,7 +225,7 @@ static void accept_pending(struct kd_daemon *d)
 		if (req.fd >= 0) {
 			kd_log(KD_LOG_WARNING, "%s: malformed HS_ACCEPT reply",
 			       req.peer);
-			report(d, req.fd, &bad);
+			report_counted(d, req.fd, &bad);
 			continue;
 		}
 		if (ret == -EPERM) {
@@ -306,6 +352,7 @@ int kd_daemon_run(struct kd_daemon *d)
 		kd_log(KD_LOG_ERROR, "signalfd: %s", strerror(errno));
 		goto out_loop;
 	}
+	kd_inflight_init(&d->inflight);
 	/* After signals_open(): the workers start with them blocked. */
 	n = d->conf->workers ? d->conf->workers : kd_workers_default();
 	ret = kd_workers_start(&d->workers, n, on_done, d);
@@ -339,11 +386,13 @@ int kd_daemon_run(struct kd_daemon *d)
 out_workers:
 	kd_loop_del(&d->loop, &d->done_watch);
 	kd_workers_stop(&d->workers, ECONNABORTED, "ktlsod is stopping");
+	kd_inflight_fini(&d->inflight);
 	kd_log(KD_LOG_INFO,
-	       "stopped: %llu handshakes completed, %llu failed, %llu refused by access lists",
+	       "stopped: %llu handshakes completed, %llu failed, %llu refused by access lists, %llu over a per-peer or per-user bound",
 	       (unsigned long long)d->completed,
 	       (unsigned long long)d->failed_hs,
-	       (unsigned long long)d->refused);
+	       (unsigned long long)d->refused,
+	       (unsigned long long)d->busy);
 out_sig:
 	close(sigfd);
 out_loop:

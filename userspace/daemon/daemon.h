@@ -19,6 +19,7 @@
 #include "daemon/conf.h"
 #include "daemon/genl.h"
 #include "daemon/helper.h"
+#include "daemon/inflight.h"
 #include "daemon/kalg.h"
 #include "daemon/loop.h"
 #include "daemon/workers.h"
@@ -32,12 +33,14 @@ struct kd_daemon {
 	struct kd_helper helper;	/* reads the files on reload; or none */
 	struct kd_loop loop;
 	struct kd_workers workers;
+	struct kd_inflight inflight;	/* per peer and per user */
 	struct kd_watch nl_watch, sig_watch, done_watch;
 	bool want_accept;		/* requests may be pending */
 	bool stop;
 	bool failed;			/* stopping because of an error */
 	uint64_t completed, failed_hs;
 	uint64_t refused;		/* requests an access list refused */
+	uint64_t busy;			/* over a per-peer or per-user bound */
 };
 
 /* The log level of @c with @verbosity steps more. */

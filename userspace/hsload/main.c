@@ -6,7 +6,7 @@
  *   ktlso-hsload serve --mode upcall|engine --port P --seconds S
  *                      [--cert F --key F]
  *   ktlso-hsload load --port P --seconds S [--clients N] [--version 1.2|1.3]
- *                     [--count N]
+ *                     [--count N] [--source IPV4]
  *   ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts
  *
  * "serve" accepts connections on 127.0.0.1:P for S seconds and has each
@@ -35,6 +35,7 @@
  * the longest the server took to answer: the load and a hostile client
  * together show that one peer cannot stall the others.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -70,6 +71,7 @@ struct opts {
 	unsigned long count;		/* load: stop after this many; 0: S */
 	const char *version;
 	const char *cert, *key;
+	const char *source;		/* load: the local address; NULL: any */
 };
 
 /* --- clocks and figures --------------------------------------------------- */
@@ -317,9 +319,10 @@ static int serve(const struct opts *o)
 
 /* --- load ----------------------------------------------------------------- */
 
-static struct conn *load_connect(int ep, int port,
+static struct conn *load_connect(int ep, int port, const char *source,
 				 const struct ktlso_config *cfg)
 {
+	struct sockaddr_in src = { .sin_family = AF_INET };
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -330,6 +333,11 @@ static struct conn *load_connect(int ep, int port,
 	if (fd < 0)
 		return NULL;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (source && (inet_pton(AF_INET, source, &src.sin_addr) != 1 ||
+		       bind(fd, (struct sockaddr *)&src, sizeof(src)))) {
+		close(fd);
+		return NULL;
+	}
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) &&
 	    errno != EINPROGRESS) {
 		close(fd);
@@ -371,7 +379,7 @@ static int load(const struct opts *o)
 	end = hsload_now_ms() + o->seconds * 1e3;
 	while (hsload_now_ms() < end && (!o->count || f.done < o->count)) {
 		while (open_n < o->clients) {
-			if (!load_connect(ep, o->port, &cfg)) {
+			if (!load_connect(ep, o->port, o->source, &cfg)) {
 				f.failed++;
 				break;
 			}
@@ -399,7 +407,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ktlso-hsload serve --mode upcall|engine --port P --seconds S [--cert F --key F]\n"
-		"       ktlso-hsload load --port P --seconds S [--clients N] [--version 1.2|1.3] [--count N]\n"
+		"       ktlso-hsload load --port P --seconds S [--clients N] [--version 1.2|1.3]\n"
+		"                         [--count N] [--source IPV4]\n"
 		"       ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts\n");
 	exit(2);
 }
@@ -416,6 +425,7 @@ int main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'K' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "source", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .mode = "upcall", .clients = 16, .version = "1.3",
@@ -459,6 +469,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			o.count = strtoul(optarg, NULL, 10);
+			break;
+		case 'S':
+			o.source = optarg;
 			break;
 		default:
 			usage();

@@ -77,6 +77,8 @@ TEST(defaults)
 	EXPECT_EQ(256u, c->max_handshakes);
 	EXPECT_EQ(30000u, c->timeout_ms);
 	EXPECT_EQ(0u, c->workers);
+	EXPECT_EQ(64u, c->max_per_peer);
+	EXPECT_EQ(0u, c->max_per_user);
 	ASSERT_EQ(1u, c->n_profiles);
 	p = kd_config_profile(c, "");
 	ASSERT_NE(NULL, p);
@@ -128,6 +130,8 @@ TEST(every_key)
 		"log_level = debug\n"
 		"max_handshakes=12\n"
 		"workers = 3\n"
+		"max_handshakes_per_peer = 0\n"
+		"max_handshakes_per_user = 9\n"
 		"[global]\n"
 		"   handshake_timeout_ms   =   1500   \n"
 		"[ profile  web ]\n"
@@ -158,11 +162,13 @@ TEST(every_key)
 	EXPECT_TRUE(c->log_level == KD_LOG_DEBUG);
 	EXPECT_EQ(12u, c->max_handshakes);
 	EXPECT_EQ(3u, c->workers);
+	EXPECT_EQ(0u, c->max_per_peer);
+	EXPECT_EQ(9u, c->max_per_user);
 	EXPECT_EQ(1500u, c->timeout_ms);
 	ASSERT_EQ(2u, c->n_profiles);
 	p = kd_config_profile(c, "web");
 	ASSERT_NE(NULL, p);
-	EXPECT_EQ(9u, p->line);
+	EXPECT_EQ(11u, p->line);
 	EXPECT_EQ(2u, p->n_creds);
 	EXPECT_TRUE(p->has_trust);
 	EXPECT_FALSE(p->verify);
@@ -287,7 +293,8 @@ TEST(problems_reported)
 		"[global]\n"					/* 29 */
 		"log_level = info\n"				/* 30 */
 		"log_level = debug\n"				/* 31 */
-		"workers = 0\n",				/* 32 */
+		"workers = 0\n"				/* 32 */
+		"max_handshakes_per_peer = 65537\n",		/* 33 */
 		kd_files.srv_cert, kd_files.srv_key));
 	ASSERT_EQ(-1, kd_test_load(&c, path, &r));
 	EXPECT_EQ(NULL, c);
@@ -320,7 +327,8 @@ TEST(problems_reported)
 		"28: profile two defined twice (first on line 13)",
 		"30: log_level: given twice (first on line 1)",
 		"31: log_level: given twice (first on line 1)",
-		"32: workers: \"0\" is not auto or a number from 1 to 256");
+		"32: workers: \"0\" is not auto or a number from 1 to 256",
+		"33: max_handshakes_per_peer: \"65537\" is not a number from 0 to 65536");
 	EXPECT_EQ(0, kd_test_leaks());
 }
 
