@@ -159,21 +159,45 @@ bool ktlso_u16_list_has(const struct ktlso_u16_list *l, uint16_t value)
 	return false;
 }
 
+/*
+ * A set of u16 values (groups, extension types...): a bit each, so that a
+ * peer's list of up to 2^15 values is looked up in constant time.
+ */
+struct u16_set {
+	uint8_t bits[65536 / 8];
+};
+
+static bool u16_set_has(const struct u16_set *set, uint16_t v)
+{
+	return set->bits[v / 8] & (1u << (v % 8));
+}
+
+static void u16_set_add(struct u16_set *set, uint16_t v)
+{
+	set->bits[v / 8] |= (uint8_t)(1u << (v % 8));
+}
+
+/* @set holds exactly the values of @l. */
+static void u16_set_of_list(struct u16_set *set,
+			    const struct ktlso_u16_list *l)
+{
+	size_t i;
+
+	memset(set, 0, sizeof(*set));
+	for (i = 0; i < l->n; i++)
+		u16_set_add(set, ktlso_u16_list_at(l, i));
+}
+
 size_t ktlso_u16_list_common(const struct ktlso_u16_list *l,
 			     const uint16_t *ours, size_t n_ours,
 			     uint16_t *out)
 {
-	uint8_t held[65536 / 8];
+	struct u16_set held;
 	size_t i, n = 0;
-	uint16_t v;
 
-	memset(held, 0, sizeof(held));
-	for (i = 0; i < l->n; i++) {
-		v = ktlso_u16_list_at(l, i);
-		held[v / 8] |= (uint8_t)(1u << (v % 8));
-	}
+	u16_set_of_list(&held, l);
 	for (i = 0; i < n_ours; i++)
-		if (held[ours[i] / 8] & (1u << (ours[i] % 8)))
+		if (u16_set_has(&held, ours[i]))
 			out[n++] = ours[i];
 	return n;
 }
@@ -299,7 +323,7 @@ typedef int (*ext_write_fn)(struct ktlso_writer *w, const void *msg,
 struct dup_check {
 	size_t n;
 	uint16_t small[DUP_SMALL];
-	uint8_t seen[65536 / 8];
+	struct u16_set seen;
 };
 
 static bool dup_seen(struct dup_check *d, uint16_t code)
@@ -314,14 +338,14 @@ static bool dup_seen(struct dup_check *d, uint16_t code)
 		return false;
 	}
 	if (d->n == DUP_SMALL) {
-		memset(d->seen, 0, sizeof(d->seen));
+		memset(&d->seen, 0, sizeof(d->seen));
 		for (i = 0; i < DUP_SMALL; i++)
-			d->seen[d->small[i] / 8] |= (uint8_t)(1u << (d->small[i] % 8));
+			u16_set_add(&d->seen, d->small[i]);
 		d->n++;
 	}
-	if (d->seen[code / 8] & (1u << (code % 8)))
+	if (u16_set_has(&d->seen, code))
 		return true;
-	d->seen[code / 8] |= (uint8_t)(1u << (code % 8));
+	u16_set_add(&d->seen, code);
 	return false;
 }
 
@@ -535,13 +559,13 @@ static int record_size_limit_put(struct ktlso_writer *w, uint16_t limit)
 static int client_shares_get(struct ktlso_reader *r,
 			     struct ktlso_key_share_list *l)
 {
-	uint8_t seen[65536 / 8];
 	struct ktlso_reader list;
 	struct ktlso_key_share ks;
+	struct u16_set seen;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	memset(seen, 0, sizeof(seen));
+	memset(&seen, 0, sizeof(seen));
 	ret = ktlso_get_vector(r, 2, 0, 0xffff, &list);
 	if (ret)
 		return ret;
@@ -550,9 +574,9 @@ static int client_shares_get(struct ktlso_reader *r,
 	while (ktlso_reader_remaining(&list)) {
 		if (key_share_get(&list, &ks))
 			return ktlso_reader_fail(r);
-		if (seen[ks.group / 8] & (1u << (ks.group % 8)))
+		if (u16_set_has(&seen, ks.group))
 			return -KTLSO_ALERT_ILLEGAL_PARAMETER;
-		seen[ks.group / 8] |= (uint8_t)(1u << (ks.group % 8));
+		u16_set_add(&seen, ks.group);
 		l->n++;
 	}
 	return 0;
@@ -582,19 +606,13 @@ static int client_shares_put(struct ktlso_writer *w,
 int ktlso_client_hello_check_shares(const struct ktlso_client_hello *ch)
 {
 	struct ktlso_list_iter it = { 0 };
-	uint8_t offered[65536 / 8];
 	struct ktlso_key_share ks;
-	uint16_t g;
-	size_t i;
+	struct u16_set offered;
 	int ret;
 
-	memset(offered, 0, sizeof(offered));
-	for (i = 0; i < ch->supported_groups.n; i++) {
-		g = ktlso_u16_list_at(&ch->supported_groups, i);
-		offered[g / 8] |= (uint8_t)(1u << (g % 8));
-	}
+	u16_set_of_list(&offered, &ch->supported_groups);
 	while ((ret = ktlso_key_share_list_next(&ch->key_shares, &it, &ks)) > 0)
-		if (!(offered[ks.group / 8] & (1u << (ks.group % 8))))
+		if (!u16_set_has(&offered, ks.group))
 			return -KTLSO_ALERT_ILLEGAL_PARAMETER;
 	return ret;
 }
