@@ -11,12 +11,12 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "daemon/log.h"
+#include "daemon/loop.h"
 
 static _Atomic int log_level = KD_LOG_INFO;
 static bool log_syslog;
@@ -87,14 +87,6 @@ static uint64_t peer_tokens = KD_LOG_PEER_BURST * 1000ull;
 static uint64_t peer_refilled_ms;
 static unsigned long peer_dropped;
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 bool kd_log_peer(enum kd_log_level level, const char *fmt, ...)
 {
 	unsigned long dropped = 0;
@@ -107,7 +99,7 @@ bool kd_log_peer(enum kd_log_level level, const char *fmt, ...)
 	if (!kd_log_enabled(level))
 		return true;
 	pthread_mutex_lock(&peer_lock);
-	now = mono_ms();
+	now = kd_now_ms();
 	if (peer_refilled_ms) {
 		peer_tokens += (now - peer_refilled_ms) * KD_LOG_PEER_PER_S;
 		if (peer_tokens > KD_LOG_PEER_BURST * 1000ull)
