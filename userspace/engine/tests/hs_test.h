@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/tls.h>
 
@@ -379,6 +380,7 @@ struct hs_pair {
 	struct ktlso_session *c, *s;
 	struct test_log clog, slog;
 	int rc, rs;			/* the last handshake returns */
+	double c_ms, s_ms;		/* each side's steps, thread CPU ms */
 };
 
 static inline int hs_pair_load(struct hs_pair *p)
@@ -445,13 +447,29 @@ static inline int hs_pair_start(struct hs_pair *p)
 	return 0;
 }
 
-/* One step of each side that is still running. */
+static inline double thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* One step of each side that is still running, its CPU time counted. */
 static inline void hs_pair_step(struct hs_pair *p)
 {
-	if (p->rc > 0)
+	double t;
+
+	if (p->rc > 0) {
+		t = thread_cpu_ms();
 		p->rc = ktlso_session_handshake(p->c);
-	if (p->rs > 0)
+		p->c_ms += thread_cpu_ms() - t;
+	}
+	if (p->rs > 0) {
+		t = thread_cpu_ms();
 		p->rs = ktlso_session_handshake(p->s);
+		p->s_ms += thread_cpu_ms() - t;
+	}
 }
 
 /* Step both sides until neither can move; 0 when both completed. */
@@ -479,6 +497,7 @@ static inline void hs_pair_reset(struct hs_pair *p)
 	pipe_free(&p->c2s);
 	pipe_free(&p->s2c);
 	p->rc = p->rs = KTLSO_WANT_READ;
+	p->c_ms = p->s_ms = 0;
 	memset(&p->clog, 0, sizeof(p->clog));
 	memset(&p->slog, 0, sizeof(p->slog));
 }
