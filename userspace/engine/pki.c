@@ -6,12 +6,14 @@
 #include "engine/pki.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 
@@ -362,9 +364,8 @@ void ktlso_trust_free(struct ktlso_trust *t)
  * OpenSSL fills a certificate's extension cache on first use, and two
  * threads doing it at once on one certificate race: the second rewrites
  * what the first is reading (openssl/openssl#32609, still open). Fill the
- * cache of every certificate the file put in @store now, while the store
- * is its loader's alone; a CA directory's certificates are read at lookup
- * and are not covered.
+ * cache of every certificate in @store now, while the store is its
+ * loader's alone.
  */
 static void trust_cache_extensions(X509_STORE *store)
 {
@@ -379,10 +380,77 @@ static void trust_cache_extensions(X509_STORE *store)
 	}
 }
 
+/* A name as c_rehash and "openssl rehash" give a certificate: 8 hex, ".", n. */
+static bool trust_dir_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		if (!isxdigit((unsigned char)name[i]))
+			return false;
+	if (name[8] != '.' || name[9] == '\0')
+		return false;
+	for (i = 9; name[i] != '\0'; i++)
+		if (!isdigit((unsigned char)name[i]) || i > 12)
+			return false;
+	return true;
+}
+
+/*
+ * Every certificate of the CA directory @dir, read now into @store.
+ * OpenSSL's own directory lookup reads a file at each verification that
+ * needs one; ktlsod verifies on its workers, where nothing may block on a
+ * disk, so the directory is read whole here (and again at a reload), and
+ * its certificates get their cache filled with the rest. Only
+ * certificate names are read (<hash>.<n>; CRLs, <hash>.r<n>, are not
+ * used), at most KTLSO_TRUST_DIR_MAX of them.
+ */
+static int trust_load_dir(X509_STORE *store, const char *dir, char *err,
+			  size_t err_len)
+{
+	X509_LOOKUP *lu = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	size_t n = 0;
+	int ret = 0;
+	DIR *dp;
+
+	if (lu == NULL)
+		return -KTLSO_ERROR_NO_MEMORY;
+	dp = opendir(dir);
+	if (dp == NULL) {
+		set_err(err, err_len, "%s: %s", dir,
+			errno == ENOTDIR ? "not a directory" : strerror(errno));
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (!trust_dir_name(de->d_name))
+			continue;
+		if (++n > KTLSO_TRUST_DIR_MAX) {
+			set_err(err, err_len,
+				"%s: more than %d certificates", dir,
+				KTLSO_TRUST_DIR_MAX);
+			ret = -KTLSO_ERROR_INVALID_ARGUMENT;
+			break;
+		}
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path) || stat(path, &st) != 0 ||
+		    !S_ISREG(st.st_mode) ||
+		    X509_load_cert_file(lu, path, X509_FILETYPE_PEM) <= 0) {
+			set_err(err, err_len, "%s: cannot load as a CA certificate",
+				path);
+			ret = -KTLSO_ERROR_INVALID_ARGUMENT;
+			break;
+		}
+	}
+	closedir(dp);
+	return ret;
+}
+
 int ktlso_trust_load(struct ktlso_trust *t, const char *ca_file,
 		     const char *ca_dir, char *err, size_t err_len)
 {
-	struct stat st;
 	int ret = 0;
 
 	set_err(err, err_len, "%s", "");
@@ -402,21 +470,12 @@ int ktlso_trust_load(struct ktlso_trust *t, const char *ca_file,
 		ret = -KTLSO_ERROR_INVALID_ARGUMENT;
 		goto out;
 	}
-	trust_cache_extensions(t->store);
-	/* A directory is read lazily, at lookup: check that it is one now. */
 	if (ca_dir != NULL) {
-		if (stat(ca_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			set_err(err, err_len, "%s: not a directory", ca_dir);
-			ret = -KTLSO_ERROR_INVALID_ARGUMENT;
+		ret = trust_load_dir(t->store, ca_dir, err, err_len);
+		if (ret)
 			goto out;
-		}
-		if (X509_STORE_load_path(t->store, ca_dir) != 1) {
-			set_err(err, err_len, "%s: cannot use as CA directory",
-				ca_dir);
-			ret = -KTLSO_ERROR_INVALID_ARGUMENT;
-			goto out;
-		}
 	}
+	trust_cache_extensions(t->store);
 out:
 	ERR_clear_error();
 	if (ret)

@@ -161,6 +161,9 @@ ktlso_cred_select(const struct ktlso_cred *creds, size_t n, const char *sni,
  */
 bool ktlso_name_is_ip(const char *name);
 
+/* The most certificate files a CA directory may hold. */
+#define KTLSO_TRUST_DIR_MAX 4096
+
 /* The trust anchors a peer's chain is verified against. */
 struct ktlso_trust {
 	X509_STORE *store;
@@ -170,14 +173,18 @@ struct ktlso_trust {
  * ktlso_trust_load() - load trust anchors
  * @t: the trust store to fill
  * @ca_file: a PEM bundle of CA certificates, or NULL
- * @ca_dir: a directory in c_rehash layout (<hash>.0 files), or NULL
+ * @ca_dir: a directory in c_rehash layout (<hash>.<n> files), or NULL
  * @err: where a one-line reason goes on failure, or NULL
  * @err_len: size of @err
  *
- * At least one of @ca_file and @ca_dir must be given.
+ * At least one of @ca_file and @ca_dir must be given. Both are read whole
+ * here, the directory too (at most KTLSO_TRUST_DIR_MAX certificate
+ * files): verifying against the store reads no file, so a certificate
+ * added to the directory later is trusted only by the next load. The
+ * store may then be used by many threads at once.
  *
  * Return: 0, -KTLSO_ERROR_INVALID_ARGUMENT when neither is given or one
- * cannot be loaded, or a local error.
+ * cannot be loaded (@err names the file), or a local error.
  */
 int ktlso_trust_load(struct ktlso_trust *t, const char *ca_file,
 		     const char *ca_dir, char *err, size_t err_len);

@@ -230,6 +230,102 @@ TEST_F(pki, good_chain_ca_dir)
 	EXPECT_EQ(0, verify(self, "server.example", true));
 }
 
+/*
+ * A CA directory is read at load, whole: verification reads no file, so a
+ * root removed after the load still vouches and one added after it does
+ * not until the next load.
+ */
+TEST_F(pki, ca_dir_read_at_load)
+{
+	char cadir[PATH_LEN], hashed[PATH_LEN + 16];
+	unsigned long h = X509_NAME_hash(X509_get_subject_name(self->pki.root));
+
+	test_pki_path(&self->pki, "cadir", cadir, sizeof(cadir));
+	snprintf(hashed, sizeof(hashed), "%s/%08lx.0", cadir, h);
+	ASSERT_EQ(0, mkdir(cadir, 0700));
+	make_leaf(_metadata, self, &server_spec, true);
+
+	ktlso_trust_free(&self->trust);
+	ASSERT_EQ(0, ktlso_trust_load(&self->trust, NULL, cadir, self->err,
+				      sizeof(self->err)));
+	ASSERT_EQ(0, test_write_hashed(cadir, self->pki.root));
+	EXPECT_EQ(-KTLSO_ALERT_UNKNOWN_CA,
+		  verify(self, "server.example", true));
+
+	ktlso_trust_free(&self->trust);
+	ASSERT_EQ(0, ktlso_trust_load(&self->trust, NULL, cadir, self->err,
+				      sizeof(self->err)));
+	ASSERT_EQ(0, unlink(hashed));
+	EXPECT_EQ(0, verify(self, "server.example", true)) TH_LOG("%s", self->err);
+}
+
+/*
+ * What a CA directory may hold: certificates under c_rehash names (other
+ * names, CRLs and subdirectories are passed over); a hashed name that is
+ * not a certificate, or more than KTLSO_TRUST_DIR_MAX of them, fail the
+ * load with the reason.
+ */
+TEST_F(pki, ca_dir_bounds)
+{
+	char cadir[PATH_LEN], path[PATH_LEN + 32];
+	unsigned long h = X509_NAME_hash(X509_get_subject_name(self->pki.root));
+	struct ktlso_trust t = { 0 };
+	FILE *f;
+	int i;
+
+	test_pki_path(&self->pki, "cadir", cadir, sizeof(cadir));
+	ASSERT_EQ(0, mkdir(cadir, 0700));
+	ASSERT_EQ(0, test_write_hashed(cadir, self->pki.root));
+	/* Passed over: not certificate names. */
+	snprintf(path, sizeof(path), "%s/README", cadir);
+	ASSERT_NE(NULL, f = fopen(path, "w"));
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%08lx.r0", cadir, h);
+	ASSERT_NE(NULL, f = fopen(path, "w"));
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/0123abcd.00000", cadir);
+	ASSERT_NE(NULL, f = fopen(path, "w"));
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/0123abcg.0", cadir);
+	ASSERT_EQ(0, mkdir(path, 0700));
+	make_leaf(_metadata, self, &server_spec, true);
+	ktlso_trust_free(&self->trust);
+	ASSERT_EQ(0, ktlso_trust_load(&self->trust, NULL, cadir, self->err,
+				      sizeof(self->err))) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, verify(self, "server.example", true)) TH_LOG("%s", self->err);
+
+	/* A hashed name that is not a certificate. */
+	snprintf(path, sizeof(path), "%s/%08lx.1", cadir, h);
+	ASSERT_NE(NULL, f = fopen(path, "w"));
+	fputs("not a certificate\n", f);
+	fclose(f);
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_trust_load(&t, NULL, cadir, self->err,
+				   sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, path)) TH_LOG("%s", self->err);
+	EXPECT_EQ(NULL, t.store);
+	ASSERT_EQ(0, unlink(path));
+
+	/* One certificate file over the bound (links to the one root). */
+	snprintf(path, sizeof(path), "%s/%08lx.0", cadir, h);
+	for (i = 1; i < KTLSO_TRUST_DIR_MAX; i++) {
+		char link[PATH_LEN + 32];
+
+		snprintf(link, sizeof(link), "%s/%08x.0", cadir, (unsigned int)i);
+		ASSERT_EQ(0, symlink(path, link));
+	}
+	ASSERT_EQ(0, ktlso_trust_load(&t, NULL, cadir, self->err,
+				      sizeof(self->err))) TH_LOG("%s", self->err);
+	ktlso_trust_free(&t);
+	snprintf(path, sizeof(path), "%s/ffffffff.9", cadir);
+	ASSERT_EQ(0, test_write_certs(path, &self->pki.root, 1));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_trust_load(&t, NULL, cadir, self->err,
+				   sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "more than 4096")) TH_LOG("%s", self->err);
+	EXPECT_EQ(NULL, t.store);
+}
+
 TEST_F(pki, missing_intermediate)
 {
 	make_leaf(_metadata, self, &server_spec, false);
