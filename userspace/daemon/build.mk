@@ -6,9 +6,9 @@
 #                                  as build/lib/libktlsod.a (+ an ASan/UBSan
 #                                  copy for the tests)
 #   userspace/daemon/tests/*.c  -> build/tests/host/daemon-<name>
-#   userspace/daemon/tests/workers.c, again with ThreadSanitizer (from the
-#                                  sources: TSan and ASan do not mix)
-#                                  -> build/tests/host/daemon-workers-tsan
+#   userspace/daemon/tests/{workers,reload}.c, again with ThreadSanitizer
+#                                  (from the sources: TSan and ASan do not
+#                                  mix) -> build/tests/host/daemon-<name>-tsan
 
 DAEMON_DIR := $(TOP)/userspace/daemon
 DAEMON_SRCS := $(filter-out $(DAEMON_DIR)/main.c,$(wildcard $(DAEMON_DIR)/*.c))
@@ -28,7 +28,10 @@ KCAPI_LIBS := $(shell pkg-config --libs libkcapi 2>/dev/null || echo -lkcapi)
 CAP_LIBS := $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap)
 DAEMON_LIBS := -pthread $(NL_LIBS) $(KCAPI_LIBS) $(CAP_LIBS) $(CRYPTO_LIBS)
 
-all: $(BIN)/ktlsod $(DAEMON_TESTS) $(HOST_TESTS_DIR)/daemon-workers-tsan
+DAEMON_TSAN_TESTS := $(HOST_TESTS_DIR)/daemon-workers-tsan \
+		     $(HOST_TESTS_DIR)/daemon-reload-tsan
+
+all: $(BIN)/ktlsod $(DAEMON_TESTS) $(DAEMON_TSAN_TESTS)
 
 $(OBJ)/daemon/%.o: $(DAEMON_DIR)/%.c $(DAEMON_HDRS) $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
@@ -58,7 +61,7 @@ $(HOST_TESTS_DIR)/daemon-%: $(DAEMON_DIR)/tests/%.c $(DAEMON_SAN_LIB) $(ENGINE_S
 	$(CC) $(TEST_CFLAGS) $(NL_CFLAGS) -o $@ $< $(DAEMON_SAN_LIB) \
 		$(ENGINE_SAN_LIB) $(DAEMON_LIBS)
 
-$(HOST_TESTS_DIR)/daemon-workers-tsan: $(DAEMON_DIR)/tests/workers.c $(DAEMON_SRCS) \
+$(HOST_TESTS_DIR)/daemon-%-tsan: $(DAEMON_DIR)/tests/%.c $(DAEMON_SRCS) \
 		$(ENGINE_SRCS) $(DAEMON_HDRS) $(DAEMON_TEST_HDRS) $(ENGINE_HDRS) \
 		$(ENGINE_TEST_HDRS) $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)

@@ -20,6 +20,9 @@
 #include "daemon/log.h"
 #include "engine/suite.h"
 
+/* How long a stop waits for a reload that is reading files. */
+#define RELOAD_STOP_WAIT_MS 5000
+
 enum kd_log_level kd_daemon_log_level(const struct kd_config *c,
 				      int verbosity)
 {
@@ -242,32 +245,15 @@ static void accept_pending(struct kd_daemon *d)
 
 /* --- configuration ----------------------------------------------------- */
 
-static void report_problem(void *arg, const char *msg)
-{
-	(void)arg;
-	kd_log(KD_LOG_ERROR, "%s", msg);
-}
-
-int kd_daemon_reload(struct kd_daemon *d)
+int kd_daemon_reload_collect(struct kd_daemon *d)
 {
 	struct kd_kalg_probe probe;
-	struct kd_files files;
 	struct kd_config *c;
 	int ret;
 
-	kd_log(KD_LOG_INFO, "reloading %s", d->conf_path);
-	kd_kalg_probe_run(&probe);
-	kd_files_init(&files, KD_FILES_READ);
-	ret = d->helper.pid > 0 ? kd_helper_read(&d->helper, &files) : 0;
-	if (!ret)
-		ret = kd_config_load_files(&c, d->conf_path, &probe, &files,
-					   report_problem, NULL);
-	kd_files_free(&files);
-	if (ret) {
-		kd_log(KD_LOG_ERROR, "%s: not reloaded; the old configuration stays",
-		       d->conf_path);
-		return -1;
-	}
+	ret = kd_reload_collect(&d->reload, &c, &probe);
+	if (ret <= 0)
+		return ret;
 	if (strcmp(c->user, d->conf->user) != 0)
 		kd_log(KD_LOG_WARNING,
 		       "user = %s: takes effect when ktlsod starts again",
@@ -282,7 +268,7 @@ int kd_daemon_reload(struct kd_daemon *d)
 	kd_daemon_log_config(c);
 	/* A larger bound may let waiting requests in. */
 	d->want_accept = true;
-	return 0;
+	return 1;
 }
 
 /* --- events ------------------------------------------------------------ */
@@ -295,6 +281,15 @@ static void on_netlink(struct kd_watch *w, uint32_t revents)
 	(void)revents;
 	if (kd_genl_drain(&d->genl))
 		d->want_accept = true;
+}
+
+static void on_reload(struct kd_watch *w, uint32_t revents)
+{
+	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
+		offsetof(struct kd_daemon, reload_watch));
+
+	(void)revents;
+	kd_daemon_reload_collect(d);
 }
 
 static void on_workers_done(struct kd_watch *w, uint32_t revents)
@@ -315,7 +310,7 @@ static void on_signal(struct kd_watch *w, uint32_t revents)
 	(void)revents;
 	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			kd_daemon_reload(d);
+			kd_reload_request(&d->reload);
 		} else {
 			kd_log(KD_LOG_INFO, "signal %u: stopping", si.ssi_signo);
 			d->stop = true;
@@ -352,22 +347,30 @@ int kd_daemon_run(struct kd_daemon *d)
 		kd_log(KD_LOG_ERROR, "signalfd: %s", strerror(errno));
 		goto out_loop;
 	}
+	ret = kd_reload_init(&d->reload, d->conf_path, &d->helper);
+	if (ret) {
+		kd_log(KD_LOG_ERROR, "eventfd: %s", strerror(-ret));
+		goto out_sig;
+	}
 	kd_inflight_init(&d->inflight);
 	/* After signals_open(): the workers start with them blocked. */
 	n = d->conf->workers ? d->conf->workers : kd_workers_default();
 	ret = kd_workers_start(&d->workers, n, on_done, d);
 	if (ret) {
 		kd_log(KD_LOG_ERROR, "%zu workers: %s", n, strerror(-ret));
-		goto out_sig;
+		goto out_reload;
 	}
 	d->nl_watch = (struct kd_watch){ .fd = kd_genl_event_fd(&d->genl),
 					 .cb = on_netlink };
 	d->sig_watch = (struct kd_watch){ .fd = sigfd, .cb = on_signal };
 	d->done_watch = (struct kd_watch){
 		.fd = kd_workers_done_fd(&d->workers), .cb = on_workers_done };
+	d->reload_watch = (struct kd_watch){ .fd = kd_reload_fd(&d->reload),
+					     .cb = on_reload };
 	if (kd_loop_set(&d->loop, &d->nl_watch, EPOLLIN) ||
 	    kd_loop_set(&d->loop, &d->sig_watch, EPOLLIN) ||
-	    kd_loop_set(&d->loop, &d->done_watch, EPOLLIN)) {
+	    kd_loop_set(&d->loop, &d->done_watch, EPOLLIN) ||
+	    kd_loop_set(&d->loop, &d->reload_watch, EPOLLIN)) {
 		kd_log(KD_LOG_ERROR, "epoll: %s", strerror(errno));
 		goto out_workers;
 	}
@@ -393,6 +396,9 @@ out_workers:
 	       (unsigned long long)d->failed_hs,
 	       (unsigned long long)d->refused,
 	       (unsigned long long)d->busy);
+out_reload:
+	/* A reload that does not end soon is left to the exit. */
+	d->reload_left = kd_reload_fini(&d->reload, RELOAD_STOP_WAIT_MS);
 out_sig:
 	close(sigfd);
 out_loop:

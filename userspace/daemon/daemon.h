@@ -5,10 +5,11 @@
  * and SIGINT stop (handshakes in flight are failed with ECONNABORTED).
  *
  * Threads: the main thread owns netlink (HS_ACCEPT and HS_DONE go over its
- * one socket), signals, reloads, the configuration's references and the
- * counters; handshakes run on the workers (workers.h says who touches
- * what). Nothing slow for a peer runs on the main thread: it only moves
- * requests and outcomes.
+ * one socket), signals, the configuration's references and the counters;
+ * handshakes run on the workers (workers.h says who touches what), and a
+ * reload reads and parses the files on a thread of its own, handing the
+ * main thread a configuration to swap in (reload.h). Nothing slow runs on
+ * the main thread: it only moves requests, outcomes and configurations.
  */
 #ifndef KTLSOD_DAEMON_H
 #define KTLSOD_DAEMON_H
@@ -22,6 +23,7 @@
 #include "daemon/inflight.h"
 #include "daemon/kalg.h"
 #include "daemon/loop.h"
+#include "daemon/reload.h"
 #include "daemon/workers.h"
 
 struct kd_daemon {
@@ -33,11 +35,13 @@ struct kd_daemon {
 	struct kd_helper helper;	/* reads the files on reload; or none */
 	struct kd_loop loop;
 	struct kd_workers workers;
+	struct kd_reload reload;
 	struct kd_inflight inflight;	/* per peer and per user */
-	struct kd_watch nl_watch, sig_watch, done_watch;
+	struct kd_watch nl_watch, sig_watch, done_watch, reload_watch;
 	bool want_accept;		/* requests may be pending */
 	bool stop;
 	bool failed;			/* stopping because of an error */
+	bool reload_left;		/* still running: it holds the helper */
 	uint64_t completed, failed_hs;
 	uint64_t refused;		/* requests an access list refused */
 	uint64_t busy;			/* over a per-peer or per-user bound */
@@ -55,7 +59,13 @@ void kd_daemon_log_config(const struct kd_config *c);
 
 /**
  * kd_daemon_run() - serve until SIGTERM or SIGINT
- * @d: conf_path, verbosity, conf, probe and genl (open) set
+ * @d: conf_path, verbosity, conf, probe, genl (open) and helper set
+ *
+ * SIGHUP loads the configuration again (through the key reader when there
+ * is one, an unprivileged daemon's; else directly). On success the new
+ * configuration serves new requests (handshakes in flight keep theirs); on
+ * failure every problem is logged and the old one stays. A changed "user"
+ * or "workers" takes effect at the next start.
  *
  * Return: 0 on a clean stop, 1 when the loop could not be set up or
  * failed, or the daemon may not take requests (no CAP_NET_ADMIN).
@@ -63,16 +73,17 @@ void kd_daemon_log_config(const struct kd_config *c);
 int kd_daemon_run(struct kd_daemon *d);
 
 /**
- * kd_daemon_reload() - load the configuration file again
- * @d: the daemon
+ * kd_daemon_reload_collect() - swap in what a reload loaded
+ * @d: the daemon; its reload fd is readable
  *
- * Through the key reader when there is one (an unprivileged daemon),
- * else directly. On success the new configuration serves new requests
- * (handshakes in flight keep theirs); on failure every problem is logged
- * and the old one stays. A changed "user" takes effect at the next start.
+ * On the main thread, when a reload started by SIGHUP (kd_reload_request()
+ * on @d->reload) has ended: its configuration becomes @d->conf (the old
+ * one lives on in the handshakes that hold it) and the log level follows
+ * it.
  *
- * Return: 0 or -1.
+ * Return: 1 when swapped, 0 when no reload has ended, -1 when it failed
+ * (logged; the old configuration stays).
  */
-int kd_daemon_reload(struct kd_daemon *d);
+int kd_daemon_reload_collect(struct kd_daemon *d);
 
 #endif /* KTLSOD_DAEMON_H */

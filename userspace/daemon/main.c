@@ -192,12 +192,16 @@ out_pid:
 	/* After the drop this may fail: the file is root's. */
 	if (pid_file)
 		unlink(pid_file);
-	kd_helper_stop(&d.helper);
+	/* A reload left running still uses it; it ends with this process. */
+	if (!d.reload_left)
+		kd_helper_stop(&d.helper);
 out_genl:
 	kd_genl_close(&d.genl);
 out:
 	kd_config_put(d.conf);
-	free(config);
+	/* A reload left running reads the path until this process ends. */
+	if (!d.reload_left)
+		free(config);
 	free(pid_file);
 	return ret;
 }

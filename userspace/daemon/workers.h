@@ -17,7 +17,8 @@
  *
  * Who touches what:
  * - the main thread: kd_hs_new() and the done callback (so kd_hs_free(),
- *   the kd_config references and every counter), netlink, reloads;
+ *   the kd_config references and every counter), netlink, and swapping in
+ *   what a reload loaded (reload.h: the load is on a thread of its own);
  * - a worker: the handshakes it was given, from submit until it queues
  *   them back (their engine sessions, sockets, deadlines), and read-only
  *   their configuration (OpenSSL keys and X509_STOREs, which OpenSSL

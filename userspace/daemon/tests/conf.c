@@ -2,8 +2,7 @@
 /*
  * ktlsod's configuration file: the defaults, every key, every problem
  * reported as FILE:LINE with the load refused, relative paths, roles, the
- * kernel suite filter applied to profiles, and reloading (a bad file keeps
- * the old configuration; handshakes in flight keep theirs).
+ * kernel suite filter applied to profiles. Reloads are tests/reload.c.
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -11,7 +10,7 @@
 
 #include "kselftest_harness.h"
 
-#include "daemon/daemon.h"
+#include "daemon/conf.h"
 #include "engine/kex.h"
 #include "engine/sig.h"
 #include "kd_test.h"
@@ -564,60 +563,6 @@ TEST(kernel_suites)
 	ASSERT_EQ(-1, kd_config_load(&c, path, &probe, kd_test_report, &r));
 	EXPECT_REPORTS(&r, path,
 		"4: profile default: no cipher suite for the versions configured that the kernel can run");
-	EXPECT_EQ(0, kd_test_leaks());
-}
-
-/*
- * SIGHUP: a bad file keeps the old configuration; a good one replaces it
- * while a handshake in flight keeps the one it started with.
- */
-TEST(reload)
-{
-	struct kd_daemon d = { 0 };
-	struct kd_config *in_flight;
-	const struct kd_profile *p;
-	struct kd_reports r;
-	char path[KD_PATH];
-
-	ASSERT_EQ(0, kd_test_write(path, "reload.conf",
-				   "max_handshakes = 5\n"
-				   "[profile default]\ncert = %s %s\n",
-				   kd_files.srv_cert, kd_files.srv_key));
-	ASSERT_EQ(0, kd_test_load(&d.conf, path, &r));
-	d.conf_path = path;
-	in_flight = kd_config_get(d.conf);
-	p = kd_config_profile(in_flight, NULL);
-
-	ASSERT_EQ(0, kd_test_write(path, "reload.conf",
-				   "max_handshakes = 7\n"
-				   "[profile default]\ncert = %s %s\n"
-				   "mystery = 1\n",
-				   kd_files.srv_cert, kd_files.srv_key));
-	EXPECT_EQ(-1, kd_daemon_reload(&d));
-	EXPECT_EQ(in_flight, d.conf);
-	EXPECT_EQ(5u, d.conf->max_handshakes);
-	EXPECT_EQ(2u, d.conf->refs);
-
-	ASSERT_EQ(0, kd_test_write(path, "reload.conf",
-				   "max_handshakes = 9\nlog_level = warning\n"
-				   "[profile default]\ncafile = %s\n"
-				   "[profile web]\ncert = %s %s\n",
-				   kd_files.root, kd_files.srv_cert,
-				   kd_files.srv_key));
-	ASSERT_EQ(0, kd_daemon_reload(&d));
-	EXPECT_NE(in_flight, d.conf);
-	EXPECT_EQ(9u, d.conf->max_handshakes);
-	EXPECT_TRUE(kd_log_get_level() == KD_LOG_WARNING);
-	EXPECT_NE(NULL, kd_config_profile(d.conf, "web"));
-	EXPECT_FALSE(kd_config_profile(d.conf, NULL)->can_server);
-	/* The old one lives on for its handshake, unchanged. */
-	EXPECT_EQ(1u, in_flight->refs);
-	EXPECT_EQ(5u, in_flight->max_handshakes);
-	EXPECT_EQ(p, kd_config_profile(in_flight, NULL));
-	EXPECT_TRUE(p->can_server);
-	EXPECT_NE(NULL, p->creds[0].key);
-	kd_config_put(in_flight);
-	kd_config_put(d.conf);
 	EXPECT_EQ(0, kd_test_leaks());
 }
 

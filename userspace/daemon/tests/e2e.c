@@ -4,7 +4,8 @@
  * configuration made here, TCP connections over loopback ask for
  * handshakes with KTLSO_HANDSHAKE, and the record layer then carries data
  * both ways. Success, concurrency, verification failures, unknown
- * profiles, the kernel's timeout, SIGHUP reloads (good and bad).
+ * profiles, the kernel's timeout, SIGHUP reloads (good and bad, and one
+ * stuck on a file while handshakes go on).
  *
  * Needs the module loaded and CAP_NET_ADMIN (a VM run: selftests/vm/run
  * -- build/tests/host/daemon-e2e); everywhere else every test is skipped.
@@ -18,6 +19,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -366,6 +368,55 @@ TEST(silent_peer_times_out)
 	ASSERT_EQ(0, wait_end(cn.s, &sr));
 	EXPECT_EQ((uint32_t)KTLSO_HS_FAILED, sr.state);
 	EXPECT_EQ((uint32_t)ETIMEDOUT, sr.error);
+	close_conn(&cn);
+}
+
+/*
+ * A reload stuck on a file (a FIFO nobody writes yet stands for a slow
+ * disk) holds up no handshake: requests are still taken and served, and
+ * the new configuration comes in once the file does.
+ */
+TEST(reload_off_the_loop)
+{
+	struct ktlso_hs_result cr, sr;
+	char path[KD_PATH], fifo[KD_PATH];
+	struct conn cn;
+	pid_t feeder;
+	int i, loads, reloads;
+
+	NEED_DAEMON();
+	ASSERT_EQ(0, kd_test_path(fifo, "slow-ca.pem"));
+	unlink(fifo);
+	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	ASSERT_EQ(0, kd_test_write(path, "e2e.conf",
+				   "%s[profile slow]\ncafile = %s\n",
+				   conf_text, fifo));
+	loads = log_count("profile slow:");
+	reloads = log_count("reloading");
+	ASSERT_EQ(0, kill(d.pid, SIGHUP));
+	ASSERT_TRUE(log_has("reloading", reloads + 1, 60000));
+	usleep(300000);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, tcp_pair(&cn));
+		ASSERT_EQ(0, ask(cn.s, KTLSO_HS_ROLE_SERVER, "web", NULL, NULL,
+				 15000));
+		ASSERT_EQ(0, ask(cn.c, KTLSO_HS_ROLE_CLIENT, "client",
+				 "server.example", NULL, 15000));
+		handshake_ok(_metadata, &cn, &cr, &sr);
+		close_conn(&cn);
+	}
+	EXPECT_EQ(loads, log_count("profile slow:"));
+
+	feeder = kd_test_feed_fifo(fifo);
+	ASSERT_LT(0, feeder);
+	EXPECT_TRUE(log_has("profile slow:", loads + 1, 60000));
+	kd_test_stop_feeding(feeder);
+	unlink(fifo);
+	ASSERT_EQ(0, tcp_pair(&cn));
+	ASSERT_EQ(0, ask(cn.s, KTLSO_HS_ROLE_SERVER, "web", NULL, NULL, 0));
+	ASSERT_EQ(0, ask(cn.c, KTLSO_HS_ROLE_CLIENT, "slow", "server.example",
+			 NULL, 0));
+	handshake_ok(_metadata, &cn, &cr, &sr);
 	close_conn(&cn);
 }
 

@@ -9,12 +9,22 @@
 #ifndef KTLSOD_TESTS_KD_TEST_H
 #define KTLSOD_TESTS_KD_TEST_H
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/wait.h>
 
 #include "daemon/conf.h"
+#include "daemon/daemon.h"
 #include "daemon/kalg.h"
 #include "daemon/log.h"
 #include "engine/tests/pki_test.h"
@@ -32,6 +42,16 @@ static inline int kd_test_leaks(void)
 	return 0;
 #endif
 }
+
+#ifdef __SANITIZE_THREAD__
+const char *__tsan_default_options(void);
+
+/* The ThreadSanitizer builds: a data race fails the test it happens in. */
+const char *__tsan_default_options(void)
+{
+	return "halt_on_error=1";
+}
+#endif
 
 #define KD_PATH 4096
 
@@ -198,6 +218,79 @@ static inline int kd_test_load(struct kd_config **c, const char *path,
 	kd_test_probe(&p, "generic-gcm-aesni");
 	memset(r, 0, sizeof(*r));
 	return kd_config_load(c, path, &p, kd_test_report, r);
+}
+
+/* --- reloads ------------------------------------------------------------ */
+
+/*
+ * What kd_daemon_run() does on a SIGHUP, waited for (at most @ms): a
+ * reload of @d's configuration on the reload thread, swapped in. @d->reload
+ * is set up (kd_reload_init()).
+ *
+ * Return: as kd_daemon_reload_collect(); -2 when the reload did not end
+ * in time or could not start.
+ */
+static inline int kd_test_reload(struct kd_daemon *d, int ms)
+{
+	struct pollfd p = { .fd = kd_reload_fd(&d->reload), .events = POLLIN };
+
+	if (kd_reload_request(&d->reload) || poll(&p, 1, ms) != 1)
+		return -2;
+	return kd_daemon_reload_collect(d);
+}
+
+static inline uint64_t kd_test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A slow disk: a configuration names the FIFO @fifo as a file (a CA
+ * file), and a load blocks on it until this child writes the root's PEM
+ * into it, which it does whenever a reader has it open, for at most 30 s
+ * or until kd_test_stop_feeding(). A reader may get the PEM twice (one
+ * root, loaded twice), or go away during a write.
+ *
+ * Return: the child's pid, or -1.
+ */
+static inline pid_t kd_test_feed_fifo(const char *fifo)
+{
+	static char pem[16384];
+	uint64_t end = kd_test_now_ms() + 30000;
+	ssize_t n;
+	pid_t pid;
+	int fd;
+
+	fd = open(kd_files.root, O_RDONLY);
+	n = fd >= 0 ? read(fd, pem, sizeof(pem)) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	signal(SIGPIPE, SIG_IGN);
+	while (kd_test_now_ms() < end) {
+		fd = open(fifo, O_WRONLY | O_NONBLOCK);
+		if (fd >= 0) {
+			if (write(fd, pem, (size_t)n) < 0 && errno != EPIPE)
+				_exit(1);
+			close(fd);
+		}
+		/* Time for the reader to see the end and close. */
+		usleep(fd >= 0 ? 50000 : 10000);
+	}
+	_exit(0);
+}
+
+static inline void kd_test_stop_feeding(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 #endif /* KTLSOD_TESTS_KD_TEST_H */

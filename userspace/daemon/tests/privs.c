@@ -182,7 +182,8 @@ static int daemon_side(const char *conf, int tell, int wait_for)
 	if (kd_test_load(&d.conf, conf, &r))
 		return 1;
 	d.conf_path = conf;
-	if (kd_helper_start(&d.helper, conf) || kd_privs_drop(d.conf->user))
+	if (kd_helper_start(&d.helper, conf) || kd_privs_drop(d.conf->user) ||
+	    kd_reload_init(&d.reload, conf, &d.helper))
 		return 2;
 	helper = d.helper.pid;
 	/* The daemon itself can read neither the file nor the keys. */
@@ -192,7 +193,7 @@ static int daemon_side(const char *conf, int tell, int wait_for)
 	    read(wait_for, &go, 1) != 1)
 		return 4;
 	/* The good file: reloaded, keys and all. */
-	if (kd_daemon_reload(&d) || d.conf->max_handshakes != 9 ||
+	if (kd_test_reload(&d, 30000) != 1 || d.conf->max_handshakes != 9 ||
 	    !kd_config_profile(d.conf, "web") ||
 	    !kd_config_profile(d.conf, "web")->creds[0].key)
 		return 5;
@@ -200,8 +201,10 @@ static int daemon_side(const char *conf, int tell, int wait_for)
 	    read(wait_for, &go, 1) != 1)
 		return 6;
 	/* The bad one: refused, the good one stays. */
-	if (kd_daemon_reload(&d) != -1 || d.conf->max_handshakes != 9)
+	if (kd_test_reload(&d, 30000) != -1 || d.conf->max_handshakes != 9)
 		return 7;
+	if (kd_reload_fini(&d.reload, 0))
+		return 8;
 	kd_helper_stop(&d.helper);
 	kd_config_put(d.conf);
 	return 0;

