@@ -2,7 +2,9 @@
 # selftests/vm/selftest.sh [--kernel KVER]
 #
 # The VM runner's own tests, run on the host, printing KTAP: exit status and
-# output come back, the module is loaded and visible to modprobe, a kernel
+# output come back, the module is loaded and visible to modprobe, the
+# kernel's AEADs are the CPU's accelerated ones (or, with --generic-crypto,
+# AES in portable C), a kernel
 # WARNING or a module that will not unload fails the run, a hung command
 # times out legibly, and two runners can run at once.  On the debug kernel
 # (--kernel debug) also: a kmemleak, KASAN, sleeping-in-atomic or lockdep
@@ -55,7 +57,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..15"
 echo "# runner selftest on $kver"
 
 kre=$(printf '%s' "$kver" | sed 's/[.+]/\\&/g')
@@ -63,6 +65,18 @@ check output_status_and_module 7 "^ktlso-vm-ok $kre\$" "" -- \
 	sh -c 'test -d /sys/module/ktlso || exit 99; echo "ktlso-vm-ok $(uname -r)"; exit 7'
 check no_module_but_modprobe_finds_it 0 "updates/ktlso.ko" "" --no-module -- \
 	sh -c '! test -d /sys/module/ktlso && modprobe -n -v ktlso'
+# As on a real boot, the CPU's modules give the AEADs ktlso allocates
+# accelerated drivers (-cpu max: AES-NI, CLMUL, AVX2).
+check cpu_crypto_modules_loaded 0 "AES-128-GCM \(gcm\(aes\)\): [^ ]*aesni.*, accelerated" "" -- \
+	sh -c 'build/bin/ktlsod --probe && build/bin/ktlsod --probe | grep -q "ChaCha20-Poly1305.*, accelerated"'
+if [ "$debug" = 0 ]; then
+	check generic_crypto_keeps_portable_c 0 "AES-128-GCM \(gcm\(aes\)\): [^ ]*aes-generic" "" \
+		--generic-crypto -- \
+		sh -c '! test -d /sys/module/aesni_intel && build/bin/ktlsod --probe'
+else
+	n=$((n + 1))
+	echo "ok $n vm_runner.generic_crypto_keeps_portable_c # SKIP $kver has its ciphers built in"
+fi
 check warning_fails_the_run_quoted nonzero "" "^vm: +\| .*WARNING: .*ktlso_vmtest_warn" -- \
 	sh -c "insmod build/$kver/testmod/ktlso_vmtest_warn.ko && rmmod ktlso_vmtest_warn"
 check pinned_module_fails_the_run nonzero "" "ktlso did not unload" -- \

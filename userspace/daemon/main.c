@@ -4,11 +4,14 @@
  *
  *	ktlsod --config FILE [--foreground] [-v|-vv] [--syslog] [--check]
  *	       [--pid-file FILE]
+ *	ktlsod --probe
  *
  * Runs the TLS handshakes the ktlso kernel module asks for (generic
  * netlink family "ktlso") and installs the keys on the sockets. --check
  * loads the configuration (certificates, keys, CAs) and exits: 0 if it is
- * good, 1 with every problem on stderr otherwise.
+ * good, 1 with every problem on stderr otherwise. --probe prints, one line
+ * each, the kernel's AEADs the record layer can use and the driver the
+ * kernel gives them (what a benchmark must say it measured), and exits.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +28,7 @@
 struct options {
 	const char *config;
 	const char *pid_file;
-	bool foreground, syslog, check;
+	bool foreground, syslog, check, probe;
 	int verbosity;
 };
 
@@ -34,6 +37,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: ktlsod --config FILE [--foreground] [-v|-vv] [--syslog] [--check]\n"
 		"              [--pid-file FILE]\n"
+		"       ktlsod --probe\n"
 		"\n"
 		"  -c, --config FILE    the configuration file (see ktlsod.conf.example)\n"
 		"  -f, --foreground     do not daemonise\n"
@@ -42,6 +46,7 @@ static void usage(FILE *f)
 		"  -s, --syslog         log to syslog (always when daemonised)\n"
 		"  -n, --check          load the configuration, report, exit 0 or 1\n"
 		"  -p, --pid-file FILE  write the daemon's pid there\n"
+		"  -P, --probe          print the kernel's AEADs and their drivers, exit\n"
 		"  -h, --help           this text\n");
 }
 
@@ -54,13 +59,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "syslog", no_argument, NULL, 's' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "pid-file", required_argument, NULL, 'p' },
+		{ "probe", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "c:fvsnp:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fvsnp:Ph", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -80,6 +86,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'p':
 			o->pid_file = optarg;
 			break;
+		case 'P':
+			o->probe = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -88,7 +97,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
-	if (optind != argc || !o->config) {
+	if (optind != argc || !o->config == !o->probe) {
 		usage(stderr);
 		return -1;
 	}
@@ -128,6 +137,21 @@ static int write_pid_file(const char *path)
 	return fclose(f);
 }
 
+/* --probe: what kd_daemon_log_probe() logs, on stdout. */
+static int print_probe(void)
+{
+	struct kd_kalg_probe p;
+	char line[256];
+	size_t i;
+
+	kd_kalg_probe_run(&p);
+	for (i = 0; i < KD_KALG_COUNT; i++) {
+		kd_kalg_describe(&p, (enum ktlso_aead)i, line, sizeof(line));
+		printf("%s\n", line);
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct kd_daemon d = { 0 };
@@ -137,6 +161,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
+	if (o.probe)
+		return print_probe();
 	config = absolute(o.config);
 	pid_file = o.pid_file ? absolute(o.pid_file) : NULL;
 	if (!config || (o.pid_file && !pid_file)) {

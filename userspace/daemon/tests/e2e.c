@@ -19,7 +19,6 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -385,9 +384,7 @@ TEST(reload_off_the_loop)
 	int i, loads, reloads;
 
 	NEED_DAEMON();
-	ASSERT_EQ(0, kd_test_path(fifo, "slow-ca.pem"));
-	unlink(fifo);
-	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	ASSERT_EQ(0, kd_test_fifo(fifo, "slow-ca.pem"));
 	ASSERT_EQ(0, kd_test_write(path, "e2e.conf",
 				   "%s[profile slow]\ncafile = %s\n",
 				   conf_text, fifo));

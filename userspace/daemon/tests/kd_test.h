@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "daemon/conf.h"
@@ -237,6 +238,15 @@ static inline int kd_test_reload(struct kd_daemon *d, int ms)
 	if (kd_reload_request(&d->reload) || poll(&p, 1, ms) != 1)
 		return -2;
 	return kd_daemon_reload_collect(d);
+}
+
+/* A new FIFO @name in the PKI directory; its path into @path. */
+static inline int kd_test_fifo(char *path, const char *name)
+{
+	if (kd_test_path(path, name))
+		return -1;
+	unlink(path);
+	return mkfifo(path, 0600);
 }
 
 static inline uint64_t kd_test_now_ms(void)

@@ -7,7 +7,6 @@
  * a slow disk) holds up neither the caller nor a stop, and a SIGHUP during
  * a load brings one more load after it.
  */
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -95,9 +94,7 @@ TEST(off_the_callers_thread)
 	uint64_t t0;
 	pid_t feeder;
 
-	ASSERT_EQ(0, kd_test_path(fifo, "slow-ca.pem"));
-	unlink(fifo);
-	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	ASSERT_EQ(0, kd_test_fifo(fifo, "slow-ca.pem"));
 	ASSERT_EQ(0, kd_test_write(path, "slow.conf",
 				   "[profile default]\ncert = %s %s\n",
 				   kd_files.srv_cert, kd_files.srv_key));
@@ -153,9 +150,7 @@ TEST(stop_leaves_a_stuck_load)
 	uint64_t t0;
 	pid_t feeder;
 
-	ASSERT_EQ(0, kd_test_path(fifo, "stuck-ca.pem"));
-	unlink(fifo);
-	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	ASSERT_EQ(0, kd_test_fifo(fifo, "stuck-ca.pem"));
 	ASSERT_EQ(0, kd_test_write(path, "stuck.conf",
 				   "[profile slow]\ncafile = %s\n", fifo));
 	ASSERT_EQ(0, kd_reload_init(&rl, path, NULL));
