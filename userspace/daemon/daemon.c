@@ -310,7 +310,9 @@ static void on_signal(struct kd_watch *w, uint32_t revents)
 	(void)revents;
 	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			kd_reload_request(&d->reload);
+			/* Not when stopping: the stop would wait for it. */
+			if (!d->stop)
+				kd_reload_request(&d->reload);
 		} else {
 			kd_log(KD_LOG_INFO, "signal %u: stopping", si.ssi_signo);
 			d->stop = true;

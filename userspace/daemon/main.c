@@ -229,5 +229,14 @@ out:
 	if (!d.reload_left)
 		free(config);
 	free(pid_file);
+	/*
+	 * A reload left running holds &d, on this stack, and may call into
+	 * libcrypto: end here, without the exit handlers that would free
+	 * what it uses or the stack it uses.
+	 */
+	if (d.reload_left) {
+		fflush(NULL);
+		_exit(ret);
+	}
 	return ret;
 }

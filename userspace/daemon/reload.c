@@ -108,6 +108,11 @@ bool kd_reload_fini(struct kd_reload *r, unsigned int wait_ms)
 	struct timespec until;
 
 	if (r->running) {
+		/*
+		 * pthread_timedjoin_np() takes CLOCK_REALTIME; a clock step
+		 * during the wait bends it. pthread_clockjoin_np() would not,
+		 * but gcc 12's ThreadSanitizer does not know it.
+		 */
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += wait_ms / 1000;
 		until.tv_nsec += (long)(wait_ms % 1000) * 1000000;

@@ -403,7 +403,8 @@ static bool trust_dir_name(const char *name)
  * disk, so the directory is read whole here (and again at a reload), and
  * its certificates get their cache filled with the rest. Only
  * certificate names are read (<hash>.<n>; CRLs, <hash>.r<n>, are not
- * used), at most KTLSO_TRUST_DIR_MAX of them.
+ * used), at most KTLSO_TRUST_DIR_MAX of them; such a name that is not a
+ * regular file holding a certificate fails the load.
  */
 static int trust_load_dir(X509_STORE *store, const char *dir, char *err,
 			  size_t err_len)
@@ -424,7 +425,7 @@ static int trust_load_dir(X509_STORE *store, const char *dir, char *err,
 			errno == ENOTDIR ? "not a directory" : strerror(errno));
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	}
-	while ((de = readdir(dp)) != NULL) {
+	for (errno = 0; (de = readdir(dp)) != NULL; errno = 0) {
 		if (!trust_dir_name(de->d_name))
 			continue;
 		if (++n > KTLSO_TRUST_DIR_MAX) {
@@ -435,14 +436,28 @@ static int trust_load_dir(X509_STORE *store, const char *dir, char *err,
 			break;
 		}
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
-		    (int)sizeof(path) || stat(path, &st) != 0 ||
-		    !S_ISREG(st.st_mode) ||
-		    X509_load_cert_file(lu, path, X509_FILETYPE_PEM) <= 0) {
+		    (int)sizeof(path)) {
+			set_err(err, err_len, "%s: name too long", dir);
+			ret = -KTLSO_ERROR_INVALID_ARGUMENT;
+			break;
+		}
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			set_err(err, err_len, "%s: %s", path,
+				errno ? strerror(errno) : "not a regular file");
+			ret = -KTLSO_ERROR_INVALID_ARGUMENT;
+			break;
+		}
+		if (X509_load_cert_file(lu, path, X509_FILETYPE_PEM) <= 0) {
 			set_err(err, err_len, "%s: cannot load as a CA certificate",
 				path);
 			ret = -KTLSO_ERROR_INVALID_ARGUMENT;
 			break;
 		}
+	}
+	/* A directory read short would trust less than it holds: say so. */
+	if (!ret && errno) {
+		set_err(err, err_len, "%s: %s", dir, strerror(errno));
+		ret = -KTLSO_ERROR_INVALID_ARGUMENT;
 	}
 	closedir(dp);
 	return ret;

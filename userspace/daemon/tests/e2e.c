@@ -389,9 +389,9 @@ TEST(reload_off_the_loop)
 				   "%s[profile slow]\ncafile = %s\n",
 				   conf_text, fifo));
 	loads = log_count("profile slow:");
-	reloads = log_count("reloading");
+	reloads = log_count("reloading /");
 	ASSERT_EQ(0, kill(d.pid, SIGHUP));
-	ASSERT_TRUE(log_has("reloading", reloads + 1, 60000));
+	ASSERT_TRUE(log_has("reloading /", reloads + 1, 60000));
 	usleep(300000);
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, tcp_pair(&cn));

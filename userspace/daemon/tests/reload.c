@@ -142,19 +142,53 @@ TEST(off_the_callers_thread)
 	EXPECT_EQ(0, kd_test_leaks());
 }
 
+/*
+ * A load of a configuration "NAME.conf" whose CA file is the new FIFO
+ * "NAME-ca.pem" (its path into @fifo), started on @rl.
+ */
+static int start_stuck_load(struct kd_reload *rl, char *fifo,
+			    const char *name)
+{
+	char path[KD_PATH], file[64];
+
+	snprintf(file, sizeof(file), "%s-ca.pem", name);
+	if (kd_test_fifo(fifo, file))
+		return -1;
+	snprintf(file, sizeof(file), "%s.conf", name);
+	if (kd_test_write(path, file, "[profile slow]\ncafile = %s\n", fifo) ||
+	    kd_reload_init(rl, path, NULL))
+		return -1;
+	return kd_reload_request(rl);
+}
+
+/* A stop waits for a load that ends in time, and drops what it loaded. */
+TEST(stop_joins_a_load_that_ends)
+{
+	char fifo[KD_PATH];
+	struct kd_reload rl;
+	pid_t feeder;
+
+	ASSERT_EQ(0, start_stuck_load(&rl, fifo, "late"));
+	feeder = kd_test_feed_fifo(fifo);
+	ASSERT_LT(0, feeder);
+	EXPECT_FALSE(kd_reload_fini(&rl, 20000));
+	kd_test_stop_feeding(feeder);
+	EXPECT_FALSE(rl.running);
+	EXPECT_EQ(NULL, rl.conf);
+	EXPECT_EQ(-1, rl.fd);
+	unlink(fifo);
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
 /* A stop does not wait long for a load stuck on a file. */
 TEST(stop_leaves_a_stuck_load)
 {
-	char path[KD_PATH], fifo[KD_PATH];
+	char fifo[KD_PATH];
 	struct kd_reload rl;
 	uint64_t t0;
 	pid_t feeder;
 
-	ASSERT_EQ(0, kd_test_fifo(fifo, "stuck-ca.pem"));
-	ASSERT_EQ(0, kd_test_write(path, "stuck.conf",
-				   "[profile slow]\ncafile = %s\n", fifo));
-	ASSERT_EQ(0, kd_reload_init(&rl, path, NULL));
-	ASSERT_EQ(0, kd_reload_request(&rl));
+	ASSERT_EQ(0, start_stuck_load(&rl, fifo, "stuck"));
 	t0 = kd_test_now_ms();
 	EXPECT_TRUE(kd_reload_fini(&rl, 200));
 	EXPECT_LE(200u, kd_test_now_ms() - t0);

@@ -261,9 +261,9 @@ TEST_F(pki, ca_dir_read_at_load)
 
 /*
  * What a CA directory may hold: certificates under c_rehash names (other
- * names, CRLs and subdirectories are passed over); a hashed name that is
- * not a certificate, or more than KTLSO_TRUST_DIR_MAX of them, fail the
- * load with the reason.
+ * names and CRLs are passed over); a hashed name that is not a regular
+ * file holding a certificate, or more than KTLSO_TRUST_DIR_MAX of them,
+ * fail the load with the reason.
  */
 TEST_F(pki, ca_dir_bounds)
 {
@@ -294,7 +294,15 @@ TEST_F(pki, ca_dir_bounds)
 				      sizeof(self->err))) TH_LOG("%s", self->err);
 	EXPECT_EQ(0, verify(self, "server.example", true)) TH_LOG("%s", self->err);
 
-	/* A hashed name that is not a certificate. */
+	/* A hashed name that is a directory, then one that is not a PEM. */
+	snprintf(path, sizeof(path), "%s/%08lx.2", cadir, h);
+	ASSERT_EQ(0, mkdir(path, 0700));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_trust_load(&t, NULL, cadir, self->err,
+				   sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "not a regular file"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, rmdir(path));
 	snprintf(path, sizeof(path), "%s/%08lx.1", cadir, h);
 	ASSERT_NE(NULL, f = fopen(path, "w"));
 	fputs("not a certificate\n", f);
