@@ -16,11 +16,12 @@
  *    straight into the reader's buffer.
  *
  * Each case runs --runs times, the ULPs taking turns; the report gives
- * medians, the ratio ktlso / kTLS and a bar per case.  Absolute figures
- * depend on the machine (under qemu TCG they mean nothing); the ratio is
- * the result.
+ * medians, the ratio ktlso / kTLS and a bar per case, and with --ceiling
+ * (the kernel's AES-128-GCM alone, in MB/s: scripts/crypto-ceiling) each
+ * figure as a share of it.  Absolute figures depend on the machine (under
+ * qemu TCG they mean nothing); the ratios are the result.
  *
- *   ktlso-bench [--size MiB] [--runs N]
+ *   ktlso-bench [--size MiB] [--runs N] [--ceiling MB/s]
  */
 
 #include <arpa/inet.h>
@@ -308,6 +309,8 @@ static void bar(double v, double max)
 int main(int argc, char **argv)
 {
 	double med[WL_NUM][NUM_ULPS], runs[NUM_ULPS][MAX_RUNS], max = 0;
+	double ceiling = 0;
+	char *end;
 	size_t size = 32u << 20;
 	int nruns = 5, file, opt;
 	struct utsname u;
@@ -320,9 +323,10 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "runs", required_argument, NULL, 'r' },
+		{ "ceiling", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	while ((opt = getopt_long(argc, argv, "s:r:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:c:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			size = (size_t)strtoul(optarg, NULL, 10) << 20;
@@ -330,8 +334,17 @@ int main(int argc, char **argv)
 		case 'r':
 			nruns = atoi(optarg);
 			break;
+		case 'c':
+			errno = 0;
+			ceiling = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(ceiling > 0)) {
+				fprintf(stderr, "ktlso-bench: --ceiling %s: not a positive MB/s figure\n",
+					optarg);
+				return 2;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: ktlso-bench [--size MiB] [--runs N]\n");
+			fprintf(stderr, "usage: ktlso-bench [--size MiB] [--runs N] [--ceiling MB/s]\n");
 			return 2;
 		}
 	}
@@ -375,17 +388,23 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("%-14s  %-6s  %10s  %s\n", "workload", "ULP", "MB/s", "");
+	printf("%-14s  %-6s  %10s  %s\n", "workload", "ULP", "MB/s",
+	       ceiling > 0 ? "of ceiling" : "");
 	for (w = 0; w < WL_NUM; w++) {
 		for (i = 0; i < NUM_ULPS; i++) {
 			printf("%-14s  %-6s  %10.1f  ", i ? "" : wl_names[w],
 			       ulps[i], med[w][i]);
+			if (ceiling > 0)
+				printf("%9.0f%%  ", 100 * med[w][i] / ceiling);
 			bar(med[w][i], max);
 			putchar('\n');
 		}
 		printf("%-14s  %-6s  %10.2f  (ktlso / in-tree kTLS)\n", "", "ratio",
 		       med[w][0] / med[w][1]);
 	}
+	if (ceiling > 0)
+		printf("\nceiling: the kernel's AES-128-GCM alone, %.1f MB/s\n",
+		       ceiling);
 	free(wire);
 	free(buf);
 	close(file);
