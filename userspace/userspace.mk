@@ -85,9 +85,12 @@ $(BIN)/ktlso-tls: $(TOP)/userspace/tools/ktlso-tls.c $(ENGINE_LIB) $(ENGINE_HDRS
 	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(CRYPTO_LIBS)
 
 # The record-layer benchmark seals a receive workload with the engine.
-$(BIN)/ktlso-bench: $(TOP)/userspace/tools/ktlso-bench.c $(TOP)/userspace/tools/loopback.h $(ENGINE_LIB) $(ENGINE_HDRS)
+# Its userspace reference is libssl.
+$(BIN)/ktlso-bench: $(TOP)/userspace/tools/ktlso-bench.c $(TOP)/userspace/tools/loopback.h \
+		$(TOP)/userspace/tools/bench_libssl.h $(ENGINE_LIB) $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(CRYPTO_LIBS) -lpthread
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(SSL_LIBS) \
+		$(CRYPTO_LIBS) -lpthread
 
 # The handshake benchmark drives the engine and OpenSSL's libssl side by side.
 SSL_LIBS := $(shell pkg-config --libs libssl 2>/dev/null || echo -lssl)

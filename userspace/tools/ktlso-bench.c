@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktlso-bench: throughput of ktlso against in-tree kTLS, measured in one
- * run on one machine.
+ * ktlso-bench: throughput of ktlso against in-tree kTLS and against
+ * userspace TLS (OpenSSL's libssl), measured in one run on one machine.
  *
  * For each ULP ("ktlso", "tls") and each workload, a loopback TCP
  * connection moves --size bytes of plaintext under TLS 1.3 AES-128-GCM,
  * and only one side of it does TLS, so that side's work is compared:
  *
  *  - transmit, with 16 KiB write() calls and with sendfile() of a file: the
- *    ULP seals, the peer reads and discards the records;
+ *    ULP seals, the peer reads and discards the records; and "libssl", a
+ *    userspace server's way (bench_libssl.h): SSL_write() of the same
+ *    16 KiB buffers, and for the file, pread() then SSL_write();
  *  - receive, with 16 KiB read() calls: the peer writes records sealed
  *    beforehand (by the engine's record layer), the ULP opens them, and
  *    every plaintext byte is checked; once as is, once with
@@ -43,6 +45,7 @@
 
 #include <linux/ktlso.h>
 
+#include "bench_libssl.h"
 #include "engine/record.h"
 #include "loopback.h"
 
@@ -69,8 +72,12 @@ static const char *const wl_names[WL_NUM] = {
 #define BENCH_SALT	0x24
 #define BENCH_IV	0x18
 
-static const char *const ulps[] = { KTLSO_ULP_NAME, "tls" };
+/* The last, libssl, is userspace TLS: transmit only. */
+static const char *const ulps[] = { KTLSO_ULP_NAME, "tls", "libssl" };
 #define NUM_ULPS (sizeof(ulps) / sizeof(ulps[0]))
+#define LIBSSL (NUM_ULPS - 1)
+
+static struct bench_ssl ssl_ctxs;
 
 /* Attach @ulp to @fd and install the bench keys for direction @optname. */
 static void install_keys(int fd, const char *ulp, int optname)
@@ -130,10 +137,33 @@ static size_t wire_bytes(size_t len)
 	return len + records * (5 + 1 + 16);
 }
 
+/* What a userspace server does: SSL_write(), of a buffer or what it read. */
+static ssize_t ssl_send(SSL *s, enum workload wl, int file, const char *buf,
+			size_t done, size_t len)
+{
+	static char chunk[WRITE_CHUNK];
+	ssize_t n;
+
+	if (len > WRITE_CHUNK)
+		len = WRITE_CHUNK;
+	if (wl == WL_SENDFILE) {
+		n = pread(file, chunk, len, (off_t)done);
+		if (n <= 0)
+			return -1;
+		len = (size_t)n;
+		buf = chunk;
+	} else {
+		buf += done % (WRITE_CHUNK * 4);
+	}
+	n = SSL_write(s, buf, (int)len);
+	return n > 0 ? n : -1;
+}
+
 static double run_once(const char *ulp, enum workload wl, int file,
 		       const char *buf, size_t size)
 {
 	struct drain d = { 0 };
+	SSL *ssl = NULL;
 	pthread_t th;
 	double t0, t1;
 	size_t done = 0;
@@ -141,7 +171,15 @@ static double run_once(const char *ulp, enum workload wl, int file,
 	int cfd, sfd;
 
 	tool_tcp_pair(PROG, &cfd, &sfd);
-	install_keys(cfd, ulp, TLS_TX);
+	if (ulp == ulps[LIBSSL]) {
+		ssl = bench_ssl_pair(&ssl_ctxs, cfd, sfd);
+		if (!ssl) {
+			fprintf(stderr, "%s: libssl handshake failed\n", PROG);
+			exit(1);
+		}
+	} else {
+		install_keys(cfd, ulp, TLS_TX);
+	}
 	d.fd = sfd;
 	if (pthread_create(&th, NULL, drain, &d))
 		tool_die(PROG, "pthread_create");
@@ -149,15 +187,19 @@ static double run_once(const char *ulp, enum workload wl, int file,
 	while (done < size) {
 		ssize_t n;
 
-		if (wl == WL_WRITE)
+		if (ssl)
+			n = ssl_send(ssl, wl, file, buf, done, size - done);
+		else if (wl == WL_WRITE)
 			n = write(cfd, buf + done % (WRITE_CHUNK * 4),
 				  size - done < WRITE_CHUNK ? size - done : WRITE_CHUNK);
 		else
 			n = sendfile(cfd, file, &off, size - done);
 		if (n <= 0)
-			tool_die(PROG, wl == WL_WRITE ? "write" : "sendfile");
+			tool_die(PROG, ssl ? "SSL_write" :
+				 wl == WL_WRITE ? "write" : "sendfile");
 		done += (size_t)n;
 	}
+	SSL_free(ssl);
 	close(cfd);
 	pthread_join(th, NULL);
 	t1 = now();
@@ -372,13 +414,18 @@ int main(int argc, char **argv)
 	uname(&u);
 	printf("ktlso-bench: TLS 1.3 AES-128-GCM, Linux %s, %zu MiB per run,"
 	       " median of %d runs\n\n", u.release, size >> 20, nruns);
+	if (bench_ssl_init(&ssl_ctxs)) {
+		fprintf(stderr, "%s: cannot set up libssl\n", PROG);
+		return 1;
+	}
 	for (w = 0; w < WL_NUM; w++) {
-		/* The ULPs take turns, so drift in the host's load hits both. */
+		/* The ULPs take turns, so drift in the host's load hits all. */
 		for (r = 0; r < nruns; r++)
 			for (i = 0; i < NUM_ULPS; i++)
 				runs[i][r] = w >= WL_READ ?
-					     run_rx(ulps[i], wire, wire_len, size,
-						    w == WL_READ_NOPAD) :
+					     (i == LIBSSL ? 0 :
+					      run_rx(ulps[i], wire, wire_len,
+						     size, w == WL_READ_NOPAD)) :
 					     run_once(ulps[i], w, file, buf, size);
 		for (i = 0; i < NUM_ULPS; i++) {
 			qsort(runs[i], nruns, sizeof(runs[i][0]), cmp_double);
@@ -392,6 +439,9 @@ int main(int argc, char **argv)
 	       ceiling > 0 ? "of ceiling" : "");
 	for (w = 0; w < WL_NUM; w++) {
 		for (i = 0; i < NUM_ULPS; i++) {
+			/* libssl's receive is not measured (no raw keys). */
+			if (i == LIBSSL && w >= WL_READ)
+				continue;
 			printf("%-14s  %-6s  %10.1f  ", i ? "" : wl_names[w],
 			       ulps[i], med[w][i]);
 			if (ceiling > 0)
@@ -401,10 +451,14 @@ int main(int argc, char **argv)
 		}
 		printf("%-14s  %-6s  %10.2f  (ktlso / in-tree kTLS)\n", "", "ratio",
 		       med[w][0] / med[w][1]);
+		if (w < WL_READ)
+			printf("%-14s  %-6s  %10.2f  (ktlso / libssl)\n", "",
+			       "ratio", med[w][0] / med[w][LIBSSL]);
 	}
 	if (ceiling > 0)
 		printf("\nceiling: the kernel's AES-128-GCM alone, %.1f MB/s\n",
 		       ceiling);
+	bench_ssl_free(&ssl_ctxs);
 	free(wire);
 	free(buf);
 	close(file);
