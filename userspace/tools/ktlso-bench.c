@@ -18,7 +18,10 @@
  *    straight into the reader's buffer.
  *
  * Each case runs --runs times, the ULPs taking turns; the report gives
- * medians, the ratio ktlso / kTLS and a bar per case, and with --ceiling
+ * medians of MB/s and of the CPU seconds per GB the TLS side's thread
+ * used (user + system, getrusage(RUSAGE_THREAD): the sealing or opening
+ * in the kernel counts as its system time; softirq work done elsewhere
+ * does not), the ratio ktlso / kTLS and a bar per case, and with --ceiling
  * (the kernel's AES-128-GCM alone, in MB/s: scripts/crypto-ceiling) each
  * figure as a share of it.  Absolute figures depend on the machine (under
  * qemu TCG they mean nothing); the ratios are the result.
@@ -37,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -121,6 +125,17 @@ static void *drain(void *arg)
 	return NULL;
 }
 
+/* CPU seconds (user + system) the calling thread has used. */
+static double thread_cpu(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		tool_die(PROG, "getrusage");
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -160,12 +175,12 @@ static ssize_t ssl_send(SSL *s, enum workload wl, int file, const char *buf,
 }
 
 static double run_once(const char *ulp, enum workload wl, int file,
-		       const char *buf, size_t size)
+		       const char *buf, size_t size, double *cpu_per_gb)
 {
 	struct drain d = { 0 };
 	SSL *ssl = NULL;
 	pthread_t th;
-	double t0, t1;
+	double t0, t1, c0, c1;
 	size_t done = 0;
 	off_t off = 0;
 	int cfd, sfd;
@@ -184,6 +199,7 @@ static double run_once(const char *ulp, enum workload wl, int file,
 	if (pthread_create(&th, NULL, drain, &d))
 		tool_die(PROG, "pthread_create");
 	t0 = now();
+	c0 = thread_cpu();
 	while (done < size) {
 		ssize_t n;
 
@@ -199,6 +215,8 @@ static double run_once(const char *ulp, enum workload wl, int file,
 				 wl == WL_WRITE ? "write" : "sendfile");
 		done += (size_t)n;
 	}
+	c1 = thread_cpu();
+	*cpu_per_gb = (c1 - c0) / ((double)size / 1e9);
 	SSL_free(ssl);
 	close(cfd);
 	pthread_join(th, NULL);
@@ -285,13 +303,13 @@ static void *feed(void *arg)
 
 /* Receive @size bytes through @ulp in 16 KiB reads, each byte checked. */
 static double run_rx(const char *ulp, const uint8_t *wire, size_t wire_len,
-		     size_t size, int no_pad)
+		     size_t size, int no_pad, double *cpu_per_gb)
 {
 	struct feed f = { .wire = wire, .len = wire_len };
 	static char buf[WRITE_CHUNK];
 	size_t got = 0;
 	pthread_t th;
-	double t0, t1;
+	double t0, t1, c0;
 	int cfd, sfd;
 
 	tool_tcp_pair(PROG, &cfd, &sfd);
@@ -301,6 +319,7 @@ static double run_rx(const char *ulp, const uint8_t *wire, size_t wire_len,
 		tool_die(PROG, "setsockopt(SOL_TLS, TLS_RX_EXPECT_NO_PAD)");
 	f.fd = cfd;
 	t0 = now();
+	c0 = thread_cpu();
 	if (pthread_create(&th, NULL, feed, &f))
 		tool_die(PROG, "pthread_create");
 	for (;;) {
@@ -319,6 +338,7 @@ static double run_rx(const char *ulp, const uint8_t *wire, size_t wire_len,
 		got += (size_t)n;
 	}
 	t1 = now();
+	*cpu_per_gb = (thread_cpu() - c0) / ((double)size / 1e9);
 	pthread_join(th, NULL);
 	if (f.err) {
 		errno = f.err;
@@ -351,6 +371,7 @@ static void bar(double v, double max)
 int main(int argc, char **argv)
 {
 	double med[WL_NUM][NUM_ULPS], runs[NUM_ULPS][MAX_RUNS], max = 0;
+	double cpu_med[WL_NUM][NUM_ULPS], cpu[NUM_ULPS][MAX_RUNS];
 	double ceiling = 0;
 	char *end;
 	size_t size = 32u << 20;
@@ -420,30 +441,40 @@ int main(int argc, char **argv)
 	}
 	for (w = 0; w < WL_NUM; w++) {
 		/* The ULPs take turns, so drift in the host's load hits all. */
-		for (r = 0; r < nruns; r++)
-			for (i = 0; i < NUM_ULPS; i++)
-				runs[i][r] = w >= WL_READ ?
-					     (i == LIBSSL ? 0 :
-					      run_rx(ulps[i], wire, wire_len,
-						     size, w == WL_READ_NOPAD)) :
-					     run_once(ulps[i], w, file, buf, size);
+		for (r = 0; r < nruns; r++) {
+			for (i = 0; i < NUM_ULPS; i++) {
+				runs[i][r] = cpu[i][r] = 0;
+				if (w < WL_READ)
+					runs[i][r] = run_once(ulps[i], w, file,
+							      buf, size,
+							      &cpu[i][r]);
+				else if (i != LIBSSL)
+					runs[i][r] = run_rx(ulps[i], wire,
+							    wire_len, size,
+							    w == WL_READ_NOPAD,
+							    &cpu[i][r]);
+			}
+		}
 		for (i = 0; i < NUM_ULPS; i++) {
 			qsort(runs[i], nruns, sizeof(runs[i][0]), cmp_double);
+			qsort(cpu[i], nruns, sizeof(cpu[i][0]), cmp_double);
 			med[w][i] = runs[i][nruns / 2];
+			cpu_med[w][i] = cpu[i][nruns / 2];
 			if (med[w][i] > max)
 				max = med[w][i];
 		}
 	}
 
-	printf("%-14s  %-6s  %10s  %s\n", "workload", "ULP", "MB/s",
-	       ceiling > 0 ? "of ceiling" : "");
+	printf("%-14s  %-6s  %10s  %9s  %s\n", "workload", "ULP", "MB/s",
+	       "CPU s/GB", ceiling > 0 ? "of ceiling" : "");
 	for (w = 0; w < WL_NUM; w++) {
 		for (i = 0; i < NUM_ULPS; i++) {
 			/* libssl's receive is not measured (no raw keys). */
 			if (i == LIBSSL && w >= WL_READ)
 				continue;
-			printf("%-14s  %-6s  %10.1f  ", i ? "" : wl_names[w],
-			       ulps[i], med[w][i]);
+			printf("%-14s  %-6s  %10.1f  %9.1f  ",
+			       i ? "" : wl_names[w], ulps[i], med[w][i],
+			       cpu_med[w][i]);
 			if (ceiling > 0)
 				printf("%9.0f%%  ", 100 * med[w][i] / ceiling);
 			bar(med[w][i], max);
