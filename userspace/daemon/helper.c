@@ -28,12 +28,6 @@
 #define READY 'Y'
 #define ANSWER_TIMEOUT_S 30
 
-static void report_problem(void *arg, const char *msg)
-{
-	(void)arg;
-	kd_log(KD_LOG_ERROR, "%s", msg);
-}
-
 /* The files of one load in a sealed memfd; -1 when the load fails. */
 static int read_files(const char *conf_path)
 {
@@ -44,7 +38,7 @@ static int read_files(const char *conf_path)
 
 	kd_kalg_probe_run(&probe);
 	kd_files_init(&fs, KD_FILES_READ_ROOT);
-	if (kd_config_load_files(&c, conf_path, &probe, &fs, report_problem,
+	if (kd_config_load_files(&c, conf_path, &probe, &fs, kd_log_problem,
 				 NULL))
 		goto out;
 	kd_config_put(c);

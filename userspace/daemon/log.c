@@ -87,6 +87,12 @@ static uint64_t peer_tokens = KD_LOG_PEER_BURST * 1000ull;
 static uint64_t peer_refilled_ms;
 static unsigned long peer_dropped;
 
+void kd_log_problem(void *arg, const char *msg)
+{
+	(void)arg;
+	kd_log(KD_LOG_ERROR, "%s", msg);
+}
+
 bool kd_log_peer(enum kd_log_level level, const char *fmt, ...)
 {
 	unsigned long dropped = 0;

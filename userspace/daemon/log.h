@@ -46,6 +46,12 @@ void kd_log(enum kd_log_level level, const char *fmt, ...)
 #define KD_LOG_PEER_BURST 20
 #define KD_LOG_PEER_PER_S 5
 
+/*
+ * A configuration load's problem reporter (kd_report_fn, conf.h) that logs
+ * each problem as an error; @arg is unused.
+ */
+void kd_log_problem(void *arg, const char *msg);
+
 /**
  * kd_log_peer() - kd_log(), within the peers' budget
  * @level: as kd_log()'s

@@ -104,12 +104,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static void report_problem(void *arg, const char *msg)
-{
-	(void)arg;
-	kd_log(KD_LOG_ERROR, "%s", msg);
-}
-
 /*
  * @path made absolute against the working directory, which daemon(3)
  * leaves for "/" (a reload reads the file again); NULL when out of memory.
@@ -180,7 +174,7 @@ int main(int argc, char **argv)
 		goto out;
 	kd_kalg_probe_run(&d.probe);
 	/* Problems name the file as given on the command line. */
-	if (kd_config_load(&d.conf, o.config, &d.probe, report_problem, NULL))
+	if (kd_config_load(&d.conf, o.config, &d.probe, kd_log_problem, NULL))
 		goto out;
 	kd_log_set_level(kd_daemon_log_level(d.conf, o.verbosity));
 	kd_daemon_log_probe(&d.probe);

@@ -15,12 +15,6 @@
 #include "daemon/files.h"
 #include "daemon/log.h"
 
-static void report_problem(void *arg, const char *msg)
-{
-	(void)arg;
-	kd_log(KD_LOG_ERROR, "%s", msg);
-}
-
 /* The load's thread: read, parse, post the result. */
 static void *load(void *arg)
 {
@@ -36,7 +30,7 @@ static void *load(void *arg)
 	if (!r->ret)
 		r->ret = kd_config_load_files(&r->conf, r->conf_path,
 					      &r->probe, &files,
-					      report_problem, NULL);
+					      kd_log_problem, NULL);
 	kd_files_free(&files);
 	/* An eventfd write of 1 fails only on overflow, which 1 cannot. */
 	if (write(r->fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
