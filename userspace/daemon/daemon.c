@@ -192,10 +192,10 @@ static void start(struct kd_daemon *d, const struct kd_request *req)
 				d->conf->max_per_user);
 	if (ret == -EBUSY) {
 		kd_log_peer(KD_LOG_WARNING,
-			    "%s: refused: EBUSY (%u handshakes in flight for this address, %u for uid %s)",
+			    "%s: refused: EBUSY (%u handshakes in flight for this address, %u for %s)",
 			    req->peer, kd_inflight_count(&d->inflight, pk),
 			    kd_inflight_count(&d->inflight, uk),
-			    uk[0] ? uk + 4 : "?");
+			    uk[0] ? uk : "uid ?");
 		o.status = EBUSY;
 		d->busy++;
 		report(d, req->fd, &o);

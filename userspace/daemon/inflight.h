@@ -6,7 +6,7 @@
  * with EBUSY. Main thread only (requests start and end there).
  *
  *	kd_inflight_init(&f);
- *	if (kd_inflight_enter(&f, peer_key, uid_key, conf) == 0)
+ *	if (kd_inflight_enter(&f, peer_key, uid_key, max_peer, max_user) == 0)
  *		run it; at its end kd_inflight_leave(&f, peer_key, uid_key);
  *
  * Keys are strings: the peer's address without its port ("192.0.2.1",
