@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -28,6 +27,7 @@
 #include "daemon/daemon.h"
 #include "daemon/kalg.h"
 #include "daemon/log.h"
+#include "daemon/loop.h"
 #include "engine/tests/pki_test.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -223,6 +223,14 @@ static inline int kd_test_load(struct kd_config **c, const char *path,
 
 /* --- reloads ------------------------------------------------------------ */
 
+/* Has a load on @d->reload ended (its fd readable) within @ms? */
+static inline bool kd_test_reload_ended(struct kd_daemon *d, int ms)
+{
+	struct pollfd p = { .fd = kd_reload_fd(&d->reload), .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
 /*
  * What kd_daemon_run() does on a SIGHUP, waited for (at most @ms): a
  * reload of @d's configuration on the reload thread, swapped in. @d->reload
@@ -233,9 +241,7 @@ static inline int kd_test_load(struct kd_config **c, const char *path,
  */
 static inline int kd_test_reload(struct kd_daemon *d, int ms)
 {
-	struct pollfd p = { .fd = kd_reload_fd(&d->reload), .events = POLLIN };
-
-	if (kd_reload_request(&d->reload) || poll(&p, 1, ms) != 1)
+	if (kd_reload_request(&d->reload) || !kd_test_reload_ended(d, ms))
 		return -2;
 	return kd_daemon_reload_collect(d);
 }
@@ -247,14 +253,6 @@ static inline int kd_test_fifo(char *path, const char *name)
 		return -1;
 	unlink(path);
 	return mkfifo(path, 0600);
-}
-
-static inline uint64_t kd_test_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /*
@@ -269,7 +267,7 @@ static inline uint64_t kd_test_now_ms(void)
 static inline pid_t kd_test_feed_fifo(const char *fifo)
 {
 	static char pem[16384];
-	uint64_t end = kd_test_now_ms() + 30000;
+	uint64_t end = kd_now_ms() + 30000;
 	ssize_t n;
 	pid_t pid;
 	int fd;
@@ -284,7 +282,7 @@ static inline pid_t kd_test_feed_fifo(const char *fifo)
 	if (pid != 0)
 		return pid;
 	signal(SIGPIPE, SIG_IGN);
-	while (kd_test_now_ms() < end) {
+	while (kd_now_ms() < end) {
 		fd = open(fifo, O_WRONLY | O_NONBLOCK);
 		if (fd >= 0) {
 			if (write(fd, pem, (size_t)n) < 0 && errno != EPIPE)

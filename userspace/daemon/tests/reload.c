@@ -14,14 +14,6 @@
 #include "daemon/daemon.h"
 #include "kd_test.h"
 
-/* Is the reload fd readable within @ms? */
-static bool reload_ended(struct kd_daemon *d, int ms)
-{
-	struct pollfd p = { .fd = kd_reload_fd(&d->reload), .events = POLLIN };
-
-	return poll(&p, 1, ms) == 1;
-}
-
 /*
  * SIGHUP: a bad file keeps the old configuration; a good one replaces it
  * while a handshake in flight keeps the one it started with.
@@ -107,21 +99,21 @@ TEST(off_the_callers_thread)
 				   "[profile slow]\ncafile = %s\n",
 				   kd_files.srv_cert, kd_files.srv_key, fifo));
 
-	t0 = kd_test_now_ms();
+	t0 = kd_now_ms();
 	ASSERT_EQ(0, kd_reload_request(&d.reload));
-	EXPECT_GT(1000u, kd_test_now_ms() - t0);
-	EXPECT_FALSE(reload_ended(&d, 300));
+	EXPECT_GT(1000u, kd_now_ms() - t0);
+	EXPECT_FALSE(kd_test_reload_ended(&d, 300));
 	EXPECT_EQ(0, kd_daemon_reload_collect(&d));
 	EXPECT_EQ(first, d.conf);
 	/* A SIGHUP meanwhile: noted, returns at once too. */
-	t0 = kd_test_now_ms();
+	t0 = kd_now_ms();
 	ASSERT_EQ(0, kd_reload_request(&d.reload));
-	EXPECT_GT(1000u, kd_test_now_ms() - t0);
+	EXPECT_GT(1000u, kd_now_ms() - t0);
 	EXPECT_TRUE(d.reload.again);
 
 	feeder = kd_test_feed_fifo(fifo);
 	ASSERT_LT(0, feeder);
-	ASSERT_TRUE(reload_ended(&d, 20000));
+	ASSERT_TRUE(kd_test_reload_ended(&d, 20000));
 	EXPECT_EQ(1, kd_daemon_reload_collect(&d));
 	EXPECT_NE(first, d.conf);
 	EXPECT_NE(NULL, kd_config_profile(d.conf, "slow"));
@@ -130,7 +122,7 @@ TEST(off_the_callers_thread)
 	/* The second load, asked for during the first. */
 	EXPECT_TRUE(d.reload.running);
 	EXPECT_FALSE(d.reload.again);
-	ASSERT_TRUE(reload_ended(&d, 20000));
+	ASSERT_TRUE(kd_test_reload_ended(&d, 20000));
 	EXPECT_EQ(1, kd_daemon_reload_collect(&d));
 	EXPECT_NE(first, d.conf);
 	EXPECT_FALSE(d.reload.running);
@@ -189,10 +181,10 @@ TEST(stop_leaves_a_stuck_load)
 	pid_t feeder;
 
 	ASSERT_EQ(0, start_stuck_load(&rl, fifo, "stuck"));
-	t0 = kd_test_now_ms();
+	t0 = kd_now_ms();
 	EXPECT_TRUE(kd_reload_fini(&rl, 200));
-	EXPECT_LE(200u, kd_test_now_ms() - t0);
-	EXPECT_GT(5000u, kd_test_now_ms() - t0);
+	EXPECT_LE(200u, kd_now_ms() - t0);
+	EXPECT_GT(5000u, kd_now_ms() - t0);
 
 	/* What the process's exit would do, done here to free it all. */
 	feeder = kd_test_feed_fifo(fifo);
