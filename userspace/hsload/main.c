@@ -72,7 +72,8 @@ struct opts {
 	unsigned long count;		/* load: stop after this many; 0: S */
 	const char *version;
 	const char *cert, *key;
-	const char *source;		/* load: the local address; NULL: any */
+	struct in_addr source;		/* load: the local address */
+	bool has_source;		/* else any */
 };
 
 /* --- clocks and figures --------------------------------------------------- */
@@ -321,12 +322,13 @@ static int serve(const struct opts *o)
 
 /* --- load ----------------------------------------------------------------- */
 
-static struct conn *load_connect(int ep, int port, const char *source,
+static struct conn *load_connect(int ep, const struct opts *o,
 				 const struct ktlso_config *cfg)
 {
-	struct sockaddr_in src = { .sin_family = AF_INET };
+	struct sockaddr_in src = { .sin_family = AF_INET,
+				   .sin_addr = o->source };
 	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port),
+				 .sin_port = htons((uint16_t)o->port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
 					  SOCK_CLOEXEC, 0);
@@ -335,8 +337,7 @@ static struct conn *load_connect(int ep, int port, const char *source,
 	if (fd < 0)
 		return NULL;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (source && (inet_pton(AF_INET, source, &src.sin_addr) != 1 ||
-		       bind(fd, (struct sockaddr *)&src, sizeof(src)))) {
+	if (o->has_source && bind(fd, (struct sockaddr *)&src, sizeof(src))) {
 		close(fd);
 		return NULL;
 	}
@@ -412,7 +413,7 @@ static int load(const struct opts *o)
 	end = hsload_now_ms() + o->seconds * 1e3;
 	while (hsload_now_ms() < end && (!o->count || f.done < o->count)) {
 		while (open_n < o->clients) {
-			if (!load_connect(ep, o->port, o->source, &cfg)) {
+			if (!load_connect(ep, o, &cfg)) {
 				f.failed++;
 				break;
 			}
@@ -504,7 +505,12 @@ int main(int argc, char **argv)
 			o.count = strtoul(optarg, NULL, 10);
 			break;
 		case 'S':
-			o.source = optarg;
+			if (inet_pton(AF_INET, optarg, &o.source) != 1) {
+				fprintf(stderr, "--source %s: not an IPv4 address\n",
+					optarg);
+				usage();
+			}
+			o.has_source = true;
 			break;
 		default:
 			usage();
