@@ -1,41 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktlso-bench: throughput of ktlso against in-tree kTLS and against
- * userspace TLS (OpenSSL's libssl), measured in one run on one machine.
+ * ktlso-bench: the record layer's throughput and CPU cost, ktlso against
+ * in-tree kTLS and against userspace TLS, measured in one run on one
+ * machine.  Four systems take turns:
  *
- * For each ULP ("ktlso", "tls") and each workload, a loopback TCP
- * connection moves --size bytes of plaintext under TLS 1.3 AES-128-GCM,
- * and only one side of it does TLS, so that side's work is compared:
+ *  ktlso      the ktlso ULP, keyed with setsockopt(SOL_TLS);
+ *  kTLS       in-tree kTLS (ULP "tls"), keyed the same way;
+ *  libssl     OpenSSL's libssl sealing and opening in the process, as a
+ *             userspace server does (bench_libssl.h);
+ *  ossl+kTLS  libssl driving in-tree kTLS itself (SSL_OP_ENABLE_KTLS,
+ *             SSL_sendfile()), as nginx's "Options KTLS" does.
  *
- *  - transmit, with 16 KiB write() calls and with sendfile() of a file: the
- *    ULP seals, the peer reads and discards the records; and "libssl", a
- *    userspace server's way (bench_libssl.h): SSL_write() of the same
- *    16 KiB buffers, and for the file, pread() then SSL_write();
- *  - receive, with 16 KiB read() calls: the peer writes records sealed
- *    beforehand (by the engine's record layer), the ULP opens them, and
- *    every plaintext byte is checked; once as is, once with
- *    TLS_RX_EXPECT_NO_PAD, which lets both ULPs decrypt TLS 1.3 records
- *    straight into the reader's buffer.
+ * For each TLS 1.3 suite (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305) and
+ * each workload, a loopback TCP connection moves the plaintext, and only
+ * one side of it does TLS, so that side's work is compared:
  *
- * Each case runs --runs times, the ULPs taking turns; the report gives
- * medians of MB/s and of the CPU seconds per GB the TLS side's thread
- * used (user + system, getrusage(RUSAGE_THREAD): the sealing or opening
- * in the kernel counts as its system time; softirq work done elsewhere
- * does not), the ratio ktlso / kTLS and a bar per case, and with --ceiling
- * (the kernel's AES-128-GCM alone, in MB/s: scripts/crypto-ceiling) each
- * figure as a share of it.  Absolute figures depend on the machine (under
- * qemu TCG they mean nothing); the ratios are the result.
+ *  - transmit: 1 KiB and 16 KiB writes, and a file of --size MiB sent with
+ *    sendfile() (libssl: pread() then SSL_write() of 16 KiB; ossl+kTLS:
+ *    SSL_sendfile()); the peer reads the records raw and discards them;
+ *  - receive: 16 KiB reads of records a peer sealed beforehand (the
+ *    engine's record layer, under fixed keys for the ULPs, under the
+ *    handshake's server traffic secret for libssl), every plaintext byte
+ *    checked; for the ULPs once more with TLS_RX_EXPECT_NO_PAD, which
+ *    lets them decrypt TLS 1.3 records straight into the reader's buffer.
  *
- *   ktlso-bench [--size MiB] [--runs N] [--ceiling MB/s]
+ * The 1 KiB case moves an eighth of --size (it is syscall-bound, and
+ * slow).  A case a system cannot run (OpenSSL 3.0 enables kTLS receive for
+ * TLS 1.2 only) is shown as n/a.  Each case runs --runs times, the
+ * systems taking turns, and the report gives the median MB/s with its
+ * spread, the median CPU seconds per GB, each figure as a share of the
+ * kernel's crypto ceiling (--ceiling, from scripts/crypto-ceiling), and
+ * the ratios that matter.
+ *
+ * CPU per GB counts what the TLS side costs the machine: all the CPU time
+ * the machine spent during the case (/proc/stat: user, nice, system, irq
+ * and softirq, over every CPU, so that work done in softirq or a kernel
+ * worker counts wherever it ran) less the peer thread's own time
+ * (getrusage(RUSAGE_THREAD)).  On loopback the receiving TCP's softirq
+ * work runs mostly in the sender's context, and counts with it, alike for
+ * every system.  Absolute figures depend on the machine (under qemu TCG
+ * they mean nothing); the ratios are the result.
+ *
+ *   ktlso-bench [--size MiB] [--runs N] [--suites LIST]
+ *               [--ceiling SUITE=MB/s,...] [--tsv FILE]
  */
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <linux/tls.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +64,10 @@
 #include <unistd.h>
 
 #include <linux/ktlso.h>
+#include <linux/tls.h>
 
 #include "bench_libssl.h"
+#include "engine/crypto_info.h"
 #include "engine/record.h"
 #include "loopback.h"
 
@@ -59,70 +77,79 @@
 #define SOL_TLS 282
 #endif
 
-#define WRITE_CHUNK (16u << 10)
+#define CHUNK (16u << 10)
 #define MAX_RUNS 31
 
-enum workload { WL_WRITE, WL_SENDFILE, WL_READ, WL_READ_NOPAD, WL_NUM };
+enum sys { SYS_KTLSO, SYS_KTLS, SYS_LIBSSL, SYS_OSSL_KTLS, SYS_NUM };
 
-static const char *const wl_names[WL_NUM] = {
-	[WL_WRITE] = "16 KiB writes",
-	[WL_SENDFILE] = "sendfile",
-	[WL_READ] = "16 KiB reads",
-	[WL_READ_NOPAD] = "... no-pad",
+static const char *const sys_names[SYS_NUM] = {
+	[SYS_KTLSO] = "ktlso",
+	[SYS_KTLS] = "kTLS",
+	[SYS_LIBSSL] = "libssl",
+	[SYS_OSSL_KTLS] = "ossl+kTLS",
 };
 
-/* The one set of keys: TLS 1.3 AES-128-GCM, salt || iv = the write_iv. */
-#define BENCH_KEY	0x42
-#define BENCH_SALT	0x24
-#define BENCH_IV	0x18
+static const char *const sys_ulps[] = {
+	[SYS_KTLSO] = KTLSO_ULP_NAME,
+	[SYS_KTLS] = "tls",
+};
 
-/* The last, libssl, is userspace TLS: transmit only. */
-static const char *const ulps[] = { KTLSO_ULP_NAME, "tls", "libssl" };
-#define NUM_ULPS (sizeof(ulps) / sizeof(ulps[0]))
-#define LIBSSL (NUM_ULPS - 1)
-
-static struct bench_ssl ssl_ctxs;
-
-/* Attach @ulp to @fd and install the bench keys for direction @optname. */
-static void install_keys(int fd, const char *ulp, int optname)
+static bool is_ulp(enum sys s)
 {
-	struct tls12_crypto_info_aes_gcm_128 ci = {
-		.info.version = TLS_1_3_VERSION,
-		.info.cipher_type = TLS_CIPHER_AES_GCM_128,
-	};
-
-	memset(ci.key, BENCH_KEY, sizeof(ci.key));
-	memset(ci.salt, BENCH_SALT, sizeof(ci.salt));
-	memset(ci.iv, BENCH_IV, sizeof(ci.iv));
-	if (setsockopt(fd, SOL_TCP, TCP_ULP, ulp, strlen(ulp) + 1))
-		tool_die(PROG, ulp);
-	if (setsockopt(fd, SOL_TLS, optname, &ci, sizeof(ci)))
-		tool_die(PROG, optname == TLS_TX ? "setsockopt(SOL_TLS, TLS_TX)" :
-						    "setsockopt(SOL_TLS, TLS_RX)");
+	return s == SYS_KTLSO || s == SYS_KTLS;
 }
 
-struct drain {
-	int fd;
-	size_t got;
-	int err;
+enum workload { WL_WRITE_1K, WL_WRITE_16K, WL_SENDFILE, WL_READ,
+		WL_READ_NOPAD, WL_NUM };
+
+static const struct {
+	const char *name, *key;
+	size_t chunk;		/* write/read size; libssl's for sendfile */
+	bool rx;
+} wls[WL_NUM] = {
+	[WL_WRITE_1K] = { "1 KiB writes", "write-1k", 1024, false },
+	[WL_WRITE_16K] = { "16 KiB writes", "write-16k", CHUNK, false },
+	[WL_SENDFILE] = { "sendfile", "sendfile", CHUNK, false },
+	[WL_READ] = { "16 KiB reads", "read-16k", CHUNK, true },
+	[WL_READ_NOPAD] = { "... no-pad", "read-16k-nopad", CHUNK, true },
 };
 
-/* Read and discard the records until the sender closes. */
-static void *drain(void *arg)
+static const struct {
+	const char *key, *label;
+	uint16_t id;
+} suites[] = {
+	{ "aes128gcm", "AES-128-GCM", 0x1301 },
+	{ "aes256gcm", "AES-256-GCM", 0x1302 },
+	{ "chacha20", "ChaCha20-Poly1305", 0x1303 },
+};
+
+#define NUM_SUITES (sizeof(suites) / sizeof(suites[0]))
+
+/* The ULPs' fixed keys: key, and write_iv (TLS 1.3), of these bytes. */
+#define BENCH_KEY	0x42
+#define BENCH_IV	0x18
+
+/* Everything one suite's cases need, set up before they run. */
+struct suite_ctx {
+	unsigned int idx;			/* into suites[] */
+	const struct ktlso_suite *ks;
+	struct bench_ssl ssl;			/* libssl */
+	struct bench_ssl ossl_ktls;		/* libssl driving kTLS */
+	struct ktlso_traffic_keys keys;		/* the ULPs' */
+	uint8_t *wire;				/* --size, sealed with keys */
+	size_t wire_len;
+	double ceiling;				/* MB/s; 0: none given */
+};
+
+/* The plaintext: CHUNK bytes of pattern (periodic within them), repeated. */
+static char *pattern;
+
+static double now(void)
 {
-	struct drain *d = arg;
-	static char buf[1 << 18];
+	struct timespec ts;
 
-	for (;;) {
-		ssize_t r = read(d->fd, buf, sizeof(buf));
-
-		if (r <= 0) {
-			d->err = r < 0 ? errno : 0;
-			break;
-		}
-		d->got += (size_t)r;
-	}
-	return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* CPU seconds (user + system) the calling thread has used. */
@@ -136,12 +163,24 @@ static double thread_cpu(void)
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-static double now(void)
+/* CPU seconds the whole machine has been busy: user, nice, system, irq, softirq. */
+static double machine_busy(void)
 {
-	struct timespec ts;
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq;
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (!f)
+		tool_die(PROG, "/proc/stat");
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice,
+		   &sys, &idle, &iowait, &irq, &softirq);
+	fclose(f);
+	if (n != 7) {
+		fprintf(stderr, "%s: /proc/stat: no cpu line\n", PROG);
+		exit(1);
+	}
+	return (double)(user + nice + sys + irq + softirq) /
+	       (double)sysconf(_SC_CLK_TCK);
 }
 
 /* Fewest wire bytes for @len plaintext bytes: full 16 KiB TLS 1.3 records. */
@@ -152,117 +191,57 @@ static size_t wire_bytes(size_t len)
 	return len + records * (5 + 1 + 16);
 }
 
-/* What a userspace server does: SSL_write(), of a buffer or what it read. */
-static ssize_t ssl_send(SSL *s, enum workload wl, int file, const char *buf,
-			size_t done, size_t len)
+/* Plaintext bytes a case moves. */
+static size_t case_bytes(enum workload w, size_t size)
 {
-	static char chunk[WRITE_CHUNK];
-	ssize_t n;
-
-	if (len > WRITE_CHUNK)
-		len = WRITE_CHUNK;
-	if (wl == WL_SENDFILE) {
-		n = pread(file, chunk, len, (off_t)done);
-		if (n <= 0)
-			return -1;
-		len = (size_t)n;
-		buf = chunk;
-	} else {
-		buf += done % (WRITE_CHUNK * 4);
-	}
-	n = SSL_write(s, buf, (int)len);
-	return n > 0 ? n : -1;
+	if (w == WL_WRITE_1K)
+		return size / 8 > (1u << 20) ? size / 8 : size;
+	return size;
 }
 
-static double run_once(const char *ulp, enum workload wl, int file,
-		       const char *buf, size_t size, double *cpu_per_gb)
+/* Attach @ulp to @fd and install @sc's keys for direction @optname. */
+static void install_keys(int fd, const char *ulp, int optname,
+			 const struct suite_ctx *sc)
 {
-	struct drain d = { 0 };
-	SSL *ssl = NULL;
-	pthread_t th;
-	double t0, t1, c0, c1;
-	size_t done = 0;
-	off_t off = 0;
-	int cfd, sfd;
+	union ktlso_crypto_info ci;
+	size_t len;
 
-	tool_tcp_pair(PROG, &cfd, &sfd);
-	if (ulp == ulps[LIBSSL]) {
-		ssl = bench_ssl_pair(&ssl_ctxs, cfd, sfd);
-		if (!ssl) {
-			fprintf(stderr, "%s: libssl handshake failed\n", PROG);
-			exit(1);
-		}
-	} else {
-		install_keys(cfd, ulp, TLS_TX);
-	}
-	d.fd = sfd;
-	if (pthread_create(&th, NULL, drain, &d))
-		tool_die(PROG, "pthread_create");
-	t0 = now();
-	c0 = thread_cpu();
-	while (done < size) {
-		ssize_t n;
-
-		if (ssl)
-			n = ssl_send(ssl, wl, file, buf, done, size - done);
-		else if (wl == WL_WRITE)
-			n = write(cfd, buf + done % (WRITE_CHUNK * 4),
-				  size - done < WRITE_CHUNK ? size - done : WRITE_CHUNK);
-		else
-			n = sendfile(cfd, file, &off, size - done);
-		if (n <= 0)
-			tool_die(PROG, ssl ? "SSL_write" :
-				 wl == WL_WRITE ? "write" : "sendfile");
-		done += (size_t)n;
-	}
-	c1 = thread_cpu();
-	*cpu_per_gb = (c1 - c0) / ((double)size / 1e9);
-	SSL_free(ssl);
-	close(cfd);
-	pthread_join(th, NULL);
-	t1 = now();
-	if (d.err) {
-		errno = d.err;
-		tool_die(PROG, "read");
-	}
-	/* Every byte must have gone out, sealed: at least one tag per 16 KiB. */
-	if (d.got < wire_bytes(size)) {
-		fprintf(stderr, "ktlso-bench: %s: %zu bytes on the wire, expected at least %zu\n",
-			ulp, d.got, wire_bytes(size));
+	if (ktlso_crypto_info_fill(&ci, &len, KTLSO_TLS13_VERSION, sc->ks->id,
+				   &sc->keys, 0)) {
+		fprintf(stderr, "%s: no crypto_info for suite 0x%04x\n", PROG,
+			sc->ks->id);
 		exit(1);
 	}
-	close(sfd);
-	return (double)size / (t1 - t0) / 1e6;
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, ulp, strlen(ulp) + 1))
+		tool_die(PROG, ulp);
+	if (setsockopt(fd, SOL_TLS, optname, &ci, len))
+		tool_die(PROG, optname == TLS_TX ? "setsockopt(SOL_TLS, TLS_TX)" :
+						    "setsockopt(SOL_TLS, TLS_RX)");
+	ktlso_crypto_info_clear(&ci);
 }
 
-/*
- * The plaintext of the stream: @pattern (WRITE_CHUNK bytes, periodic within
- * them) repeated, as in the file sendfile() sends.
- */
-static const char *pattern;
-
-/* Seal @size bytes of the stream into full records, as a peer would. */
-static uint8_t *seal_stream(size_t size, size_t *wire_len)
+/* Seal @size bytes of the stream into full records under @keys, as a peer would. */
+static uint8_t *seal_stream(uint16_t suite_id,
+			    const struct ktlso_traffic_keys *keys, size_t size,
+			    size_t *wire_len)
 {
-	struct ktlso_traffic_keys tk = { .key_len = 16, .iv_len = 12 };
 	struct ktlso_record_protection rp;
 	size_t off = 0, pos = 0, cap = wire_bytes(size);
 	uint8_t *wire = malloc(cap);
 
 	if (!wire)
 		tool_die(PROG, "malloc");
-	memset(tk.key, BENCH_KEY, tk.key_len);
-	memset(tk.iv, BENCH_SALT, 4);
-	memset(tk.iv + 4, BENCH_IV, 8);
-	if (ktlso_record_init(&rp, TLS_1_3_VERSION, 0x1301, &tk, 0, true)) {
+	if (ktlso_record_init(&rp, KTLSO_TLS13_VERSION, suite_id, keys, 0,
+			      true)) {
 		fprintf(stderr, "%s: cannot key the record layer\n", PROG);
 		exit(1);
 	}
 	while (off < size) {
-		size_t n = size - off < WRITE_CHUNK ? size - off : WRITE_CHUNK;
+		size_t n = size - off < CHUNK ? size - off : CHUNK;
 		size_t got;
 
-		if (ktlso_record_seal(&rp, 23, (const uint8_t *)pattern, n, 0,
+		if (ktlso_record_seal(&rp, KTLSO_CONTENT_APPLICATION_DATA,
+				      (const uint8_t *)pattern, n, 0,
 				      wire + pos, cap - pos, &got)) {
 			fprintf(stderr, "%s: sealing failed\n", PROG);
 			exit(1);
@@ -275,17 +254,46 @@ static uint8_t *seal_stream(size_t size, size_t *wire_len)
 	return wire;
 }
 
+/* The peer of a transmit case: reads and discards the records. */
+struct drain {
+	int fd;
+	size_t got;
+	int err;
+	double cpu;
+};
+
+static void *drain(void *arg)
+{
+	struct drain *d = arg;
+	static char buf[1 << 18];
+	double c0 = thread_cpu();
+
+	for (;;) {
+		ssize_t r = read(d->fd, buf, sizeof(buf));
+
+		if (r <= 0) {
+			d->err = r < 0 ? errno : 0;
+			break;
+		}
+		d->got += (size_t)r;
+	}
+	d->cpu = thread_cpu() - c0;
+	return NULL;
+}
+
+/* The peer of a receive case: writes sealed records as plain TCP bytes. */
 struct feed {
 	int fd;
 	const uint8_t *wire;
 	size_t len;
 	int err;
+	double cpu;
 };
 
-/* Write the sealed records as plain TCP bytes, then close. */
 static void *feed(void *arg)
 {
 	struct feed *f = arg;
+	double c0 = thread_cpu();
 	size_t done = 0;
 
 	while (done < f->len) {
@@ -297,60 +305,227 @@ static void *feed(void *arg)
 		}
 		done += (size_t)n;
 	}
-	close(f->fd);
+	shutdown(f->fd, SHUT_WR);
+	f->cpu = thread_cpu() - c0;
 	return NULL;
 }
 
-/* Receive @size bytes through @ulp in 16 KiB reads, each byte checked. */
-static double run_rx(const char *ulp, const uint8_t *wire, size_t wire_len,
-		     size_t size, int no_pad, double *cpu_per_gb)
+/* One measurement: MB/s and CPU s/GB, or n/a. */
+struct sample {
+	double mbps, cpu_gb;
+	bool na;
+};
+
+/* One chunk of a transmit case; > 0 bytes sent, or exits. */
+static size_t tx_step(enum sys s, enum workload w, int fd, SSL *ssl, int file,
+		      size_t done, size_t left)
 {
-	struct feed f = { .wire = wire, .len = wire_len };
-	static char buf[WRITE_CHUNK];
-	size_t got = 0;
+	size_t len = left < wls[w].chunk ? left : wls[w].chunk;
+	static char chunk[CHUNK];
+	const char *buf = pattern + done % CHUNK;
+	off_t off = (off_t)done;
+	ssize_t n;
+
+	if (w == WL_SENDFILE && is_ulp(s)) {
+		n = sendfile(fd, file, &off, left);
+		if (n <= 0)
+			tool_die(PROG, "sendfile");
+		return (size_t)n;
+	}
+	if (w == WL_SENDFILE && s == SYS_OSSL_KTLS) {
+		n = SSL_sendfile(ssl, file, off, left, 0);
+		if (n <= 0)
+			tool_die(PROG, "SSL_sendfile");
+		return (size_t)n;
+	}
+	if (w == WL_SENDFILE) {
+		n = pread(file, chunk, len, off);
+		if (n <= 0)
+			tool_die(PROG, "pread");
+		len = (size_t)n;
+		buf = chunk;
+	}
+	/* pattern is 5 chunks long: any offset within one has a chunk after it. */
+	n = ssl ? SSL_write(ssl, buf, (int)len) : write(fd, buf, len);
+	if (n <= 0)
+		tool_die(PROG, ssl ? "SSL_write" : "write");
+	return (size_t)n;
+}
+
+/* Set up @s's TLS on @cfd (the sender; @sfd is the peer); NULL for a ULP. */
+static SSL *tx_setup(enum sys s, struct suite_ctx *sc, int cfd, int sfd,
+		     bool *na)
+{
+	struct bench_ssl *b = s == SYS_LIBSSL ? &sc->ssl : &sc->ossl_ktls;
+	SSL *ssl;
+
+	*na = false;
+	if (is_ulp(s)) {
+		install_keys(cfd, sys_ulps[s], TLS_TX, sc);
+		return NULL;
+	}
+	ssl = bench_ssl_pair(b, cfd, sfd, NULL);
+	if (!ssl) {
+		fprintf(stderr, "%s: %s: handshake failed\n", PROG, sys_names[s]);
+		exit(1);
+	}
+	if (s == SYS_OSSL_KTLS && !BIO_get_ktls_send(SSL_get_wbio(ssl))) {
+		SSL_free(ssl);
+		*na = true;
+	}
+	return *na ? NULL : ssl;
+}
+
+static struct sample run_tx(enum sys s, enum workload w, struct suite_ctx *sc,
+			    int file, size_t size)
+{
+	struct sample res = { 0 };
+	struct drain d = { 0 };
+	double t0, t1, b0, b1;
+	size_t done = 0;
 	pthread_t th;
-	double t0, t1, c0;
 	int cfd, sfd;
+	SSL *ssl;
 
 	tool_tcp_pair(PROG, &cfd, &sfd);
-	install_keys(sfd, ulp, TLS_RX);
-	if (no_pad && setsockopt(sfd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &no_pad,
-				 sizeof(no_pad)))
-		tool_die(PROG, "setsockopt(SOL_TLS, TLS_RX_EXPECT_NO_PAD)");
-	f.fd = cfd;
+	ssl = tx_setup(s, sc, cfd, sfd, &res.na);
+	if (res.na) {
+		close(cfd);
+		close(sfd);
+		return res;
+	}
+	d.fd = sfd;
+	b0 = machine_busy();
 	t0 = now();
-	c0 = thread_cpu();
+	if (pthread_create(&th, NULL, drain, &d))
+		tool_die(PROG, "pthread_create");
+	while (done < size)
+		done += tx_step(s, w, cfd, ssl, file, done, size - done);
+	SSL_free(ssl);
+	close(cfd);
+	pthread_join(th, NULL);
+	t1 = now();
+	b1 = machine_busy();
+	if (d.err) {
+		errno = d.err;
+		tool_die(PROG, "read");
+	}
+	/* Every byte must have gone out, sealed: at least one tag per 16 KiB. */
+	if (d.got < wire_bytes(size)) {
+		fprintf(stderr, "%s: %s: %zu bytes on the wire, expected at least %zu\n",
+			PROG, sys_names[s], d.got, wire_bytes(size));
+		exit(1);
+	}
+	close(sfd);
+	res.mbps = (double)size / (t1 - t0) / 1e6;
+	res.cpu_gb = (b1 - b0 - d.cpu) / ((double)size / 1e9);
+	return res;
+}
+
+/*
+ * A libssl receiver, its handshake done on @sfd (the client's end); the
+ * records it will read sealed into @wire under the session's keys.
+ */
+static SSL *rx_ssl_setup(enum sys s, struct suite_ctx *sc, int cfd, int sfd,
+			 size_t size, uint8_t **wire, size_t *wire_len,
+			 bool *na)
+{
+	struct bench_ssl *b = s == SYS_LIBSSL ? &sc->ssl : &sc->ossl_ktls;
+	struct ktlso_traffic_keys keys;
+	SSL *srv, *cli = NULL;
+
+	srv = bench_ssl_pair(b, cfd, sfd, &cli);
+	if (!srv) {
+		fprintf(stderr, "%s: %s: handshake failed\n", PROG, sys_names[s]);
+		exit(1);
+	}
+	SSL_free(srv);		/* the feed writes raw on cfd from here */
+	if (s == SYS_OSSL_KTLS && !BIO_get_ktls_recv(SSL_get_rbio(cli))) {
+		SSL_free(cli);
+		*na = true;
+		return NULL;
+	}
+	if (ktlso_tls13_traffic_keys(sc->ks, b->secret, &keys)) {
+		fprintf(stderr, "%s: cannot derive the server's keys\n", PROG);
+		exit(1);
+	}
+	*wire = seal_stream(sc->ks->id, &keys, size, wire_len);
+	ktlso_traffic_keys_clear(&keys);
+	return cli;
+}
+
+/* Receive @size bytes with 16 KiB reads, each byte checked. */
+static struct sample run_rx(enum sys s, enum workload w, struct suite_ctx *sc,
+			    size_t size)
+{
+	struct feed f = { .wire = sc->wire, .len = sc->wire_len };
+	static char buf[CHUNK];
+	struct sample res = { 0 };
+	uint8_t *own_wire = NULL;
+	double t0, t1, b0, b1;
+	size_t got = 0;
+	int cfd, sfd, one = 1;
+	pthread_t th;
+	SSL *ssl = NULL;
+
+	if (w == WL_READ_NOPAD && !is_ulp(s)) {
+		res.na = true;
+		return res;
+	}
+	tool_tcp_pair(PROG, &cfd, &sfd);
+	if (is_ulp(s)) {
+		install_keys(sfd, sys_ulps[s], TLS_RX, sc);
+		if (w == WL_READ_NOPAD &&
+		    setsockopt(sfd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &one,
+			       sizeof(one)))
+			tool_die(PROG, "setsockopt(SOL_TLS, TLS_RX_EXPECT_NO_PAD)");
+	} else {
+		ssl = rx_ssl_setup(s, sc, cfd, sfd, size, &own_wire, &f.len,
+				   &res.na);
+		if (res.na) {
+			close(cfd);
+			close(sfd);
+			return res;
+		}
+		f.wire = own_wire;
+	}
+	f.fd = cfd;
+	b0 = machine_busy();
+	t0 = now();
 	if (pthread_create(&th, NULL, feed, &f))
 		tool_die(PROG, "pthread_create");
-	for (;;) {
-		ssize_t n = read(sfd, buf, sizeof(buf));
+	while (got < size) {
+		ssize_t n = ssl ? SSL_read(ssl, buf, sizeof(buf)) :
+				  read(sfd, buf, sizeof(buf));
 
-		if (n < 0)
-			tool_die(PROG, "read");
-		if (n == 0)
-			break;
+		if (n <= 0) {
+			fprintf(stderr, "%s: %s: read ended at byte %zu of %zu: %s\n",
+				PROG, sys_names[s], got, size,
+				n < 0 ? strerror(errno) : "end of stream");
+			exit(1);
+		}
 		if ((size_t)n > size - got ||
-		    memcmp(buf, pattern + got % WRITE_CHUNK, (size_t)n)) {
+		    memcmp(buf, pattern + got % CHUNK, (size_t)n)) {
 			fprintf(stderr, "%s: %s: wrong plaintext at byte %zu\n",
-				PROG, ulp, got);
+				PROG, sys_names[s], got);
 			exit(1);
 		}
 		got += (size_t)n;
 	}
-	t1 = now();
-	*cpu_per_gb = (thread_cpu() - c0) / ((double)size / 1e9);
 	pthread_join(th, NULL);
+	t1 = now();
+	b1 = machine_busy();
 	if (f.err) {
 		errno = f.err;
 		tool_die(PROG, "write");
 	}
-	if (got != size) {
-		fprintf(stderr, "%s: %s: %zu plaintext bytes read, expected %zu\n",
-			PROG, ulp, got, size);
-		exit(1);
-	}
+	SSL_free(ssl);
+	free(own_wire);
+	close(cfd);
 	close(sfd);
-	return (double)size / (t1 - t0) / 1e6;
+	res.mbps = (double)size / (t1 - t0) / 1e6;
+	res.cpu_gb = (b1 - b0 - f.cpu) / ((double)size / 1e9);
+	return res;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -360,138 +535,293 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Median, min and max of a case's runs; NAN if any run was n/a. */
+struct summary {
+	double mbps, lo, hi, cpu_gb;
+};
+
+static struct summary summarize(struct sample *runs, int n)
+{
+	double mb[MAX_RUNS], cpu[MAX_RUNS];
+	struct summary sum = { NAN, NAN, NAN, NAN };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (runs[i].na)
+			return sum;
+		mb[i] = runs[i].mbps;
+		cpu[i] = runs[i].cpu_gb;
+	}
+	qsort(mb, n, sizeof(mb[0]), cmp_double);
+	qsort(cpu, n, sizeof(cpu[0]), cmp_double);
+	sum.mbps = mb[n / 2];
+	sum.lo = mb[0];
+	sum.hi = mb[n - 1];
+	sum.cpu_gb = cpu[n / 2];
+	return sum;
+}
+
 static void bar(double v, double max)
 {
-	int i, n = max > 0 ? (int)(v / max * 40 + 0.5) : 0;
+	int i, n = max > 0 && !isnan(v) ? (int)(v / max * 30 + 0.5) : 0;
 
 	for (i = 0; i < n; i++)
 		putchar('#');
 }
 
+static void print_ratio(const char *what, enum sys other,
+			const struct summary *row)
+{
+	const struct summary *a = &row[SYS_KTLSO], *b = &row[other];
+
+	if (isnan(a->mbps) || isnan(b->mbps))
+		return;
+	printf("%-14s  ktlso / %-9s  MB/s %.2f, CPU per GB %.2f%s\n", "",
+	       sys_names[other], a->mbps / b->mbps, a->cpu_gb / b->cpu_gb,
+	       what);
+}
+
+/* The tables of one suite, and its lines of the TSV file. */
+static void report_suite(const struct suite_ctx *sc,
+			 struct summary sum[WL_NUM][SYS_NUM], FILE *tsv)
+{
+	double max = 0;
+	unsigned int w, s;
+
+	for (w = 0; w < WL_NUM; w++)
+		for (s = 0; s < SYS_NUM; s++)
+			if (!isnan(sum[w][s].mbps) && sum[w][s].mbps > max)
+				max = sum[w][s].mbps;
+	printf("TLS 1.3 %s\n", suites[sc->idx].label);
+	printf("%-14s  %-9s  %7s  %13s  %8s  %s\n", "workload", "system",
+	       "MB/s", "(min-max)", "CPU s/GB", sc->ceiling > 0 ? "of ceiling" : "");
+	for (w = 0; w < WL_NUM; w++) {
+		for (s = 0; s < SYS_NUM; s++) {
+			const struct summary *x = &sum[w][s];
+
+			if (w == WL_READ_NOPAD && !is_ulp(s))
+				continue;
+			printf("%-14s  %-9s  ", s ? "" : wls[w].name, sys_names[s]);
+			if (isnan(x->mbps)) {
+				printf("%7s\n", "n/a");
+				continue;
+			}
+			printf("%7.1f  (%5.1f-%5.1f)  %8.1f  ", x->mbps, x->lo,
+			       x->hi, x->cpu_gb);
+			if (sc->ceiling > 0)
+				printf("%9.0f%%  ", 100 * x->mbps / sc->ceiling);
+			bar(x->mbps, max);
+			putchar('\n');
+			if (tsv)
+				fprintf(tsv, "%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.3f\n",
+					suites[sc->idx].key, wls[w].key,
+					sys_names[s], x->mbps, x->lo, x->hi,
+					x->cpu_gb, sc->ceiling > 0 ?
+					x->mbps / sc->ceiling : 0);
+		}
+		print_ratio("", SYS_KTLS, sum[w]);
+		print_ratio(w == WL_SENDFILE ? " (goal: CPU <= 0.6)" : "",
+			    SYS_LIBSSL, sum[w]);
+		print_ratio("", SYS_OSSL_KTLS, sum[w]);
+	}
+	if (sc->ceiling > 0)
+		printf("ceiling: the kernel's %s alone, %.1f MB/s\n",
+		       suites[sc->idx].label, sc->ceiling);
+	putchar('\n');
+}
+
+static void suite_setup(struct suite_ctx *sc, unsigned int idx, size_t size)
+{
+	const struct ktlso_aead_info *aead;
+
+	sc->idx = idx;
+	sc->ks = ktlso_suite_find(suites[idx].id);
+	aead = sc->ks ? ktlso_aead_info(sc->ks->aead) : NULL;
+	if (!aead || bench_ssl_init(&sc->ssl, sc->ks->name, false) ||
+	    bench_ssl_init(&sc->ossl_ktls, sc->ks->name, true)) {
+		fprintf(stderr, "%s: cannot set up %s\n", PROG,
+			suites[idx].label);
+		exit(1);
+	}
+	sc->keys.key_len = aead->key_len;
+	sc->keys.iv_len = KTLSO_AEAD_NONCE_LEN;
+	memset(sc->keys.key, BENCH_KEY, aead->key_len);
+	memset(sc->keys.iv, BENCH_IV, KTLSO_AEAD_NONCE_LEN);
+	sc->wire = seal_stream(sc->ks->id, &sc->keys, size, &sc->wire_len);
+}
+
+static void suite_free(struct suite_ctx *sc)
+{
+	bench_ssl_free(&sc->ssl);
+	bench_ssl_free(&sc->ossl_ktls);
+	ktlso_traffic_keys_clear(&sc->keys);
+	free(sc->wire);
+}
+
+static int suite_index(const char *key, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < NUM_SUITES; i++)
+		if (strlen(suites[i].key) == len && !strncmp(suites[i].key, key, len))
+			return (int)i;
+	return -1;
+}
+
+/* --suites a,b: which suites run.  Returns -1 on a name it does not know. */
+static int parse_suites(const char *arg, bool want[NUM_SUITES])
+{
+	const char *p = arg;
+
+	memset(want, 0, NUM_SUITES * sizeof(want[0]));
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int i = suite_index(p, len);
+
+		if (i < 0)
+			return -1;
+		want[i] = true;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
+/* --ceiling aes128gcm=40.1,...: the kernel's crypto ceiling per suite. */
+static int parse_ceiling(const char *arg, double ceiling[NUM_SUITES])
+{
+	const char *p = arg;
+
+	while (*p) {
+		size_t len = strcspn(p, "=,");
+		int i = suite_index(p, len);
+		char *end;
+
+		if (i < 0 || p[len] != '=')
+			return -1;
+		errno = 0;
+		ceiling[i] = strtod(p + len + 1, &end);
+		if (errno || end == p + len + 1 || (*end && *end != ',') ||
+		    !(ceiling[i] > 0))
+			return -1;
+		p = end + (*end == ',');
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: ktlso-bench [--size MiB] [--runs N] [--suites LIST]\n"
+		"                   [--ceiling SUITE=MB/s,...] [--tsv FILE]\n"
+		"suites: aes128gcm, aes256gcm, chacha20 (default: all)\n");
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
-	double med[WL_NUM][NUM_ULPS], runs[NUM_ULPS][MAX_RUNS], max = 0;
-	double cpu_med[WL_NUM][NUM_ULPS], cpu[NUM_ULPS][MAX_RUNS];
-	double ceiling = 0;
-	char *end;
-	size_t size = 32u << 20;
-	int nruns = 5, file, opt;
+	static struct sample runs[WL_NUM][SYS_NUM][MAX_RUNS];
+	struct summary sum[WL_NUM][SYS_NUM];
+	double ceiling[NUM_SUITES] = { 0 };
+	bool want[NUM_SUITES] = { true, true, true };
+	unsigned long mib = 32;
+	const char *tsv_path = NULL;
+	FILE *tsv = NULL;
+	int nruns = 3, file, opt, r;
+	unsigned int i, w, s;
 	struct utsname u;
-	unsigned int w, i;
-	size_t wire_len;
-	uint8_t *wire;
-	char *buf;
-	int r;
+	char *end;
+	size_t size;
 
 	static const struct option longopts[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "runs", required_argument, NULL, 'r' },
+		{ "suites", required_argument, NULL, 'S' },
 		{ "ceiling", required_argument, NULL, 'c' },
+		{ "tsv", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	while ((opt = getopt_long(argc, argv, "s:r:c:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:S:c:t:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			size = (size_t)strtoul(optarg, NULL, 10) << 20;
+			errno = 0;
+			mib = strtoul(optarg, &end, 10);
+			if (errno || *end || !mib || mib > 1024)
+				usage();
 			break;
 		case 'r':
 			nruns = atoi(optarg);
+			if (nruns < 1 || nruns > MAX_RUNS)
+				usage();
+			break;
+		case 'S':
+			if (parse_suites(optarg, want))
+				usage();
 			break;
 		case 'c':
-			errno = 0;
-			ceiling = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(ceiling > 0)) {
-				fprintf(stderr, "ktlso-bench: --ceiling %s: not a positive MB/s figure\n",
-					optarg);
-				return 2;
+			if (parse_ceiling(optarg, ceiling)) {
+				fprintf(stderr, "%s: --ceiling %s: not SUITE=MB/s,...\n",
+					PROG, optarg);
+				exit(2);
 			}
 			break;
+		case 't':
+			tsv_path = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: ktlso-bench [--size MiB] [--runs N] [--ceiling MB/s]\n");
-			return 2;
+			usage();
 		}
 	}
-	if (!size || nruns < 1 || nruns > MAX_RUNS) {
-		fprintf(stderr, "ktlso-bench: --size must be > 0, --runs 1..%d\n",
-			MAX_RUNS);
-		return 2;
-	}
+	if (optind != argc)
+		usage();
+	size = (size_t)mib << 20;
 
-	buf = malloc(WRITE_CHUNK * 5);
-	if (!buf)
+	/* Five chunks, so that any offset within one has a whole chunk after it. */
+	pattern = malloc(CHUNK * 5);
+	if (!pattern)
 		tool_die(PROG, "malloc");
-	for (i = 0; i < WRITE_CHUNK * 5; i++)
-		buf[i] = (char)(i * 131u >> 3);
+	for (i = 0; i < CHUNK * 5; i++)
+		pattern[i] = (char)(i * 131u >> 3);
 	file = memfd_create("ktlso-bench", 0);
 	if (file < 0)
 		tool_die(PROG, "memfd_create");
-	for (i = 0; i < size; i += WRITE_CHUNK)
-		if (write(file, buf, WRITE_CHUNK) != (ssize_t)WRITE_CHUNK)
+	for (i = 0; i < size; i += CHUNK)
+		if (write(file, pattern, CHUNK) != (ssize_t)CHUNK)
 			tool_die(PROG, "write file");
-
-	pattern = buf;
-	wire = seal_stream(size, &wire_len);
+	if (tsv_path) {
+		tsv = fopen(tsv_path, "w");
+		if (!tsv)
+			tool_die(PROG, tsv_path);
+		fprintf(tsv, "suite\tworkload\tsystem\tmbps\tmbps_min\tmbps_max\tcpu_s_per_gb\tof_ceiling\n");
+	}
 
 	uname(&u);
-	printf("ktlso-bench: TLS 1.3 AES-128-GCM, Linux %s, %zu MiB per run,"
-	       " median of %d runs\n\n", u.release, size >> 20, nruns);
-	if (bench_ssl_init(&ssl_ctxs)) {
-		fprintf(stderr, "%s: cannot set up libssl\n", PROG);
-		return 1;
-	}
-	for (w = 0; w < WL_NUM; w++) {
-		/* The ULPs take turns, so drift in the host's load hits all. */
-		for (r = 0; r < nruns; r++) {
-			for (i = 0; i < NUM_ULPS; i++) {
-				runs[i][r] = cpu[i][r] = 0;
-				if (w < WL_READ)
-					runs[i][r] = run_once(ulps[i], w, file,
-							      buf, size,
-							      &cpu[i][r]);
-				else if (i != LIBSSL)
-					runs[i][r] = run_rx(ulps[i], wire,
-							    wire_len, size,
-							    w == WL_READ_NOPAD,
-							    &cpu[i][r]);
-			}
-		}
-		for (i = 0; i < NUM_ULPS; i++) {
-			qsort(runs[i], nruns, sizeof(runs[i][0]), cmp_double);
-			qsort(cpu[i], nruns, sizeof(cpu[i][0]), cmp_double);
-			med[w][i] = runs[i][nruns / 2];
-			cpu_med[w][i] = cpu[i][nruns / 2];
-			if (med[w][i] > max)
-				max = med[w][i];
-		}
-	}
+	printf("ktlso-bench: TLS 1.3, Linux %s, %zu MiB per case (1 KiB writes:"
+	       " %zu MiB), median of %d runs\n", u.release, size >> 20,
+	       case_bytes(WL_WRITE_1K, size) >> 20, nruns);
+	printf("CPU s/GB: the machine's busy time (/proc/stat) less the peer thread's\n\n");
+	for (i = 0; i < NUM_SUITES; i++) {
+		struct suite_ctx sc = { .ceiling = ceiling[i] };
 
-	printf("%-14s  %-6s  %10s  %9s  %s\n", "workload", "ULP", "MB/s",
-	       "CPU s/GB", ceiling > 0 ? "of ceiling" : "");
-	for (w = 0; w < WL_NUM; w++) {
-		for (i = 0; i < NUM_ULPS; i++) {
-			/* libssl's receive is not measured (no raw keys). */
-			if (i == LIBSSL && w >= WL_READ)
-				continue;
-			printf("%-14s  %-6s  %10.1f  %9.1f  ",
-			       i ? "" : wl_names[w], ulps[i], med[w][i],
-			       cpu_med[w][i]);
-			if (ceiling > 0)
-				printf("%9.0f%%  ", 100 * med[w][i] / ceiling);
-			bar(med[w][i], max);
-			putchar('\n');
+		if (!want[i])
+			continue;
+		suite_setup(&sc, i, size);
+		for (w = 0; w < WL_NUM; w++) {
+			size_t bytes = case_bytes(w, size);
+
+			/* The systems take turns, so drift in the host's load hits all. */
+			for (r = 0; r < nruns; r++)
+				for (s = 0; s < SYS_NUM; s++)
+					runs[w][s][r] = wls[w].rx ?
+						run_rx(s, w, &sc, bytes) :
+						run_tx(s, w, &sc, file, bytes);
+			for (s = 0; s < SYS_NUM; s++)
+				sum[w][s] = summarize(runs[w][s], nruns);
 		}
-		printf("%-14s  %-6s  %10.2f  (ktlso / in-tree kTLS)\n", "", "ratio",
-		       med[w][0] / med[w][1]);
-		if (w < WL_READ)
-			printf("%-14s  %-6s  %10.2f  (ktlso / libssl)\n", "",
-			       "ratio", med[w][0] / med[w][LIBSSL]);
+		report_suite(&sc, sum, tsv);
+		suite_free(&sc);
 	}
-	if (ceiling > 0)
-		printf("\nceiling: the kernel's AES-128-GCM alone, %.1f MB/s\n",
-		       ceiling);
-	bench_ssl_free(&ssl_ctxs);
-	free(wire);
-	free(buf);
+	if (tsv && fclose(tsv))
+		tool_die(PROG, tsv_path);
+	free(pattern);
 	close(file);
 	return 0;
 }
