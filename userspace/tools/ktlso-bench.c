@@ -41,8 +41,11 @@
  * every system.  Absolute figures depend on the machine (under qemu TCG
  * they mean nothing); the ratios are the result.
  *
- *   ktlso-bench [--size MiB] [--runs N] [--suites LIST]
+ *   ktlso-bench [--size MiB] [--runs N] [--suites LIST] [--workloads LIST]
  *               [--ceiling SUITE=MB/s,...] [--tsv FILE]
+ *
+ * (--workloads write-1k,sendfile,... and --systems ktlso,libssl,...: only
+ * those cases, e.g. to profile one.)
  */
 
 #include <errno.h>
@@ -136,7 +139,8 @@ struct suite_ctx {
 	struct bench_ssl ssl;			/* libssl */
 	struct bench_ssl ossl_ktls;		/* libssl driving kTLS */
 	struct ktlso_traffic_keys keys;		/* the ULPs' */
-	uint8_t *wire;				/* --size, sealed with keys */
+	uint8_t *wire;				/* --size, sealed with keys;
+						 * NULL until a ULP receives */
 	size_t wire_len;
 	double ceiling;				/* MB/s; 0: none given */
 };
@@ -458,7 +462,7 @@ static SSL *rx_ssl_setup(enum sys s, struct suite_ctx *sc, int cfd, int sfd,
 static struct sample run_rx(enum sys s, enum workload w, struct suite_ctx *sc,
 			    size_t size)
 {
-	struct feed f = { .wire = sc->wire, .len = sc->wire_len };
+	struct feed f = { 0 };
 	static char buf[CHUNK];
 	struct sample res = { 0 };
 	uint8_t *own_wire = NULL;
@@ -474,6 +478,12 @@ static struct sample run_rx(enum sys s, enum workload w, struct suite_ctx *sc,
 	}
 	tool_tcp_pair(PROG, &cfd, &sfd);
 	if (is_ulp(s)) {
+		/* Sealed once per suite, on first use (not in a profile of others). */
+		if (!sc->wire)
+			sc->wire = seal_stream(sc->ks->id, &sc->keys, size,
+					       &sc->wire_len);
+		f.wire = sc->wire;
+		f.len = sc->wire_len;
 		install_keys(sfd, sys_ulps[s], TLS_RX, sc);
 		if (w == WL_READ_NOPAD &&
 		    setsockopt(sfd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &one,
@@ -596,6 +606,10 @@ static void report_suite(const struct suite_ctx *sc,
 	printf("%-14s  %-9s  %7s  %13s  %8s  %s\n", "workload", "system",
 	       "MB/s", "(min-max)", "CPU s/GB", sc->ceiling > 0 ? "of ceiling" : "");
 	for (w = 0; w < WL_NUM; w++) {
+		for (s = 0; s < SYS_NUM && isnan(sum[w][s].mbps); s++)
+			;
+		if (s == SYS_NUM)	/* not run (--workloads, --systems) */
+			continue;
 		for (s = 0; s < SYS_NUM; s++) {
 			const struct summary *x = &sum[w][s];
 
@@ -630,7 +644,7 @@ static void report_suite(const struct suite_ctx *sc,
 	putchar('\n');
 }
 
-static void suite_setup(struct suite_ctx *sc, unsigned int idx, size_t size)
+static void suite_setup(struct suite_ctx *sc, unsigned int idx)
 {
 	const struct ktlso_aead_info *aead;
 
@@ -647,7 +661,6 @@ static void suite_setup(struct suite_ctx *sc, unsigned int idx, size_t size)
 	sc->keys.iv_len = KTLSO_AEAD_NONCE_LEN;
 	memset(sc->keys.key, BENCH_KEY, aead->key_len);
 	memset(sc->keys.iv, BENCH_IV, KTLSO_AEAD_NONCE_LEN);
-	sc->wire = seal_stream(sc->ks->id, &sc->keys, size, &sc->wire_len);
 }
 
 static void suite_free(struct suite_ctx *sc)
@@ -668,15 +681,39 @@ static int suite_index(const char *key, size_t len)
 	return -1;
 }
 
-/* --suites a,b: which suites run.  Returns -1 on a name it does not know. */
-static int parse_suites(const char *arg, bool want[NUM_SUITES])
+static int system_index(const char *key, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < SYS_NUM; i++)
+		if (strlen(sys_names[i]) == len && !strncmp(sys_names[i], key, len))
+			return (int)i;
+	return -1;
+}
+
+static int workload_index(const char *key, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < WL_NUM; i++)
+		if (strlen(wls[i].key) == len && !strncmp(wls[i].key, key, len))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * --suites, --workloads or --systems a,b: which of @n run, by the names @index
+ * knows.  Returns -1 on a name it does not know.
+ */
+static int parse_list(const char *arg, bool *want, size_t n,
+		      int (*index)(const char *key, size_t len))
 {
 	const char *p = arg;
 
-	memset(want, 0, NUM_SUITES * sizeof(want[0]));
+	memset(want, 0, n * sizeof(want[0]));
 	while (*p) {
 		size_t len = strcspn(p, ",");
-		int i = suite_index(p, len);
+		int i = index(p, len);
 
 		if (i < 0)
 			return -1;
@@ -711,8 +748,11 @@ static int parse_ceiling(const char *arg, double ceiling[NUM_SUITES])
 static void usage(void)
 {
 	fprintf(stderr, "usage: ktlso-bench [--size MiB] [--runs N] [--suites LIST]\n"
+		"                   [--workloads LIST] [--systems LIST]\n"
 		"                   [--ceiling SUITE=MB/s,...] [--tsv FILE]\n"
-		"suites: aes128gcm, aes256gcm, chacha20 (default: all)\n");
+		"suites: aes128gcm, aes256gcm, chacha20 (default: all)\n"
+		"workloads: write-1k, write-16k, sendfile, read-16k, read-16k-nopad (default: all)\n"
+		"systems: ktlso, kTLS, libssl, ossl+kTLS (default: all)\n");
 	exit(2);
 }
 
@@ -722,6 +762,8 @@ int main(int argc, char **argv)
 	struct summary sum[WL_NUM][SYS_NUM];
 	double ceiling[NUM_SUITES] = { 0 };
 	bool want[NUM_SUITES] = { true, true, true };
+	bool want_wl[WL_NUM] = { true, true, true, true, true };
+	bool want_sys[SYS_NUM] = { true, true, true, true };
 	unsigned long mib = 32;
 	const char *tsv_path = NULL;
 	FILE *tsv = NULL;
@@ -735,11 +777,13 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "runs", required_argument, NULL, 'r' },
 		{ "suites", required_argument, NULL, 'S' },
+		{ "workloads", required_argument, NULL, 'w' },
+		{ "systems", required_argument, NULL, 'y' },
 		{ "ceiling", required_argument, NULL, 'c' },
 		{ "tsv", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	while ((opt = getopt_long(argc, argv, "s:r:S:c:t:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:S:w:y:c:t:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			errno = 0;
@@ -753,7 +797,15 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'S':
-			if (parse_suites(optarg, want))
+			if (parse_list(optarg, want, NUM_SUITES, suite_index))
+				usage();
+			break;
+		case 'w':
+			if (parse_list(optarg, want_wl, WL_NUM, workload_index))
+				usage();
+			break;
+		case 'y':
+			if (parse_list(optarg, want_sys, SYS_NUM, system_index))
 				usage();
 			break;
 		case 'c':
@@ -803,14 +855,21 @@ int main(int argc, char **argv)
 
 		if (!want[i])
 			continue;
-		suite_setup(&sc, i, size);
+		suite_setup(&sc, i);
 		for (w = 0; w < WL_NUM; w++) {
 			size_t bytes = case_bytes(w, size);
 
+			if (!want_wl[w]) {
+				for (s = 0; s < SYS_NUM; s++)
+					sum[w][s] = (struct summary){ NAN, NAN, NAN, NAN };
+				continue;
+			}
 			/* The systems take turns, so drift in the host's load hits all. */
 			for (r = 0; r < nruns; r++)
 				for (s = 0; s < SYS_NUM; s++)
-					runs[w][s][r] = wls[w].rx ?
+					runs[w][s][r] = !want_sys[s] ?
+						(struct sample){ .na = true } :
+						wls[w].rx ?
 						run_rx(s, w, &sc, bytes) :
 						run_tx(s, w, &sc, file, bytes);
 			for (s = 0; s < SYS_NUM; s++)
