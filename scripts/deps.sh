@@ -14,7 +14,7 @@ base_pkgs=(
 	linux-source-6.12
 	libnl-genl-3-dev libkcapi-dev libssl-dev libcap-dev
 	openssl gnutls-bin curl
-	nginx
+	nginx wrk gnuplot-nox
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
