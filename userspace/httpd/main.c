@@ -30,6 +30,7 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -327,10 +328,18 @@ static bool serve_client(struct client *cl)
 {
 	struct timeval tv = { .tv_sec = opt.idle_s };
 	struct ktlso_info info;
-	int err, n;
+	int err, n, one = 1;
 
 	setsockopt(cl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(cl->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/*
+	 * A response ends with a partial segment, which Nagle would hold
+	 * until the client ACKs the rest, and a client may delay that ACK
+	 * for up to 40 ms: a stall per response on a kept-alive connection.
+	 * The response's pieces are joined by MSG_MORE (conn.c), so nothing
+	 * is sent short that Nagle should have merged.
+	 */
+	setsockopt(cl->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	err = ktlso_handshake(cl->fd, &params);
 	/* A signal handler ran: the handshake goes on, wait for it again. */
