@@ -16,16 +16,9 @@ cpu_of() {
 	awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
-# Port $1 of 127.0.0.1 accepts connections within $2 tenths of a second
-# (default 100).
-wait_port() {
-	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# wait_port PORT [TENTHS]
+# shellcheck source=scripts/lib-port.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib-port.sh"
 
 # The kernel's AEADs and their drivers on one line, from KTLSOD --probe:
 # "AES-128-GCM generic-gcm-aesni-avx; AES-256-GCM ...".

@@ -38,15 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Port $1 accepts connections within $2 tenths of a second.
-wait_port() {
-	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# wait_port PORT [TENTHS]
+# shellcheck source=scripts/lib-port.sh
+. "$top/scripts/lib-port.sh"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 

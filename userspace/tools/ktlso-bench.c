@@ -671,49 +671,46 @@ static void suite_free(struct suite_ctx *sc)
 	free(sc->wire);
 }
 
-static int suite_index(const char *key, size_t len)
+static const char *suite_name(unsigned int i)
 {
-	unsigned int i;
-
-	for (i = 0; i < NUM_SUITES; i++)
-		if (strlen(suites[i].key) == len && !strncmp(suites[i].key, key, len))
-			return (int)i;
-	return -1;
+	return suites[i].key;
 }
 
-static int system_index(const char *key, size_t len)
+static const char *system_name(unsigned int i)
 {
-	unsigned int i;
-
-	for (i = 0; i < SYS_NUM; i++)
-		if (strlen(sys_names[i]) == len && !strncmp(sys_names[i], key, len))
-			return (int)i;
-	return -1;
+	return sys_names[i];
 }
 
-static int workload_index(const char *key, size_t len)
+static const char *workload_name(unsigned int i)
+{
+	return wls[i].key;
+}
+
+/* Which of the @n names @name_of gives is @key (@len bytes); -1 if none. */
+static int name_index(const char *key, size_t len, unsigned int n,
+		      const char *(*name_of)(unsigned int i))
 {
 	unsigned int i;
 
-	for (i = 0; i < WL_NUM; i++)
-		if (strlen(wls[i].key) == len && !strncmp(wls[i].key, key, len))
+	for (i = 0; i < n; i++)
+		if (strlen(name_of(i)) == len && !strncmp(name_of(i), key, len))
 			return (int)i;
 	return -1;
 }
 
 /*
- * --suites, --workloads or --systems a,b: which of @n run, by the names @index
- * knows.  Returns -1 on a name it does not know.
+ * --suites, --workloads or --systems a,b: which of the @n named by
+ * @name_of run.  Returns -1 on a name it does not know.
  */
-static int parse_list(const char *arg, bool *want, size_t n,
-		      int (*index)(const char *key, size_t len))
+static int parse_list(const char *arg, bool *want, unsigned int n,
+		      const char *(*name_of)(unsigned int i))
 {
 	const char *p = arg;
 
 	memset(want, 0, n * sizeof(want[0]));
 	while (*p) {
 		size_t len = strcspn(p, ",");
-		int i = index(p, len);
+		int i = name_index(p, len, n, name_of);
 
 		if (i < 0)
 			return -1;
@@ -730,7 +727,7 @@ static int parse_ceiling(const char *arg, double ceiling[NUM_SUITES])
 
 	while (*p) {
 		size_t len = strcspn(p, "=,");
-		int i = suite_index(p, len);
+		int i = name_index(p, len, NUM_SUITES, suite_name);
 		char *end;
 
 		if (i < 0 || p[len] != '=')
@@ -797,15 +794,15 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'S':
-			if (parse_list(optarg, want, NUM_SUITES, suite_index))
+			if (parse_list(optarg, want, NUM_SUITES, suite_name))
 				usage();
 			break;
 		case 'w':
-			if (parse_list(optarg, want_wl, WL_NUM, workload_index))
+			if (parse_list(optarg, want_wl, WL_NUM, workload_name))
 				usage();
 			break;
 		case 'y':
-			if (parse_list(optarg, want_sys, SYS_NUM, system_index))
+			if (parse_list(optarg, want_sys, SYS_NUM, system_name))
 				usage();
 			break;
 		case 'c':
