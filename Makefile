@@ -10,7 +10,8 @@
 #                   kmemleak, ...) built once from linux-source-6.12; not in
 #                   "make check"
 #   make demo       boot a VM and show ktlso at work
-#   make bench      ktlso vs in-tree kTLS record-layer throughput, in a VM
+#   make bench      record layer vs in-tree kTLS and OpenSSL, HTTPS server vs
+#                   nginx, in a VM per kernel; plots in build/bench/
 #   make hsbench    handshakes/s through ktlsod (1 and N workers) vs the
 #                   engine in-process vs nginx, in a VM
 #   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each

@@ -25,8 +25,8 @@
  *    lets them decrypt TLS 1.3 records straight into the reader's buffer.
  *
  * The 1 KiB case moves an eighth of --size (it is syscall-bound, and
- * slow).  A case a system cannot run (OpenSSL 3.0 enables kTLS receive for
- * TLS 1.2 only) is shown as n/a.  Each case runs --runs times, the
+ * slow).  A case a system cannot run is shown as n/a: OpenSSL 3.0 (Debian
+ * 12's) does not put TLS 1.3 receive on kTLS, and libssl has no no-pad.  Each case runs --runs times, the
  * systems taking turns, and the report gives the median MB/s with its
  * spread, the median CPU seconds per GB, each figure as a share of the
  * kernel's crypto ceiling (--ceiling, from scripts/crypto-ceiling), and
@@ -42,7 +42,7 @@
  * they mean nothing); the ratios are the result.
  *
  *   ktlso-bench [--size MiB] [--runs N] [--suites LIST] [--workloads LIST]
- *               [--ceiling SUITE=MB/s,...] [--tsv FILE]
+ *               [--systems LIST] [--ceiling SUITE=MB/s,...] [--tsv FILE]
  *
  * (--workloads write-1k,sendfile,... and --systems ktlso,libssl,...: only
  * those cases, e.g. to profile one.)
