@@ -788,11 +788,16 @@ int main(int argc, char **argv)
 			if (errno || *end || !mib || mib > 1024)
 				usage();
 			break;
-		case 'r':
-			nruns = atoi(optarg);
-			if (nruns < 1 || nruns > MAX_RUNS)
+		case 'r': {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 1 || v > MAX_RUNS)
 				usage();
+			nruns = (int)v;
 			break;
+		}
 		case 'S':
 			if (parse_list(optarg, want, NUM_SUITES, suite_name))
 				usage();
