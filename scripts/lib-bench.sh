@@ -16,9 +16,9 @@ cpu_of() {
 	awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
-# wait_port PORT [TENTHS]
-# shellcheck source=scripts/lib-port.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib-port.sh"
+# wait_port PORT [TENTHS], start_ktlsod [CONF]
+# shellcheck source=scripts/lib-start.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib-start.sh"
 
 # The kernel's AEADs and their drivers on one line, from KTLSOD --probe:
 # "AES-128-GCM generic-gcm-aesni-avx; AES-256-GCM ...".

@@ -38,9 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_port PORT [TENTHS]
-# shellcheck source=scripts/lib-port.sh
-. "$top/scripts/lib-port.sh"
+# wait_port PORT [TENTHS], start_ktlsod [CONF]
+# shellcheck source=scripts/lib-start.sh
+. "$top/scripts/lib-start.sh"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
@@ -66,20 +66,6 @@ mkca() { # mkca NAME
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$1.key" -subj "/CN=ktlso e2e $1" -days 30 \
 		-out "$1.pem" 2>/dev/null
-}
-
-# ktlsod with CONF (default ktlsod.conf), its log in ktlsod.log; ready once
-# ktlsoctl sees it.
-start_ktlsod() { # start_ktlsod [CONF]
-	"$bin/ktlsod" --config "${1:-ktlsod.conf}" --foreground >> ktlsod.log 2>&1 &
-	ktlsod_pid=$!
-	pids+=("$ktlsod_pid")
-	local i
-	for ((i = 0; i < 100; i++)); do
-		"$bin/ktlsoctl" status > /dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 s_server() { # s_server PORT ARGS...: in www/, one connection
