@@ -87,7 +87,8 @@ $(BIN)/ktlso-tls: $(TOP)/userspace/tools/ktlso-tls.c $(ENGINE_LIB) $(ENGINE_HDRS
 # The record-layer benchmark seals a receive workload with the engine.
 # Its userspace reference is libssl.
 $(BIN)/ktlso-bench: $(TOP)/userspace/tools/ktlso-bench.c $(TOP)/userspace/tools/loopback.h \
-		$(TOP)/userspace/tools/bench_libssl.h $(ENGINE_LIB) $(ENGINE_HDRS)
+		$(TOP)/userspace/tools/bench_libssl.h $(TOP)/userspace/tools/bench_cert.h \
+		$(ENGINE_LIB) $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(SSL_LIBS) \
 		$(CRYPTO_LIBS) -lpthread
@@ -95,7 +96,8 @@ $(BIN)/ktlso-bench: $(TOP)/userspace/tools/ktlso-bench.c $(TOP)/userspace/tools/
 # The handshake benchmark drives the engine and OpenSSL's libssl side by side.
 SSL_LIBS := $(shell pkg-config --libs libssl 2>/dev/null || echo -lssl)
 
-$(BIN)/ktlso-hsbench: $(TOP)/userspace/tools/ktlso-hsbench.c $(ENGINE_LIB) $(ENGINE_HDRS)
+$(BIN)/ktlso-hsbench: $(TOP)/userspace/tools/ktlso-hsbench.c \
+		$(TOP)/userspace/tools/bench_cert.h $(ENGINE_LIB) $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(SSL_LIBS) $(CRYPTO_LIBS)
 

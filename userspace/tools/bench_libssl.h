@@ -27,6 +27,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "bench_cert.h"
+
 #define BENCH_SSL_SECRET_MAX 64
 
 struct bench_ssl {
@@ -39,29 +41,6 @@ struct bench_ssl {
 	unsigned char secret[BENCH_SSL_SECRET_MAX];
 	size_t secret_len;
 };
-
-/* A P-256 key and a self-signed certificate for it, valid for a day. */
-static inline int bench_ssl_cert(EVP_PKEY **key, X509 **cert)
-{
-	X509_NAME *name;
-	X509 *x;
-
-	*key = EVP_EC_gen("P-256");
-	*cert = x = X509_new();
-	if (!*key || !x || !X509_set_version(x, 2) ||
-	    !ASN1_INTEGER_set(X509_get_serialNumber(x), 1) ||
-	    !X509_gmtime_adj(X509_getm_notBefore(x), -60) ||
-	    !X509_gmtime_adj(X509_getm_notAfter(x), 86400) ||
-	    !X509_set_pubkey(x, *key))
-		return -1;
-	name = X509_get_subject_name(x);
-	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-					(const unsigned char *)"ktlso-bench",
-					-1, -1, 0) ||
-	    !X509_set_issuer_name(x, name) || !X509_sign(x, *key, EVP_sha256()))
-		return -1;
-	return 0;
-}
 
 /* Keep SERVER_TRAFFIC_SECRET_0 of the key log in the bench_ssl. */
 static inline void bench_ssl_keylog(const SSL *ssl, const char *line)
@@ -114,14 +93,18 @@ static inline void bench_ssl_free(struct bench_ssl *b)
 static inline int bench_ssl_init(struct bench_ssl *b, const char *suite,
 				 bool ktls)
 {
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
+	EVP_PKEY *key;
+	X509 *cert;
 	int ok;
 
 	memset(b, 0, sizeof(*b));
 	b->srv = bench_ssl_ctx(TLS_server_method(), suite, ktls);
 	b->cli = bench_ssl_ctx(TLS_client_method(), suite, ktls);
-	ok = b->srv && b->cli && !bench_ssl_cert(&key, &cert) &&
+	/* A throwaway P-256 key, its certificate self-signed. */
+	key = EVP_EC_gen("P-256");
+	cert = key ? bench_make_cert("ktlso-bench", key, NULL, NULL, 1, NULL) :
+		     NULL;
+	ok = b->srv && b->cli && cert &&
 	     SSL_CTX_use_certificate(b->srv, cert) &&
 	     SSL_CTX_use_PrivateKey(b->srv, key) &&
 	     SSL_CTX_set_num_tickets(b->srv, 0) &&

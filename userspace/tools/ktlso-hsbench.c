@@ -57,6 +57,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "bench_cert.h"
 #include "engine/alert.h"
 #include "engine/engine.h"
 #include "engine/kex.h"
@@ -136,63 +137,6 @@ struct pki {
 	struct ktlso_trust trust;
 };
 
-static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-	int ok;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	if (!ext)
-		return -1;
-	ok = X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -1;
-}
-
-/* A certificate for @key, issued by @issuer (self-signed when NULL). */
-static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
-		       EVP_PKEY *issuer_key, long serial)
-{
-	X509 *x = X509_new();
-	X509_NAME *name;
-	int err;
-
-	if (!x)
-		return NULL;
-	name = X509_get_subject_name(x);
-	err = !X509_set_version(x, 2) ||
-	      !ASN1_INTEGER_set(X509_get_serialNumber(x), serial) ||
-	      !X509_gmtime_adj(X509_getm_notBefore(x), -24L * 3600) ||
-	      !X509_gmtime_adj(X509_getm_notAfter(x), 365L * 24 * 3600) ||
-	      !X509_set_pubkey(x, key) ||
-	      !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-					  (const unsigned char *)cn, -1, -1,
-					  0) ||
-	      !X509_set_issuer_name(x, X509_get_subject_name(issuer ? issuer :
-									x));
-	if (!err && !issuer)
-		err = add_ext(x, x, NID_basic_constraints,
-			      "critical,CA:TRUE") ||
-		      add_ext(x, x, NID_key_usage,
-			      "critical,keyCertSign,cRLSign") ||
-		      add_ext(x, x, NID_subject_key_identifier, "hash");
-	else if (!err)
-		err = add_ext(x, issuer, NID_basic_constraints, "CA:FALSE") ||
-		      add_ext(x, issuer, NID_key_usage,
-			      "critical,digitalSignature") ||
-		      add_ext(x, issuer, NID_ext_key_usage, "serverAuth") ||
-		      add_ext(x, issuer, NID_subject_alt_name, "DNS:" HOST) ||
-		      add_ext(x, issuer, NID_authority_key_identifier,
-			      "keyid");
-	if (err || !X509_sign(x, issuer ? issuer_key : key, EVP_sha256())) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
-}
-
 static int write_pem(const char *path, X509 *x, EVP_PKEY *key)
 {
 	FILE *f = fopen(path, "w");
@@ -240,8 +184,10 @@ static int pki_make(struct pki *p)
 	p->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	if (!p->ca_key || !p->key)
 		return -1;
-	p->ca = make_cert("ktlso-hsbench CA", p->ca_key, NULL, NULL, 1);
-	p->leaf = p->ca ? make_cert(HOST, p->key, p->ca, p->ca_key, 2) : NULL;
+	p->ca = bench_make_cert("ktlso-hsbench CA", p->ca_key, NULL, NULL, 1,
+				NULL);
+	p->leaf = p->ca ? bench_make_cert(HOST, p->key, p->ca, p->ca_key, 2,
+					  "DNS:" HOST) : NULL;
 	if (!p->leaf)
 		return -1;
 	return pki_load_engine(p);
