@@ -261,64 +261,78 @@ size_t ktlso_max_record(const struct ktlso_crypto *c)
 }
 
 /*
- * The AEAD IV of the current record into c->nonce: salt || explicit nonce
- * when records carry one (@explicit points at it), else the static IV XOR
- * the sequence number.  CCM wants its flags byte in front.
+ * The AEAD IV of the current record into @out (16 bytes): salt || explicit
+ * nonce when records carry one (@explicit points at it), else the static
+ * IV XOR the sequence number.  CCM wants its flags byte in front.
  */
-static u8 *ktlso_build_nonce(struct ktlso_crypto *c, const u8 *explicit)
+static u8 *ktlso_build_nonce(const struct ktlso_crypto *c, const u8 *explicit,
+			     u8 *out)
 {
-	u8 *nonce = c->nonce;
+	u8 *nonce = out;
 	int i;
 
-	memset(c->nonce, 0, sizeof(c->nonce));
+	memset(out, 0, KTLSO_AEAD_IV_MAX);
 	if (c->cipher->ccm) {
-		c->nonce[0] = KTLSO_CCM_IV_FLAGS;
+		out[0] = KTLSO_CCM_IV_FLAGS;
 		nonce++;
 	}
 	memcpy(nonce, c->iv, KTLSO_NONCE_LEN);
 	if (explicit) {
 		memcpy(nonce + c->cipher->salt_len, explicit,
 		       ktlso_explicit_len(c));
-		return c->nonce;
+		return out;
 	}
 	for (i = 0; i < TLS_MAX_REC_SEQ_SIZE; i++)
 		nonce[KTLSO_NONCE_LEN - TLS_MAX_REC_SEQ_SIZE + i] ^= c->rec_seq[i];
-	return c->nonce;
+	return out;
 }
 
-/* TLS 1.2's additional data: seq_num, type, version, plaintext length. */
-static unsigned int ktlso_tls12_aad(struct ktlso_crypto *c, u8 type,
-				    size_t len)
+/*
+ * TLS 1.2's additional data into @out: seq_num, type, version, plaintext
+ * length.
+ */
+static unsigned int ktlso_tls12_aad(const struct ktlso_crypto *c, u8 type,
+				    size_t len, u8 *out)
 {
-	memcpy(c->aad, c->rec_seq, TLS_MAX_REC_SEQ_SIZE);
-	c->aad[8] = type;
-	c->aad[9] = TLS_1_2_VERSION_MAJOR;
-	c->aad[10] = TLS_1_2_VERSION_MINOR;
-	c->aad[11] = len >> 8;
-	c->aad[12] = len & 0xff;
+	memcpy(out, c->rec_seq, TLS_MAX_REC_SEQ_SIZE);
+	out[8] = type;
+	out[9] = TLS_1_2_VERSION_MAJOR;
+	out[10] = TLS_1_2_VERSION_MINOR;
+	out[11] = len >> 8;
+	out[12] = len & 0xff;
 	return KTLSO_TLS12_AAD_LEN;
 }
 
 /*
- * Run the AEAD from @src to @dst (which may be @src): @len bytes after
- * @aad_len bytes of additional data, tag included when decrypting, with
- * c->aad and c->nonce set up.  May sleep.
+ * Run @req from @src to @dst (which may be @src): @len bytes after
+ * @aad_len bytes of additional data, tag included when decrypting, under
+ * @nonce, which is wiped after.  May sleep.
  */
+static int ktlso_aead_run(struct aead_request *req, struct crypto_wait *wait,
+			  struct scatterlist *src, struct scatterlist *dst,
+			  size_t len, unsigned int aad_len, u8 *nonce,
+			  bool encrypt)
+{
+	int err;
+
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+				  CRYPTO_TFM_REQ_MAY_SLEEP,
+				  crypto_req_done, wait);
+	aead_request_set_ad(req, aad_len);
+	aead_request_set_crypt(req, src, dst, len, nonce);
+	err = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
+					crypto_aead_decrypt(req), wait);
+	memzero_explicit(nonce, KTLSO_AEAD_IV_MAX);
+	return err;
+}
+
+/* As ktlso_aead_run(), with c's own request, c->aad and c->nonce. */
 static int ktlso_aead(struct ktlso_crypto *c, struct scatterlist *src,
 		      struct scatterlist *dst, size_t len,
 		      unsigned int aad_len, bool encrypt)
 {
-	int err;
-
-	aead_request_set_callback(c->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
-				  CRYPTO_TFM_REQ_MAY_SLEEP,
-				  crypto_req_done, &c->wait);
-	aead_request_set_ad(c->req, aad_len);
-	aead_request_set_crypt(c->req, src, dst, len, c->nonce);
-	err = crypto_wait_req(encrypt ? crypto_aead_encrypt(c->req) :
-					crypto_aead_decrypt(c->req), &c->wait);
-	memzero_explicit(c->nonce, sizeof(c->nonce));
-	return err;
+	return ktlso_aead_run(c->req, &c->wait, src, dst, len, aad_len,
+			      c->nonce, encrypt);
 }
 
 /* Decrypt in place over @body (@len bytes, tag included). */
@@ -354,6 +368,52 @@ size_t ktlso_record_len(const struct ktlso_crypto *c, size_t len)
 	       (c->version == TLS_1_3_VERSION ? 1 : 0) + KTLSO_TAG_LEN;
 }
 
+/*
+ * Write the header (and explicit nonce) of the next record, of @type with
+ * @len bytes of plaintext, to @hdr, and its additional data and AEAD IV to
+ * @aad and @nonce.  Nothing in @c changes.
+ *
+ * Return: the length of the additional data, or -EBADMSG once the
+ * sequence space is used up (never wraps).
+ */
+static int ktlso_seal_setup(const struct ktlso_crypto *c, u8 *hdr, u8 type,
+			    size_t len, u8 *aad, u8 *nonce)
+{
+	size_t explicit = ktlso_explicit_len(c);
+	bool tls13 = c->version == TLS_1_3_VERSION;
+	size_t wire = explicit + len + (tls13 ? 1 : 0) + KTLSO_TAG_LEN;
+
+	if (c->seq_exhausted)
+		return -EBADMSG;
+
+	hdr[0] = tls13 ? KTLSO_CT_APPLICATION_DATA : type;
+	hdr[1] = TLS_1_2_VERSION_MAJOR;
+	hdr[2] = TLS_1_2_VERSION_MINOR;
+	hdr[3] = wire >> 8;
+	hdr[4] = wire & 0xff;
+
+	if (tls13) {
+		memcpy(aad, hdr, KTLSO_TLS13_AAD_LEN);
+		ktlso_build_nonce(c, NULL, nonce);
+		return KTLSO_TLS13_AAD_LEN;
+	}
+	if (explicit)
+		memcpy(hdr + KTLSO_HDR_LEN, c->iv + c->cipher->salt_len,
+		       explicit);
+	ktlso_build_nonce(c, explicit ? hdr + KTLSO_HDR_LEN : NULL, nonce);
+	return ktlso_tls12_aad(c, type, len, aad);
+}
+
+/* The record set up by ktlso_seal_setup() has its sequence number. */
+static void ktlso_seal_advance(struct ktlso_crypto *c)
+{
+	size_t explicit = ktlso_explicit_len(c);
+
+	ktlso_seq_advance(c);
+	if (explicit)
+		ktlso_be_increment(c->iv + c->cipher->salt_len, explicit);
+}
+
 /**
  * ktlso_seal_sg() - seal one record from one scatterlist into another
  * @c: transmit state
@@ -377,45 +437,97 @@ size_t ktlso_record_len(const struct ktlso_crypto *c, size_t len)
 int ktlso_seal_sg(struct ktlso_crypto *c, u8 *hdr, u8 type, size_t len,
 		  struct scatterlist *src, struct scatterlist *dst)
 {
-	size_t explicit = ktlso_explicit_len(c);
-	bool tls13 = c->version == TLS_1_3_VERSION;
-	size_t inner = len + (tls13 ? 1 : 0);
-	size_t wire = explicit + inner + KTLSO_TAG_LEN;
-	unsigned int aad_len;
-	int err;
+	size_t inner = len + (c->version == TLS_1_3_VERSION ? 1 : 0);
+	int aad_len, err;
 
-	if (c->seq_exhausted)
-		return -EBADMSG;
-
-	hdr[0] = tls13 ? KTLSO_CT_APPLICATION_DATA : type;
-	hdr[1] = TLS_1_2_VERSION_MAJOR;
-	hdr[2] = TLS_1_2_VERSION_MINOR;
-	hdr[3] = wire >> 8;
-	hdr[4] = wire & 0xff;
-
-	if (tls13) {
-		memcpy(c->aad, hdr, KTLSO_TLS13_AAD_LEN);
-		aad_len = KTLSO_TLS13_AAD_LEN;
-		ktlso_build_nonce(c, NULL);
-	} else {
-		aad_len = ktlso_tls12_aad(c, type, len);
-		if (explicit)
-			memcpy(hdr + KTLSO_HDR_LEN, c->iv + c->cipher->salt_len,
-			       explicit);
-		ktlso_build_nonce(c, explicit ? hdr + KTLSO_HDR_LEN : NULL);
-	}
-
+	aad_len = ktlso_seal_setup(c, hdr, type, len, c->aad, c->nonce);
+	if (aad_len < 0)
+		return aad_len;
 	/* Both point at c->aad: an AEAD that copies it to @dst is harmless. */
 	sg_set_buf(&src[0], c->aad, aad_len);
 	sg_set_buf(&dst[0], c->aad, aad_len);
 	err = ktlso_aead(c, src, dst, inner, aad_len, true);
 	if (err)
 		return err;
-
-	ktlso_seq_advance(c);
-	if (explicit)
-		ktlso_be_increment(c->iv + c->cipher->salt_len, explicit);
+	ktlso_seal_advance(c);
 	return 0;
+}
+
+/**
+ * ktlso_seal_defer() - give the next record its sequence number now, and
+ *	seal it later, maybe on another CPU
+ * @c: transmit state
+ * @op: the operation to set up; its @req, allocated by ktlso_seal_op_alloc()
+ *	for @c's current AEAD, must be free
+ * @hdr: as for ktlso_seal_sg()
+ * @type: likewise
+ * @len: likewise
+ * @src: likewise; entry 0 is set to @op's additional data
+ * @dst: likewise
+ *
+ * Advances the sequence number as ktlso_seal_sg() does; the record is
+ * sealed once ktlso_seal_run() ran @op.  @c's AEAD must stay keyed until
+ * then: the key may not change while an operation is outstanding.
+ *
+ * Return: 0, or -EBADMSG once the sequence space is used up.
+ */
+int ktlso_seal_defer(struct ktlso_crypto *c, struct ktlso_seal_op *op,
+		     u8 *hdr, u8 type, size_t len, struct scatterlist *src,
+		     struct scatterlist *dst)
+{
+	int aad_len;
+
+	aad_len = ktlso_seal_setup(c, hdr, type, len, op->aad, op->nonce);
+	if (aad_len < 0)
+		return aad_len;
+	sg_set_buf(&src[0], op->aad, aad_len);
+	sg_set_buf(&dst[0], op->aad, aad_len);
+	op->src = src;
+	op->dst = dst;
+	op->aad_len = aad_len;
+	op->len = len + (c->version == TLS_1_3_VERSION ? 1 : 0);
+	ktlso_seal_advance(c);
+	return 0;
+}
+
+/**
+ * ktlso_seal_run() - seal the record ktlso_seal_defer() set up
+ * @op: the operation; its IV is wiped
+ *
+ * Runs in any process context, one CPU at a time per @op.  May sleep.
+ *
+ * Return: 0, or the crypto API's error.
+ */
+int ktlso_seal_run(struct ktlso_seal_op *op)
+{
+	crypto_init_wait(&op->wait);
+	return ktlso_aead_run(op->req, &op->wait, op->src, op->dst, op->len,
+			      op->aad_len, op->nonce, true);
+}
+
+/**
+ * ktlso_seal_op_alloc() - give @op a request for @c's current AEAD
+ * @c: transmit state
+ * @op: an operation without one
+ * @gfp: allocation flags
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ktlso_seal_op_alloc(const struct ktlso_crypto *c,
+			struct ktlso_seal_op *op, gfp_t gfp)
+{
+	op->req = aead_request_alloc(c->aead, gfp);
+	return op->req ? 0 : -ENOMEM;
+}
+
+/**
+ * ktlso_seal_op_free() - drop @op's request, if any, and wipe @op
+ * @op: the operation, not running
+ */
+void ktlso_seal_op_free(struct ktlso_seal_op *op)
+{
+	aead_request_free(op->req);		/* kfree_sensitive() */
+	memzero_explicit(op, sizeof(*op));
 }
 
 /**
@@ -468,11 +580,11 @@ static unsigned int ktlso_open_prepare(struct ktlso_crypto *c, const u8 *rec,
 
 	if (c->version == TLS_1_3_VERSION) {
 		memcpy(c->aad, rec, KTLSO_TLS13_AAD_LEN);
-		ktlso_build_nonce(c, NULL);
+		ktlso_build_nonce(c, NULL, c->nonce);
 		return KTLSO_TLS13_AAD_LEN;
 	}
-	ktlso_build_nonce(c, explicit ? rec + KTLSO_HDR_LEN : NULL);
-	return ktlso_tls12_aad(c, rec[0], plen);
+	ktlso_build_nonce(c, explicit ? rec + KTLSO_HDR_LEN : NULL, c->nonce);
+	return ktlso_tls12_aad(c, rec[0], plen, c->aad);
 }
 
 /**

@@ -6,7 +6,9 @@
 #define _KTLSO_H
 
 #include <crypto/aead.h>
+#include <linux/atomic.h>
 #include <linux/bvec.h>
+#include <linux/completion.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -37,6 +39,7 @@
 #define KTLSO_MAX_RECORD	(KTLSO_HDR_LEN + KTLSO_MAX_EXPLICIT_NONCE + \
 				 KTLSO_MAX_PAYLOAD + 1 + KTLSO_TAG_LEN)
 #define KTLSO_MAX_CRYPTO_INFO	sizeof(struct tls12_crypto_info_aes_gcm_256)
+#define KTLSO_AEAD_IV_MAX	16	/* the AEAD's IV: CCM's form is longest */
 
 /**
  * struct ktlso_cipher - what ktlso needs to know about one TLS_CIPHER_* type
@@ -104,12 +107,35 @@ struct ktlso_crypto {
 	struct scatterlist sg[2];
 	u8 aad[KTLSO_TLS12_AAD_LEN];
 	u8 iv[KTLSO_NONCE_LEN];
-	u8 nonce[16];
+	u8 nonce[KTLSO_AEAD_IV_MAX];
 	u8 rec_seq[TLS_MAX_REC_SEQ_SIZE];
 	u8 tail;
 	bool seq_exhausted;
 	u64 records;
 	u8 info[KTLSO_MAX_CRYPTO_INFO];
+};
+
+/**
+ * struct ktlso_seal_op - one record's sealing, set up by ktlso_seal_defer()
+ *	and run by ktlso_seal_run(), maybe on another CPU
+ * @req: its own request, for the AEAD of the key that set it up
+ * @wait: completion for an asynchronous AEAD implementation
+ * @src: the AEAD input, as for ktlso_seal_sg()
+ * @dst: the AEAD output, likewise
+ * @aad_len: bytes of additional data
+ * @len: bytes to seal: the plaintext and TLS 1.3's content type byte
+ * @aad: the additional data
+ * @nonce: the AEAD IV, wiped once used
+ */
+struct ktlso_seal_op {
+	struct aead_request *req;
+	struct crypto_wait wait;
+	struct scatterlist *src;
+	struct scatterlist *dst;
+	unsigned int aad_len;
+	unsigned int len;
+	u8 aad[KTLSO_TLS12_AAD_LEN];
+	u8 nonce[KTLSO_AEAD_IV_MAX];
 };
 
 /**
@@ -151,6 +177,10 @@ struct ktlso_secret {
  * at most 1 + DIV_ROUND_UP(KTLSO_MAX_RECORD, PAGE_SIZE) of them.
  */
 #define KTLSO_TX_OUT		8
+/* Most records one socket has away on other CPUs (tx_parallel.c). */
+#define KTLSO_TX_FLIGHTS	3
+/* Pieces of the sealed records waiting to go: the flights and one more. */
+#define KTLSO_TX_OUT_MAX	((1 + KTLSO_TX_FLIGHTS) * KTLSO_TX_OUT)
 
 /**
  * struct ktlso_tx_piece - a run of the open record's plaintext
@@ -169,6 +199,36 @@ struct ktlso_tx_piece {
 };
 
 /**
+ * struct ktlso_tx_flight - a full record handed to another CPU to seal
+ * @work: seals it on the CPU it was queued on (tx_parallel.c)
+ * @state: who seals it: the worker, or the sender taking it back
+ * @done: completed by the worker once it sealed the record
+ * @err: the sealing's outcome
+ * @op: the sealing, set up with the record's sequence number
+ * @in: the record's plaintext: spliced pages, each referenced
+ * @nr_in: entries used in @in
+ * @inner_type: TLS 1.3's content type byte, the AEAD's last input byte
+ * @sg_in: AEAD source: additional data, @in, @inner_type
+ * @sg_out: AEAD destination: additional data, the record's pieces of
+ *	ktlso_tx.out past its header
+ *
+ * Owned by the socket's transmit state; only the sender hands it off and
+ * takes it back, under the socket lock.
+ */
+struct ktlso_tx_flight {
+	struct work_struct work;
+	atomic_t state;
+	struct completion done;
+	int err;
+	struct ktlso_seal_op op;
+	struct ktlso_tx_piece in[KTLSO_TX_PIECES];
+	unsigned int nr_in;
+	u8 inner_type;
+	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
+	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
+};
+
+/**
  * struct ktlso_tx - transmit state, present once TLS_TX is set
  * @c: keys and AEAD
  * @plain: plaintext copied from the sender (KTLSO_MAX_PAYLOAD bytes), each
@@ -179,11 +239,20 @@ struct ktlso_tx_piece {
  * @open_type: content type of those bytes
  * @inner_type: TLS 1.3's content type byte, the AEAD's last input byte
  * @user_pages: some of @in are the sender's pinned pages
- * @out: the sealed record: header, ciphertext and tag in pieces of the
- *	socket's page frag, each referenced; TCP gets these pages themselves
+ * @out: the sealed records, one after the other: header, ciphertext and
+ *	tag in pieces of the socket's page frag, each referenced; TCP gets
+ *	these pages themselves.  The records away on other CPUs come first,
+ *	and only go to TCP once all of them are sealed
  * @nr_out: entries used in @out
- * @push_off: first byte of the sealed record not yet handed to TCP
- * @push_len: bytes of it still to hand to TCP (0: nothing sealed waits)
+ * @push_off: first byte of the sealed records not yet handed to TCP
+ * @push_len: bytes of them still to hand to TCP (0: nothing sealed waits)
+ * @flight: records away on other CPUs, in sequence order, and idle ones;
+ *	each allocated the first time it is needed
+ * @nr_flight: records away: @flight[0 .. @nr_flight)
+ * @flight_len: their bytes at the start of @out
+ * @flight_cpu: the CPU the last one went to
+ * @flight_pause: records to seal inline before handing one off again,
+ *	after one came back unsealed (the other CPUs were busy)
  * @sg_in: AEAD source: additional data, @in, @inner_type
  * @sg_out: AEAD destination: additional data, @out past the header
  * @err: a sticky error (negative errno) that ends all further sending
@@ -211,10 +280,15 @@ struct ktlso_tx {
 	u8 open_type;
 	u8 inner_type;
 	bool user_pages;
-	struct bio_vec out[KTLSO_TX_OUT];
+	struct bio_vec out[KTLSO_TX_OUT_MAX];
 	unsigned int nr_out;
 	size_t push_off;
 	size_t push_len;
+	struct ktlso_tx_flight *flight[KTLSO_TX_FLIGHTS];
+	unsigned int nr_flight;
+	size_t flight_len;
+	unsigned int flight_cpu;
+	unsigned int flight_pause;
 	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
 	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
 	int err;
@@ -523,6 +597,8 @@ enum {
 	KTLSO_MIB_RX_REKEY_RECEIVED,	/* KeyUpdates left to the application */
 	KTLSO_MIB_RX_KEY_UPDATE,	/* KeyUpdates taken in the kernel */
 	KTLSO_MIB_TX_KEY_UPDATE,	/* KeyUpdates the kernel sent */
+	KTLSO_MIB_TX_PARALLEL,	/* records sealed on another CPU */
+	KTLSO_MIB_TX_PARALLEL_INLINE,	/* handed off, sealed by the sender */
 	KTLSO_MIB_MAX,
 };
 
@@ -592,6 +668,13 @@ size_t ktlso_max_record(const struct ktlso_crypto *c);
 size_t ktlso_record_len(const struct ktlso_crypto *c, size_t len);
 int ktlso_seal_sg(struct ktlso_crypto *c, u8 *hdr, u8 type, size_t len,
 		  struct scatterlist *src, struct scatterlist *dst);
+int ktlso_seal_defer(struct ktlso_crypto *c, struct ktlso_seal_op *op,
+		     u8 *hdr, u8 type, size_t len, struct scatterlist *src,
+		     struct scatterlist *dst);
+int ktlso_seal_run(struct ktlso_seal_op *op);
+int ktlso_seal_op_alloc(const struct ktlso_crypto *c,
+			struct ktlso_seal_op *op, gfp_t gfp);
+void ktlso_seal_op_free(struct ktlso_seal_op *op);
 int ktlso_check_header(const struct ktlso_crypto *c, const u8 *hdr,
 		       size_t *rec_len);
 int ktlso_open(struct ktlso_crypto *c, u8 *rec, size_t rec_len, u8 *type,
@@ -633,6 +716,16 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktlso_sendpage(struct sock *sk, struct page *page, int offset,
 		   size_t size, int flags);
 void ktlso_splice_eof(struct socket *sock);
+
+/* tx_parallel.c */
+unsigned int ktlso_par_flights(void);
+void ktlso_par_init_flight(struct ktlso_tx_flight *f);
+void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int *cpu);
+int ktlso_par_finish(struct net *net, struct ktlso_tx_flight *f,
+		     bool *took_back);
+void ktlso_par_stop(struct ktlso_tx_flight *f);
+int ktlso_par_init(void);
+void ktlso_par_exit(void);
 
 /* rx.c */
 int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen);

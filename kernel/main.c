@@ -44,9 +44,12 @@ static int __init ktlso_module_init(void)
 	err = ktlso_stats_init();
 	if (err)
 		return err;
-	err = ktlso_hs_init();
+	err = ktlso_par_init();
 	if (err)
 		goto err_stats;
+	err = ktlso_hs_init();
+	if (err)
+		goto err_par;
 	err = ktlso_nl_init();
 	if (err) {
 		pr_err("cannot register generic netlink family \"%s\": %d\n",
@@ -65,6 +68,8 @@ err_nl:
 	ktlso_nl_exit();
 err_hs:
 	ktlso_hs_exit();
+err_par:
+	ktlso_par_exit();
 err_stats:
 	ktlso_stats_exit();
 	return err;
@@ -80,6 +85,7 @@ static void __exit ktlso_module_exit(void)
 	tcp_unregister_ulp(&ktlso_ulp_ops);
 	ktlso_nl_exit();
 	ktlso_hs_exit();
+	ktlso_par_exit();
 	ktlso_stats_exit();
 }
 

@@ -6,7 +6,10 @@
  * TlsRxZeroCopy, records decrypted straight into the reader's buffer, and
  * TlsRxTicketsDropped, TLS 1.3 records of session tickets dropped after a
  * client handshake the daemon ran; TlsRxKeyUpdate and TlsTxKeyUpdate, the
- * KeyUpdates the kernel took and sent itself (keyupdate.c).  The rekey
+ * KeyUpdates the kernel took and sent itself (keyupdate.c); TlsTxParallel,
+ * records sealed on another CPU than their sender's, and
+ * TlsTxParallelInline, records handed off that the sender sealed after all
+ * because no other CPU had started on them (tx_parallel.c).  The rekey
  * counters are upstream's (Linux 6.14).
  */
 
@@ -40,6 +43,8 @@ static const char *const ktlso_mib_names[KTLSO_MIB_MAX] = {
 	[KTLSO_MIB_RX_REKEY_RECEIVED]	= "TlsRxRekeyReceived",
 	[KTLSO_MIB_RX_KEY_UPDATE]	= "TlsRxKeyUpdate",
 	[KTLSO_MIB_TX_KEY_UPDATE]	= "TlsTxKeyUpdate",
+	[KTLSO_MIB_TX_PARALLEL]		= "TlsTxParallel",
+	[KTLSO_MIB_TX_PARALLEL_INLINE]	= "TlsTxParallelInline",
 };
 
 /**

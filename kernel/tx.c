@@ -58,19 +58,24 @@ static_assert(1 + DIV_ROUND_UP(KTLSO_MAX_RECORD, PAGE_SIZE) <= KTLSO_TX_OUT);
  */
 #define KTLSO_TX_PIN_MIN	2048
 
-/* Let go of the open record's pages; its plaintext is gone. */
-static void ktlso_tx_put_in(struct ktlso_tx *tx)
+/* Let go of the pages of @nr pieces of plaintext. */
+static void ktlso_tx_put_pieces(const struct ktlso_tx_piece *in,
+				unsigned int nr)
 {
 	unsigned int i;
 
-	for (i = 0; i < tx->nr_in; i++) {
-		struct ktlso_tx_piece *p = &tx->in[i];
-
-		if (p->user)
-			ktlso_unpin_user_page(p->page);
-		else if (p->page)
-			put_page(p->page);
+	for (i = 0; i < nr; i++) {
+		if (in[i].user)
+			ktlso_unpin_user_page(in[i].page);
+		else if (in[i].page)
+			put_page(in[i].page);
 	}
+}
+
+/* Let go of the open record's pages; its plaintext is gone. */
+static void ktlso_tx_put_in(struct ktlso_tx *tx)
+{
+	ktlso_tx_put_pieces(tx->in, tx->nr_in);
 	tx->nr_in = 0;
 	tx->open_len = 0;
 	tx->user_pages = false;
@@ -98,20 +103,41 @@ static void ktlso_tx_trim(struct ktlso_tx *tx, size_t len)
 	}
 }
 
-/* Let go of the sealed record's pages: TCP holds its own references. */
-static void ktlso_tx_put_out(struct ktlso_tx *tx)
+/* Let go of tx->out[@first ...]: TCP holds its own references. */
+static void ktlso_tx_put_out_from(struct ktlso_tx *tx, unsigned int first)
 {
 	unsigned int i;
 
-	for (i = 0; i < tx->nr_out; i++)
+	for (i = first; i < tx->nr_out; i++)
 		put_page(tx->out[i].bv_page);
-	tx->nr_out = 0;
+	tx->nr_out = first;
+}
+
+/* Let go of the sealed records' pages. */
+static void ktlso_tx_put_out(struct ktlso_tx *tx)
+{
+	ktlso_tx_put_out_from(tx, 0);
 }
 
 static void ktlso_tx_free_state(struct ktlso_tx *tx)
 {
+	unsigned int i;
+
 	if (!tx)
 		return;
+	/*
+	 * Close settled every flight (ktlso_tx_close()); whatever may still
+	 * be queued or running for one ends here, before its pages go.
+	 */
+	for (i = 0; i < KTLSO_TX_FLIGHTS && tx->flight[i]; i++)
+		ktlso_par_stop(tx->flight[i]);
+	for (i = 0; i < KTLSO_TX_FLIGHTS && tx->flight[i]; i++) {
+		struct ktlso_tx_flight *f = tx->flight[i];
+
+		ktlso_tx_put_pieces(f->in, f->nr_in);
+		ktlso_seal_op_free(&f->op);
+		kfree(f);
+	}
 	ktlso_tx_put_in(tx);
 	ktlso_tx_put_out(tx);
 	ktlso_secret_free(tx->secret);
@@ -144,6 +170,65 @@ static int ktlso_tx_alloc(const struct ktlso_cipher *c, u16 version,
 err_free:
 	ktlso_tx_free_state(tx);
 	return err;
+}
+
+/*
+ * A record that cannot be sealed ends the connection's sending side: the
+ * error stays, and the socket reports it, as in-tree kTLS does.
+ */
+static void ktlso_tx_abort(struct sock *sk, struct ktlso_tx *tx, int err)
+{
+	tx->err = err;
+	WRITE_ONCE(sk->sk_err, -err);
+	sk_error_report(sk);
+}
+
+/*
+ * Records sealed inline after a handed-off one came back unsealed: the
+ * other CPUs were busy, so handing off only cost the sender time.
+ */
+#define KTLSO_TX_FLIGHT_PAUSE	16
+
+/*
+ * Have the records away on other CPUs sealed (here, those no CPU has
+ * started on), then make them the first bytes to push, in sequence order,
+ * ahead of any record sealed after them.  Called under the socket lock
+ * with nothing else waiting to be pushed.  A record that could not be
+ * sealed ends sending, and nothing sealed after it goes out.
+ *
+ * Return: 0 or the sealing's error, now sticky.
+ */
+static int ktlso_tx_join(struct sock *sk, struct ktlso_tx *tx)
+{
+	unsigned int i;
+	int err = 0;
+
+	WARN_ON_ONCE(tx->push_len);
+	for (i = 0; i < tx->nr_flight; i++) {
+		struct ktlso_tx_flight *f = tx->flight[i];
+		bool took_back;
+		int ret;
+
+		ret = ktlso_par_finish(sock_net(sk), f, &took_back);
+		if (took_back)
+			tx->flight_pause = KTLSO_TX_FLIGHT_PAUSE;
+		ktlso_tx_put_pieces(f->in, f->nr_in);
+		f->nr_in = 0;
+		ktlso_seal_op_free(&f->op);
+		if (!err)
+			err = ret;
+	}
+	tx->nr_flight = 0;
+	tx->push_off = 0;
+	if (err) {
+		tx->flight_len = 0;
+		ktlso_tx_put_out(tx);
+		ktlso_tx_abort(sk, tx, err);
+		return err;
+	}
+	WRITE_ONCE(tx->push_len, tx->flight_len);
+	tx->flight_len = 0;
+	return 0;
 }
 
 static void ktlso_write_space(struct sock *sk)
@@ -194,6 +279,14 @@ static int ktlso_tx_rekey(struct sock *sk, struct ktlso_context *ctx,
 	if (err) {
 		ktlso_rekey_error(sk, TLS_TX);
 		return err;
+	}
+	/* Records away on other CPUs use the old key: seal them first. */
+	if (tx->nr_flight) {
+		err = ktlso_tx_join(sk, tx);
+		if (err) {
+			ktlso_crypto_discard(&nk);
+			return err;
+		}
 	}
 	ktlso_crypto_switch(&tx->c, &nk);
 	tx->gen++;
@@ -263,8 +356,9 @@ out:
 }
 
 /*
- * Hand what is left of the sealed record to TCP; once all of it is there,
- * drop ktlso's references to its pages.
+ * Hand what is left of the sealed records to TCP; once all of them are
+ * there, drop ktlso's references to their pages.  Records away on other
+ * CPUs are not pushed (nor counted in push_len) before ktlso_tx_join().
  */
 static int ktlso_tx_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 {
@@ -278,19 +372,9 @@ static int ktlso_tx_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 		tx->push_off += ret;
 		WRITE_ONCE(tx->push_len, tx->push_len - ret);
 	}
-	ktlso_tx_put_out(tx);
+	if (!tx->nr_flight)
+		ktlso_tx_put_out(tx);
 	return 0;
-}
-
-/*
- * A record that cannot be sealed ends the connection's sending side: the
- * error stays, and the socket reports it, as in-tree kTLS does.
- */
-static void ktlso_tx_abort(struct sock *sk, struct ktlso_tx *tx, int err)
-{
-	tx->err = err;
-	WRITE_ONCE(sk->sk_err, -err);
-	sk_error_report(sk);
 }
 
 /* Note @len bytes just copied to tx->plain at the end of the open record. */
@@ -447,19 +531,20 @@ static ssize_t ktlso_tx_splice(struct ktlso_tx *tx, struct iov_iter *from,
 
 /*
  * Carve @len bytes of output from the socket's page frag into tx->out,
- * taking a reference on each piece so that the frag never hands the space
+ * after the records already there, taking a reference on each piece so that the frag never hands the space
  * out again while ktlso or TCP uses it.
  */
 static int ktlso_tx_get_out(struct sock *sk, struct ktlso_tx *tx, size_t len)
 {
 	struct page_frag *pfrag = sk_page_frag(sk);
+	unsigned int first = tx->nr_out;
 
 	while (len) {
 		size_t n;
 
-		if (tx->nr_out == KTLSO_TX_OUT ||
+		if (tx->nr_out == KTLSO_TX_OUT_MAX ||
 		    !sk_page_frag_refill(sk, pfrag)) {
-			ktlso_tx_put_out(tx);
+			ktlso_tx_put_out_from(tx, first);
 			return -ENOMEM;
 		}
 		n = min_t(size_t, len, pfrag->size - pfrag->offset);
@@ -480,23 +565,24 @@ static void ktlso_sg_set(struct scatterlist *sg, struct page *page,
 }
 
 /*
- * The AEAD's output scatterlist for the sealed record in tx->out: entry 0
- * is left to ktlso_seal_sg(); the output starts after the header and
- * explicit nonce (@body bytes, all in the first piece:
- * sk_page_frag_refill() leaves at least 32 bytes, and a record has at
- * least that many or is whole there).
+ * The AEAD's output scatterlist @sgl for the record sealed into
+ * tx->out[@first ...], the last one there: entry 0 is left to
+ * ktlso_seal_sg(); the output starts after the header and explicit nonce
+ * (@body bytes, all in the first piece: sk_page_frag_refill() leaves at
+ * least 32 bytes, and a record has at least that many or is whole there).
  */
-static void ktlso_tx_build_sg_out(struct ktlso_tx *tx, size_t body)
+static void ktlso_tx_build_sg_out(struct ktlso_tx *tx, unsigned int first,
+				  size_t body, struct scatterlist *sgl)
 {
 	struct scatterlist *sg;
 	unsigned int i, n;
 
-	n = tx->nr_out - (tx->out[0].bv_len == body);
-	sg_init_table(tx->sg_out, 1 + n);
-	sg = &tx->sg_out[1];
-	for (i = 0; i < tx->nr_out; i++) {
+	n = tx->nr_out - first - (tx->out[first].bv_len == body);
+	sg_init_table(sgl, 1 + n);
+	sg = &sgl[1];
+	for (i = first; i < tx->nr_out; i++) {
 		const struct bio_vec *bv = &tx->out[i];
-		size_t skip = i ? 0 : body;
+		size_t skip = i == first ? body : 0;
 
 		if (bv->bv_len > skip)
 			ktlso_sg_set(sg++, bv->bv_page, bv->bv_offset + skip,
@@ -505,38 +591,113 @@ static void ktlso_tx_build_sg_out(struct ktlso_tx *tx, size_t body)
 }
 
 /*
- * The AEAD's scatterlists for the open record: entry 0 of each is left to
- * ktlso_seal_sg().
+ * The AEAD's input scatterlist @sgl for @nr pieces of plaintext (copied
+ * runs in @plain) and, for TLS 1.3, the content type byte at @inner_type
+ * after them: entry 0 is left to ktlso_seal_sg().
  */
-static void ktlso_tx_build_sg(struct ktlso_tx *tx, size_t body)
+static void ktlso_tx_build_sg_in(struct scatterlist *sgl,
+				 const struct ktlso_tx_piece *in,
+				 unsigned int nr, const u8 *plain,
+				 const u8 *inner_type)
 {
-	bool tls13 = tx->c.version == TLS_1_3_VERSION;
 	struct scatterlist *sg;
 	unsigned int i;
 	size_t pos = 0;
 
-	sg_init_table(tx->sg_in, 1 + tx->nr_in + tls13);
-	sg = &tx->sg_in[1];
-	for (i = 0; i < tx->nr_in; i++, sg++) {
-		const struct ktlso_tx_piece *p = &tx->in[i];
+	sg_init_table(sgl, 1 + nr + !!inner_type);
+	sg = &sgl[1];
+	for (i = 0; i < nr; i++, sg++) {
+		const struct ktlso_tx_piece *p = &in[i];
 
 		if (p->page)
 			ktlso_sg_set(sg, p->page, p->off, p->len);
 		else
-			sg_set_buf(sg, tx->plain + pos, p->len);
+			sg_set_buf(sg, plain + pos, p->len);
 		pos += p->len;
 	}
 	/* TLS 1.3 encrypts the content type after the plaintext. */
-	if (tls13) {
-		tx->inner_type = tx->open_type;
-		sg_set_buf(sg, &tx->inner_type, 1);
+	if (inner_type)
+		sg_set_buf(sg, inner_type, 1);
+}
+
+/*
+ * The AEAD's scatterlists for the open record, sealed into
+ * tx->out[@first ...].
+ */
+static void ktlso_tx_build_sg(struct ktlso_tx *tx, unsigned int first,
+			      size_t body)
+{
+	bool tls13 = tx->c.version == TLS_1_3_VERSION;
+
+	tx->inner_type = tx->open_type;
+	ktlso_tx_build_sg_in(tx->sg_in, tx->in, tx->nr_in, tx->plain,
+			     tls13 ? &tx->inner_type : NULL);
+	ktlso_tx_build_sg_out(tx, first, body, tx->sg_out);
+}
+
+/*
+ * Hand the open record, full, to another CPU to seal into
+ * tx->out[@first ...] (@len bytes on the wire, @body of them header and
+ * explicit nonce), giving it its sequence number now.  Only a record of
+ * spliced pages goes: copied runs lie in tx->plain, which the next record
+ * reuses, and the sender's own pages are pinned for its call only.
+ *
+ * Return: true if handed off; false if the caller is to seal it.
+ */
+static bool ktlso_tx_hand_off(struct ktlso_tx *tx, unsigned int first,
+			      size_t len, size_t body)
+{
+	bool tls13 = tx->c.version == TLS_1_3_VERSION;
+	struct ktlso_tx_flight *f;
+	unsigned int i;
+
+	if (tx->push_len || tx->user_pages || tx->c.seq_exhausted ||
+	    tx->nr_flight >= ktlso_par_flights())
+		return false;
+	if (tx->flight_pause) {
+		tx->flight_pause--;
+		return false;
 	}
-	ktlso_tx_build_sg_out(tx, body);
+	for (i = 0; i < tx->nr_in; i++)
+		if (!tx->in[i].page)
+			return false;
+	f = tx->flight[tx->nr_flight];
+	if (!f) {
+		f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+		if (!f)
+			return false;
+		ktlso_par_init_flight(f);
+		tx->flight[tx->nr_flight] = f;
+	}
+	if (ktlso_seal_op_alloc(&tx->c, &f->op, GFP_KERNEL_ACCOUNT))
+		return false;
+	memcpy(f->in, tx->in, tx->nr_in * sizeof(tx->in[0]));
+	f->nr_in = tx->nr_in;
+	f->inner_type = tx->open_type;
+	ktlso_tx_build_sg_in(f->sg_in, f->in, f->nr_in, NULL,
+			     tls13 ? &f->inner_type : NULL);
+	ktlso_tx_build_sg_out(tx, first, body, f->sg_out);
+	if (ktlso_seal_defer(&tx->c, &f->op, bvec_virt(&tx->out[first]),
+			     tx->open_type, tx->open_len, f->sg_in,
+			     f->sg_out)) {
+		f->nr_in = 0;
+		ktlso_seal_op_free(&f->op);
+		return false;
+	}
+	/* The flight holds the record's pages now. */
+	tx->nr_in = 0;
+	tx->open_len = 0;
+	tx->update_fresh = false;
+	tx->flight_len += len;
+	tx->nr_flight++;
+	ktlso_par_start(f, &tx->flight_cpu);
+	return true;
 }
 
 /*
  * Seal the @len bytes of tx->ctl as a record of @type (a KeyUpdate, an
- * alert) into tx->out, ready to push.  Nothing may be waiting in tx->out.
+ * alert) into tx->out, ready to push.  Nothing may be waiting in tx->out,
+ * nor away on other CPUs.
  */
 static int ktlso_tx_seal_ctl(struct sock *sk, struct ktlso_tx *tx, u8 type,
 			     size_t len)
@@ -546,6 +707,8 @@ static int ktlso_tx_seal_ctl(struct sock *sk, struct ktlso_tx *tx, u8 type,
 	bool tls13 = tx->c.version == TLS_1_3_VERSION;
 	int err;
 
+	if (WARN_ON_ONCE(tx->push_len || tx->nr_flight || tx->nr_out))
+		return -EIO;
 	err = ktlso_tx_get_out(sk, tx, rec_len);
 	if (err)
 		return err;
@@ -554,7 +717,7 @@ static int ktlso_tx_seal_ctl(struct sock *sk, struct ktlso_tx *tx, u8 type,
 		tx->ctl[len] = type;
 	sg_init_table(tx->sg_in, 2);
 	sg_set_buf(&tx->sg_in[1], tx->ctl, len + tls13);
-	ktlso_tx_build_sg_out(tx, body);
+	ktlso_tx_build_sg_out(tx, 0, body, tx->sg_out);
 	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[0]), type, len,
 			    tx->sg_in, tx->sg_out);
 	memzero_explicit(tx->ctl, sizeof(tx->ctl));
@@ -646,6 +809,11 @@ static int ktlso_tx_send_alert(struct sock *sk, struct ktlso_context *ctx,
 	int err = ctx->rx && ctx->rx->err ? ctx->rx->err : -EPROTO;
 	int ret;
 
+	if (tx->nr_flight) {
+		ret = ktlso_tx_join(sk, tx);
+		if (ret)
+			return ret;
+	}
 	ret = ktlso_tx_push(sk, tx, flags);
 	if (ret)
 		return ret;
@@ -680,7 +848,8 @@ static void ktlso_tx_send_owed(struct sock *sk, struct ktlso_context *ctx,
 		return;
 	if (tx->alert_owed)
 		ktlso_tx_send_alert(sk, ctx, flags);
-	else if (tx->update_owed && !tx->push_len && !tx->open_len)
+	else if (tx->update_owed && !tx->push_len && !tx->open_len &&
+		 !tx->nr_flight)
 		ktlso_tx_send_update(sk, ctx, flags);
 }
 
@@ -703,56 +872,81 @@ void ktlso_tx_owe(struct sock *sk, struct ktlso_context *ctx)
 }
 
 /*
- * Seal the open record into page-frag pages and start pushing it.  A
+ * Seal the open record into page-frag pages and start pushing it, after
+ * the records away on other CPUs, which it waits for.  With @defer, a full
+ * record more bytes will follow may go to another CPU instead, to be
+ * pushed with the next record sealed here (ktlso_tx_hand_off()).  A
  * record with no room for its output (-ENOMEM) stays open.
  */
 static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
-				 int flags)
+				 int flags, bool defer)
 {
+	unsigned int first;
 	size_t len, body;
 	int err;
 
 	if (ktlso_tx_update_due(tx)) {
+		/* The KeyUpdate follows the records before it on the wire. */
+		if (tx->nr_flight) {
+			err = ktlso_tx_join(sk, tx);
+			if (!err)
+				err = ktlso_tx_push(sk, tx, flags);
+			if (err)
+				return err;
+		}
 		err = ktlso_tx_send_update(sk, ktlso_get_ctx(sk), flags);
 		if (err)
 			return err;
 	}
 	len = ktlso_record_len(&tx->c, tx->open_len);
 	body = ktlso_body_off(&tx->c);
+	first = tx->nr_out;
 	err = ktlso_tx_get_out(sk, tx, len);
 	if (err)
 		return err;
-	ktlso_tx_build_sg(tx, body);
-	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[0]), tx->open_type,
+	if (defer && ktlso_tx_hand_off(tx, first, len, body))
+		return 0;
+	ktlso_tx_build_sg(tx, first, body);
+	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[first]), tx->open_type,
 			    tx->open_len, tx->sg_in, tx->sg_out);
 	if (err) {
+		/* No worker may write to the pages once they go. */
+		if (tx->nr_flight)
+			ktlso_tx_join(sk, tx);
+		WRITE_ONCE(tx->push_len, 0);
 		ktlso_tx_put_out(tx);
 		ktlso_tx_abort(sk, tx, err);
 		return err;
 	}
 	ktlso_tx_put_in(tx);
 	tx->update_fresh = false;
-	tx->push_off = 0;
-	WRITE_ONCE(tx->push_len, len);
+	if (tx->nr_flight) {
+		err = ktlso_tx_join(sk, tx);
+		if (err)
+			return err;
+	}
+	if (!tx->push_len)
+		tx->push_off = 0;
+	WRITE_ONCE(tx->push_len, tx->push_len + len);
 	return ktlso_tx_push(sk, tx, flags);
 }
 
 /*
- * Seal the open record and start pushing it, waiting for memory for its
- * output as TCP waits for send buffer space (sk_stream_wait_memory()), up
- * to *@timeo.
+ * Seal the open record (with @defer, maybe on another CPU) and start
+ * pushing it, waiting for memory for its output as TCP waits for send
+ * buffer space (sk_stream_wait_memory()), up to *@timeo.
  *
  * Return: as ktlso_tx_close_record(); when no memory came in time, the
  * wait's error (-EAGAIN, -EPIPE, -EINTR, -ERESTARTSYS), the record still
  * open.
  */
 static int ktlso_tx_seal(struct sock *sk, struct ktlso_tx *tx, int flags,
-			 long *timeo)
+			 long *timeo, bool defer)
 {
 	int err;
 
 	for (;;) {
-		err = ktlso_tx_close_record(sk, tx, flags);
+		err = ktlso_tx_close_record(sk, tx, flags, defer);
 		if (err != -ENOMEM || tx->err)
 			return err;
 		err = sk_stream_wait_memory(sk, timeo);
@@ -861,7 +1055,7 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 	if (err)
 		goto out;
 	if (tx->open_len && tx->open_type != type) {
-		err = ktlso_tx_seal(sk, tx, flags, &timeo);
+		err = ktlso_tx_seal(sk, tx, flags, &timeo, false);
 		if (err)
 			goto out;
 	}
@@ -897,7 +1091,12 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 		if (err == -EFAULT || tx->open_len == KTLSO_MAX_PAYLOAD ||
 		    (!msg_data_left(msg) && !more &&
 		     (tx->open_len || type != KTLSO_CT_APPLICATION_DATA))) {
-			ret = ktlso_tx_seal(sk, tx, flags, &timeo);
+			/* A full record with more to come may go elsewhere. */
+			bool defer = !err &&
+				     tx->open_len == KTLSO_MAX_PAYLOAD &&
+				     (msg_data_left(msg) || more);
+
+			ret = ktlso_tx_seal(sk, tx, flags, &timeo, defer);
 			if (ret && tx->open_len && !tx->err) {
 				/* Never sealed: this call's bytes are not sent. */
 				copied -= tx->open_len - start;
@@ -913,6 +1112,13 @@ static int ktlso_tx_sendmsg(struct sock *sk, struct msghdr *msg, bool splice)
 out:
 	if (unlikely(tx->user_pages))
 		ktlso_tx_drop_user(tx);
+	/*
+	 * Records away on other CPUs wait for the next one only while the
+	 * sender promises more: otherwise they go now (what TCP has no room
+	 * for, later, from the work item).
+	 */
+	if (tx->nr_flight && (err || !more) && !ktlso_tx_join(sk, tx))
+		ktlso_tx_push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
 	/* What the receive side owed while this sender held tx_lock. */
 	ktlso_tx_send_owed(sk, ctx, MSG_DONTWAIT | MSG_NOSIGNAL);
 	fatal = tx->err;
@@ -988,8 +1194,8 @@ int ktlso_sendpage(struct sock *sk, struct page *page, int offset,
  *
  * Waits for TCP, and for memory to seal the record into, as a send would
  * (unless the socket is non-blocking), so that sendfile() returns with its
- * last record sealed.  No sealed record waits here while one is open (see
- * ktlso_tx_sendmsg()).
+ * last record sealed, after the records still away on other CPUs.  No
+ * sealed record waits here while one is open (see ktlso_tx_sendmsg()).
  */
 void ktlso_splice_eof(struct socket *sock)
 {
@@ -1006,7 +1212,9 @@ void ktlso_splice_eof(struct socket *sock)
 	lock_sock(sk);
 	tx = ctx->tx;
 	if (tx && !tx->err && tx->open_len && !ktlso_tx_push(sk, tx, flags))
-		ktlso_tx_seal(sk, tx, flags, &timeo);
+		ktlso_tx_seal(sk, tx, flags, &timeo, false);
+	else if (tx && !tx->err && tx->nr_flight && !ktlso_tx_join(sk, tx))
+		ktlso_tx_push(sk, tx, flags);
 	release_sock(sk);
 	ktlso_tx_unlock(ctx);
 }
@@ -1046,7 +1254,7 @@ static void ktlso_tx_work(struct work_struct *work)
 static void ktlso_tx_room_for(struct sock *sk, size_t bytes)
 {
 	int want = READ_ONCE(sk->sk_wmem_queued) + 2 * (int)bytes +
-		   SKB_TRUESIZE(0) * KTLSO_TX_OUT;
+		   SKB_TRUESIZE(0) * KTLSO_TX_OUT_MAX;
 
 	if (READ_ONCE(sk->sk_sndbuf) < want)
 		WRITE_ONCE(sk->sk_sndbuf, want);
@@ -1059,8 +1267,9 @@ static void ktlso_tx_room_for(struct sock *sk, size_t bytes)
  * @sk: the socket, locked
  * @ctx: its context, whose tx_lock the caller holds
  *
- * What ktlso holds is at most one record: a sealed one TCP had no room
- * for, or an open one (MSG_MORE; in-tree kTLS drops it).  Close hands it
+ * What ktlso holds is sealed records TCP had no room for (records away on
+ * other CPUs are waited for), or an open one (MSG_MORE; in-tree kTLS drops
+ * it).  Close hands it
  * to TCP whole without waiting for the peer, as TCP's own close keeps
  * what was sent: the send buffer grows by what the record needs, and TCP
  * delivers it after close with the rest of its queue (SO_LINGER then
@@ -1079,6 +1288,9 @@ bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
 
 	lockdep_assert_held(&ctx->tx_lock);
 	sock_owned_by_me(sk);
+	/* Records away on other CPUs are sealed and go first. */
+	if (tx->nr_flight)
+		ktlso_tx_join(sk, tx);
 	if (tx->alert_owed && !tx->err) {
 		/* The record waiting for TCP, then the alert; no more. */
 		ktlso_tx_room_for(sk, tx->push_len +
@@ -1093,7 +1305,7 @@ bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
 		if (tx->push_len)
 			err = ktlso_tx_push(sk, tx, flags);
 		else
-			err = ktlso_tx_close_record(sk, tx, flags);
+			err = ktlso_tx_close_record(sk, tx, flags, false);
 	}
 	return tx->push_len || tx->open_len;
 }
@@ -1144,7 +1356,11 @@ int ktlso_tx_key_update(struct sock *sk, sockptr_t optval,
 		goto out;
 	tx->update_owed = true;
 	tx->update_request |= request;
-	err = tx->open_len ? 0 : ktlso_tx_push(sk, tx, flags);
+	err = 0;
+	if (!tx->open_len && tx->nr_flight)
+		err = ktlso_tx_join(sk, tx);
+	if (!tx->open_len && !err)
+		err = ktlso_tx_push(sk, tx, flags);
 	if (!err)
 		ktlso_tx_send_owed(sk, ctx, flags);
 	/* Owed (memory, room in TCP) is no failure; an ended stream is. */
