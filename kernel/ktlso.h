@@ -178,8 +178,8 @@ struct ktlso_secret {
  */
 #define KTLSO_TX_OUT		8
 /* Most records one socket has away on other CPUs (tx_parallel.c). */
-#define KTLSO_TX_FLIGHTS	3
-/* Pieces of the sealed records waiting to go: the flights and one more. */
+#define KTLSO_TX_FLIGHTS	4
+/* Pieces of the sealed records waiting to go: the ring's and one more. */
 #define KTLSO_TX_OUT_MAX	((1 + KTLSO_TX_FLIGHTS) * KTLSO_TX_OUT)
 
 /**
@@ -199,21 +199,25 @@ struct ktlso_tx_piece {
 };
 
 /**
- * struct ktlso_tx_flight - a full record handed to another CPU to seal
+ * struct ktlso_tx_flight - a full record in the ring of records sealed out
+ *	of order: handed to another CPU, or sealed by the sender while
+ *	records before it are still away
  * @work: seals it on the CPU it was queued on (tx_parallel.c)
- * @state: who seals it: the worker, or the sender taking it back
+ * @state: who seals it: the worker, or the sender
  * @done: completed by the worker once it sealed the record
  * @err: the sealing's outcome
  * @op: the sealing, set up with the record's sequence number
- * @in: the record's plaintext: spliced pages, each referenced
+ * @in: the record's plaintext while away: spliced pages, each referenced
  * @nr_in: entries used in @in
  * @inner_type: TLS 1.3's content type byte, the AEAD's last input byte
+ * @len: the record's bytes on the wire
+ * @nr_out: its pieces in ktlso_tx.out
  * @sg_in: AEAD source: additional data, @in, @inner_type
  * @sg_out: AEAD destination: additional data, the record's pieces of
  *	ktlso_tx.out past its header
  *
- * Owned by the socket's transmit state; only the sender hands it off and
- * takes it back, under the socket lock.
+ * Owned by the socket's transmit state; only the sender puts it in the
+ * ring and takes it out, under the socket lock.
  */
 struct ktlso_tx_flight {
 	struct work_struct work;
@@ -224,6 +228,8 @@ struct ktlso_tx_flight {
 	struct ktlso_tx_piece in[KTLSO_TX_PIECES];
 	unsigned int nr_in;
 	u8 inner_type;
+	size_t len;
+	unsigned int nr_out;
 	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
 	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
 };
@@ -239,20 +245,20 @@ struct ktlso_tx_flight {
  * @open_type: content type of those bytes
  * @inner_type: TLS 1.3's content type byte, the AEAD's last input byte
  * @user_pages: some of @in are the sender's pinned pages
- * @out: the sealed records, one after the other: header, ciphertext and
- *	tag in pieces of the socket's page frag, each referenced; TCP gets
- *	these pages themselves.  The records away on other CPUs come first,
- *	and only go to TCP once all of them are sealed
+ * @out: the records, one after the other: header, ciphertext and tag in
+ *	pieces of the socket's page frag, each referenced; TCP gets these
+ *	pages themselves.  First those to push, then the ring's, then the
+ *	one being sealed
  * @nr_out: entries used in @out
- * @push_off: first byte of the sealed records not yet handed to TCP
+ * @push_nr: entries of @out holding the records to push
+ * @push_off: first byte of the records to push not yet handed to TCP
  * @push_len: bytes of them still to hand to TCP (0: nothing sealed waits)
- * @flight: records away on other CPUs, in sequence order, and idle ones;
- *	each allocated the first time it is needed
- * @nr_flight: records away: @flight[0 .. @nr_flight)
- * @flight_len: their bytes at the start of @out
- * @flight_cpu: the CPU the last one went to
- * @flight_pause: records to seal inline before handing one off again,
- *	after one came back unsealed (the other CPUs were busy)
+ * @flight: the ring, in sequence order, then idle slots; each allocated
+ *	the first time it is needed
+ * @nr_flight: records in the ring: @flight[0 .. @nr_flight)
+ * @flight_cpu: the CPU the last record handed off went to
+ * @flight_pause: records to keep from other CPUs, after one came back
+ *	unsealed (they were busy)
  * @sg_in: AEAD source: additional data, @in, @inner_type
  * @sg_out: AEAD destination: additional data, @out past the header
  * @err: a sticky error (negative errno) that ends all further sending
@@ -282,11 +288,11 @@ struct ktlso_tx {
 	bool user_pages;
 	struct bio_vec out[KTLSO_TX_OUT_MAX];
 	unsigned int nr_out;
+	unsigned int push_nr;
 	size_t push_off;
 	size_t push_len;
 	struct ktlso_tx_flight *flight[KTLSO_TX_FLIGHTS];
 	unsigned int nr_flight;
-	size_t flight_len;
 	unsigned int flight_cpu;
 	unsigned int flight_pause;
 	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
@@ -721,6 +727,9 @@ void ktlso_splice_eof(struct socket *sock);
 unsigned int ktlso_par_flights(void);
 void ktlso_par_init_flight(struct ktlso_tx_flight *f);
 void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int *cpu);
+void ktlso_par_sealed(struct ktlso_tx_flight *f);
+bool ktlso_par_queued(struct ktlso_tx_flight *f);
+bool ktlso_par_done(struct ktlso_tx_flight *f);
 int ktlso_par_finish(struct net *net, struct ktlso_tx_flight *f,
 		     bool *took_back);
 void ktlso_par_stop(struct ktlso_tx_flight *f);

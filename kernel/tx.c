@@ -129,11 +129,14 @@ static void ktlso_tx_free_state(struct ktlso_tx *tx)
 	 * Close settled every flight (ktlso_tx_close()); whatever may still
 	 * be queued or running for one ends here, before its pages go.
 	 */
-	for (i = 0; i < KTLSO_TX_FLIGHTS && tx->flight[i]; i++)
-		ktlso_par_stop(tx->flight[i]);
-	for (i = 0; i < KTLSO_TX_FLIGHTS && tx->flight[i]; i++) {
+	for (i = 0; i < KTLSO_TX_FLIGHTS; i++)
+		if (tx->flight[i])
+			ktlso_par_stop(tx->flight[i]);
+	for (i = 0; i < KTLSO_TX_FLIGHTS; i++) {
 		struct ktlso_tx_flight *f = tx->flight[i];
 
+		if (!f)
+			continue;
 		ktlso_tx_put_pieces(f->in, f->nr_in);
 		ktlso_seal_op_free(&f->op);
 		kfree(f);
@@ -184,51 +187,80 @@ static void ktlso_tx_abort(struct sock *sk, struct ktlso_tx *tx, int err)
 }
 
 /*
- * Records sealed inline after a handed-off one came back unsealed: the
- * other CPUs were busy, so handing off only cost the sender time.
+ * Records sealed by the sender alone after the oldest record away came
+ * back unsealed: the other CPUs were busy, so handing off cost time.
  */
 #define KTLSO_TX_FLIGHT_PAUSE	16
 
 /*
- * Have the records away on other CPUs sealed (here, those no CPU has
- * started on), then make them the first bytes to push, in sequence order,
- * ahead of any record sealed after them.  Called under the socket lock
- * with nothing else waiting to be pushed.  A record that could not be
- * sealed ends sending, and nothing sealed after it goes out.
+ * Have the oldest record of the ring sealed (waiting for its worker, or
+ * sealing it here if none started on it) and make it the last of the
+ * records to push: its pieces follow theirs in tx->out.
+ */
+static int ktlso_tx_reap_one(struct sock *sk, struct ktlso_tx *tx)
+{
+	struct ktlso_tx_flight *f = tx->flight[0];
+	bool took_back;
+	int err;
+
+	err = ktlso_par_finish(sock_net(sk), f, &took_back);
+	if (took_back)
+		tx->flight_pause = KTLSO_TX_FLIGHT_PAUSE;
+	ktlso_tx_put_pieces(f->in, f->nr_in);
+	f->nr_in = 0;
+	ktlso_seal_op_free(&f->op);
+	tx->nr_flight--;
+	memmove(&tx->flight[0], &tx->flight[1],
+		tx->nr_flight * sizeof(tx->flight[0]));
+	tx->flight[tx->nr_flight] = f;
+	tx->push_nr += f->nr_out;
+	WRITE_ONCE(tx->push_len, tx->push_len + f->len);
+	return err;
+}
+
+/*
+ * Sending ends on an error: wait out the workers still sealing into
+ * tx->out, then drop every record not yet with TCP.
+ */
+static void ktlso_tx_fail(struct sock *sk, struct ktlso_tx *tx, int err)
+{
+	while (tx->nr_flight)
+		ktlso_tx_reap_one(sk, tx);
+	WRITE_ONCE(tx->push_len, 0);
+	tx->push_nr = 0;
+	ktlso_tx_put_out(tx);
+	ktlso_tx_abort(sk, tx, err);
+}
+
+/*
+ * Move the ring's records, oldest first, to the records to push: those
+ * sealed already, and at least @wait more (see ktlso_tx_reap_one()).
+ * Called under the socket lock.  A record that could not be sealed ends
+ * sending, and nothing after it goes out.
  *
  * Return: 0 or the sealing's error, now sticky.
  */
-static int ktlso_tx_join(struct sock *sk, struct ktlso_tx *tx)
+static int ktlso_tx_reap(struct sock *sk, struct ktlso_tx *tx,
+			 unsigned int wait)
 {
-	unsigned int i;
 	int err = 0;
 
-	WARN_ON_ONCE(tx->push_len);
-	for (i = 0; i < tx->nr_flight; i++) {
-		struct ktlso_tx_flight *f = tx->flight[i];
-		bool took_back;
-		int ret;
+	while (tx->nr_flight && !err) {
+		if (wait)
+			wait--;
+		else if (!ktlso_par_done(tx->flight[0]))
+			break;
+		err = ktlso_tx_reap_one(sk, tx);
+	}
+	if (err)
+		ktlso_tx_fail(sk, tx, err);
+	return err;
+}
 
-		ret = ktlso_par_finish(sock_net(sk), f, &took_back);
-		if (took_back)
-			tx->flight_pause = KTLSO_TX_FLIGHT_PAUSE;
-		ktlso_tx_put_pieces(f->in, f->nr_in);
-		f->nr_in = 0;
-		ktlso_seal_op_free(&f->op);
-		if (!err)
-			err = ret;
-	}
-	tx->nr_flight = 0;
-	tx->push_off = 0;
-	if (err) {
-		tx->flight_len = 0;
-		ktlso_tx_put_out(tx);
-		ktlso_tx_abort(sk, tx, err);
-		return err;
-	}
-	WRITE_ONCE(tx->push_len, tx->flight_len);
-	tx->flight_len = 0;
-	return 0;
+/* All of the ring's records, sealed, to push: before a key goes. */
+static int ktlso_tx_join(struct sock *sk, struct ktlso_tx *tx)
+{
+	return ktlso_tx_reap(sk, tx, KTLSO_TX_FLIGHTS);
 }
 
 static void ktlso_write_space(struct sock *sk)
@@ -356,24 +388,31 @@ out:
 }
 
 /*
- * Hand what is left of the sealed records to TCP; once all of them are
- * there, drop ktlso's references to their pages.  Records away on other
- * CPUs are not pushed (nor counted in push_len) before ktlso_tx_join().
+ * Hand what is left of the records to push (tx->out[0 .. push_nr)) to
+ * TCP; once all of them are there, drop ktlso's references to their pages.
+ * The ring's records, after them in tx->out, stay.
  */
 static int ktlso_tx_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 {
+	unsigned int i;
+
 	while (tx->push_len) {
 		int ret;
 
-		ret = ktlso_tcp_send_pages(sk, tx->out, tx->nr_out,
+		ret = ktlso_tcp_send_pages(sk, tx->out, tx->push_nr,
 					   tx->push_off, tx->push_len, flags);
 		if (ret <= 0)
 			return ret ? ret : -EAGAIN;
 		tx->push_off += ret;
 		WRITE_ONCE(tx->push_len, tx->push_len - ret);
 	}
-	if (!tx->nr_flight)
-		ktlso_tx_put_out(tx);
+	for (i = 0; i < tx->push_nr; i++)
+		put_page(tx->out[i].bv_page);
+	tx->nr_out -= tx->push_nr;
+	memmove(&tx->out[0], &tx->out[tx->push_nr],
+		tx->nr_out * sizeof(tx->out[0]));
+	tx->push_nr = 0;
+	tx->push_off = 0;
 	return 0;
 }
 
@@ -636,23 +675,50 @@ static void ktlso_tx_build_sg(struct ktlso_tx *tx, unsigned int first,
 }
 
 /*
- * Hand the open record, full, to another CPU to seal into
- * tx->out[@first ...] (@len bytes on the wire, @body of them header and
- * explicit nonce), giving it its sequence number now.  Only a record of
- * spliced pages goes: copied runs lie in tx->plain, which the next record
- * reuses, and the sender's own pages are pinned for its call only.
+ * The ring's next slot, allocated the first time it is used; NULL without
+ * memory.
+ */
+static struct ktlso_tx_flight *ktlso_tx_slot(struct ktlso_tx *tx)
+{
+	struct ktlso_tx_flight *f = tx->flight[tx->nr_flight];
+
+	if (!f) {
+		f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+		if (!f)
+			return NULL;
+		ktlso_par_init_flight(f);
+		tx->flight[tx->nr_flight] = f;
+	}
+	return f;
+}
+
+/* Does a record handed off wait for a worker to start on it? */
+static bool ktlso_tx_backlog(const struct ktlso_tx *tx)
+{
+	unsigned int i;
+
+	for (i = 0; i < tx->nr_flight; i++)
+		if (ktlso_par_queued(tx->flight[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Hand the open record, full, to another CPU as @f, to seal into
+ * tx->out[@first ...] (@body bytes of header and explicit nonce first),
+ * giving it its sequence number now.  Only a record of spliced pages
+ * goes: copied runs lie in tx->plain, which the next record reuses, and
+ * the sender's own pages are pinned for its call only.
  *
  * Return: true if handed off; false if the caller is to seal it.
  */
-static bool ktlso_tx_hand_off(struct ktlso_tx *tx, unsigned int first,
-			      size_t len, size_t body)
+static bool ktlso_tx_hand_off(struct ktlso_tx *tx, struct ktlso_tx_flight *f,
+			      unsigned int first, size_t body)
 {
 	bool tls13 = tx->c.version == TLS_1_3_VERSION;
-	struct ktlso_tx_flight *f;
 	unsigned int i;
 
-	if (tx->push_len || tx->user_pages || tx->c.seq_exhausted ||
-	    tx->nr_flight >= ktlso_par_flights())
+	if (tx->user_pages || tx->c.seq_exhausted)
 		return false;
 	if (tx->flight_pause) {
 		tx->flight_pause--;
@@ -661,14 +727,6 @@ static bool ktlso_tx_hand_off(struct ktlso_tx *tx, unsigned int first,
 	for (i = 0; i < tx->nr_in; i++)
 		if (!tx->in[i].page)
 			return false;
-	f = tx->flight[tx->nr_flight];
-	if (!f) {
-		f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
-		if (!f)
-			return false;
-		ktlso_par_init_flight(f);
-		tx->flight[tx->nr_flight] = f;
-	}
 	if (ktlso_seal_op_alloc(&tx->c, &f->op, GFP_KERNEL_ACCOUNT))
 		return false;
 	memcpy(f->in, tx->in, tx->nr_in * sizeof(tx->in[0]));
@@ -687,9 +745,7 @@ static bool ktlso_tx_hand_off(struct ktlso_tx *tx, unsigned int first,
 	/* The flight holds the record's pages now. */
 	tx->nr_in = 0;
 	tx->open_len = 0;
-	tx->update_fresh = false;
-	tx->flight_len += len;
-	tx->nr_flight++;
+	tx->user_pages = false;
 	ktlso_par_start(f, &tx->flight_cpu);
 	return true;
 }
@@ -727,6 +783,7 @@ static int ktlso_tx_seal_ctl(struct sock *sk, struct ktlso_tx *tx, u8 type,
 		return err;
 	}
 	tx->push_off = 0;
+	tx->push_nr = tx->nr_out;
 	WRITE_ONCE(tx->push_len, rec_len);
 	return 0;
 }
@@ -872,16 +929,61 @@ void ktlso_tx_owe(struct sock *sk, struct ktlso_context *ctx)
 }
 
 /*
+ * Put the full open record, with @defer (more bytes follow), in the ring
+ * of records sealed out of order and pushed in order: handed to another
+ * CPU if no record there still waits for a worker, else sealed here.
+ * tx->out[@first ...] holds its output (@len bytes, @body of them header
+ * and explicit nonce).  Nothing waits to be pushed on entry.
+ *
+ * Return: 1 if the record is in the ring, and what is sealed at the front
+ * is pushed; 0 if the caller is to seal it; or an error: the record sealed
+ * (the push's) or sending ended (the sealing's).
+ */
+static int ktlso_tx_ring_record(struct sock *sk, struct ktlso_tx *tx,
+				unsigned int first, size_t len, size_t body,
+				int flags)
+{
+	struct ktlso_tx_flight *f = ktlso_tx_slot(tx);
+	int err;
+
+	if (!f)
+		return 0;
+	if (ktlso_tx_backlog(tx) || !ktlso_tx_hand_off(tx, f, first, body)) {
+		/* Nothing before it in the ring: seal and push it as usual. */
+		if (!tx->nr_flight)
+			return 0;
+		ktlso_tx_build_sg(tx, first, body);
+		err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[first]),
+				    tx->open_type, tx->open_len, tx->sg_in,
+				    tx->sg_out);
+		if (err) {
+			ktlso_tx_fail(sk, tx, err);
+			return err;
+		}
+		ktlso_tx_put_in(tx);
+		ktlso_par_sealed(f);
+	}
+	f->len = len;
+	f->nr_out = tx->nr_out - first;
+	tx->nr_flight++;
+	tx->update_fresh = false;
+	err = ktlso_tx_reap(sk, tx, 0);
+	if (!err)
+		err = ktlso_tx_push(sk, tx, flags);
+	return err ? err : 1;
+}
+
+/*
  * Seal the open record into page-frag pages and start pushing it, after
- * the records away on other CPUs, which it waits for.  With @defer, a full
- * record more bytes will follow may go to another CPU instead, to be
- * pushed with the next record sealed here (ktlso_tx_hand_off()).  A
- * record with no room for its output (-ENOMEM) stays open.
+ * the ring's records, which it waits for.  With @defer, a full record more
+ * bytes will follow goes to the ring instead, maybe to another CPU (see
+ * ktlso_tx_ring_record()).  A record with no room for its output (-ENOMEM)
+ * stays open.
  */
 static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 				 int flags, bool defer)
 {
-	unsigned int first;
+	unsigned int first, ring = 0;
 	size_t len, body;
 	int err;
 
@@ -898,24 +1000,32 @@ static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 		if (err)
 			return err;
 	}
+	if (defer && !tx->push_len)
+		ring = ktlso_par_flights();
+	/* A full ring: its oldest record goes first. */
+	while (ring && tx->nr_flight >= ring) {
+		err = ktlso_tx_reap(sk, tx, 1);
+		if (!err)
+			err = ktlso_tx_push(sk, tx, flags);
+		if (err)
+			return err;
+	}
 	len = ktlso_record_len(&tx->c, tx->open_len);
 	body = ktlso_body_off(&tx->c);
 	first = tx->nr_out;
 	err = ktlso_tx_get_out(sk, tx, len);
 	if (err)
 		return err;
-	if (defer && ktlso_tx_hand_off(tx, first, len, body))
-		return 0;
+	if (ring) {
+		err = ktlso_tx_ring_record(sk, tx, first, len, body, flags);
+		if (err)
+			return err < 0 ? err : 0;
+	}
 	ktlso_tx_build_sg(tx, first, body);
 	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[first]), tx->open_type,
 			    tx->open_len, tx->sg_in, tx->sg_out);
 	if (err) {
-		/* No worker may write to the pages once they go. */
-		if (tx->nr_flight)
-			ktlso_tx_join(sk, tx);
-		WRITE_ONCE(tx->push_len, 0);
-		ktlso_tx_put_out(tx);
-		ktlso_tx_abort(sk, tx, err);
+		ktlso_tx_fail(sk, tx, err);
 		return err;
 	}
 	ktlso_tx_put_in(tx);
@@ -925,8 +1035,7 @@ static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 		if (err)
 			return err;
 	}
-	if (!tx->push_len)
-		tx->push_off = 0;
+	tx->push_nr = tx->nr_out;
 	WRITE_ONCE(tx->push_len, tx->push_len + len);
 	return ktlso_tx_push(sk, tx, flags);
 }

@@ -4,19 +4,21 @@
  *
  * In-tree kTLS seals every record in the sender's context, so one fat
  * connection runs at one core's AEAD speed.  Records are independent once
- * each has its sequence number, so the transmit side (tx.c) may hand a full
- * record to a worker on another CPU, go on filling and sealing the next one
- * itself, and then push both in sequence order: order on the wire comes
- * from the sender, which alone assigns sequence numbers and pushes, never
- * from the workers.  At most tx_parallel records per socket are away at a
- * time (and fewer than the online CPUs), which bounds the memory in flight.
+ * each has its sequence number, so the transmit side (tx.c) keeps a small
+ * ring of full records sealed out of order: the sender gives each its
+ * sequence number, hands it to a worker on another CPU when no record in
+ * the ring still waits for one, and otherwise seals it itself; records
+ * are pushed to TCP in sequence order, as those at the front are sealed,
+ * by the sender alone.  So the sender and the workers seal at once, the
+ * sender also pushes, and the ring (tx_parallel records, at most
+ * KTLSO_TX_FLIGHTS) bounds the memory in flight.
  *
  * Who seals a record handed off is decided by one compare-and-exchange on
  * its state: the worker when it starts in time, or else the sender, which
- * seals it inline when it wants the record and no worker has started on it.
- * So when every CPU is busy, with many connections, records are sealed
- * where in-tree kTLS seals them and nothing waits on a queue; tx.c then
- * hands nothing off for a while.
+ * seals it itself when it needs the record and no worker has started on
+ * it.  So when every CPU is busy, with many connections, records are
+ * sealed where in-tree kTLS seals them and nothing waits on a queue; tx.c
+ * then hands nothing off for a while.
  *
  * Lifetime: a flight belongs to its socket's transmit state, which cancels
  * its work item before freeing it (ktlso_par_stop()).  A worker touches
@@ -35,30 +37,29 @@
 static unsigned int tx_parallel = KTLSO_TX_FLIGHTS;
 module_param(tx_parallel, uint, 0644);
 MODULE_PARM_DESC(tx_parallel,
-		 "Records of one connection sealed on other CPUs at once (0: every record in the sender's context; at most "
-		 __stringify(KTLSO_TX_FLIGHTS) ", and fewer than the online CPUs)");
+		 "Full records of one connection sealed out of order, on other CPUs too (0: every record in the sender's context, as in-tree kTLS; at most "
+		 __stringify(KTLSO_TX_FLIGHTS) ")");
 
 static struct workqueue_struct *ktlso_seal_wq;
 
 /* ktlso_tx_flight.state */
 enum {
-	KTLSO_FLIGHT_IDLE,	/* not handed off */
+	KTLSO_FLIGHT_IDLE,	/* not in the ring */
 	KTLSO_FLIGHT_QUEUED,	/* handed off, nobody sealing it yet */
 	KTLSO_FLIGHT_WORKER,	/* a worker took it: wait for @done */
-	KTLSO_FLIGHT_INLINE,	/* the sender took it back */
+	KTLSO_FLIGHT_SEALED,	/* the sender sealed it */
 };
 
 /**
- * ktlso_par_flights() - how many records a socket may have away now
+ * ktlso_par_flights() - how many records a socket's ring may hold now
  *
- * Return: 0 to KTLSO_TX_FLIGHTS.
+ * Return: 0 (one CPU online, or tx_parallel 0) to KTLSO_TX_FLIGHTS.
  */
 unsigned int ktlso_par_flights(void)
 {
-	unsigned int n = min_t(unsigned int, READ_ONCE(tx_parallel),
-			       KTLSO_TX_FLIGHTS);
-
-	return min_t(unsigned int, n, num_online_cpus() - 1);
+	if (num_online_cpus() < 2)
+		return 0;
+	return min_t(unsigned int, READ_ONCE(tx_parallel), KTLSO_TX_FLIGHTS);
 }
 
 static void ktlso_par_work(struct work_struct *work)
@@ -117,10 +118,50 @@ void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int *cpu)
 }
 
 /**
+ * ktlso_par_sealed() - the sender sealed the record of @f itself
+ * @f: the flight, idle
+ */
+void ktlso_par_sealed(struct ktlso_tx_flight *f)
+{
+	f->err = 0;
+	atomic_set(&f->state, KTLSO_FLIGHT_SEALED);
+}
+
+/**
+ * ktlso_par_queued() - is @f handed off with no worker started on it yet?
+ * @f: the flight
+ *
+ * Return: true if so; the answer may be stale by the time it is used.
+ */
+bool ktlso_par_queued(struct ktlso_tx_flight *f)
+{
+	return atomic_read(&f->state) == KTLSO_FLIGHT_QUEUED;
+}
+
+/**
+ * ktlso_par_done() - is the record of @f sealed?
+ * @f: the flight, in the ring
+ *
+ * Return: true if ktlso_par_finish() would not wait, nor seal.
+ */
+bool ktlso_par_done(struct ktlso_tx_flight *f)
+{
+	switch (atomic_read(&f->state)) {
+	case KTLSO_FLIGHT_SEALED:
+		return true;
+	case KTLSO_FLIGHT_WORKER:
+		return completion_done(&f->done);
+	default:
+		return false;
+	}
+}
+
+/**
  * ktlso_par_finish() - have the record of @f sealed, by whoever can now
  * @net: the socket's namespace, for the counters
- * @f: the flight, handed off by ktlso_par_start()
- * @took_back: set if no worker had started on it, so the caller sealed it
+ * @f: the flight, in the ring
+ * @took_back: set if it was handed off and no worker had started on it,
+ *	so the caller sealed it
  *
  * Seals the record here if no worker has taken it, else waits for the
  * worker, which only needs CPU time to finish.  May sleep.
@@ -130,15 +171,18 @@ void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int *cpu)
 int ktlso_par_finish(struct net *net, struct ktlso_tx_flight *f,
 		     bool *took_back)
 {
-	*took_back = atomic_cmpxchg(&f->state, KTLSO_FLIGHT_QUEUED,
-				    KTLSO_FLIGHT_INLINE) == KTLSO_FLIGHT_QUEUED;
-	if (*took_back) {
+	*took_back = false;
+	if (atomic_read(&f->state) == KTLSO_FLIGHT_SEALED)
+		return f->err;
+	if (atomic_cmpxchg(&f->state, KTLSO_FLIGHT_QUEUED,
+			   KTLSO_FLIGHT_SEALED) == KTLSO_FLIGHT_QUEUED) {
+		*took_back = true;
 		f->err = ktlso_seal_run(&f->op);
 		ktlso_stats_add(net, KTLSO_MIB_TX_PARALLEL_INLINE, 1);
-	} else {
-		wait_for_completion(&f->done);
-		ktlso_stats_add(net, KTLSO_MIB_TX_PARALLEL, 1);
+		return f->err;
 	}
+	wait_for_completion(&f->done);
+	ktlso_stats_add(net, KTLSO_MIB_TX_PARALLEL, 1);
 	return f->err;
 }
 

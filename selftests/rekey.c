@@ -591,6 +591,36 @@ TEST_F(rekey, tx_records_after_rekey_use_new_key_and_seq)
 	EXPECT_EQ(curr_tx, stat_of("TlsCurrTxSw"));
 }
 
+/*
+ * A rekey while full records are still in the ring of records sealed out
+ * of order (spliced with SPLICE_F_MORE): they are sealed under the old key
+ * they were numbered for, and go before the first record under the new
+ * one.
+ */
+TEST_F(rekey, tx_rekey_with_records_in_the_ring)
+{
+	const size_t len = 4 * MAX_PAYLOAD;
+	uint8_t *data = plaintext(_metadata, len, 6);
+	struct tls_keys k = self->tx[1];
+	size_t off;
+
+	keys_set_seq(&k, TX_REKEY_SEQ);
+	ASSERT_EQ(0, send_splice(self->fd, data, len, true));
+	ASSERT_EQ(0, rekey(_metadata, self->fd, TLS_TX, &k));
+	send_data(_metadata, self->fd, 7, 300);
+
+	for (off = 0; off < len; off += MAX_PAYLOAD)
+		expect_record(_metadata, self->peer, &self->open, TYPE_DATA,
+			      data + off, MAX_PAYLOAD,
+			      "spliced before the rekey: old key");
+	dir_start(_metadata, &self->open, &k, false);
+	expect_data_record(_metadata, self->peer, &self->open, 7, 300,
+			   "first record after the rekey: new key, new seq");
+	EXPECT_TRUE(nothing_readable(self->peer, 100));
+	EXPECT_COUNTERS(&self->before, .tx_ok = 1);
+	free(data);
+}
+
 /* getsockopt(TLS_TX) reports the new key, and its sequence number moves on. */
 TEST_F(rekey, tx_getsockopt_reports_new_key)
 {

@@ -30,6 +30,9 @@
  *   splice_and_sendfile_wire_identical	records that span spliced pages and
  *					calls, odd file offsets, MSG_MORE
  *					writes then sendfile: in-tree's bytes
+ *   ring_*				records sealed out of order on
+ *					several CPUs (tx_parallel 1 and 4,
+ *					every CPU busy): in-tree's bytes
  * and, on one TLS 1.3 connection (the sem fixture), the send semantics:
  * MSG_MORE, record types, close, shutdown, SIGPIPE, SO_SNDTIMEO, spliced
  * pages kept in an open record, a file changed after sendfile() returned,
@@ -41,8 +44,12 @@
  */
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "tls_common.h"
+
+#define PARAM_TX_PARALLEL	"/sys/module/ktlso/parameters/tx_parallel"
 
 /* --- the fixture: one loopback connection per version x cipher ------------- */
 
@@ -51,6 +58,8 @@ FIXTURE(tls_tx)
 	int tx;			/* the ULP under test, keys set by the test */
 	int peer;		/* plain TCP until a test attaches in-tree RX */
 	struct tls_keys keys;	/* first record SEQ_START */
+	long tx_parallel;	/* to set back at teardown, or -1 */
+	pid_t spinners[8];	/* busy loops to end at teardown, or 0 */
 };
 
 FIXTURE_VARIANT(tls_tx)
@@ -141,6 +150,8 @@ FIXTURE_SETUP(tls_tx)
 	int err;
 
 	self->tx = self->peer = -1;
+	self->tx_parallel = -1;
+	memset(self->spinners, 0, sizeof(self->spinners));
 	keys_init(&self->keys, variant->version, variant->cipher,
 		  variant->suite, SEQ_START);
 	/*
@@ -167,6 +178,19 @@ FIXTURE_SETUP(tls_tx)
 
 FIXTURE_TEARDOWN(tls_tx)
 {
+	char buf[24];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(self->spinners); i++) {
+		if (self->spinners[i] > 0) {
+			kill(self->spinners[i], SIGKILL);
+			waitpid(self->spinners[i], NULL, 0);
+		}
+	}
+	if (self->tx_parallel >= 0) {
+		snprintf(buf, sizeof(buf), "%ld", self->tx_parallel);
+		ktlso_write_str(PARAM_TX_PARALLEL, buf);
+	}
 	if (self->tx >= 0)
 		ktlso_close_now(self->tx);
 	if (self->peer >= 0)
@@ -354,6 +378,97 @@ TEST_F(tls_tx, splice_and_sendfile_wire_identical)
 
 	expect_wire_like_intree(_metadata, self->tx, self->peer, &self->keys,
 				steps, ARRAY_SIZE(steps), 21, true);
+}
+
+/*
+ * Full records of one connection are sealed out of order, on other CPUs
+ * too, in a ring of tx_parallel records, and pushed in order.  A file
+ * many times the ring, spliced records left in the ring across calls and
+ * at a change of content type, a file offset that is not page aligned:
+ * the wire must be in-tree kTLS's and OpenSSL's byte for byte, whatever
+ * sealed which record.  Records must have gone to the ring's workers
+ * (with in-tree kTLS there is nothing to count).
+ */
+static const struct step ring_steps[] = {
+	SENDFILE(300000),
+	SPLICE_MORE(70000),
+	TYPED(TYPE_ALERT, 2),
+	SPLICE_MORE(100000),
+	SPLICE(50000),
+	SENDFILE_AT(200000, 4095),
+	MORE(10),
+	SENDFILE(100000),
+};
+
+/* Set tx_parallel to @n for this test; the teardown sets it back. */
+static void set_tx_parallel(struct __test_metadata *_metadata,
+			    long *saved, long n)
+{
+	char buf[24];
+
+	if (testing_intree())
+		return;
+	*saved = ktlso_read_long(PARAM_TX_PARALLEL);
+	ASSERT_LE(0, *saved) {
+		TH_LOG("%s: %s", PARAM_TX_PARALLEL, strerror(errno));
+	}
+	snprintf(buf, sizeof(buf), "%ld", n);
+	ASSERT_EQ(0, ktlso_write_str(PARAM_TX_PARALLEL, buf));
+}
+
+/* Records the ring's workers took, or that their sender took back. */
+static long ring_handed_off(void)
+{
+	return ktlso_stat("TlsTxParallel") + ktlso_stat("TlsTxParallelInline");
+}
+
+static void expect_ring_wire(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(tls_tx) *self, long ring,
+			     unsigned int seed)
+{
+	long before = ring_handed_off();
+
+	set_tx_parallel(_metadata, &self->tx_parallel, ring);
+	expect_wire_like_intree(_metadata, self->tx, self->peer, &self->keys,
+				ring_steps, ARRAY_SIZE(ring_steps), seed, true);
+	if (testing_intree() || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	EXPECT_LT(before, ring_handed_off()) {
+		TH_LOG("no record went to another CPU (ring of %ld)", ring);
+	}
+}
+
+TEST_F(tls_tx, ring_of_four_wire_identical)
+{
+	expect_ring_wire(_metadata, self, 4, 22);
+}
+
+TEST_F(tls_tx, ring_of_one_wire_identical)
+{
+	expect_ring_wire(_metadata, self, 1, 23);
+}
+
+/*
+ * Every CPU busy with a loop of its own: workers start late or never, and
+ * the sender takes records back.  The wire stays the same.
+ */
+TEST_F(tls_tx, ring_with_every_cpu_busy_wire_identical)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long i;
+
+	for (i = 0; i < cpus && i < (long)ARRAY_SIZE(self->spinners); i++) {
+		self->spinners[i] = fork();
+		ASSERT_LE(0, self->spinners[i]);
+		if (!self->spinners[i]) {
+			alarm(60);	/* the teardown kills it before */
+			for (;;)
+				;
+		}
+	}
+	set_tx_parallel(_metadata, &self->tx_parallel, 4);
+	expect_wire_like_intree(_metadata, self->tx, self->peer, &self->keys,
+				ring_steps, ARRAY_SIZE(ring_steps), 24, true);
 }
 
 /* --- 3. OpenSSL (the engine's record layer) opens what was sent ------------- */
@@ -1271,6 +1386,30 @@ TEST_F(sem, close_sends_an_open_spliced_record)
 	EXPECT_EQ(0, memcmp(data, got, len));
 	close(p[0]);
 	close(p[1]);
+	free(got);
+	free(data);
+}
+
+/*
+ * Close with full records still in the ring (spliced with SPLICE_F_MORE,
+ * some maybe on other CPUs still): every one goes out, in order, before
+ * the FIN.
+ */
+TEST_F(sem, close_sends_the_records_in_the_ring)
+{
+	const size_t len = 6 * MAX_PAYLOAD;
+	uint8_t *data = plaintext(_metadata, len, 10), *got = malloc(len);
+
+	if (testing_intree())
+		SKIP(return, "in-tree kTLS drops an open record at close");
+	ASSERT_NE(NULL, got);
+	ASSERT_EQ(0, send_splice(self->tx2, data, len, true));
+	close(self->tx2);
+	self->tx2 = -1;
+	ASSERT_EQ(0, ktlso_read_all(self->rx_peer, got, len));
+	EXPECT_EQ(0, memcmp(data, got, len));
+	/* Then the clean end of the stream, nothing more. */
+	EXPECT_EQ(0, recv(self->rx_peer, got, 1, 0));
 	free(got);
 	free(data);
 }
