@@ -20,15 +20,22 @@
  * bytes of it); one (into the plaintext buffer) for the rest, such as
  * small MSG_MORE writes.
  *
+ * Full records with more bytes to follow go into a small ring instead
+ * (tx_parallel.c): each gets its sequence number at once and is sealed by a
+ * worker on another CPU, or by the sender when no worker is free, while the
+ * sender goes on; they go to TCP in sequence order as those at the front
+ * are sealed.  So one connection seals on several CPUs at once.
+ *
  * MSG_MORE keeps a record open across calls; a TLS_SET_RECORD_TYPE cmsg
  * sends a record of another content type.  A sealed record TCP has no room
  * for stays pending and goes out first on the next send, or from a work
  * item once TCP reports free space.  A sendfile() or a splice() that does
  * not promise more returns with its last record sealed, so the peer gets the
- * bytes the file held during the call.  Close hands a pending or open record
- * to TCP whole, without waiting for the peer (the send buffer grows by that
- * one record); bytes it still cannot hand over make close reset the
- * connection, so the peer never reads a cut stream as a complete one.
+ * bytes the file held during the call.  Close hands the records pending or
+ * in the ring, and an open one, to TCP whole, without waiting for the peer
+ * (the send buffer grows by what they need); bytes it still cannot hand
+ * over make close reset the connection, so the peer never reads a cut
+ * stream as a complete one.
  *
  * Locking: tx_lock serialises senders, the work item and close, and is
  * taken before the socket lock (a sender waiting for room in TCP holds
@@ -36,6 +43,9 @@
  * wait).  The work item therefore never sleeps on tx_lock: it only tries
  * it, and when a sender holds it, the sender queues the work again as it
  * lets go (ktlso_tx_unlock()), so no push is lost and no kworker waits.
+ * The ring is the socket's: the sender puts records in and takes them out
+ * under the socket lock, and the key never changes while a record is in it
+ * (ktlso_tx_join()); a worker only seals the one record it claimed.
  */
 
 #include <linux/bvec.h>
@@ -570,8 +580,9 @@ static ssize_t ktlso_tx_splice(struct ktlso_tx *tx, struct iov_iter *from,
 
 /*
  * Carve @len bytes of output from the socket's page frag into tx->out,
- * after the records already there, taking a reference on each piece so that the frag never hands the space
- * out again while ktlso or TCP uses it.
+ * after the records already there, taking a reference on each piece so
+ * that the frag never hands the space out again while ktlso or TCP uses
+ * it.
  */
 static int ktlso_tx_get_out(struct sock *sk, struct ktlso_tx *tx, size_t len)
 {
