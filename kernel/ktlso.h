@@ -262,6 +262,8 @@ struct ktlso_tx_flight {
  * @sg_in: AEAD source: additional data, @in, @inner_type
  * @sg_out: AEAD destination: additional data, @out past the header
  * @err: a sticky error (negative errno) that ends all further sending
+ * @lost: records a send had accepted were dropped when sending ended: the
+ *	connection must end with a reset
  * @gen: key generation: how often the key changed since TLS_TX
  * @secret: KTLSO_TX_SECRET: the kernel updates this key; NULL otherwise
  * @update_owed: a KeyUpdate must go out before the next record (the
@@ -298,6 +300,7 @@ struct ktlso_tx {
 	struct scatterlist sg_in[1 + KTLSO_TX_PIECES + 1];
 	struct scatterlist sg_out[1 + KTLSO_TX_OUT];
 	int err;
+	bool lost;
 	u64 gen;
 	struct ktlso_secret *secret;
 	bool update_owed;

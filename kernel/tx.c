@@ -230,14 +230,19 @@ static int ktlso_tx_reap_one(struct sock *sk, struct ktlso_tx *tx)
 
 /*
  * Sending ends on an error: wait out the workers still sealing into
- * tx->out, then drop every record not yet with TCP.
+ * tx->out, then drop every record not yet with TCP.  Bytes earlier calls
+ * reported as sent may go with them: close must then reset the connection
+ * (tx->lost).
  */
 static void ktlso_tx_fail(struct sock *sk, struct ktlso_tx *tx, int err)
 {
 	while (tx->nr_flight)
 		ktlso_tx_reap_one(sk, tx);
+	if (tx->push_len)
+		tx->lost = true;
 	WRITE_ONCE(tx->push_len, 0);
 	tx->push_nr = 0;
+	tx->push_off = 0;
 	ktlso_tx_put_out(tx);
 	ktlso_tx_abort(sk, tx, err);
 }
@@ -411,6 +416,12 @@ static int ktlso_tx_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 
 		ret = ktlso_tcp_send_pages(sk, tx->out, tx->push_nr,
 					   tx->push_off, tx->push_len, flags);
+		/*
+		 * TCP waited with the socket lock dropped, and a rekey's
+		 * ktlso_tx_join() failed meanwhile: nothing is left to push.
+		 */
+		if (unlikely(!tx->push_len))
+			return tx->err ? tx->err : -EPIPE;
 		if (ret <= 0)
 			return ret ? ret : -EAGAIN;
 		tx->push_off += ret;
@@ -1416,7 +1427,7 @@ bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
 		ktlso_tx_room_for(sk, tx->push_len +
 				  ktlso_record_len(&tx->c, 2));
 		ktlso_tx_send_alert(sk, ctx, flags);
-		return tx->push_len;
+		return tx->push_len || tx->lost;
 	}
 	if (tx->push_len || tx->open_len)
 		ktlso_tx_room_for(sk, tx->push_len ? tx->push_len :
@@ -1427,7 +1438,7 @@ bool ktlso_tx_close(struct sock *sk, struct ktlso_context *ctx)
 		else
 			err = ktlso_tx_close_record(sk, tx, flags, false);
 	}
-	return tx->push_len || tx->open_len;
+	return tx->push_len || tx->open_len || tx->lost;
 }
 
 /**
