@@ -16,9 +16,10 @@
  * Who seals a record handed off is decided by one compare-and-exchange on
  * its state: the worker when it starts in time, or else the sender, which
  * seals it itself when it needs the record and no worker has started on
- * it.  So when every CPU is busy, with many connections, records are
- * sealed where in-tree kTLS seals them and nothing waits on a queue; tx.c
- * then hands nothing off for a while.
+ * it; tx.c then hands nothing off for a while.  Nothing ever waits on a
+ * queue for a CPU.  A busy CPU often starts the worker in time all the
+ * same, though, so with many connections per core the ring costs some
+ * CPU (measured in the README); tx_parallel=0 is the setting there.
  *
  * Lifetime: a flight belongs to its socket's transmit state, which cancels
  * its work item before freeing it (ktlso_par_stop()).  A worker touches
