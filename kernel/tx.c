@@ -951,6 +951,28 @@ void ktlso_tx_owe(struct sock *sk, struct ktlso_context *ctx)
 }
 
 /*
+ * Seal the open record here, into tx->out[@first ...] (@body bytes of
+ * header and explicit nonce first), and let go of its plaintext.  A
+ * failure ends sending (ktlso_tx_fail()).
+ */
+static int ktlso_tx_seal_open(struct sock *sk, struct ktlso_tx *tx,
+			      unsigned int first, size_t body)
+{
+	int err;
+
+	ktlso_tx_build_sg(tx, first, body);
+	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[first]), tx->open_type,
+			    tx->open_len, tx->sg_in, tx->sg_out);
+	if (err) {
+		ktlso_tx_fail(sk, tx, err);
+		return err;
+	}
+	ktlso_tx_put_in(tx);
+	tx->update_fresh = false;
+	return 0;
+}
+
+/*
  * Put the full open record, with @defer (more bytes follow), in the ring
  * of records sealed out of order and pushed in order: handed to another
  * CPU if no record there still waits for a worker, else sealed here.
@@ -974,15 +996,9 @@ static int ktlso_tx_ring_record(struct sock *sk, struct ktlso_tx *tx,
 		/* Nothing before it in the ring: seal and push it as usual. */
 		if (!tx->nr_flight)
 			return 0;
-		ktlso_tx_build_sg(tx, first, body);
-		err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[first]),
-				    tx->open_type, tx->open_len, tx->sg_in,
-				    tx->sg_out);
-		if (err) {
-			ktlso_tx_fail(sk, tx, err);
+		err = ktlso_tx_seal_open(sk, tx, first, body);
+		if (err)
 			return err;
-		}
-		ktlso_tx_put_in(tx);
 		ktlso_par_sealed(f);
 	}
 	f->len = len;
@@ -1043,15 +1059,9 @@ static int ktlso_tx_close_record(struct sock *sk, struct ktlso_tx *tx,
 		if (err)
 			return err < 0 ? err : 0;
 	}
-	ktlso_tx_build_sg(tx, first, body);
-	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[first]), tx->open_type,
-			    tx->open_len, tx->sg_in, tx->sg_out);
-	if (err) {
-		ktlso_tx_fail(sk, tx, err);
+	err = ktlso_tx_seal_open(sk, tx, first, body);
+	if (err)
 		return err;
-	}
-	ktlso_tx_put_in(tx);
-	tx->update_fresh = false;
 	if (tx->nr_flight) {
 		err = ktlso_tx_join(sk, tx);
 		if (err)
