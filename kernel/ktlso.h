@@ -256,7 +256,8 @@ struct ktlso_tx_flight {
  * @flight: the ring, in sequence order, then idle slots; each allocated
  *	the first time it is needed
  * @nr_flight: records in the ring: @flight[0 .. @nr_flight)
- * @flight_cpu: the CPU the last record handed off went to
+ * @flight_cpu: the CPU the last record handed off went to, or the last
+ *	one found busy
  * @flight_pause: records to keep from other CPUs, after one came back
  *	unsealed (they were busy)
  * @sg_in: AEAD source: additional data, @in, @inner_type
@@ -729,7 +730,8 @@ void ktlso_splice_eof(struct socket *sock);
 /* tx_parallel.c */
 unsigned int ktlso_par_flights(void);
 void ktlso_par_init_flight(struct ktlso_tx_flight *f);
-void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int *cpu);
+bool ktlso_par_pick(unsigned int *cpu);
+void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int cpu);
 void ktlso_par_sealed(struct ktlso_tx_flight *f);
 bool ktlso_par_queued(struct ktlso_tx_flight *f);
 bool ktlso_par_done(struct ktlso_tx_flight *f);

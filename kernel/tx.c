@@ -749,6 +749,8 @@ static bool ktlso_tx_hand_off(struct ktlso_tx *tx, struct ktlso_tx_flight *f,
 	for (i = 0; i < tx->nr_in; i++)
 		if (!tx->in[i].page)
 			return false;
+	if (!ktlso_par_pick(&tx->flight_cpu))
+		return false;
 	if (ktlso_seal_op_alloc(&tx->c, &f->op, GFP_KERNEL_ACCOUNT))
 		return false;
 	memcpy(f->in, tx->in, tx->nr_in * sizeof(tx->in[0]));
@@ -768,7 +770,7 @@ static bool ktlso_tx_hand_off(struct ktlso_tx *tx, struct ktlso_tx_flight *f,
 	tx->nr_in = 0;
 	tx->open_len = 0;
 	tx->user_pages = false;
-	ktlso_par_start(f, &tx->flight_cpu);
+	ktlso_par_start(f, tx->flight_cpu);
 	return true;
 }
 

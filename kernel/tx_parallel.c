@@ -7,7 +7,8 @@
  * each has its sequence number, so the transmit side (tx.c) keeps a small
  * ring of full records sealed out of order: the sender gives each its
  * sequence number, hands it to a worker on another CPU when no record in
- * the ring still waits for one, and otherwise seals it itself; records
+ * the ring still waits for one and a CPU lately had idle time to spare,
+ * and otherwise seals it itself; records
  * are pushed to TCP in sequence order, as those at the front are sealed,
  * by the sender alone.  So the sender and the workers seal at once, the
  * sender also pushes, and the ring (tx_parallel records, at most
@@ -18,8 +19,11 @@
  * seals it itself when it needs the record and no worker has started on
  * it; tx.c then hands nothing off for a while.  Nothing ever waits on a
  * queue for a CPU.  A busy CPU often starts the worker in time all the
- * same, though, so with many connections per core the ring costs some
- * CPU (measured in the README); tx_parallel=0 is the setting there.
+ * same, though, and the worker then only takes the place of other work
+ * there, at the cost of moving the record between caches.  So records go
+ * only to CPUs that were idle for part of their last sampled window
+ * (ktlso_par_spare()): with every CPU busy, as on a server with many
+ * connections per core, each sender seals its own records.
  *
  * Lifetime: a flight belongs to its socket's transmit state, which cancels
  * its work item before freeing it (ktlso_par_stop()).  A worker touches
@@ -29,8 +33,11 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/kernel_stat.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/tick.h>
 #include <linux/workqueue.h>
 
 #include "ktlso.h"
@@ -94,28 +101,105 @@ static unsigned int ktlso_par_next_cpu(unsigned int cpu)
 	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
 }
 
+/*
+ * How much of a CPU was idle lately, sampled at most once per window by
+ * whichever sender asks first.  A CPU whose last window had less than
+ * 1/KTLSO_PAR_SPARE of it idle gets no records: its own work would wait
+ * for them, or they for it.
+ */
+#define KTLSO_PAR_WINDOW_NS	(20 * NSEC_PER_MSEC)
+#define KTLSO_PAR_SPARE		16
+#define KTLSO_PAR_TRIES		4
+
+struct ktlso_par_load {
+	spinlock_t lock;	/* one sampler at a time; others skip */
+	u64 stamp;		/* ktime_get_ns() at the last sample */
+	u64 idle;		/* ktlso_par_idle_ns() then */
+	bool spare;		/* enough idle time in the last window */
+};
+
+static DEFINE_PER_CPU(struct ktlso_par_load, ktlso_par_load);
+
+/* Time @cpu spent idle (or waiting for I/O) since boot, as /proc/stat. */
+static u64 ktlso_par_idle_ns(unsigned int cpu)
+{
+	struct kernel_cpustat kcs;
+	u64 idle = get_cpu_idle_time_us(cpu, NULL);
+
+	if (idle != (u64)-1)
+		return (idle + get_cpu_iowait_time_us(cpu, NULL)) *
+		       NSEC_PER_USEC;
+	/* Without NOHZ the tick counts idle time. */
+	kcpustat_cpu_fetch(&kcs, cpu);
+	return kcs.cpustat[CPUTIME_IDLE] + kcs.cpustat[CPUTIME_IOWAIT];
+}
+
+/* Did @cpu have idle time to spare in its last sampled window? */
+static bool ktlso_par_spare(unsigned int cpu)
+{
+	struct ktlso_par_load *l = per_cpu_ptr(&ktlso_par_load, cpu);
+	u64 now = ktime_get_ns(), idle;
+
+	if (now - READ_ONCE(l->stamp) < KTLSO_PAR_WINDOW_NS ||
+	    !spin_trylock(&l->lock))
+		return READ_ONCE(l->spare);
+	if (now - l->stamp >= KTLSO_PAR_WINDOW_NS) {
+		idle = ktlso_par_idle_ns(cpu);
+		WRITE_ONCE(l->spare, (idle - l->idle) * KTLSO_PAR_SPARE >=
+				     now - l->stamp);
+		l->idle = idle;
+		WRITE_ONCE(l->stamp, now);
+	}
+	spin_unlock(&l->lock);
+	return READ_ONCE(l->spare);
+}
+
+/**
+ * ktlso_par_pick() - choose a CPU to seal a socket's next record on
+ * @cpu: the CPU the socket's last record went to, or the last one found
+ *	busy; updated
+ *
+ * Takes the online CPUs after @cpu in turn, skipping the one the sender
+ * runs on (a hint: the sender may move), and the first of the next few
+ * that lately had idle time to spare.  On a server whose CPUs are all
+ * busy, every record is then sealed by its own sender, as in-tree kTLS
+ * does; the next pick goes on from where this one stopped, so that every
+ * CPU gets looked at.
+ *
+ * Return: true if @cpu is set to the CPU to hand the record to.
+ */
+bool ktlso_par_pick(unsigned int *cpu)
+{
+	unsigned int next = *cpu, self = raw_smp_processor_id(), i;
+
+	for (i = 0; i < KTLSO_PAR_TRIES; i++) {
+		next = ktlso_par_next_cpu(next);
+		if (next == self)
+			next = ktlso_par_next_cpu(next);
+		if (next == self)
+			return false;
+		*cpu = next;
+		if (ktlso_par_spare(next))
+			return true;
+	}
+	return false;
+}
+
 /**
  * ktlso_par_start() - hand a record, set up in @f->op, to another CPU
  * @f: the flight, idle
- * @cpu: the CPU the socket's last flight went to; updated
+ * @cpu: the CPU, from ktlso_par_pick()
  *
- * The workers run on the online CPUs after @cpu in turn, skipping the one
- * the sender runs on (a hint: the sender may move).  A work item queued
- * on a CPU that goes offline meanwhile still runs, on another one; with
- * no other CPU left, the sender takes the record back.
+ * A work item queued on a CPU that goes offline meanwhile still runs, on
+ * another one; with no other CPU left, the sender takes the record back.
  */
-void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int *cpu)
+void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int cpu)
 {
-	unsigned int next = ktlso_par_next_cpu(*cpu);
-
-	if (next == raw_smp_processor_id())
-		next = ktlso_par_next_cpu(next);
-	*cpu = next;
 	f->err = 0;
 	reinit_completion(&f->done);
 	/* The worker's cmpxchg orders the set-up flight before its use. */
 	atomic_set_release(&f->state, KTLSO_FLIGHT_QUEUED);
-	queue_work_on(next, ktlso_seal_wq, &f->work);
+	queue_work_on(cpu, ktlso_seal_wq, &f->work);
 }
 
 /**
@@ -208,6 +292,10 @@ void ktlso_par_stop(struct ktlso_tx_flight *f)
  */
 int ktlso_par_init(void)
 {
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&per_cpu_ptr(&ktlso_par_load, cpu)->lock);
 	ktlso_seal_wq = alloc_workqueue("ktlso_seal", 0, 0);
 	return ktlso_seal_wq ? 0 : -ENOMEM;
 }
