@@ -18,6 +18,9 @@
  *  - transmit: 1 KiB and 16 KiB writes, and a file of --size MiB sent with
  *    sendfile() (libssl: pread() then SSL_write() of 16 KiB; ossl+kTLS:
  *    SSL_sendfile()); the peer reads the records raw and discards them;
+ *    and the same file over 4 connections at once (a quarter each), each
+ *    with its own sending and reading threads: the many-connection case,
+ *    where every CPU of a small machine is busy;
  *  - receive: 16 KiB reads of records a peer sealed beforehand (the
  *    engine's record layer, under fixed keys for the ULPs, under the
  *    handshake's server traffic secret for libssl), every plaintext byte
@@ -35,7 +38,7 @@
  * CPU per GB counts what the TLS side costs the machine: all the CPU time
  * the machine spent during the case (/proc/stat: user, nice, system, irq
  * and softirq, over every CPU, so that work done in softirq or a kernel
- * worker counts wherever it ran) less the peer thread's own time
+ * worker counts wherever it ran) less the peer threads' own time
  * (getrusage(RUSAGE_THREAD)).  On loopback the receiving TCP's softirq
  * work runs mostly in the sender's context, and counts with it, alike for
  * every system.  Absolute figures depend on the machine (under qemu TCG
@@ -102,19 +105,26 @@ static bool is_ulp(enum sys s)
 	return s == SYS_KTLSO || s == SYS_KTLS;
 }
 
-enum workload { WL_WRITE_1K, WL_WRITE_16K, WL_SENDFILE, WL_READ,
-		WL_READ_NOPAD, WL_NUM };
+enum workload { WL_WRITE_1K, WL_WRITE_16K, WL_SENDFILE, WL_SENDFILE_X4,
+		WL_READ, WL_READ_NOPAD, WL_NUM };
+
+/* Connections of the many-connection case: two per CPU of the test bed. */
+#define STREAMS 4
 
 static const struct {
 	const char *name, *key;
 	size_t chunk;		/* write/read size; libssl's for sendfile */
-	bool rx;
+	unsigned int streams;	/* connections at once, each its own threads */
+	bool sendfile, rx;
 } wls[WL_NUM] = {
-	[WL_WRITE_1K] = { "1 KiB writes", "write-1k", 1024, false },
-	[WL_WRITE_16K] = { "16 KiB writes", "write-16k", CHUNK, false },
-	[WL_SENDFILE] = { "sendfile", "sendfile", CHUNK, false },
-	[WL_READ] = { "16 KiB reads", "read-16k", CHUNK, true },
-	[WL_READ_NOPAD] = { "... no-pad", "read-16k-nopad", CHUNK, true },
+	[WL_WRITE_1K] = { "1 KiB writes", "write-1k", 1024, 1 },
+	[WL_WRITE_16K] = { "16 KiB writes", "write-16k", CHUNK, 1 },
+	[WL_SENDFILE] = { "sendfile", "sendfile", CHUNK, 1, true },
+	[WL_SENDFILE_X4] = { "sendfile x4", "sendfile-x4", CHUNK, STREAMS,
+			     true },
+	[WL_READ] = { "16 KiB reads", "read-16k", CHUNK, 1, false, true },
+	[WL_READ_NOPAD] = { "... no-pad", "read-16k-nopad", CHUNK, 1, false,
+			    true },
 };
 
 static const struct {
@@ -269,11 +279,14 @@ struct drain {
 static void *drain(void *arg)
 {
 	struct drain *d = arg;
-	static char buf[1 << 18];
+	const size_t cap = 1 << 18;
+	char *buf = malloc(cap);
 	double c0 = thread_cpu();
 
+	if (!buf)
+		tool_die(PROG, "malloc");
 	for (;;) {
-		ssize_t r = read(d->fd, buf, sizeof(buf));
+		ssize_t r = read(d->fd, buf, cap);
 
 		if (r <= 0) {
 			d->err = r < 0 ? errno : 0;
@@ -282,6 +295,7 @@ static void *drain(void *arg)
 		d->got += (size_t)r;
 	}
 	d->cpu = thread_cpu() - c0;
+	free(buf);
 	return NULL;
 }
 
@@ -320,29 +334,31 @@ struct sample {
 	bool na;
 };
 
-/* One chunk of a transmit case; > 0 bytes sent, or exits. */
+/*
+ * One chunk of a transmit case, at @done bytes into the file; > 0 bytes
+ * sent, or exits.  @chunk: the stream's buffer for libssl's file reads.
+ */
 static size_t tx_step(enum sys s, enum workload w, int fd, SSL *ssl, int file,
-		      size_t done, size_t left)
+		      size_t done, size_t left, char *chunk)
 {
 	size_t len = left < wls[w].chunk ? left : wls[w].chunk;
-	static char chunk[CHUNK];
 	const char *buf = pattern + done % CHUNK;
 	off_t off = (off_t)done;
 	ssize_t n;
 
-	if (w == WL_SENDFILE && is_ulp(s)) {
+	if (wls[w].sendfile && is_ulp(s)) {
 		n = sendfile(fd, file, &off, left);
 		if (n <= 0)
 			tool_die(PROG, "sendfile");
 		return (size_t)n;
 	}
-	if (w == WL_SENDFILE && s == SYS_OSSL_KTLS) {
+	if (wls[w].sendfile && s == SYS_OSSL_KTLS) {
 		n = SSL_sendfile(ssl, file, off, left, 0);
 		if (n <= 0)
 			tool_die(PROG, "SSL_sendfile");
 		return (size_t)n;
 	}
-	if (w == WL_SENDFILE) {
+	if (wls[w].sendfile) {
 		n = pread(file, chunk, len, off);
 		if (n <= 0)
 			tool_die(PROG, "pread");
@@ -380,49 +396,97 @@ static SSL *tx_setup(enum sys s, struct suite_ctx *sc, int cfd, int sfd,
 	return *na ? NULL : ssl;
 }
 
+/* One connection of a transmit case: its sender and its peer. */
+struct tx_stream {
+	enum sys s;
+	enum workload w;
+	int cfd, sfd, file;
+	SSL *ssl;
+	size_t size;
+	struct drain d;
+	pthread_t drain_th, send_th;
+	char chunk[CHUNK];
+};
+
+static void *tx_send(void *arg)
+{
+	struct tx_stream *t = arg;
+	size_t done = 0;
+
+	while (done < t->size)
+		done += tx_step(t->s, t->w, t->cfd, t->ssl, t->file, done,
+				t->size - done, t->chunk);
+	SSL_free(t->ssl);
+	close(t->cfd);
+	return NULL;
+}
+
+/*
+ * A transmit case: @size bytes over wls[@w].streams connections at once,
+ * each with a sending and a draining thread.
+ */
 static struct sample run_tx(enum sys s, enum workload w, struct suite_ctx *sc,
 			    int file, size_t size)
 {
+	unsigned int i, n = wls[w].streams;
 	struct sample res = { 0 };
-	struct drain d = { 0 };
-	double t0, t1, b0, b1;
-	size_t done = 0;
-	pthread_t th;
-	int cfd, sfd;
-	SSL *ssl;
+	struct tx_stream *t = calloc(n, sizeof(*t));
+	double t0, t1, b0, b1, peer_cpu = 0;
+	size_t got = 0;
 
-	tool_tcp_pair(PROG, &cfd, &sfd);
-	ssl = tx_setup(s, sc, cfd, sfd, &res.na);
-	if (res.na) {
-		close(cfd);
-		close(sfd);
-		return res;
+	if (!t)
+		tool_die(PROG, "calloc");
+	for (i = 0; i < n; i++) {
+		tool_tcp_pair(PROG, &t[i].cfd, &t[i].sfd);
+		t[i].ssl = tx_setup(s, sc, t[i].cfd, t[i].sfd, &res.na);
+		t[i].s = s;
+		t[i].w = w;
+		t[i].file = file;
+		/* Whole chunks each; the last stream takes the rest. */
+		t[i].size = i + 1 < n ? size / n / CHUNK * CHUNK :
+			    size - (n - 1) * (size / n / CHUNK * CHUNK);
+		t[i].d.fd = t[i].sfd;
+		if (res.na) {
+			do {
+				SSL_free(t[i].ssl);
+				close(t[i].cfd);
+				close(t[i].sfd);
+			} while (i-- > 0);
+			free(t);
+			return res;
+		}
 	}
-	d.fd = sfd;
 	b0 = machine_busy();
 	t0 = now();
-	if (pthread_create(&th, NULL, drain, &d))
-		tool_die(PROG, "pthread_create");
-	while (done < size)
-		done += tx_step(s, w, cfd, ssl, file, done, size - done);
-	SSL_free(ssl);
-	close(cfd);
-	pthread_join(th, NULL);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i].drain_th, NULL, drain, &t[i].d) ||
+		    pthread_create(&t[i].send_th, NULL, tx_send, &t[i]))
+			tool_die(PROG, "pthread_create");
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i].send_th, NULL);
+		pthread_join(t[i].drain_th, NULL);
+	}
 	t1 = now();
 	b1 = machine_busy();
-	if (d.err) {
-		errno = d.err;
-		tool_die(PROG, "read");
+	for (i = 0; i < n; i++) {
+		if (t[i].d.err) {
+			errno = t[i].d.err;
+			tool_die(PROG, "read");
+		}
+		/* Every byte must have gone out, sealed: a tag per 16 KiB at least. */
+		if (t[i].d.got < wire_bytes(t[i].size)) {
+			fprintf(stderr, "%s: %s: %zu bytes on the wire, expected at least %zu\n",
+				PROG, sys_names[s], t[i].d.got,
+				wire_bytes(t[i].size));
+			exit(1);
+		}
+		got += t[i].size;
+		peer_cpu += t[i].d.cpu;
+		close(t[i].sfd);
 	}
-	/* Every byte must have gone out, sealed: at least one tag per 16 KiB. */
-	if (d.got < wire_bytes(size)) {
-		fprintf(stderr, "%s: %s: %zu bytes on the wire, expected at least %zu\n",
-			PROG, sys_names[s], d.got, wire_bytes(size));
-		exit(1);
-	}
-	close(sfd);
-	res.mbps = (double)size / (t1 - t0) / 1e6;
-	res.cpu_gb = (b1 - b0 - d.cpu) / ((double)size / 1e9);
+	free(t);
+	res.mbps = (double)got / (t1 - t0) / 1e6;
+	res.cpu_gb = (b1 - b0 - peer_cpu) / ((double)got / 1e9);
 	return res;
 }
 
@@ -634,7 +698,7 @@ static void report_suite(const struct suite_ctx *sc,
 					x->mbps / sc->ceiling : 0);
 		}
 		print_ratio("", SYS_KTLS, sum[w]);
-		print_ratio(w == WL_SENDFILE ? " (goal: CPU <= 0.6)" : "",
+		print_ratio(wls[w].sendfile ? " (goal: CPU <= 0.6)" : "",
 			    SYS_LIBSSL, sum[w]);
 		print_ratio("", SYS_OSSL_KTLS, sum[w]);
 	}
@@ -748,7 +812,8 @@ static void usage(void)
 		"                   [--workloads LIST] [--systems LIST]\n"
 		"                   [--ceiling SUITE=MB/s,...] [--tsv FILE]\n"
 		"suites: aes128gcm, aes256gcm, chacha20 (default: all)\n"
-		"workloads: write-1k, write-16k, sendfile, read-16k, read-16k-nopad (default: all)\n"
+		"workloads: write-1k, write-16k, sendfile, sendfile-x4, read-16k,\n"
+		"           read-16k-nopad (default: all)\n"
 		"systems: ktlso, kTLS, libssl, ossl+kTLS (default: all)\n");
 	exit(2);
 }
@@ -759,7 +824,7 @@ int main(int argc, char **argv)
 	struct summary sum[WL_NUM][SYS_NUM];
 	double ceiling[NUM_SUITES] = { 0 };
 	bool want[NUM_SUITES] = { true, true, true };
-	bool want_wl[WL_NUM] = { true, true, true, true, true };
+	bool want_wl[WL_NUM] = { true, true, true, true, true, true };
 	bool want_sys[SYS_NUM] = { true, true, true, true };
 	unsigned long mib = 32;
 	const char *tsv_path = NULL;
@@ -851,7 +916,7 @@ int main(int argc, char **argv)
 	printf("ktlso-bench: TLS 1.3, Linux %s, %zu MiB per case (1 KiB writes:"
 	       " %zu MiB), median of %d runs\n", u.release, size >> 20,
 	       case_bytes(WL_WRITE_1K, size) >> 20, nruns);
-	printf("CPU s/GB: the machine's busy time (/proc/stat) less the peer thread's\n\n");
+	printf("CPU s/GB: the machine's busy time (/proc/stat) less the peer threads'\n\n");
 	for (i = 0; i < NUM_SUITES; i++) {
 		struct suite_ctx sc = { .ceiling = ceiling[i] };
 
