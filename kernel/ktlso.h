@@ -731,6 +731,7 @@ void ktlso_splice_eof(struct socket *sock);
 unsigned int ktlso_par_flights(void);
 void ktlso_par_init_flight(struct ktlso_tx_flight *f);
 bool ktlso_par_pick(unsigned int *cpu);
+void ktlso_par_sender_sealed(u64 start);
 void ktlso_par_start(struct ktlso_tx_flight *f, unsigned int cpu);
 void ktlso_par_sealed(struct ktlso_tx_flight *f);
 bool ktlso_par_queued(struct ktlso_tx_flight *f);

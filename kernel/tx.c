@@ -52,12 +52,14 @@
 #include <linux/highmem.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
+#include <linux/sched/clock.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <net/tcp.h>
 
 #include "compat.h"
+
 #include "ktlso.h"
 
 static_assert(1 + DIV_ROUND_UP(KTLSO_MAX_RECORD, PAGE_SIZE) <= KTLSO_TX_OUT);
@@ -960,11 +962,13 @@ void ktlso_tx_owe(struct sock *sk, struct ktlso_context *ctx)
 static int ktlso_tx_seal_open(struct sock *sk, struct ktlso_tx *tx,
 			      unsigned int first, size_t body)
 {
+	u64 start = local_clock();
 	int err;
 
 	ktlso_tx_build_sg(tx, first, body);
 	err = ktlso_seal_sg(&tx->c, bvec_virt(&tx->out[first]), tx->open_type,
 			    tx->open_len, tx->sg_in, tx->sg_out);
+	ktlso_par_sender_sealed(start);
 	if (err) {
 		ktlso_tx_fail(sk, tx, err);
 		return err;

@@ -21,9 +21,10 @@
  * queue for a CPU.  A busy CPU often starts the worker in time all the
  * same, though, and the worker then only takes the place of other work
  * there, at the cost of moving the record between caches.  So records go
- * only to CPUs that were idle for part of their last sampled window
- * (ktlso_par_spare()): with every CPU busy, as on a server with many
- * connections per core, each sender seals its own records.
+ * only to CPUs that were idle (or ran the ring's workers) for part of
+ * their last sampled window (ktlso_par_spare()): with every CPU busy, as
+ * on a server with many connections per core, each sender seals its own
+ * records.
  *
  * Lifetime: a flight belongs to its socket's transmit state, which cancels
  * its work item before freeing it (ktlso_par_stop()).  A worker touches
@@ -35,6 +36,7 @@
 #include <linux/cpumask.h>
 #include <linux/kernel_stat.h>
 #include <linux/module.h>
+#include <linux/sched/clock.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/tick.h>
@@ -70,16 +72,30 @@ unsigned int ktlso_par_flights(void)
 	return min_t(unsigned int, READ_ONCE(tx_parallel), KTLSO_TX_FLIGHTS);
 }
 
+/*
+ * Nanoseconds each CPU spent sealing records, by the ring's workers and by
+ * senders, each counted on the CPU where the sealing ended.
+ */
+struct ktlso_par_sealing {
+	u64 worker;
+	u64 sender;
+};
+
+static DEFINE_PER_CPU(struct ktlso_par_sealing, ktlso_par_sealing);
+
 static void ktlso_par_work(struct work_struct *work)
 {
 	struct ktlso_tx_flight *f = container_of(work, struct ktlso_tx_flight,
 						 work);
 
 	/* A stale run, for a flight the sender took back, does nothing. */
+	u64 start = local_clock();
+
 	if (atomic_cmpxchg(&f->state, KTLSO_FLIGHT_QUEUED,
 			   KTLSO_FLIGHT_WORKER) != KTLSO_FLIGHT_QUEUED)
 		return;
 	f->err = ktlso_seal_run(&f->op);
+	this_cpu_add(ktlso_par_sealing.worker, local_clock() - start);
 	complete(&f->done);
 }
 
@@ -104,8 +120,11 @@ static unsigned int ktlso_par_next_cpu(unsigned int cpu)
 /*
  * How much of a CPU was idle lately, sampled at most once per window by
  * whichever sender asks first.  A CPU whose last window had less than
- * 1/KTLSO_PAR_SPARE of it idle gets no records: its own work would wait
- * for them, or they for it.
+ * 1/KTLSO_PAR_SPARE of it to spare gets no records: its own work would
+ * wait for them, or they for it.  The ring's workers' time there counts
+ * as spare, less what senders there spent sealing their own records: a
+ * worker on a CPU that only reads, say, keeps its place, but where
+ * senders seal too (many connections) it would only take theirs.
  */
 #define KTLSO_PAR_WINDOW_NS	(20 * NSEC_PER_MSEC)
 #define KTLSO_PAR_SPARE		16
@@ -115,10 +134,21 @@ struct ktlso_par_load {
 	spinlock_t lock;	/* one sampler at a time; others skip */
 	u64 stamp;		/* ktime_get_ns() at the last sample */
 	u64 idle;		/* ktlso_par_idle_ns() then */
-	bool spare;		/* enough idle time in the last window */
+	u64 worker;		/* ktlso_par_sealing's counts then */
+	u64 sender;
+	bool spare;		/* enough time to spare in the last window */
 };
 
 static DEFINE_PER_CPU(struct ktlso_par_load, ktlso_par_load);
+
+/**
+ * ktlso_par_sender_sealed() - count a record its sender sealed
+ * @start: local_clock() when the sealing began
+ */
+void ktlso_par_sender_sealed(u64 start)
+{
+	this_cpu_add(ktlso_par_sealing.sender, local_clock() - start);
+}
 
 /* Time @cpu spent idle (or waiting for I/O) since boot, as /proc/stat. */
 static u64 ktlso_par_idle_ns(unsigned int cpu)
@@ -134,22 +164,36 @@ static u64 ktlso_par_idle_ns(unsigned int cpu)
 	return kcs.cpustat[CPUTIME_IDLE] + kcs.cpustat[CPUTIME_IOWAIT];
 }
 
-/* Did @cpu have idle time to spare in its last sampled window? */
+/* Take a new sample of @cpu into @l, its lock held, at @now. */
+static void ktlso_par_sample(struct ktlso_par_load *l, unsigned int cpu,
+			     u64 now)
+{
+	const struct ktlso_par_sealing *sl = per_cpu_ptr(&ktlso_par_sealing,
+							 cpu);
+	u64 idle = ktlso_par_idle_ns(cpu);
+	u64 worker = READ_ONCE(sl->worker), sender = READ_ONCE(sl->sender);
+	u64 spare = idle - l->idle;
+
+	if (worker - l->worker > sender - l->sender)
+		spare += (worker - l->worker) - (sender - l->sender);
+	WRITE_ONCE(l->spare, spare * KTLSO_PAR_SPARE >= now - l->stamp);
+	l->idle = idle;
+	l->worker = worker;
+	l->sender = sender;
+	WRITE_ONCE(l->stamp, now);
+}
+
+/* Did @cpu have time to spare in its last sampled window? */
 static bool ktlso_par_spare(unsigned int cpu)
 {
 	struct ktlso_par_load *l = per_cpu_ptr(&ktlso_par_load, cpu);
-	u64 now = ktime_get_ns(), idle;
+	u64 now = ktime_get_ns();
 
 	if (now - READ_ONCE(l->stamp) < KTLSO_PAR_WINDOW_NS ||
 	    !spin_trylock(&l->lock))
 		return READ_ONCE(l->spare);
-	if (now - l->stamp >= KTLSO_PAR_WINDOW_NS) {
-		idle = ktlso_par_idle_ns(cpu);
-		WRITE_ONCE(l->spare, (idle - l->idle) * KTLSO_PAR_SPARE >=
-				     now - l->stamp);
-		l->idle = idle;
-		WRITE_ONCE(l->stamp, now);
-	}
+	if (now - l->stamp >= KTLSO_PAR_WINDOW_NS)
+		ktlso_par_sample(l, cpu, now);
 	spin_unlock(&l->lock);
 	return READ_ONCE(l->spare);
 }
@@ -261,8 +305,11 @@ int ktlso_par_finish(struct net *net, struct ktlso_tx_flight *f,
 		return f->err;
 	if (atomic_cmpxchg(&f->state, KTLSO_FLIGHT_QUEUED,
 			   KTLSO_FLIGHT_SEALED) == KTLSO_FLIGHT_QUEUED) {
+		u64 start = local_clock();
+
 		*took_back = true;
 		f->err = ktlso_seal_run(&f->op);
+		ktlso_par_sender_sealed(start);
 		ktlso_stats_add(net, KTLSO_MIB_TX_PARALLEL_INLINE, 1);
 		return f->err;
 	}

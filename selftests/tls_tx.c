@@ -474,10 +474,14 @@ static void ring_look_at_cpus(struct __test_metadata *_metadata,
 
 /*
  * Every CPU busy with a loop of its own, pinned there.  Once the ring has
- * seen them busy for a whole sampling window (20 ms; here 100), it hands
- * nothing off: a worker would only take the place of other work there.
- * The wire stays the same.  The sender stays on one CPU, so that it only
- * looks at the CPUs ring_look_at_cpus() looked at.
+ * seen them busy for a whole sampling window, it hands nothing off: a
+ * worker would only take the place of other work there.  The wire stays
+ * the same.  The sender stays on one CPU, so that it only looks at the
+ * CPUs ring_look_at_cpus() looked at.  The window the ring samples next
+ * runs from ring_look_at_cpus()'s last sample to the first record here,
+ * and the workers' time in it counts as time to spare: 500 ms, so that
+ * what ring_look_at_cpus() handed off in its last 20 ms window stays far
+ * below a sixteenth of it.
  */
 TEST_F(tls_tx, ring_with_every_cpu_busy_seals_in_the_sender)
 {
@@ -510,7 +514,7 @@ TEST_F(tls_tx, ring_with_every_cpu_busy_seals_in_the_sender)
 	all_busy = n == (size_t)CPU_COUNT(&cpus);
 	set_tx_parallel(_metadata, &self->tx_parallel, 4);
 	ring_look_at_cpus(_metadata, &self->keys);
-	usleep(100 * 1000);
+	usleep(500 * 1000);
 	before = ring_handed_off();
 	expect_wire_like_intree(_metadata, self->tx, self->peer, &self->keys,
 				ring_steps, ARRAY_SIZE(ring_steps), 24, true);
