@@ -59,7 +59,6 @@
 #include <net/tcp.h>
 
 #include "compat.h"
-
 #include "ktlso.h"
 
 static_assert(1 + DIV_ROUND_UP(KTLSO_MAX_RECORD, PAGE_SIZE) <= KTLSO_TX_OUT);

@@ -7,8 +7,8 @@
  * each has its sequence number, so the transmit side (tx.c) keeps a small
  * ring of full records sealed out of order: the sender gives each its
  * sequence number, hands it to a worker on another CPU when no record in
- * the ring still waits for one and a CPU lately had idle time to spare,
- * and otherwise seals it itself; records
+ * the ring still waits for one and a CPU lately had time to spare, and
+ * otherwise seals it itself; records
  * are pushed to TCP in sequence order, as those at the front are sealed,
  * by the sender alone.  So the sender and the workers seal at once, the
  * sender also pushes, and the ring (tx_parallel records, at most
@@ -88,9 +88,9 @@ static void ktlso_par_work(struct work_struct *work)
 	struct ktlso_tx_flight *f = container_of(work, struct ktlso_tx_flight,
 						 work);
 
-	/* A stale run, for a flight the sender took back, does nothing. */
 	u64 start = local_clock();
 
+	/* A stale run, for a flight the sender took back, does nothing. */
 	if (atomic_cmpxchg(&f->state, KTLSO_FLIGHT_QUEUED,
 			   KTLSO_FLIGHT_WORKER) != KTLSO_FLIGHT_QUEUED)
 		return;
@@ -172,7 +172,8 @@ static void ktlso_par_sample(struct ktlso_par_load *l, unsigned int cpu,
 							 cpu);
 	u64 idle = ktlso_par_idle_ns(cpu);
 	u64 worker = READ_ONCE(sl->worker), sender = READ_ONCE(sl->sender);
-	u64 spare = idle - l->idle;
+	/* iowait, counted remotely, can seem to go back a little */
+	u64 spare = idle > l->idle ? idle - l->idle : 0;
 
 	if (worker - l->worker > sender - l->sender)
 		spare += (worker - l->worker) - (sender - l->sender);
@@ -205,7 +206,7 @@ static bool ktlso_par_spare(unsigned int cpu)
  *
  * Takes the online CPUs after @cpu in turn, skipping the one the sender
  * runs on (a hint: the sender may move), and the first of the next few
- * that lately had idle time to spare.  On a server whose CPUs are all
+ * that lately had time to spare.  On a server whose CPUs are all
  * busy, every record is then sealed by its own sender, as in-tree kTLS
  * does; the next pick goes on from where this one stopped, so that every
  * CPU gets looked at.
