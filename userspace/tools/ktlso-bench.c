@@ -18,7 +18,7 @@
  *  - transmit: 1 KiB and 16 KiB writes, and a file of --size MiB sent with
  *    sendfile() (libssl: pread() then SSL_write() of 16 KiB; ossl+kTLS:
  *    SSL_sendfile()); the peer reads the records raw and discards them;
- *    and the same file over 4 connections at once (a quarter each), each
+ *    and a quarter of that over each of 4 connections at once, each
  *    with its own sending and reading threads: the many-connection case,
  *    where every CPU of a small machine is busy;
  *  - receive: 16 KiB reads of records a peer sealed beforehand (the
@@ -429,6 +429,8 @@ static struct sample run_tx(enum sys s, enum workload w, struct suite_ctx *sc,
 			    int file, size_t size)
 {
 	unsigned int i, n = wls[w].streams;
+	/* Whole chunks each, from the file's start; the last takes the rest. */
+	size_t each = size / n / CHUNK * CHUNK;
 	struct sample res = { 0 };
 	struct tx_stream *t = calloc(n, sizeof(*t));
 	double t0, t1, b0, b1, peer_cpu = 0;
@@ -442,9 +444,7 @@ static struct sample run_tx(enum sys s, enum workload w, struct suite_ctx *sc,
 		t[i].s = s;
 		t[i].w = w;
 		t[i].file = file;
-		/* Whole chunks each; the last stream takes the rest. */
-		t[i].size = i + 1 < n ? size / n / CHUNK * CHUNK :
-			    size - (n - 1) * (size / n / CHUNK * CHUNK);
+		t[i].size = i + 1 < n ? each : size - (n - 1) * each;
 		t[i].d.fd = t[i].sfd;
 		if (res.na) {
 			do {
