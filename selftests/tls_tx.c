@@ -1751,9 +1751,11 @@ static pid_t stuck_tx_worker(void)
  * then, each time in the middle of a record the sender is still pushing.
  * The work item that pushes pending records must not wait for the sender
  * (a kworker in D state for as long as the write lasts, system_wq
- * stalled): sampled all along, no worker is ever blocked in it.
+ * stalled): sampled all along, no worker is ever blocked in it. Each
+ * sample walks /proc, which takes most of a minute on a KASAN kernel:
+ * hence the longer timeout.
  */
-TEST_F(sem, tx_work_never_waits_for_a_sender)
+TEST_F_TIMEOUT(sem, tx_work_never_waits_for_a_sender, 180)
 {
 	const size_t len = 8 << 20, chunk = 64 * 1024;
 	const struct step one = WRITE(len);
