@@ -164,14 +164,6 @@ static void fi_disarm(struct fi *fi)
 
 /* --- common ----------------------------------------------------------- */
 
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The stream the data cases move: byte o is src[o % PERIOD]. */
 #define PERIOD		250000
 #define MAX_CHUNK	102400
@@ -225,7 +217,7 @@ FIXTURE_TEARDOWN(attach)
 TEST_F_TIMEOUT(attach, attach, CASE_TIMEOUT)
 {
 	int i, r, cfd, sfd, ok = 0, enomem = 0;
-	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	long end = ktlso_now_ms() + CASE_SECONDS * 1000, injected;
 	char name[16], c = 'x';
 	socklen_t len;
 
@@ -238,7 +230,7 @@ TEST_F_TIMEOUT(attach, attach, CASE_TIMEOUT)
 	ASSERT_TRUE(ktlso_wait_refcnt(0, 5000));
 
 	fi_arm(_metadata, &self->fi, 30);
-	for (i = 0; i < ITERATIONS && now_ms() < end; i++) {
+	for (i = 0; i < ITERATIONS && ktlso_now_ms() < end; i++) {
 		ASSERT_EQ(0, ktlso_tcp_pair(i % 2 ? AF_INET6 : AF_INET, &cfd,
 					    &sfd));
 		fi_on(&self->fi);
@@ -380,7 +372,7 @@ static void install_case(struct __test_metadata *_metadata,
 {
 	const char *total = opt == TLS_TX ? "TlsTxSw" : "TlsRxSw";
 	const char *curr = opt == TLS_TX ? "TlsCurrTxSw" : "TlsCurrRxSw";
-	long end = now_ms() + CASE_SECONDS * 1000, total0, curr0;
+	long end = ktlso_now_ms() + CASE_SECONDS * 1000, total0, curr0;
 	int i, r, cfd, sfd, ok = 0, enomem = 0;
 	unsigned char info[CRYPTO_INFO_BUF];
 	socklen_t len;
@@ -404,7 +396,7 @@ static void install_case(struct __test_metadata *_metadata,
 	curr0 = ktlso_stat(curr);
 
 	fi_arm(_metadata, &self->fi, 30);
-	for (i = 0; i < ITERATIONS && now_ms() < end; i++) {
+	for (i = 0; i < ITERATIONS && ktlso_now_ms() < end; i++) {
 		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
 		ASSERT_EQ(0, ktlso_attach(cfd));
 		fi_on(&self->fi);
@@ -554,7 +546,7 @@ static void send_calls(struct __test_metadata *_metadata, struct fi *fi,
 	int i;
 
 	memset(run, 0, sizeof(*run));
-	for (i = 0; i < max && now_ms() < end; i++) {
+	for (i = 0; i < max && ktlso_now_ms() < end; i++) {
 		size_t len = lens[i % ARRAY_SIZE(lens)];
 		off_t off = run->total % PERIOD;
 		ssize_t r;
@@ -655,7 +647,7 @@ static int send_calls_end(struct __test_metadata *_metadata, int fd,
  */
 TEST_F_TIMEOUT(data, send, CASE_TIMEOUT)
 {
-	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	long end = ktlso_now_ms() + CASE_SECONDS * 1000, injected;
 	struct reader_report rep;
 	int mfd, out[2], status;
 	struct send_run run;
@@ -746,7 +738,7 @@ static const char *const rx_op_name[] = { "recv", "MSG_PEEK", "splice" };
 TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
 {
 	static const size_t lens[] = { 1, 65536, 40000, 16384, 7, 30000, 100 };
-	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	long end = ktlso_now_ms() + CASE_SECONDS * 1000, injected;
 	int i, p[2], status, enomem[RX_OPS] = { 0 }, done[RX_OPS] = { 0 };
 	uint8_t *buf = malloc(65536);
 	size_t got = 0;
@@ -775,7 +767,7 @@ TEST_F_TIMEOUT(data, receive, CASE_TIMEOUT)
 	set_rcvtimeo(self->fd, RCV_TIMEOUT_S);
 
 	fi_arm(_metadata, &self->fi, 30);
-	for (i = 0; i < ITERATIONS && got < STREAM_LEN && now_ms() < end;
+	for (i = 0; i < ITERATIONS && got < STREAM_LEN && ktlso_now_ms() < end;
 	     i++) {
 		enum rx_op op = i % RX_OPS;
 		size_t len = lens[i % ARRAY_SIZE(lens)];
@@ -1106,7 +1098,7 @@ static void hs_daemon_run(void *arg, int ready, int out)
 		_exit(3);
 	if (write(ready, "r", 1) != 1)
 		_exit(4);
-	while (!hs_daemon_stop && now_ms() < cfg->deadline && !d.rep.bad_err)
+	while (!hs_daemon_stop && ktlso_now_ms() < cfg->deadline && !d.rep.bad_err)
 		if (ktlso_nl_wait_ready(&d.nl, 100) || !swept)
 			swept = hs_daemon_sweep(&d);
 	if (d.fi.ctl >= 0) {
@@ -1141,7 +1133,7 @@ static void hs_daemon_start(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(hs) *self, bool inject)
 {
 	self->cfg.inject = inject;
-	self->cfg.deadline = now_ms() + (CASE_SECONDS + 30) * 1000;
+	self->cfg.deadline = ktlso_now_ms() + (CASE_SECONDS + 30) * 1000;
 	ASSERT_EQ(0, ktlso_daemon_start(&self->d, hs_daemon_run, &self->cfg));
 }
 
@@ -1201,7 +1193,7 @@ static int hs_verdict(int fd)
 TEST_F_TIMEOUT(hs, request, CASE_TIMEOUT)
 {
 	struct ktlso_hs_request req = hs_req(1500);
-	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	long end = ktlso_now_ms() + CASE_SECONDS * 1000, injected;
 	int i, r, cfd, sfd, ok = 0, enomem = 0, lost = 0, v;
 	struct hs_daemon_report rep;
 	struct ktlso_hs_result res;
@@ -1209,7 +1201,7 @@ TEST_F_TIMEOUT(hs, request, CASE_TIMEOUT)
 	SKIP_WITHOUT_FI();
 	hs_daemon_start(_metadata, self, false);
 	fi_arm(_metadata, &self->fi, 30);
-	for (i = 0; i < ITERATIONS && now_ms() < end && lost < 3; i++) {
+	for (i = 0; i < ITERATIONS && ktlso_now_ms() < end && lost < 3; i++) {
 		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
 		ASSERT_EQ(0, ktlso_attach(cfd));
 		set_rcvtimeo(cfd, RCV_TIMEOUT_S);
@@ -1261,7 +1253,7 @@ TEST_F_TIMEOUT(hs, request, CASE_TIMEOUT)
 TEST_F_TIMEOUT(hs, daemon, CASE_TIMEOUT)
 {
 	struct ktlso_hs_request req = hs_req(10000);
-	long end = now_ms() + CASE_SECONDS * 1000;
+	long end = ktlso_now_ms() + CASE_SECONDS * 1000;
 	struct hs_daemon_report rep;
 	int i, cfd, sfd, v;
 
@@ -1269,7 +1261,7 @@ TEST_F_TIMEOUT(hs, daemon, CASE_TIMEOUT)
 	/* The daemon's switch is its own; the rate is everyone's. */
 	fi_arm(_metadata, &self->fi, 30);
 	hs_daemon_start(_metadata, self, true);
-	for (i = 0; i < ITERATIONS / 2 && now_ms() < end; i++) {
+	for (i = 0; i < ITERATIONS / 2 && ktlso_now_ms() < end; i++) {
 		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
 		ASSERT_EQ(0, ktlso_attach(cfd));
 		set_rcvtimeo(cfd, 15);
@@ -1414,7 +1406,7 @@ static void rekey_case(struct __test_metadata *_metadata,
 	const char *ok_name = opt == TLS_TX ? "TlsTxRekeyOk" : "TlsRxRekeyOk";
 	const char *err_name = opt == TLS_TX ? "TlsTxRekeyError" :
 					       "TlsRxRekeyError";
-	long end = now_ms() + CASE_SECONDS * 1000, oks0, errs0, e;
+	long end = ktlso_now_ms() + CASE_SECONDS * 1000, oks0, errs0, e;
 	struct ktlso_record_protection rp0, rp1;
 	int i, r, cfd, sfd, ok = 0, enomem = 0;
 
@@ -1425,7 +1417,7 @@ static void rekey_case(struct __test_metadata *_metadata,
 	ASSERT_LE(0, errs0);
 
 	fi_arm(_metadata, &self->fi, 30);
-	for (i = 0; i < ITERATIONS && now_ms() < end; i++) {
+	for (i = 0; i < ITERATIONS && ktlso_now_ms() < end; i++) {
 		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
 		ASSERT_EQ(0, ktlso_attach(cfd));
 		set_rcvtimeo(cfd, RCV_TIMEOUT_S);
@@ -1798,14 +1790,14 @@ static void ku_round(struct __test_metadata *_metadata, FIXTURE_DATA(ku) *self,
  */
 TEST_F_TIMEOUT(ku, send, CASE_TIMEOUT)
 {
-	long end = now_ms() + CASE_SECONDS * 1000, injected;
+	long end = ktlso_now_ms() + CASE_SECONDS * 1000, injected;
 	struct ku_totals tot = { 0 };
 	int mfd;
 
 	mfd = memfd_with(self->src, PERIOD + MAX_CHUNK, 0);
 	ASSERT_LE(0, mfd);
 	fi_arm(_metadata, &self->fi, 10);
-	while (tot.calls < ITERATIONS && now_ms() < end &&
+	while (tot.calls < ITERATIONS && ktlso_now_ms() < end &&
 	       !_metadata->exit_code) {
 		ku_round(_metadata, self, variant, mfd, end, &tot);
 		if (self->child || self->fd >= 0)

@@ -70,14 +70,6 @@ static int result(int fd, struct ktlso_hs_result *res)
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -115,9 +107,9 @@ static char thread_state(pid_t tid)
 /* Wait up to @ms for thread @tid to sleep uninterruptibly (in lock_sock). */
 static bool wait_blocked(pid_t tid, int ms)
 {
-	long end = now_ms() + ms;
+	long end = ktlso_now_ms() + ms;
 
-	while (now_ms() < end) {
+	while (ktlso_now_ms() < end) {
 		if (thread_state(tid) == 'D')
 			return true;
 		usleep(2000);
@@ -163,9 +155,9 @@ static int call_start(struct call *c, int (*fn)(struct call *c), int fd)
 /* Has the call returned within @ms? */
 static bool call_wait(struct call *c, int ms)
 {
-	long end = now_ms() + ms;
+	long end = ktlso_now_ms() + ms;
 
-	while (!atomic_load(&c->done) && now_ms() < end)
+	while (!atomic_load(&c->done) && ktlso_now_ms() < end)
 		usleep(2000);
 	return atomic_load(&c->done);
 }
@@ -538,8 +530,8 @@ TEST(listener_leaves)
 	ASSERT_GT(flap, 0);
 	ASSERT_GT(take, 0);
 
-	end = now_ms() + 4000;
-	for (i = 0; i < 3000 && now_ms() < end; i++) {
+	end = ktlso_now_ms() + 4000;
+	for (i = 0; i < 3000 && ktlso_now_ms() < end; i++) {
 		struct ktlso_hs_result res;
 		int app, peer, err;
 
@@ -599,11 +591,11 @@ static void storm_daemon(int ms, unsigned int seed)
 {
 	struct ktlso_nl_accepted acc;
 	struct ktlso_nl nl;
-	long end = now_ms() + ms;
+	long end = ktlso_now_ms() + ms;
 
 	if (ktlso_nl_open(&nl, true))
 		_exit(2);
-	while (now_ms() < end) {
+	while (ktlso_now_ms() < end) {
 		if (ktlso_nl_accept(&nl, &acc)) {
 			ktlso_nl_wait_ready(&nl, 5);
 			continue;
@@ -734,8 +726,8 @@ TEST(storm)
 		storm_daemons(stop);
 	ASSERT_GT(daemons, 0);
 
-	end = now_ms() + 4000;
-	while (now_ms() < end) {
+	end = ktlso_now_ms() + 4000;
+	while (ktlso_now_ms() < end) {
 		struct timeval tv = { .tv_usec = 200000 };
 		struct storm_sock ss = { 0 };
 		pthread_t io[2], keys;

@@ -135,6 +135,15 @@ static inline void ktlso_fill(void *buf, size_t len, unsigned int seed)
 		p[i] = (unsigned char)((i * 2654435761u + seed) >> 13);
 }
 
+/* CLOCK_MONOTONIC in milliseconds. */
+static inline long ktlso_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* The number a sysfs or debugfs file @path holds, or -1. */
 static inline long ktlso_read_long(const char *path)
 {
