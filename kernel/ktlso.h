@@ -624,6 +624,11 @@ void ktlso_stats_add(struct net *net, int item, long delta);
 /* main.c */
 struct ktlso_context *ktlso_sk_ctx(struct sock *sk);
 
+/* ulp_tls.c */
+extern struct tcp_ulp_ops ktlso_tls_ulp_ops;
+int ktlso_ulp_tls_init(void);
+void ktlso_ulp_tls_exit(void);
+
 /* handshake.c */
 int ktlso_hs_init(void);
 void ktlso_hs_exit(void);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktlso: module entry points and registration of the "ktlso" TCP ULP.
+ * ktlso: module entry points and registration of the "ktlso" TCP ULP (and,
+ * as ulp_tls asks, of "tls": ulp_tls.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -30,9 +31,13 @@ static struct tcp_ulp_ops ktlso_ulp_ops __read_mostly = {
  */
 struct ktlso_context *ktlso_sk_ctx(struct sock *sk)
 {
+	const struct tcp_ulp_ops *ops;
+
 	if (sk->sk_type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP ||
-	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
-	    READ_ONCE(inet_csk(sk)->icsk_ulp_ops) != &ktlso_ulp_ops)
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+		return NULL;
+	ops = READ_ONCE(inet_csk(sk)->icsk_ulp_ops);
+	if (ops != &ktlso_ulp_ops && ops != &ktlso_tls_ulp_ops)
 		return NULL;
 	return rcu_dereference_protected(inet_csk(sk)->icsk_ulp_data, 1);
 }
@@ -62,8 +67,13 @@ static int __init ktlso_module_init(void)
 		       KTLSO_ULP_NAME, err);
 		goto err_nl;
 	}
+	err = ktlso_ulp_tls_init();
+	if (err)
+		goto err_ulp;
 	return 0;
 
+err_ulp:
+	tcp_unregister_ulp(&ktlso_ulp_ops);
 err_nl:
 	ktlso_nl_exit();
 err_hs:
@@ -82,6 +92,7 @@ err_stats:
  */
 static void __exit ktlso_module_exit(void)
 {
+	ktlso_ulp_tls_exit();
 	tcp_unregister_ulp(&ktlso_ulp_ops);
 	ktlso_nl_exit();
 	ktlso_hs_exit();

@@ -158,7 +158,10 @@ static inline long ktlso_read_long(const char *path)
 	return v;
 }
 
-/* Write @val to the sysfs or debugfs file @path in one write(): 0 or -errno. */
+/*
+ * Write @val to the sysfs or debugfs file @path in one write(): 0, or
+ * -errno (the write's own, as a parameter's setter returned it).
+ */
 static inline int ktlso_write_str(const char *path, const char *val)
 {
 	ssize_t n;
@@ -168,7 +171,11 @@ static inline int ktlso_write_str(const char *path, const char *val)
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, strlen(val));
+	if (n < 0)
+		n = -errno;
 	close(fd);
+	if (n < 0)
+		return (int)n;
 	return n == (ssize_t)strlen(val) ? 0 : -EIO;
 }
 

@@ -121,14 +121,6 @@ TEST(unload_then_autoload)
 #define LOAD_SECONDS	3	/* how long the churn runs */
 #define CHURN_WORKERS	2
 
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* An errno nobody expected, and where: the first one a process saw. */
 struct unexpected {
 	char what[24];
@@ -192,7 +184,7 @@ static void refuser_run(void *arg, int ready, int out)
 	bool told = false;
 	struct ktlso_nl nl;
 
-	while (now_ms() < deadline) {
+	while (ktlso_now_ms() < deadline) {
 		if (ktlso_nl_open(&nl, true)) {
 			rep.open_failures++;
 			usleep(5000);
@@ -204,7 +196,7 @@ static void refuser_run(void *arg, int ready, int out)
 		told = true;
 		do
 			refuse_pending(&nl, &rep);
-		while (ktlso_nl_wait_ready(&nl, 100) && now_ms() < deadline);
+		while (ktlso_nl_wait_ready(&nl, 100) && ktlso_now_ms() < deadline);
 		ktlso_nl_close(&nl);
 	}
 	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
@@ -298,7 +290,7 @@ static pid_t churn_start(struct churn_report *rep, long deadline,
 
 		alarm(LOAD_SECONDS + 20);	/* never outlive the test */
 		srand(seed);
-		for (i = 0; now_ms() < deadline; i++) {
+		for (i = 0; ktlso_now_ms() < deadline; i++) {
 			churn_once(rep, i);
 			if (rep->bad.err)
 				_exit(1);
@@ -352,7 +344,7 @@ TEST(unload_under_load)
 	ASSERT_NE(MAP_FAILED, reps);
 	memset(reps, 0, sizeof(*reps) * CHURN_WORKERS);
 
-	deadline = now_ms() + LOAD_SECONDS * 1000;
+	deadline = ktlso_now_ms() + LOAD_SECONDS * 1000;
 	/* The daemon outlives the churn: no request may lose its daemon. */
 	daemon_deadline = deadline + 1000;
 	ASSERT_EQ(0, ktlso_daemon_start(&d, refuser_run, &daemon_deadline));
@@ -361,7 +353,7 @@ TEST(unload_under_load)
 		ASSERT_GT(workers[i], 0);
 	}
 
-	while (now_ms() < deadline) {
+	while (ktlso_now_ms() < deadline) {
 		int cfd, sfd;
 
 		usleep(20000);
