@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,18 +166,30 @@ static inline long ktlso_read_long(const char *path)
 static inline int ktlso_write_str(const char *path, const char *val)
 {
 	ssize_t n;
-	int fd;
+	int fd, err;
 
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, strlen(val));
-	if (n < 0)
-		n = -errno;
+	err = n < 0 ? -errno : n == (ssize_t)strlen(val) ? 0 : -EIO;
 	close(fd);
-	if (n < 0)
-		return (int)n;
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+	return err;
+}
+
+/* Is module @name loaded (or still going away)? */
+static inline bool ktlso_module_loaded(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* Unload module @name if nothing uses it: 0, or -1 with errno set. */
+static inline int ktlso_delete_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK);
 }
 
 /* The module's reference count from sysfs, or -1 if it is not loaded. */

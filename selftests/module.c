@@ -10,22 +10,11 @@
  */
 
 #include <sys/mman.h>
-#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "ktlso_daemon.h"
 #include "ktlso_genl.h"
 #include "ktlso_test.h"
-
-static int delete_module(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK);
-}
-
-static bool module_loaded(void)
-{
-	return access("/sys/module/ktlso", F_OK) == 0;
-}
 
 /* Make sure ktlso is loaded, through the autoloader if need be. */
 static void load_by_attach(struct __test_metadata *_metadata)
@@ -36,7 +25,7 @@ static void load_by_attach(struct __test_metadata *_metadata)
 	ASSERT_EQ(0, ktlso_attach(cfd));
 	ktlso_close_now(cfd);
 	close(sfd);
-	ASSERT_TRUE(module_loaded());
+	ASSERT_TRUE(ktlso_module_loaded("ktlso"));
 }
 
 TEST(sockets_pin_the_module)
@@ -57,9 +46,9 @@ TEST(sockets_pin_the_module)
 	EXPECT_EQ(base + 3, ktlso_module_refcnt());
 
 	/* In use: unloading must fail and leave the module in place. */
-	EXPECT_EQ(-1, delete_module("ktlso"));
+	EXPECT_EQ(-1, ktlso_delete_module("ktlso"));
 	EXPECT_EQ(EWOULDBLOCK, errno);
-	EXPECT_TRUE(module_loaded());
+	EXPECT_TRUE(ktlso_module_loaded("ktlso"));
 
 	/* A failed attach takes no reference. */
 	EXPECT_EQ(-EEXIST, ktlso_attach(c1));
@@ -102,13 +91,13 @@ TEST(unload_then_autoload)
 		SKIP(return, "needs root");
 	load_by_attach(_metadata);
 	ASSERT_TRUE(ktlso_wait_refcnt(0, 5000));
-	ASSERT_EQ(0, delete_module("ktlso"));
-	ASSERT_FALSE(module_loaded());
+	ASSERT_EQ(0, ktlso_delete_module("ktlso"));
+	ASSERT_FALSE(ktlso_module_loaded("ktlso"));
 
 	/* The next attach finds the ULP through the tcp-ulp-ktlso alias. */
 	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
 	ASSERT_EQ(0, ktlso_attach(cfd));
-	EXPECT_TRUE(module_loaded());
+	EXPECT_TRUE(ktlso_module_loaded("ktlso"));
 	ASSERT_EQ(0, getsockopt(cfd, SOL_TCP, TCP_ULP, name, &len));
 	EXPECT_STREQ(KTLSO_ULP_NAME, name);
 	ktlso_close_now(cfd);
@@ -357,11 +346,11 @@ TEST(unload_under_load)
 		int cfd, sfd;
 
 		usleep(20000);
-		if (!module_loaded()) {
+		if (!ktlso_module_loaded("ktlso")) {
 			absent++;	/* an autoload is under way */
 			continue;
 		}
-		if (delete_module("ktlso")) {
+		if (ktlso_delete_module("ktlso")) {
 			ASSERT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) {
 				TH_LOG("delete_module: %s", strerror(errno));
 			}
@@ -372,7 +361,7 @@ TEST(unload_under_load)
 		/* Gone; the next attach brings it back. */
 		ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));
 		EXPECT_EQ(0, ktlso_attach(cfd));
-		EXPECT_TRUE(module_loaded());
+		EXPECT_TRUE(ktlso_module_loaded("ktlso"));
 		ktlso_close_now(cfd);
 		close(sfd);
 	}
@@ -407,7 +396,7 @@ TEST(unload_under_load)
 	/* Nothing is left: ktlso unloads, and loads again on demand. */
 	load_by_attach(_metadata);
 	ASSERT_TRUE(ktlso_wait_refcnt(0, 5000));
-	EXPECT_EQ(0, delete_module("ktlso"));
+	EXPECT_EQ(0, ktlso_delete_module("ktlso"));
 	load_by_attach(_metadata);
 }
 
@@ -431,17 +420,17 @@ TEST(daemon_socket_outlives_module)
 	ASSERT_TRUE(ktlso_wait_refcnt(0, 5000));
 	ASSERT_EQ(0, ktlso_nl_open(&nl, true));
 
-	ASSERT_EQ(0, delete_module("ktlso")) {
+	ASSERT_EQ(0, ktlso_delete_module("ktlso")) {
 		TH_LOG("delete_module with a daemon subscribed: %s",
 		       strerror(errno));
 	}
-	ASSERT_FALSE(module_loaded());
+	ASSERT_FALSE(ktlso_module_loaded("ktlso"));
 	EXPECT_EQ(-ENOENT, ktlso_nl_accept(&nl, &acc));
 	EXPECT_EQ(-1, acc.fd);
 	EXPECT_EQ(-ENOENT, ktlso_nl_done(&nl, 0, EACCES, 0, 0, NULL, NULL));
 	EXPECT_EQ(-ENOENT, ktlso_nl_status(&nl, &st));
 	EXPECT_FALSE(ktlso_nl_wait_ready(&nl, 50));
-	EXPECT_FALSE(module_loaded());
+	EXPECT_FALSE(ktlso_module_loaded("ktlso"));
 
 	/* Back by autoload: the old subscription listens to nothing. */
 	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &cfd, &sfd));

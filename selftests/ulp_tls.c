@@ -11,23 +11,15 @@
  * Every test leaves ulp_tls clear and tls.ko unloaded.
  */
 
-#include <sys/syscall.h>
-
 #include "tls_common.h"
 
 #define PARAM_ULP_TLS	"/sys/module/ktlso/parameters/ulp_tls"
-#define INTREE_SYSFS	"/sys/module/tls"
 
 static const struct step steps[] = {
 	WRITE(20000),
 	SENDFILE(40000),
 	WRITE(1),
 };
-
-static bool loaded(const char *sysfs)
-{
-	return access(sysfs, F_OK) == 0;
-}
 
 /* ulp_tls as the module reports it: 'Y', 'N', or 0 if unreadable. */
 static char ulp_tls(void)
@@ -49,7 +41,7 @@ static int unload(const char *name)
 	long end = ktlso_now_ms() + 5000;
 
 	for (;;) {
-		if (!syscall(SYS_delete_module, name, O_NONBLOCK) ||
+		if (!ktlso_delete_module(name) ||
 		    errno == ENOENT)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EAGAIN)
@@ -130,7 +122,7 @@ FIXTURE_TEARDOWN(alias)
 		ktlso_close_now(self->tx);
 	if (self->peer >= 0)
 		close(self->peer);
-	if (loaded("/sys/module/ktlso"))
+	if (ktlso_module_loaded("ktlso"))
 		ktlso_write_str(PARAM_ULP_TLS, "0");
 	else
 		modprobe("ktlso");
@@ -146,7 +138,7 @@ TEST_F(alias, off_by_default)
 TEST_F(alias, refused_while_intree_holds_tls)
 {
 	ASSERT_EQ(0, modprobe("tls"));
-	ASSERT_TRUE(loaded(INTREE_SYSFS));
+	ASSERT_TRUE(ktlso_module_loaded("tls"));
 	EXPECT_EQ(-EEXIST, ktlso_write_str(PARAM_ULP_TLS, "1"));
 	EXPECT_EQ('N', ulp_tls());
 }
@@ -165,7 +157,7 @@ TEST_F(alias, tls_name_seals_with_ktlso)
 	tx_pair(_metadata, "tls", &k, &self->tx, &self->peer);
 	EXPECT_EQ(before + 1, ktlso_stat("TlsTxSw"));
 	expect_records(_metadata, &k, self->tx, self->peer, 40);
-	EXPECT_FALSE(loaded(INTREE_SYSFS));
+	EXPECT_FALSE(ktlso_module_loaded("tls"));
 }
 
 /* And it opens records: TLS_RX through the name too. */
@@ -204,7 +196,7 @@ TEST_F(alias, intree_refused_while_answering)
 
 	ASSERT_EQ(0, ktlso_write_str(PARAM_ULP_TLS, "1"));
 	EXPECT_NE(0, modprobe("tls"));
-	EXPECT_FALSE(loaded(INTREE_SYSFS));
+	EXPECT_FALSE(ktlso_module_loaded("tls"));
 	tx_pair(_metadata, "tls", &k, &self->tx, &self->peer);
 	expect_records(_metadata, &k, self->tx, self->peer, 42);
 }
@@ -224,12 +216,12 @@ TEST_F(alias, cleared_gives_the_name_back)
 	ASSERT_EQ(0, ktlso_write_str(PARAM_ULP_TLS, "0"));
 	EXPECT_EQ('N', ulp_tls());
 	expect_records(_metadata, &k, self->tx, self->peer, 43);
-	EXPECT_FALSE(loaded(INTREE_SYSFS));
+	EXPECT_FALSE(ktlso_module_loaded("tls"));
 
 	ASSERT_EQ(0, ktlso_tcp_pair(AF_INET, &fd, &peer));
 	EXPECT_EQ(0, ulp_attach(fd, "tls"));
-	EXPECT_TRUE(loaded(INTREE_SYSFS));
-	EXPECT_LT(0, ktlso_read_long(INTREE_SYSFS "/refcnt"));
+	EXPECT_TRUE(ktlso_module_loaded("tls"));
+	EXPECT_LT(0, ktlso_read_long("/sys/module/tls/refcnt"));
 	ktlso_close_now(fd);
 	close(peer);
 	/* Taking it again waits for in-tree kTLS to go. */
@@ -258,7 +250,7 @@ TEST_F(alias, set_at_load_time)
 	ASSERT_EQ(0, unload("ktlso"));
 	ASSERT_EQ(0, modprobe("tls"));
 	EXPECT_NE(0, modprobe("ktlso ulp_tls=1"));
-	EXPECT_FALSE(loaded("/sys/module/ktlso"));
+	EXPECT_FALSE(ktlso_module_loaded("ktlso"));
 }
 
 TEST_HARNESS_MAIN
