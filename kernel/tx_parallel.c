@@ -87,7 +87,6 @@ static void ktlso_par_work(struct work_struct *work)
 {
 	struct ktlso_tx_flight *f = container_of(work, struct ktlso_tx_flight,
 						 work);
-
 	u64 start = local_clock();
 
 	/* A stale run, for a flight the sender took back, does nothing. */
