@@ -107,8 +107,15 @@ TEST(unload_then_autoload)
 
 /* --- unloading under load -------------------------------------------------- */
 
-#define LOAD_SECONDS	3	/* how long the churn runs */
-#define CHURN_WORKERS	2
+/*
+ * The churn runs at least LOAD_MIN_SECONDS, then until every kind of event
+ * it is there to mix has happened (an unload, an attach per worker, a
+ * refused handshake), but no longer than LOAD_MAX_SECONDS: on a debug
+ * kernel a module autoload alone can take seconds.
+ */
+#define LOAD_MIN_SECONDS	3
+#define LOAD_MAX_SECONDS	60
+#define CHURN_WORKERS		2
 
 /* An errno nobody expected, and where: the first one a process saw. */
 struct unexpected {
@@ -166,14 +173,21 @@ static void refuse_pending(struct ktlso_nl *nl, struct refuser_report *rep)
 	}
 }
 
+/* Set by the test, in memory shared with its children: stop now. */
+static bool stop_set(const int *stop)
+{
+	return __atomic_load_n(stop, __ATOMIC_ACQUIRE);
+}
+
 static void refuser_run(void *arg, int ready, int out)
 {
-	long deadline = *(long *)arg;
+	const int *stop = arg;
 	struct refuser_report rep = { 0 };
 	bool told = false;
 	struct ktlso_nl nl;
 
-	while (ktlso_now_ms() < deadline) {
+	alarm(LOAD_MAX_SECONDS + 30);	/* never outlive the test */
+	while (!stop_set(stop)) {
 		if (ktlso_nl_open(&nl, true)) {
 			rep.open_failures++;
 			usleep(5000);
@@ -185,7 +199,7 @@ static void refuser_run(void *arg, int ready, int out)
 		told = true;
 		do
 			refuse_pending(&nl, &rep);
-		while (ktlso_nl_wait_ready(&nl, 100) && ktlso_now_ms() < deadline);
+		while (ktlso_nl_wait_ready(&nl, 100) && !stop_set(stop));
 		ktlso_nl_close(&nl);
 	}
 	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
@@ -193,7 +207,10 @@ static void refuser_run(void *arg, int ready, int out)
 	_exit(0);
 }
 
-/* What one churning process did; shared with the parent. */
+/*
+ * What one churning process did; shared with the test, which reads the
+ * counters while the process runs (count() and counted()).
+ */
 struct churn_report {
 	unsigned int attached;
 	unsigned int absent;		/* attach ENOENT: ULP unregistered */
@@ -201,6 +218,23 @@ struct churn_report {
 	unsigned int refused;		/* handshakes the daemon refused */
 	unsigned int no_daemon;		/* request ESRCH: not subscribed now */
 	struct unexpected bad;
+};
+
+static void count(unsigned int *c)
+{
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
+
+static unsigned int counted(const unsigned int *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/* Everything the test shares with its children. */
+struct churn_shared {
+	struct churn_report reps[CHURN_WORKERS];
+	int stop;		/* the churn ends */
+	int daemon_stop;	/* the daemon ends, after the churn */
 };
 
 static const struct tls12_crypto_info_aes_gcm_128 churn_key = {
@@ -227,14 +261,14 @@ static void churn_once(struct churn_report *rep, unsigned int i)
 	}
 	err = ktlso_attach(cfd);
 	if (err == -ENOENT) {
-		rep->absent++;
+		count(&rep->absent);
 		goto out;
 	}
 	if (err) {
 		note_unexpected(&rep->bad, "attach", err);
 		goto out;
 	}
-	rep->attached++;
+	count(&rep->attached);
 	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	switch (i % 3) {
 	case 1:
@@ -244,12 +278,12 @@ static void churn_once(struct churn_report *rep, unsigned int i)
 		else if (write(cfd, buf, sizeof(buf)) != sizeof(buf))
 			note_unexpected(&rep->bad, "write", -errno);
 		else
-			rep->keyed++;
+			count(&rep->keyed);
 		break;
 	case 2:
 		err = ktlso_request_handshake(cfd, &req);
 		if (err == -ESRCH) {
-			rep->no_daemon++;
+			count(&rep->no_daemon);
 			break;
 		}
 		if (err) {
@@ -261,7 +295,7 @@ static void churn_once(struct churn_report *rep, unsigned int i)
 			note_unexpected(&rep->bad, "read after request",
 					-errno);
 		else
-			rep->refused++;
+			count(&rep->refused);
 		break;
 	}
 out:
@@ -269,7 +303,7 @@ out:
 	close(sfd);
 }
 
-static pid_t churn_start(struct churn_report *rep, long deadline,
+static pid_t churn_start(struct churn_report *rep, const int *stop,
 			 unsigned int seed)
 {
 	pid_t pid = fork();
@@ -277,9 +311,9 @@ static pid_t churn_start(struct churn_report *rep, long deadline,
 	if (pid == 0) {
 		unsigned int i;
 
-		alarm(LOAD_SECONDS + 20);	/* never outlive the test */
+		alarm(LOAD_MAX_SECONDS + 20);	/* never outlive the test */
 		srand(seed);
-		for (i = 0; ktlso_now_ms() < deadline; i++) {
+		for (i = 0; !stop_set(stop); i++) {
 			churn_once(rep, i);
 			if (rep->bad.err)
 				_exit(1);
@@ -307,20 +341,38 @@ static void warm_up_keys(struct __test_metadata *_metadata)
 	close(sfd);
 }
 
+/* Has every kind of event the churn mixes happened yet? */
+static bool churn_mixed(const struct churn_shared *sh, unsigned int unloads)
+{
+	unsigned int i, refused = 0;
+
+	for (i = 0; i < CHURN_WORKERS; i++) {
+		if (!counted(&sh->reps[i].attached))
+			return false;
+		refused += counted(&sh->reps[i].refused);
+	}
+	return unloads && refused;
+}
+
 /*
  * Unload, again and again, while sockets with ktlso are made and closed
  * in a loop, some with keys, some asking a daemon for a handshake the
  * daemon refuses.  An unload attempt either works or finds the module busy;
  * after one that worked, the next attach loads ktlso again.
  */
-TEST(unload_under_load)
+FIXTURE(unload) {};
+FIXTURE_SETUP(unload) {}
+FIXTURE_TEARDOWN(unload) {}
+
+TEST_F_TIMEOUT(unload, under_load, LOAD_MAX_SECONDS + 90)
 {
+	struct churn_shared *sh;
 	struct churn_report *reps;
 	struct refuser_report drep;
 	struct ktlso_daemon d = { 0 };
-	unsigned int unloads = 0, busy = 0, absent = 0, i;
+	unsigned int unloads = 0, busy = 0, absent = 0, refused = 0, i;
 	pid_t workers[CHURN_WORKERS];
-	long deadline, daemon_deadline;
+	long start, now;
 	int status;
 
 	if (geteuid())
@@ -328,23 +380,28 @@ TEST(unload_under_load)
 	load_by_attach(_metadata);
 	warm_up_keys(_metadata);
 	ASSERT_TRUE(ktlso_wait_refcnt(0, 5000));
-	reps = mmap(NULL, sizeof(*reps) * CHURN_WORKERS, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, reps);
-	memset(reps, 0, sizeof(*reps) * CHURN_WORKERS);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	memset(sh, 0, sizeof(*sh));
+	reps = sh->reps;
 
-	deadline = ktlso_now_ms() + LOAD_SECONDS * 1000;
 	/* The daemon outlives the churn: no request may lose its daemon. */
-	daemon_deadline = deadline + 1000;
-	ASSERT_EQ(0, ktlso_daemon_start(&d, refuser_run, &daemon_deadline));
+	ASSERT_EQ(0, ktlso_daemon_start(&d, refuser_run, &sh->daemon_stop));
 	for (i = 0; i < CHURN_WORKERS; i++) {
-		workers[i] = churn_start(&reps[i], deadline, i + 1);
+		workers[i] = churn_start(&reps[i], &sh->stop, i + 1);
 		ASSERT_GT(workers[i], 0);
 	}
 
-	while (ktlso_now_ms() < deadline) {
+	start = ktlso_now_ms();
+	for (;;) {
 		int cfd, sfd;
 
+		now = ktlso_now_ms();
+		if (now - start >= LOAD_MAX_SECONDS * 1000 ||
+		    (now - start >= LOAD_MIN_SECONDS * 1000 &&
+		     churn_mixed(sh, unloads)))
+			break;
 		usleep(20000);
 		if (!ktlso_module_loaded("ktlso")) {
 			absent++;	/* an autoload is under way */
@@ -365,6 +422,7 @@ TEST(unload_under_load)
 		ktlso_close_now(cfd);
 		close(sfd);
 	}
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 
 	for (i = 0; i < CHURN_WORKERS; i++) {
 		ASSERT_EQ(workers[i], waitpid(workers[i], &status, 0));
@@ -377,21 +435,23 @@ TEST(unload_under_load)
 		       i, reps[i].attached, reps[i].absent, reps[i].keyed,
 		       reps[i].refused, reps[i].no_daemon);
 		EXPECT_GT(reps[i].attached, 0u);
+		refused += reps[i].refused;
 	}
+	__atomic_store_n(&sh->daemon_stop, 1, __ATOMIC_RELEASE);
 	ASSERT_EQ(0, ktlso_daemon_finish(&d, &drep, sizeof(drep)));
-	TH_LOG("unloads %u, busy %u, absent %u; daemon: %u subscriptions, %u without the family, %u refused",
-	       unloads, busy, absent, drep.opens, drep.open_failures,
-	       drep.done);
+	TH_LOG("%.1f s; unloads %u, busy %u, absent %u; daemon: %u subscriptions, %u without the family, %u refused",
+	       (now - start) / 1000.0, unloads, busy, absent, drep.opens,
+	       drep.open_failures, drep.done);
 	EXPECT_EQ(0, drep.bad.err) {
 		TH_LOG("daemon: %s: %s", drep.bad.what,
 		       strerror(-drep.bad.err));
 	}
 	EXPECT_EQ(drep.accepted, drep.done);
-	EXPECT_EQ(reps[0].refused + reps[1].refused, drep.done);
+	EXPECT_EQ(refused, drep.done);
 	/* The churn left room to unload, and the daemon had work. */
 	EXPECT_GT(unloads, 0u);
 	EXPECT_GT(drep.done, 0u);
-	munmap(reps, sizeof(*reps) * CHURN_WORKERS);
+	munmap(sh, sizeof(*sh));
 
 	/* Nothing is left: ktlso unloads, and loads again on demand. */
 	load_by_attach(_metadata);
