@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # selftests/e2e/lib.sh: what the end-to-end suites share (sourced by
-# selftests/e2e/run and selftests/e2e/security): a work directory removed at
-# exit with every process in "pids", KTAP lines, a test PKI, ktlsod started
+# the suites in selftests/e2e/): a work directory removed at exit with every
+# process in "pids", KTAP lines, a test PKI, ktlso's counters, ktlsod started
 # and waited for, a one-connection openssl s_server.
 #
 # Sets top, bin, sel, work (the current directory), n and nfail.
@@ -43,6 +43,17 @@ trap cleanup EXIT
 . "$top/scripts/lib-start.sh"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# --- ktlso's counters (/proc/net/ktlso_stat) ---------------------------------
+# snap remembers them all; delta NAME is how far NAME moved since.
+declare -A base
+counter() { sed -n "s/^$1[[:space:]]\\+//p" /proc/net/ktlso_stat; }
+snap() {
+	local name value
+	while read -r name value; do base[$name]=$value; done < /proc/net/ktlso_stat
+}
+delta() { echo $(($(counter "$1") - ${base[$1]:-0})); }
+delta_is() { [ "$(delta "$1")" = "$2" ]; }
 
 # --- certificates ------------------------------------------------------------
 mkcert() { # mkcert NAME KEYALG CN CA SAN [EXTRA-OPENSSL-X509-ARGS...]
