@@ -56,7 +56,7 @@ deps:
 # The files kbuild sees for one kernel: symlinks into the source tree, laid
 # out as the tree is, so build/<kver>/ receives every object and the source
 # directories stay clean.  Stale links are dropped each time.
-KMOD_SRCS = Kbuild $(wildcard kernel/*.c kernel/*.h) \
+KMOD_SRCS = Kbuild VERSION $(wildcard kernel/*.c kernel/*.h) \
 	    $(wildcard include/uapi/linux/*.h)
 
 # The debug kernel (scripts/debug-kernel) is built in build/debug-kernel/linux,
