@@ -6,6 +6,7 @@
  *		    [--timeout MS] [--alpn LIST] [--max-clients N]
  *		    [--max-per-addr N] [--idle-timeout S]
  *		    [--request-timeout S] [--once] [--quiet]
+ *	ktlso-httpd --version
  *
  * Each accepted connection is handed to the handshake daemon with
  * ktlso_handshake() (server role, the given profile); once the kernel holds
@@ -43,6 +44,7 @@
 
 #include <ktlso/ktlso.h>
 
+#include "common/version.h"
 #include "conn.h"
 #include "peers.h"
 
@@ -90,6 +92,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " --root DIR --listen PORT [options]\n"
+		"       " PROG " --version\n"
 		"  --root DIR         serve the files below DIR\n"
 		"  --listen PORT      TCP port (0: any free one)\n"
 		"  --addr A           address to listen on (default: all)\n"
@@ -103,7 +106,9 @@ static void usage(FILE *f)
 		"  --request-timeout S  a request must arrive whole within S s of\n"
 		"                     its first byte (10; 0: no limit)\n"
 		"  --once             serve one connection, then exit\n"
-		"  --quiet            log failures only\n");
+		"  --quiet            log failures only\n"
+		"  --version          print the version, exit\n"
+		"  --help             this text\n");
 }
 
 /* An unsigned number in [0, max]; -1 for anything else. */
@@ -153,6 +158,7 @@ static int parse_options(int argc, char **argv)
 		{ "request-timeout", required_argument, NULL, 'R' },
 		{ "once", no_argument, NULL, '1' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -217,6 +223,8 @@ static int parse_options(int argc, char **argv)
 		case 'q':
 			opt.quiet = true;
 			break;
+		case 'V':
+			print_package_version(PROG);
 		case 'h':
 			usage(stdout);
 			exit(0);

@@ -12,6 +12,7 @@
  *           --suites LIST, --groups LIST (':'-separated), --alpn LIST,
  *           --ems required|preferred
  *           (','-separated), --quiet, -v, --help
+ *   ktlso-tls --version
  *
  * After the handshake the negotiated parameters go to stderr, one
  * "name: value" line each (see print_params(); --quiet leaves them out).
@@ -62,6 +63,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/version.h"
 #include "engine/alert.h"
 #include "engine/engine.h"
 #include "engine/kex.h"
@@ -106,6 +108,7 @@ static void usage(FILE *f)
 		"       " PROG " server --accept [HOST:]PORT --cert FILE --key FILE\n"
 		"                 [--cert FILE --key FILE]... [--cafile FILE] [--verify]\n"
 		"                 [--www] [COMMON...]\n"
+		"       " PROG " --version | --help\n"
 		"COMMON: --tls1.2 | --tls1.3   only this version (default: both, 1.3 preferred)\n"
 		"        --suites LIST         IANA suite names, ':'-separated\n"
 		"        --groups LIST         x25519, secp256r1, secp384r1, ':'-separated\n"
@@ -149,6 +152,7 @@ enum {
 	OPT_CONNECT = 256, OPT_ACCEPT, OPT_SERVERNAME, OPT_CAFILE, OPT_CERT,
 	OPT_KEY, OPT_NOVERIFY, OPT_VERIFY, OPT_WWW, OPT_TLS12, OPT_TLS13,
 	OPT_SUITES, OPT_GROUPS, OPT_ALPN, OPT_EMS, OPT_QUIET, OPT_HELP,
+	OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -169,6 +173,7 @@ static const struct option long_options[] = {
 	{ "ems", required_argument, NULL, OPT_EMS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -276,6 +281,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		usage(stdout);
 		exit(0);
 	}
+	if (strcmp(argv[1], "--version") == 0)
+		print_package_version(PROG);
 	if (strcmp(argv[1], "client") == 0)
 		o->role = KTLSO_ROLE_CLIENT;
 	else if (strcmp(argv[1], "server") == 0)
@@ -288,6 +295,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		}
+		if (c == OPT_VERSION)
+			print_package_version(PROG);
 		if (parse_option(o, c, optarg))
 			return -1;
 	}
