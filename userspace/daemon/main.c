@@ -13,6 +13,7 @@
  * good, 1 with every problem on stderr otherwise. --probe prints, one line
  * each, the kernel's AEADs the record layer can use and the driver the
  * kernel gives them (what a benchmark must say it measured), and exits.
+ * A bad command line exits 64 (EX_USAGE).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "common/version.h"
@@ -161,7 +163,7 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	if (parse_args(argc, argv, &o))
-		return 2;
+		return EX_USAGE;
 	if (o.probe)
 		return print_probe();
 	config = absolute(o.config);

@@ -52,6 +52,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -472,7 +473,7 @@ int main(int argc, char **argv)
 	int c;
 
 	if (argc < 2)
-		usage(stderr, 2);
+		usage(stderr, EX_USAGE);
 	if (strcmp(argv[1], "--version") == 0)
 		print_package_version("ktlso-hsload");
 	if (strcmp(argv[1], "--help") == 0)
@@ -482,7 +483,7 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "hostile") == 0)
 		o.hostile = true;
 	else if (strcmp(argv[1], "load") != 0)
-		usage(stderr, 2);
+		usage(stderr, EX_USAGE);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -499,6 +500,8 @@ int main(int argc, char **argv)
 			o.clients = (unsigned int)atoi(optarg);
 			break;
 		case 't':
+			if (strcmp(optarg, "1.2") && strcmp(optarg, "1.3"))
+				usage(stderr, EX_USAGE);
 			o.tls = optarg;
 			break;
 		case 'C':
@@ -517,21 +520,22 @@ int main(int argc, char **argv)
 			if (inet_pton(AF_INET, optarg, &o.source) != 1) {
 				fprintf(stderr, "--source %s: not an IPv4 address\n",
 					optarg);
-				usage(stderr, 2);
+				usage(stderr, EX_USAGE);
 			}
 			o.has_source = true;
 			break;
 		case 'h':
 			usage(stdout, 0);
 		default:
-			usage(stderr, 2);
+			usage(stderr, EX_USAGE);
 		}
 	}
 	if (o.port <= 0 || o.port > 65535 || o.seconds <= 0 ||
 	    o.seconds > 3600 || o.clients < 1 || o.clients > MAX_CONNS)
-		usage(stderr, 2);
+		usage(stderr, EX_USAGE);
 	signal(SIGPIPE, SIG_IGN);
 	if (o.hostile)
-		return o.kind ? hsload_hostile(o.port, o.kind, o.seconds) : 2;
+		return o.kind ? hsload_hostile(o.port, o.kind, o.seconds) :
+				EX_USAGE;
 	return o.serve ? serve(&o) : load(&o);
 }

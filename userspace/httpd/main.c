@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -486,7 +487,7 @@ int main(int argc, char **argv)
 	int lfd, ret;
 
 	if (parse_options(argc, argv))
-		return 64;
+		return EX_USAGE;
 	signal(SIGPIPE, SIG_IGN);
 
 	server.rootfd = open(opt.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -507,7 +508,7 @@ int main(int argc, char **argv)
 	/* Refuse a bad profile or ALPN list now, not at every client. */
 	if (ktlso_params_check(&params)) {
 		fprintf(stderr, PROG ": bad --profile or --alpn\n");
-		return 64;
+		return EX_USAGE;
 	}
 
 	lfd = open_listener();

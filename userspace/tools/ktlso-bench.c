@@ -67,6 +67,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -865,7 +866,7 @@ int main(int argc, char **argv)
 			errno = 0;
 			mib = strtoul(optarg, &end, 10);
 			if (errno || *end || !mib || mib > 1024)
-				usage(stderr, 2);
+				usage(stderr, EX_USAGE);
 			break;
 		case 'r': {
 			long v;
@@ -873,27 +874,27 @@ int main(int argc, char **argv)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || v < 1 || v > MAX_RUNS)
-				usage(stderr, 2);
+				usage(stderr, EX_USAGE);
 			nruns = (int)v;
 			break;
 		}
 		case 'S':
 			if (parse_list(optarg, want, NUM_SUITES, suite_name))
-				usage(stderr, 2);
+				usage(stderr, EX_USAGE);
 			break;
 		case 'w':
 			if (parse_list(optarg, want_wl, WL_NUM, workload_name))
-				usage(stderr, 2);
+				usage(stderr, EX_USAGE);
 			break;
 		case 'y':
 			if (parse_list(optarg, want_sys, SYS_NUM, system_name))
-				usage(stderr, 2);
+				usage(stderr, EX_USAGE);
 			break;
 		case 'c':
 			if (parse_ceiling(optarg, ceiling)) {
 				fprintf(stderr, "%s: --ceiling %s: not SUITE=MB/s,...\n",
 					PROG, optarg);
-				exit(2);
+				exit(EX_USAGE);
 			}
 			break;
 		case 't':
@@ -904,11 +905,11 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout, 0);
 		default:
-			usage(stderr, 2);
+			usage(stderr, EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage(stderr, 2);
+		usage(stderr, EX_USAGE);
 	size = (size_t)mib << 20;
 
 	/* Five chunks, so that any offset within one has a whole chunk after it. */

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sysexits.h>
 #include <sys/utsname.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 

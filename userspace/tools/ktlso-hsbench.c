@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -755,14 +756,14 @@ int main(int argc, char **argv)
 			seconds = strtod(optarg, &end);
 			if (*end || !(seconds > 0) || seconds > 3600) {
 				usage(stderr);
-				return 2;
+				return EX_USAGE;
 			}
 			break;
 		case 'r':
 			nruns = (int)strtol(optarg, &end, 10);
 			if (*end || nruns < 1 || nruns > MAX_RUNS) {
 				usage(stderr);
-				return 2;
+				return EX_USAGE;
 			}
 			break;
 		case 'c':
@@ -772,7 +773,7 @@ int main(int argc, char **argv)
 			if (strcmp(optarg, "tls13") &&
 			    strcmp(optarg, "tls12")) {
 				usage(stderr);
-				return 2;
+				return EX_USAGE;
 			}
 			only_case = optarg;
 			break;
@@ -783,7 +784,7 @@ int main(int argc, char **argv)
 				run[LIB_ENGINE] = false;
 			} else {
 				usage(stderr);
-				return 2;
+				return EX_USAGE;
 			}
 			break;
 		case 'V':
@@ -793,12 +794,12 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return 2;
+		return EX_USAGE;
 	}
 	warmup = seconds < 0.5 ? seconds : 0.5;
 

@@ -36,7 +36,7 @@
  * "ktlso-tls: handshake failed: received alert unknown_ca", "...: sent
  * alert bad_certificate [engine's reason]"; "session failed: ..." once the
  * handshake is complete on our side, as for a TLS 1.3 client whose
- * certificate or Finished the server refuses), 2 for bad arguments (usage
+ * certificate or Finished the server refuses), 64 for bad arguments (usage
  * on stderr). -v adds the engine's log on stderr.
  *
  * The client verifies the server's chain and name (--servername, else the
@@ -60,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,7 +75,7 @@
 #define PROG "ktlso-tls"
 
 #define EXIT_FAIL 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE EX_USAGE	/* 64 */
 
 #define MAX_CREDS 8
 #define IO_BUF (16u << 10)		/* a record's worth of plaintext */
@@ -124,7 +125,7 @@ static void usage(FILE *f)
 		"--verify requires a client certificate, verified against --cafile.\n"
 		"stdin goes to the peer, the peer's data to stdout; parameters and\n"
 		"errors to stderr. One connection, then exit: 0 on a clean close, 1 on\n"
-		"failure, 2 for bad arguments.\n");
+		"failure, 64 for bad arguments.\n");
 }
 
 /* "ktlso-tls: <message>" on stderr. */
