@@ -12,6 +12,9 @@
 #                                  object built with VERSION's version;
 #                                  every program links it (--version)
 #   userspace/tools/<name>.c    -> build/bin/<name>
+#   userspace/tests/surface.sh  -> build/tests/host/surface (a link: the
+#                                  programs' --help and --version against
+#                                  their man pages)
 #
 # Every program in build/tests/host/ is run by "make check" on the host.
 
@@ -60,7 +63,8 @@ TEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 -Wno-clobbered -
 	       -DKTLSO_SRCDIR='"$(TOP)"'
 
 .PHONY: all
-all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS) $(FUZZERS)
+all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS) $(FUZZERS) \
+     $(HOST_TESTS_DIR)/surface
 
 $(VERSION_OBJ): $(TOP)/userspace/common/version.c $(TOP)/userspace/common/version.h \
 		$(TOP)/VERSION
@@ -119,6 +123,11 @@ $(BIN)/ktlso-hsbench: $(TOP)/userspace/tools/ktlso-hsbench.c \
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(VERSION_OBJ) $(ENGINE_LIB) \
 		$(SSL_LIBS) $(CRYPTO_LIBS)
+
+# A host test in shell, run where it lies (it finds the tree from its path).
+$(HOST_TESTS_DIR)/surface: $(TOP)/userspace/tests/surface.sh
+	@mkdir -p $(dir $@)
+	ln -sfn $< $@
 
 # Components with their own rules (daemon, library, ...) keep them in
 # userspace/<component>/build.mk, which adds its outputs to "all".  The
