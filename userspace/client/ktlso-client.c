@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,10 +29,13 @@
 
 #include <ktlso/ktlso.h>
 
+#include "common/version.h"
+
 #ifndef SOL_TLS
 #define SOL_TLS 282
 #endif
 
+#define PROG		"ktlso-client"
 #define MAX_ALPN	16
 #define MAX_LOAD	4096
 
@@ -53,7 +57,8 @@ struct opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: ktlso-client --connect HOST:PORT [options]\n"
+"usage: " PROG " --connect HOST:PORT [options]\n"
+"       " PROG " --version\n"
 "  --servername NAME  name to send and verify (default: HOST; an address\n"
 "                     is verified against the certificate's IP SANs)\n"
 "  --profile NAME     ktlsod profile (default: \"default\")\n"
@@ -71,6 +76,8 @@ static void usage(FILE *f)
 "  --update-requested those KeyUpdates ask the server to update its keys too\n"
 "  --key-state        at the end, print how often each direction's keys\n"
 "                     changed to stderr; exit 1 if the kernel cannot say\n"
+"  --version          print the version, exit\n"
+"  --help             this text\n"
 "Without --get or --load, relays stdin to the server and the server to stdout;\n"
 "end of stdin sends close_notify.\n");
 }
@@ -110,6 +117,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "key-update", required_argument, NULL, 'k' },
 		{ "update-requested", no_argument, NULL, 'K' },
 		{ "key-state", no_argument, NULL, 'S' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -182,6 +190,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'S':
 			o->key_state = true;
 			break;
+		case 'V':
+			print_package_version(PROG);
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -656,7 +666,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv, &o)) {
 		usage(stderr);
-		return 2;
+		return EX_USAGE;
 	}
 	if (o.load)
 		return load(&o);
