@@ -30,7 +30,8 @@
 /*
  * The socket calls of the library.  ktlso_lib_sys points at the C
  * library's; a host test points it at a fake kernel to drive the state
- * logic (pending, running, done, failed) without ktlso.ko.
+ * logic (pending, running, done, failed) and the records a reader meets
+ * without ktlso.ko.
  */
 struct ktlso_sys {
 	int (*setsockopt)(int fd, int level, int name, const void *val,
@@ -39,6 +40,7 @@ struct ktlso_sys {
 			  socklen_t *len);
 	int (*poll)(struct pollfd *fds, nfds_t n, int timeout_ms);
 	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
+	ssize_t (*recvmsg)(int fd, struct msghdr *msg, int flags);
 };
 
 extern const struct ktlso_sys ktlso_lib_sys_libc;
