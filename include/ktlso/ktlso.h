@@ -362,6 +362,39 @@ KTLSO_API int ktlso_set_keys(int fd, const struct tls_crypto_info *tx,
 			     size_t tx_len, const struct tls_crypto_info *rx,
 			     size_t rx_len);
 
+/* The largest struct tls12_crypto_info_* of the TLS 1.3 suites. */
+#define KTLSO_CRYPTO_INFO_MAX	56
+
+/**
+ * ktlso_tls13_crypto_info() - one direction's keys from a TLS 1.3 secret
+ * @suite: the negotiated cipher suite (RFC 8446 B.4): 0x1301
+ *	TLS_AES_128_GCM_SHA256, 0x1302 TLS_AES_256_GCM_SHA384, 0x1303
+ *	TLS_CHACHA20_POLY1305_SHA256 or 0x1304 TLS_AES_128_CCM_SHA256
+ * @secret: that direction's application traffic secret (RFC 8446 7.1:
+ *	the client's for what the client sends, the server's for what the
+ *	server sends), as a TLS library's key log names it:
+ *	CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0
+ * @len: its length, the suite's hash's: 32, or 48 for 0x1302
+ * @seq: the sequence number of the next record under that secret: 0 when
+ *	no record was sent under it yet
+ * @out: receives the struct tls12_crypto_info_* of <linux/tls.h>, for
+ *	ktlso_set_keys() or setsockopt(SOL_TLS, TLS_TX or TLS_RX)
+ * @cap: bytes at @out; KTLSO_CRYPTO_INFO_MAX is always enough
+ *
+ * For applications that run the handshake with their own TLS library and
+ * hand the record layer to ktlso (or to in-tree kTLS): derives the write
+ * key and IV (RFC 8446 7.3) with libcrypto.  @out holds key material:
+ * wipe it once installed; the library wipes its own copies.
+ *
+ * Return: the struct's length (the size to install); -EINVAL for a suite
+ * that is not one of the above, a @len that is not its hash's, or a NULL
+ * pointer; -ENOBUFS when @cap is too small (nothing written); -EIO when
+ * libcrypto fails.
+ */
+KTLSO_API int ktlso_tls13_crypto_info(uint16_t suite, const void *secret,
+				      size_t len, uint64_t seq, void *out,
+				      size_t cap);
+
 /**
  * ktlso_crypto_info_size() - the size of a version's and cipher's keys
  * @version: 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3)

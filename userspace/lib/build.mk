@@ -6,7 +6,8 @@
 #                               build/lib/libktlso.a, and an ASan/UBSan
 #                               build/lib/san/libktlso.a for the tests
 #   the engine's files the library shares (LIBKTLSO_ENGINE: the alert
-#   names), built into it hidden, as build/obj/lib/engine/*.o
+#   names, the TLS 1.3 key schedule and the kernel's crypto_info), built
+#   into it hidden, as build/obj/lib/engine/*.o
 #   userspace/lib/ktlso.pc.in -> build/lib/pkgconfig/ktlso.pc, for PREFIX
 #   userspace/lib/tests/*.c  -> build/tests/host/lib-<name>
 #   include/ktlso/ktlso.h    checked to compile alone, as C11 and as C++11
@@ -21,7 +22,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 KTLSO_LIB_VERSION := 1.3
 
-LIBKTLSO_ENGINE := alert.c
+LIBKTLSO_ENGINE := alert.c codec.c crypto_info.c keysched.c suite.c
 LIBKTLSO_SRCS := $(wildcard $(TOP)/userspace/lib/*.c) \
 		 $(addprefix $(TOP)/userspace/engine/,$(LIBKTLSO_ENGINE))
 LIBKTLSO_HDRS := $(wildcard $(TOP)/userspace/lib/*.h) $(ENGINE_HDRS) \

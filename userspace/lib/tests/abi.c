@@ -36,9 +36,9 @@ static const char *const v1_2[] = {
 	NULL,
 };
 
-/* 1.3: reading to a clean or a cut end. */
+/* 1.3: reading to a clean or a cut end; keys from a TLS 1.3 secret. */
 static const char *const v1_3[] = {
-	"ktlso_alert_name", "ktlso_recv", NULL,
+	"ktlso_alert_name", "ktlso_recv", "ktlso_tls13_crypto_info", NULL,
 };
 
 static const struct {
@@ -57,7 +57,8 @@ static const struct {
 static const char *const hidden[] = {
 	"ktlso_lib_sys", "ktlso_lib_sys_libc", "ktlso_lib_build_request",
 	"ktlso_lib_query", "ktlso_lib_cipher", "ktlso_lib_ulp_name",
-	"ktlso_error_name",
+	"ktlso_error_name", "ktlso_tls13_traffic_keys", "ktlso_crypto_info_fill",
+	"ktlso_suite_find",
 };
 
 FIXTURE(so) {
