@@ -9,6 +9,7 @@
 #                                  (kselftest harness, sanitizers, KTAP)
 #   userspace/engine/fuzz/*.c   -> build/fuzz/<name> (libFuzzer, clang)
 #   userspace/tools/<name>.c    -> build/bin/<name>
+#   examples/<name>.c           -> build/examples/<name> (examples/build.mk)
 #
 # Every program in build/tests/host/ is run by "make check" on the host.
 
@@ -107,3 +108,6 @@ $(BIN)/ktlso-hsbench: $(TOP)/userspace/tools/ktlso-hsbench.c \
 COMPONENT_MKS := $(wildcard $(TOP)/userspace/*/build.mk)
 include $(filter %/lib/build.mk,$(COMPONENT_MKS))
 include $(filter-out %/lib/build.mk,$(COMPONENT_MKS))
+
+# The worked examples, built on the library as any application is.
+include $(TOP)/examples/build.mk
