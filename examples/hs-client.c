@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "poll_wait.h"
+#include "common.h"
 
 int main(int argc, char **argv)
 {

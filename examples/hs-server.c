@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "poll_wait.h"
+#include "common.h"
 
 static int fail(const char *what, int err)
 {
@@ -49,11 +49,10 @@ static int send_all(int fd, const char *buf, size_t len)
 int main(int argc, char **argv)
 {
 	struct ktlso_params p = { .role = KTLSO_SERVER };
-	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct ktlso_alert_msg alert;
 	char line[1024], reply[1100];
-	int lfd, fd, err, one = 1;
 	size_t got = 0;
+	int fd, err;
 	ssize_t n;
 
 	if (argc < 2 || argc > 3) {
@@ -61,14 +60,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	p.profile = argv[2];		/* NULL: "default" */
-	a.sin_port = htons((uint16_t)atoi(argv[1]));
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 1) ||
-	    (fd = accept(lfd, NULL, NULL)) < 0)
-		return fail("listen", -errno);
-	close(lfd);
+	fd = accept_one(argv[1]);
+	if (fd < 0)
+		return fail("accept", -errno);
 
 	/* The handshake: queued for ktlsod at once, then waited for. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

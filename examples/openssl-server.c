@@ -31,6 +31,8 @@
 
 #include <ktlso/ktlso.h>
 
+#include "common.h"
+
 /* The application traffic secrets each side sends under, from the key log. */
 struct secret {
 	unsigned char b[48];
@@ -44,8 +46,10 @@ struct secrets {
 static void keylog(const SSL *ssl, const char *line)
 {
 	struct secrets *s = SSL_get_app_data(ssl);
-	struct secret *to = !strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24) ? &s->client :
-			    !strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24) ? &s->server : NULL;
+	struct secret *to =
+		!strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24) ? &s->client :
+		!strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24) ? &s->server :
+		NULL;
 
 	if (to && !OPENSSL_hexstr2buf_ex(to->b, sizeof(to->b), &to->len,
 					 strrchr(line, ' ') + 1, '\0'))
@@ -129,11 +133,10 @@ static int handshake(int fd, const char *cert, const char *key, bool raw)
 int main(int argc, char **argv)
 {
 	bool raw = argc == 6 && !strcmp(argv[1], "--raw");
-	struct sockaddr_in a = { .sin_family = AF_INET };
 	char req[4096], head[128];
 	size_t got = 0;
 	struct stat st;
-	int lfd, fd, file, one = 1;
+	int fd, file;
 	off_t off = 0;
 	ssize_t n;
 
@@ -145,13 +148,9 @@ int main(int argc, char **argv)
 	file = open(argv[4], O_RDONLY);
 	if (file < 0 || fstat(file, &st))
 		return fail(argv[4]);
-	a.sin_port = htons((uint16_t)atoi(argv[1]));
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 1) ||
-	    (fd = accept(lfd, NULL, NULL)) < 0)
-		return fail("listen");
+	fd = accept_one(argv[1]);
+	if (fd < 0)
+		return fail("accept");
 	if (handshake(fd, argv[2], argv[3], raw))
 		return 1;
 
@@ -160,12 +159,14 @@ int main(int argc, char **argv)
 		n = ktlso_recv(fd, req + got, sizeof(req) - got, 0, NULL);
 		if (n <= 0 || (got += (size_t)n) == sizeof(req)) {
 			fprintf(stderr, "openssl-server: request: %s\n",
-				n <= 0 ? ktlso_strerror((int)n) : "too long");
+				n < 0 ? ktlso_strerror((int)n) :
+				n ? "too long" : "the client closed");
 			return 1;
 		}
 	}
 	/* ...answer with the file, which the kernel seals as it sends... */
-	n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\nConnection: close\r\n\r\n",
+	n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
+		     "Content-Length: %lld\r\nConnection: close\r\n\r\n",
 		     (long long)st.st_size);
 	if (send(fd, head, (size_t)n, MSG_MORE) != n)
 		return fail("send");

@@ -46,25 +46,16 @@ enum verdict {
 static ssize_t read_record(int fd, void *buf, size_t len, int flags,
 			   int *type)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(unsigned char))];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
+	struct ktlso_lib_record_msg m;
 	struct cmsghdr *c;
 	ssize_t n;
 
-	n = ktlso_lib_sys->recvmsg(fd, &msg, flags);
+	ktlso_lib_record_msg_init(&m, buf, len);
+	n = ktlso_lib_sys->recvmsg(fd, &m.msg, flags);
 	if (n < 0)
 		return -errno;
 	*type = CT_APPLICATION_DATA;
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+	for (c = CMSG_FIRSTHDR(&m.msg); c; c = CMSG_NXTHDR(&m.msg, c))
 		if (c->cmsg_level == SOL_TLS &&
 		    c->cmsg_type == TLS_GET_RECORD_TYPE &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(unsigned char)))

@@ -289,21 +289,27 @@ TEST(tls13_keys_every_suite)
 
 TEST(tls13_keys_refused)
 {
-	uint8_t secret[32] = { 1 }, out[KTLSO_CRYPTO_INFO_MAX];
+	static const uint8_t secret[32] = { 1 };
+	static uint8_t out[KTLSO_CRYPTO_INFO_MAX];
+	/* A TLS 1.2 suite, unknown suites, missing pointers, no secret. */
+	static const struct {
+		uint16_t suite;
+		const void *secret;
+		size_t len;
+		void *out;
+	} cases[] = {
+		{ 0xc02f, secret, 32, out }, { 0x1305, secret, 32, out },
+		{ 0, secret, 32, out }, { 0x1301, NULL, 32, out },
+		{ 0x1301, secret, 32, NULL }, { 0x1301, secret, 0, out },
+	};
+	size_t i;
 
-	/* TLS 1.2 suites, unknown suites, missing pointers. */
-	EXPECT_EQ(-EINVAL, ktlso_tls13_crypto_info(0xc02f, secret, 32, 0, out,
-						   sizeof(out)));
-	EXPECT_EQ(-EINVAL, ktlso_tls13_crypto_info(0x1305, secret, 32, 0, out,
-						   sizeof(out)));
-	EXPECT_EQ(-EINVAL, ktlso_tls13_crypto_info(0, secret, 32, 0, out,
-						   sizeof(out)));
-	EXPECT_EQ(-EINVAL, ktlso_tls13_crypto_info(0x1301, NULL, 32, 0, out,
-						   sizeof(out)));
-	EXPECT_EQ(-EINVAL, ktlso_tls13_crypto_info(0x1301, secret, 32, 0, NULL,
-						   sizeof(out)));
-	EXPECT_EQ(-EINVAL, ktlso_tls13_crypto_info(0x1301, secret, 0, 0, out,
-						   sizeof(out)));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		EXPECT_EQ(-EINVAL, ktlso_tls13_crypto_info(cases[i].suite,
+							   cases[i].secret,
+							   cases[i].len, 0,
+							   cases[i].out,
+							   sizeof(out)));
 }
 
 TEST_HARNESS_MAIN

@@ -1,17 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the two daemon examples (hs-client.c, hs-server.c) share: waiting
- * with poll(2) on a non-blocking socket, for the handshake the daemon runs
- * and for the records the kernel opens.
+ * What the examples share: one connection accepted on 127.0.0.1, and, for
+ * the two daemon examples (hs-client.c, hs-server.c), waiting with poll(2)
+ * on a non-blocking socket for the handshake the daemon runs and for the
+ * records the kernel opens.
  */
-#ifndef KTLSO_EXAMPLES_POLL_WAIT_H
-#define KTLSO_EXAMPLES_POLL_WAIT_H
+#ifndef KTLSO_EXAMPLES_COMMON_H
+#define KTLSO_EXAMPLES_COMMON_H
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <ktlso/ktlso.h>
+
+/* The first connection to 127.0.0.1:@port; -1 with errno on failure. */
+static inline int accept_one(const char *port)
+{
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_port = htons((uint16_t)atoi(port)),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), fd = -1, one = 1;
+
+	if (lfd < 0)
+		return -1;
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (!bind(lfd, (struct sockaddr *)&a, sizeof(a)) && !listen(lfd, 1))
+		fd = accept(lfd, NULL, NULL);
+	close(lfd);
+	return fd;
+}
 
 /* Wait at most 30 s for @events; 0, or -ETIMEDOUT, or poll's -errno. */
 static inline int wait_for(int fd, short events)
@@ -63,4 +88,4 @@ static inline ssize_t recv_wait(int fd, void *buf, size_t len,
 	}
 }
 
-#endif /* KTLSO_EXAMPLES_POLL_WAIT_H */
+#endif /* KTLSO_EXAMPLES_COMMON_H */
