@@ -15,6 +15,7 @@
 #   userspace/tests/surface.sh  -> build/tests/host/surface (a link: the
 #                                  programs' --help and --version against
 #                                  their man pages)
+#   examples/<name>.c           -> build/examples/<name> (examples/build.mk)
 #
 # Every program in build/tests/host/ is run by "make check" on the host.
 
@@ -135,3 +136,6 @@ $(HOST_TESTS_DIR)/surface: $(TOP)/userspace/tests/surface.sh
 COMPONENT_MKS := $(wildcard $(TOP)/userspace/*/build.mk)
 include $(filter %/lib/build.mk,$(COMPONENT_MKS))
 include $(filter-out %/lib/build.mk,$(COMPONENT_MKS))
+
+# The worked examples, built on the library as any application is.
+include $(TOP)/examples/build.mk

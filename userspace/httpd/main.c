@@ -374,7 +374,9 @@ static bool serve_client(struct client *cl)
 	}
 
 	n = http_serve_conn(&server, cl->fd, cl->peer);
-	if (n < 0 && n != -ECONNRESET && n != -EPIPE)
+	/* A cut or reset connection is the client's doing; an alert
+	 * was logged with its name. */
+	if (n < 0 && n != -ECONNRESET && n != -EPIPE && n != -ECONNREFUSED)
 		fprintf(stderr, "%s: connection failed: %s\n", cl->peer,
 			ktlso_strerror(n));
 	if (n >= 0)
