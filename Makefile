@@ -3,7 +3,7 @@
 # ktlso: top-level targets.
 #
 #   make            module for every installed Debian kernel (or KVER=<ver>),
-#                   userspace and selftests, all into build/
+#                   userspace, selftests and man pages, all into build/
 #   make check      host tests, then the VM tests on every kernel; ends with
 #                   "N passed, N failed"
 #   make check-debug  the VM tests on a debug kernel (KASAN, lockdep,
@@ -15,6 +15,7 @@
 #   make hsbench    handshakes/s through ktlsod (1 and N workers) vs the
 #                   engine in-process vs nginx, in a VM
 #   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each
+#   make man        the man pages (doc/man/*.scd, scdoc) into build/man/
 #   make deps       install what the above need from Debian packages
 #   make clean      remove build/
 
@@ -43,10 +44,10 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
 
-.PHONY: all deps modules userspace selftests harness check demo bench hsbench fuzz clean \
-	debug-kernel debug-modules check-debug
+.PHONY: all deps modules userspace selftests harness man check demo bench hsbench fuzz \
+	clean debug-kernel debug-modules check-debug
 
-all: modules userspace selftests
+all: modules userspace selftests man
 
 deps:
 	@$(TOP)/scripts/deps.sh
@@ -56,7 +57,7 @@ deps:
 # The files kbuild sees for one kernel: symlinks into the source tree, laid
 # out as the tree is, so build/<kver>/ receives every object and the source
 # directories stay clean.  Stale links are dropped each time.
-KMOD_SRCS = Kbuild $(wildcard kernel/*.c kernel/*.h) \
+KMOD_SRCS = Kbuild VERSION $(wildcard kernel/*.c kernel/*.h) \
 	    $(wildcard include/uapi/linux/*.h)
 
 # The debug kernel (scripts/debug-kernel) is built in build/debug-kernel/linux,
@@ -101,6 +102,20 @@ $(KSFT)/kselftest_harness.h: | deps
 
 selftests: harness userspace
 	@$(MAKE) --no-print-directory -C selftests OUTPUT=$(BUILD)/selftests
+
+# --- man pages --------------------------------------------------------------
+
+# doc/man/NAME.SECTION.scd -> build/man/NAME.SECTION, with scdoc (a Debian
+# package "make deps" installs).  build/tests/host/surface checks them
+# against the programs.
+MAN_PAGES := $(patsubst $(TOP)/doc/man/%.scd,$(BUILD)/man/%,$(wildcard $(TOP)/doc/man/*.scd))
+
+man: $(MAN_PAGES)
+
+$(BUILD)/man/%: $(TOP)/doc/man/%.scd | deps
+	@mkdir -p $(dir $@)
+	@echo "  SCDOC   $@"
+	@scdoc < $< > $@.tmp && mv $@.tmp $@
 
 # --- the two commands that matter -------------------------------------------
 

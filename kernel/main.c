@@ -105,4 +105,5 @@ module_exit(ktlso_module_exit);
 
 MODULE_DESCRIPTION("ktlso: kernel TLS record layer with a userspace handshake");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KTLSO_VERSION);
 MODULE_ALIAS_TCP_ULP(KTLSO_ULP_NAME);

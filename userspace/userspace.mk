@@ -8,11 +8,26 @@
 #   userspace/engine/tests/*.c  -> build/tests/host/engine-<name>
 #                                  (kselftest harness, sanitizers, KTAP)
 #   userspace/engine/fuzz/*.c   -> build/fuzz/<name> (libFuzzer, clang)
+#   userspace/common/version.c  -> build/obj/common/version.o, the only
+#                                  object built with VERSION's version;
+#                                  every program links it (--version)
 #   userspace/tools/<name>.c    -> build/bin/<name>
+#   userspace/tests/surface.sh  -> build/tests/host/surface (a link: the
+#                                  programs' --help and --version against
+#                                  their man pages)
+#   examples/<name>.c           -> build/examples/<name> (examples/build.mk)
 #
 # Every program in build/tests/host/ is run by "make check" on the host.
 
 HOST_TESTS_DIR := $(BUILD)/tests/host
+
+# The package's version, written once, in VERSION (Kbuild reads it too, for
+# MODULE_VERSION).
+KTLSO_VERSION := $(strip $(shell cat $(TOP)/VERSION 2>/dev/null))
+ifeq ($(KTLSO_VERSION),)
+$(error $(TOP)/VERSION is missing or empty)
+endif
+VERSION_OBJ := $(OBJ)/common/version.o
 
 ENGINE_SRCS := $(wildcard $(TOP)/userspace/engine/*.c)
 # crypto_info.c builds the argument of ktlso's KTLSO_TX_SECRET.
@@ -49,7 +64,14 @@ TEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 -Wno-clobbered -
 	       -DKTLSO_SRCDIR='"$(TOP)"'
 
 .PHONY: all
-all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS) $(FUZZERS)
+all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS) $(FUZZERS) \
+     $(HOST_TESTS_DIR)/surface
+
+$(VERSION_OBJ): $(TOP)/userspace/common/version.c $(TOP)/userspace/common/version.h \
+		$(TOP)/VERSION
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace \
+		-DKTLSO_PACKAGE_VERSION='"$(KTLSO_VERSION)"' -c -o $@ $<
 
 $(OBJ)/%.o: $(TOP)/userspace/%.c $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
@@ -75,31 +97,38 @@ $(BUILD)/fuzz/%: $(TOP)/userspace/engine/fuzz/%.c $(ENGINE_SRCS) $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(ENGINE_SRCS) $(CRYPTO_LIBS)
 
-$(BIN)/%: $(TOP)/userspace/tools/%.c $(wildcard $(TOP)/userspace/tools/*.h)
+$(BIN)/%: $(TOP)/userspace/tools/%.c $(wildcard $(TOP)/userspace/tools/*.h) $(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(VERSION_OBJ) -lpthread
 
 # ktlso-tls runs the engine over a TCP socket, for people and interop tests.
-$(BIN)/ktlso-tls: $(TOP)/userspace/tools/ktlso-tls.c $(ENGINE_LIB) $(ENGINE_HDRS)
+$(BIN)/ktlso-tls: $(TOP)/userspace/tools/ktlso-tls.c $(ENGINE_LIB) $(ENGINE_HDRS) $(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(CRYPTO_LIBS)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(VERSION_OBJ) $(ENGINE_LIB) \
+		$(CRYPTO_LIBS)
 
 # The record-layer benchmark seals a receive workload with the engine.
 # Its userspace reference is libssl.
 $(BIN)/ktlso-bench: $(TOP)/userspace/tools/ktlso-bench.c $(TOP)/userspace/tools/loopback.h \
 		$(TOP)/userspace/tools/bench_libssl.h $(TOP)/userspace/tools/bench_cert.h \
-		$(ENGINE_LIB) $(ENGINE_HDRS)
+		$(ENGINE_LIB) $(ENGINE_HDRS) $(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(SSL_LIBS) \
-		$(CRYPTO_LIBS) -lpthread
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(VERSION_OBJ) $(ENGINE_LIB) \
+		$(SSL_LIBS) $(CRYPTO_LIBS) -lpthread
 
 # The handshake benchmark drives the engine and OpenSSL's libssl side by side.
 SSL_LIBS := $(shell pkg-config --libs libssl 2>/dev/null || echo -lssl)
 
 $(BIN)/ktlso-hsbench: $(TOP)/userspace/tools/ktlso-hsbench.c \
-		$(TOP)/userspace/tools/bench_cert.h $(ENGINE_LIB) $(ENGINE_HDRS)
+		$(TOP)/userspace/tools/bench_cert.h $(ENGINE_LIB) $(ENGINE_HDRS) $(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(ENGINE_LIB) $(SSL_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(VERSION_OBJ) $(ENGINE_LIB) \
+		$(SSL_LIBS) $(CRYPTO_LIBS)
+
+# A host test in shell, run where it lies (it finds the tree from its path).
+$(HOST_TESTS_DIR)/surface: $(TOP)/userspace/tests/surface.sh
+	@mkdir -p $(dir $@)
+	ln -sfn $< $@
 
 # Components with their own rules (daemon, library, ...) keep them in
 # userspace/<component>/build.mk, which adds its outputs to "all".  The
@@ -107,3 +136,6 @@ $(BIN)/ktlso-hsbench: $(TOP)/userspace/tools/ktlso-hsbench.c \
 COMPONENT_MKS := $(wildcard $(TOP)/userspace/*/build.mk)
 include $(filter %/lib/build.mk,$(COMPONENT_MKS))
 include $(filter-out %/lib/build.mk,$(COMPONENT_MKS))
+
+# The worked examples, built on the library as any application is.
+include $(TOP)/examples/build.mk

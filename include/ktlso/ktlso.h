@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -361,6 +362,39 @@ KTLSO_API int ktlso_set_keys(int fd, const struct tls_crypto_info *tx,
 			     size_t tx_len, const struct tls_crypto_info *rx,
 			     size_t rx_len);
 
+/* The largest struct tls12_crypto_info_* of the TLS 1.3 suites. */
+#define KTLSO_CRYPTO_INFO_MAX	56
+
+/**
+ * ktlso_tls13_crypto_info() - one direction's keys from a TLS 1.3 secret
+ * @suite: the negotiated cipher suite (RFC 8446 B.4): 0x1301
+ *	TLS_AES_128_GCM_SHA256, 0x1302 TLS_AES_256_GCM_SHA384, 0x1303
+ *	TLS_CHACHA20_POLY1305_SHA256 or 0x1304 TLS_AES_128_CCM_SHA256
+ * @secret: that direction's application traffic secret (RFC 8446 7.1:
+ *	the client's for what the client sends, the server's for what the
+ *	server sends), as a TLS library's key log names it:
+ *	CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0
+ * @len: its length, the suite's hash's: 32, or 48 for 0x1302
+ * @seq: the sequence number of the next record under that secret: 0 when
+ *	no record was sent under it yet
+ * @out: receives the struct tls12_crypto_info_* of <linux/tls.h>, for
+ *	ktlso_set_keys() or setsockopt(SOL_TLS, TLS_TX or TLS_RX)
+ * @cap: bytes at @out; KTLSO_CRYPTO_INFO_MAX is always enough
+ *
+ * For applications that run the handshake with their own TLS library and
+ * hand the record layer to ktlso (or to in-tree kTLS): derives the write
+ * key and IV (RFC 8446 7.3) with libcrypto.  @out holds key material:
+ * wipe it once installed; the library wipes its own copies.
+ *
+ * Return: the struct's length (the size to install); -EINVAL for a suite
+ * that is not one of the above, a @len that is not its hash's, or a NULL
+ * pointer; -ENOBUFS when @cap is too small (nothing written); -EIO when
+ * libcrypto fails.
+ */
+KTLSO_API int ktlso_tls13_crypto_info(uint16_t suite, const void *secret,
+				      size_t len, uint64_t seq, void *out,
+				      size_t cap);
+
 /**
  * ktlso_crypto_info_size() - the size of a version's and cipher's keys
  * @version: 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3)
@@ -484,6 +518,81 @@ KTLSO_API int ktlso_send_alert(int fd, int level, int desc);
  * Return: as ktlso_send_alert().
  */
 KTLSO_API int ktlso_close_notify(int fd);
+
+/**
+ * struct ktlso_alert_msg - the alert that ended ktlso_recv()'s reading
+ * @level: KTLSO_LEVEL_WARNING or KTLSO_LEVEL_FATAL as the peer sent it
+ *	(TLS 1.3 gives it no meaning); 0 when no alert ended the call
+ * @desc: the AlertDescription (RFC 8446 section 6): 0 for close_notify,
+ *	40 for handshake_failure, ...; ktlso_alert_name() names it
+ */
+struct ktlso_alert_msg {
+	uint8_t level;
+	uint8_t desc;
+};
+
+/**
+ * ktlso_recv() - read application data, telling a clean end from a cut one
+ * @fd: a socket with receive keys (a handshake the daemon ran, or
+ *	ktlso_set_keys())
+ * @buf: where the data goes
+ * @len: its size, at least 1
+ * @flags: 0, or any of MSG_DONTWAIT, MSG_PEEK and MSG_WAITALL, as for
+ *	recv(2)
+ * @alert: NULL, or filled in with the alert when the return value is 0
+ *	(close_notify) or -ECONNREFUSED; zeroed otherwise
+ *
+ * recv(2) for a TLS socket.  A plain read() returns 0 when TCP's stream
+ * ends, whether the peer said it was done (close_notify) or the
+ * connection was cut, by a failure or by an attacker, after any byte:
+ * an application whose protocol does not frame its own end (a response
+ * read to the end, a file) cannot tell a whole transfer from a truncated
+ * one that way.  This call can: it returns 0 only after the peer's
+ * close_notify, and -EPIPE when TCP's stream ends without one.
+ *
+ * Records that are not application data are the kernel's to hand over
+ * and this call's to read (the kernel marks them with a
+ * TLS_GET_RECORD_TYPE control message): an alert other than
+ * close_notify ends the reading with -ECONNREFUSED, except user_canceled,
+ * which a close_notify follows, and, in TLS 1.2, a warning (RFC 8446 6,
+ * RFC 5246 7.2), which are skipped; handshake messages that reach the
+ * application (session tickets, which the kernel drops itself only for a
+ * client whose handshake the daemon ran; a TLS 1.2 HelloRequest) are
+ * skipped.  To keep tickets or answer KeyUpdates yourself, read with
+ * recvmsg(2).
+ *
+ * With MSG_PEEK, data and close_notify stay for the next call; records
+ * this call skips are consumed all the same.  On a non-blocking socket
+ * (or MSG_DONTWAIT, or SO_RCVTIMEO) -EAGAIN means nothing is there yet,
+ * also after a skipped record.  A signal handler that runs while it waits
+ * makes it return -EINTR (when SA_RESTART does not restart it), as
+ * recv(2).  Once it returned 0 or an error other than -EAGAIN and -EINTR
+ * the stream is over: do not read again (the next call would report
+ * what follows, such as TCP's end as -EPIPE).  One reader at a time.
+ *
+ * Return: bytes of application data read (or looked at, with MSG_PEEK);
+ * 0 after the peer's close_notify; -EPIPE when the stream ended without
+ * close_notify (the data may be incomplete); -ECONNREFUSED when the peer
+ * sent an alert that ends the session (@alert says which); -EPROTO for a
+ * record that has no place here (a malformed alert, change_cipher_spec,
+ * an unknown type) or more than 64 skipped records in a row;
+ * -EKEYEXPIRED after a TLS 1.3 KeyUpdate the kernel does not follow (keys
+ * from ktlso_set_keys() without ktlso_set_traffic_secret(); install the
+ * next receive key, then read on); -EINVAL for a NULL @buf, a @len of 0
+ * or other @flags; the errors of recvmsg(2), among them -EAGAIN, -EINTR,
+ * -EBADMSG (a record that fails authentication, or a stream cut inside a
+ * record) and -ECONNRESET (the peer reset the connection: cut as well).
+ */
+KTLSO_API ssize_t ktlso_recv(int fd, void *buf, size_t len, int flags,
+			     struct ktlso_alert_msg *alert);
+
+/**
+ * ktlso_alert_name() - "close_notify", "handshake_failure", ...
+ * @desc: an AlertDescription (struct ktlso_alert_msg.desc)
+ *
+ * Return: the RFC 8446 name, a static string; "unknown" for other values.
+ */
+KTLSO_API const char *ktlso_alert_name(int desc);
 
 /**
  * ktlso_alpn_encode() - encode a protocol list in ALPN wire format

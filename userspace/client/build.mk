@@ -7,6 +7,7 @@
 all: $(BIN)/ktlso-client
 
 $(BIN)/ktlso-client: $(TOP)/userspace/client/ktlso-client.c $(LIB)/libktlso.a \
-		     $(TOP)/include/ktlso/ktlso.h
+		     $(TOP)/include/ktlso/ktlso.h $(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/include -o $@ $< $(LIB)/libktlso.a $(CRYPTO_LIBS)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/include -I$(TOP)/userspace -o $@ $< $(VERSION_OBJ) \
+		$(LIB)/libktlso.a $(CRYPTO_LIBS)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,10 +29,13 @@
 
 #include <ktlso/ktlso.h>
 
+#include "common/version.h"
+
 #ifndef SOL_TLS
 #define SOL_TLS 282
 #endif
 
+#define PROG		"ktlso-client"
 #define MAX_ALPN	16
 #define MAX_LOAD	4096
 
@@ -53,7 +57,8 @@ struct opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: ktlso-client --connect HOST:PORT [options]\n"
+"usage: " PROG " --connect HOST:PORT [options]\n"
+"       " PROG " --version\n"
 "  --servername NAME  name to send and verify (default: HOST; an address\n"
 "                     is verified against the certificate's IP SANs)\n"
 "  --profile NAME     ktlsod profile (default: \"default\")\n"
@@ -71,8 +76,11 @@ static void usage(FILE *f)
 "  --update-requested those KeyUpdates ask the server to update its keys too\n"
 "  --key-state        at the end, print how often each direction's keys\n"
 "                     changed to stderr; exit 1 if the kernel cannot say\n"
+"  --version          print the version, exit\n"
+"  --help             this text\n"
 "Without --get or --load, relays stdin to the server and the server to stdout;\n"
-"end of stdin sends close_notify.\n");
+"end of stdin sends close_notify.  A server that ends without close_notify\n"
+"(a truncated stream) or with another alert makes it exit 1.\n");
 }
 
 static int split_alpn(struct opts *o, const char *list)
@@ -110,6 +118,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "key-update", required_argument, NULL, 'k' },
 		{ "update-requested", no_argument, NULL, 'K' },
 		{ "key-state", no_argument, NULL, 'S' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -182,6 +191,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'S':
 			o->key_state = true;
 			break;
+		case 'V':
+			print_package_version(PROG);
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -311,61 +322,27 @@ static int write_all(int fd, const char *p, size_t len)
 }
 
 /*
- * read() for a socket whose records the kernel opens: data comes back as
- * is; a close_notify alert is the end of the stream (0); another alert
- * ends it with -ECONNRESET.  The kernel drops records of whole TLS 1.3
- * session tickets itself, and takes the server's KeyUpdates itself when
- * the daemon gave it the traffic secrets.  Where it does not (a daemon
- * that gave none), a handshake record that still arrives (a ticket cut
- * across records) is skipped, except a KeyUpdate, which the kernel did
- * not follow: that ends the session with -EPROTO.  On a non-blocking
- * socket -EAGAIN when nothing is there (a record the kernel consumed woke
- * the caller up).
+ * read() for a socket whose records the kernel opens (ktlso_recv()):
+ * data as it comes; 0 after the server's close_notify; -EPIPE when the
+ * connection ended without one (the data may be cut short); an alert that
+ * ends the session is printed with its name and is -ECONNREFUSED.  On a
+ * non-blocking socket -EAGAIN when nothing is there (a record the kernel
+ * consumed, or one ktlso_recv() skipped, woke the caller up).
  */
 static ssize_t tls_read(int fd, void *buf, size_t len)
 {
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
-	const unsigned char *p = buf;
-	struct cmsghdr *c;
+	struct ktlso_alert_msg alert;
 	ssize_t n;
 
-	for (;;) {
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		n = recvmsg(fd, &msg, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return -EAGAIN;
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
-		c = CMSG_FIRSTHDR(&msg);
-		if (!c || c->cmsg_level != SOL_TLS ||
-		    c->cmsg_type != TLS_GET_RECORD_TYPE ||
-		    *CMSG_DATA(c) == 23)
-			return n;
-		switch (*CMSG_DATA(c)) {
-		case 21:			/* alert */
-			if (n == 2 && p[1] == 0)
-				return 0;	/* close_notify */
-			fprintf(stderr, "ktlso-client: alert %d from the server\n",
-				n == 2 ? p[1] : -1);
-			return -ECONNRESET;
-		case 22:			/* handshake */
-			if (n >= 1 && p[0] == 24) {
-				fprintf(stderr, "ktlso-client: the server updated its keys (KeyUpdate) and the kernel did not follow\n");
-				return -EPROTO;
-			}
-			continue;
-		default:
-			return -EPROTO;
-		}
-	}
+	do {
+		n = ktlso_recv(fd, buf, len, 0, &alert);
+	} while (n == -EINTR);
+	if (n == -ECONNREFUSED)
+		fprintf(stderr, "ktlso-client: alert %s (%d) from the server\n",
+			ktlso_alert_name(alert.desc), alert.desc);
+	if (n == -EKEYEXPIRED)
+		fprintf(stderr, "ktlso-client: the server updated its keys (KeyUpdate) and the kernel did not follow\n");
+	return n;
 }
 
 /*
@@ -656,7 +633,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv, &o)) {
 		usage(stderr);
-		return 2;
+		return EX_USAGE;
 	}
 	if (o.load)
 		return load(&o);

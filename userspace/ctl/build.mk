@@ -18,10 +18,10 @@ CTL_NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl
 
 all: $(BIN)/ktlsoctl $(CTL_TESTS)
 
-$(BIN)/ktlsoctl: $(CTL_SRCS) $(CTL_HDRS) $(LIBKTLSO_A)
+$(BIN)/ktlsoctl: $(CTL_SRCS) $(CTL_HDRS) $(LIBKTLSO_A) $(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(CTL_NL_CFLAGS) -o $@ $(CTL_SRCS) $(CTL_NL_LIBS) \
-		$(LIBKTLSO_A) $(CRYPTO_LIBS)
+	$(CC) $(USER_CFLAGS) $(CTL_NL_CFLAGS) -I$(TOP)/userspace -o $@ $(CTL_SRCS) \
+		$(VERSION_OBJ) $(CTL_NL_LIBS) $(LIBKTLSO_A) $(CRYPTO_LIBS)
 
 $(HOST_TESTS_DIR)/ctl-%: $(TOP)/userspace/ctl/tests/%.c $(CTL_LIB_SRCS) $(CTL_HDRS) \
 			 $(KSFT)/kselftest_harness.h $(LIBKTLSO_SAN_A)

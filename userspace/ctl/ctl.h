@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sysexits.h>
 
 #define PROG "ktlsoctl"
 
@@ -25,7 +26,7 @@ enum {
 	CTL_EXIT_NO_MODULE = 1,		/* ktlso is not loaded */
 	CTL_EXIT_NO_DAEMON = 2,		/* status: no handshake daemon */
 	CTL_EXIT_ERROR = 3,		/* a query failed */
-	CTL_EXIT_USAGE = 64,
+	CTL_EXIT_USAGE = EX_USAGE,	/* 64 */
 };
 
 /* --- output ------------------------------------------------------------ */

@@ -5,6 +5,7 @@
  *	ktlsoctl [--json] status   module, daemon, handshake counters
  *	ktlsoctl [--json] stats    record layer and handshake counters
  *	ktlsoctl [--json] sockets  TLS sockets, with their key generations
+ *	ktlsoctl --version
  *
  * --json may also follow the subcommand.  Exit statuses: 0 fine, 1 ktlso
  * not loaded, 2 (status) no handshake daemon, 3 a query failed, 64 usage.
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/version.h"
 #include "ctl.h"
 
 static const struct {
@@ -30,9 +32,11 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: " PROG " [--json] COMMAND\n");
+	fprintf(f, "usage: " PROG " [--json] COMMAND\n"
+		"       " PROG " --version | --help\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  --json   one JSON object instead of text\n");
 }
 
 int main(int argc, char **argv)
@@ -50,6 +54,9 @@ int main(int argc, char **argv)
 			   !strcmp(argv[a], "-h")) {
 			usage(stdout);
 			return CTL_EXIT_OK;
+		} else if (!strcmp(argv[a], "--version") ||
+			   !strcmp(argv[a], "-V")) {
+			print_package_version(PROG);
 		} else if (argv[a][0] == '-' || cmd) {
 			usage(stderr);
 			return CTL_EXIT_USAGE;

@@ -49,9 +49,10 @@ $(DAEMON_SAN_LIB): $(DAEMON_SAN_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN)/ktlsod: $(DAEMON_DIR)/main.c $(DAEMON_LIB) $(ENGINE_LIB) $(DAEMON_HDRS) $(ENGINE_HDRS)
+$(BIN)/ktlsod: $(DAEMON_DIR)/main.c $(DAEMON_LIB) $(ENGINE_LIB) $(DAEMON_HDRS) $(ENGINE_HDRS) \
+		$(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -I$(TOP)/userspace -o $@ $< \
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -I$(TOP)/userspace -o $@ $< $(VERSION_OBJ) \
 		$(DAEMON_LIB) $(ENGINE_LIB) $(DAEMON_LIBS)
 
 $(HOST_TESTS_DIR)/daemon-%: $(DAEMON_DIR)/tests/%.c $(DAEMON_SAN_LIB) $(ENGINE_SAN_LIB) \

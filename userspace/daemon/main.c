@@ -5,6 +5,7 @@
  *	ktlsod --config FILE [--foreground] [-v|-vv] [--syslog] [--check]
  *	       [--pid-file FILE]
  *	ktlsod --probe
+ *	ktlsod --version
  *
  * Runs the TLS handshakes the ktlso kernel module asks for (generic
  * netlink family "ktlso") and installs the keys on the sockets. --check
@@ -12,6 +13,7 @@
  * good, 1 with every problem on stderr otherwise. --probe prints, one line
  * each, the kernel's AEADs the record layer can use and the driver the
  * kernel gives them (what a benchmark must say it measured), and exits.
+ * A bad command line exits 64 (EX_USAGE).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,8 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
+#include "common/version.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/privs.h"
@@ -38,6 +42,7 @@ static void usage(FILE *f)
 		"usage: ktlsod --config FILE [--foreground] [-v|-vv] [--syslog] [--check]\n"
 		"              [--pid-file FILE]\n"
 		"       ktlsod --probe\n"
+		"       ktlsod --version\n"
 		"\n"
 		"  -c, --config FILE    the configuration file (see ktlsod.conf.example)\n"
 		"  -f, --foreground     do not daemonise\n"
@@ -47,6 +52,7 @@ static void usage(FILE *f)
 		"  -n, --check          load the configuration, report, exit 0 or 1\n"
 		"  -p, --pid-file FILE  write the daemon's pid there\n"
 		"  -P, --probe          print the kernel's AEADs and their drivers, exit\n"
+		"  -V, --version        print ktlsod's version, exit\n"
 		"  -h, --help           this text\n");
 }
 
@@ -60,13 +66,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "check", no_argument, NULL, 'n' },
 		{ "pid-file", required_argument, NULL, 'p' },
 		{ "probe", no_argument, NULL, 'P' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "c:fvsnp:Ph", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fvsnp:PVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -89,6 +96,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'P':
 			o->probe = true;
 			break;
+		case 'V':
+			print_package_version("ktlsod");
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -154,7 +163,7 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	if (parse_args(argc, argv, &o))
-		return 2;
+		return EX_USAGE;
 	if (o.probe)
 		return print_probe();
 	config = absolute(o.config);

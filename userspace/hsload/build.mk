@@ -13,7 +13,8 @@ HSLOAD_HDRS := $(wildcard $(HSLOAD_DIR)/*.h)
 
 all: $(BIN)/ktlso-hsload
 
-$(BIN)/ktlso-hsload: $(HSLOAD_SRCS) $(HSLOAD_HDRS) $(ENGINE_LIB) $(ENGINE_HDRS) $(LIBKTLSO_A)
+$(BIN)/ktlso-hsload: $(HSLOAD_SRCS) $(HSLOAD_HDRS) $(ENGINE_LIB) $(ENGINE_HDRS) $(LIBKTLSO_A) \
+		$(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $(HSLOAD_SRCS) \
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $(HSLOAD_SRCS) $(VERSION_OBJ) \
 		$(ENGINE_LIB) $(LIBKTLSO_A) $(CRYPTO_LIBS)

@@ -5,9 +5,10 @@
  *
  *   ktlso-hsload serve --mode upcall|engine --port P --seconds S
  *                      [--cert F --key F]
- *   ktlso-hsload load --port P --seconds S [--clients N] [--version 1.2|1.3]
+ *   ktlso-hsload load --port P --seconds S [--clients N] [--tls 1.2|1.3]
  *                     [--count N] [--source IPV4]
  *   ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts
+ *   ktlso-hsload --version | --help
  *
  * "serve" accepts connections on 127.0.0.1:P for S seconds and has each
  * one's server handshake done, then closes it:
@@ -51,9 +52,11 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/version.h"
 #include "engine/engine.h"
 #include "engine/pki.h"
 #include "hsload/hostile.h"
@@ -70,7 +73,7 @@ struct opts {
 	double seconds;
 	unsigned int clients;
 	unsigned long count;		/* load: stop after this many; 0: S */
-	const char *version;
+	const char *tls;		/* load: "1.2" or "1.3" */
 	const char *cert, *key;
 	struct in_addr source;		/* load: the local address */
 	bool has_source;		/* else any */
@@ -402,8 +405,8 @@ static int load(const struct opts *o)
 	ktlso_config_init(&cfg);
 	cfg.peer_auth = KTLSO_PEER_AUTH_NONE;
 	cfg.verify_name = false;
-	if (ktlso_config_set_versions(&cfg, o->version, o->version)) {
-		fprintf(stderr, "--version 1.2 or 1.3\n");
+	if (ktlso_config_set_versions(&cfg, o->tls, o->tls)) {
+		fprintf(stderr, "--tls 1.2 or 1.3\n");
 		return 1;
 	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -437,14 +440,16 @@ static int load(const struct opts *o)
 
 /* --- main ----------------------------------------------------------------- */
 
-static void usage(void)
+/* The usage on @f, then exit with @status. */
+static _Noreturn void usage(FILE *f, int status)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: ktlso-hsload serve --mode upcall|engine --port P --seconds S [--cert F --key F]\n"
-		"       ktlso-hsload load --port P --seconds S [--clients N] [--version 1.2|1.3]\n"
+		"       ktlso-hsload load --port P --seconds S [--clients N] [--tls 1.2|1.3]\n"
 		"                         [--count N] [--source IPV4]\n"
-		"       ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts\n");
-	exit(2);
+		"       ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts\n"
+		"       ktlso-hsload --version | --help\n");
+	exit(status);
 }
 
 int main(int argc, char **argv)
@@ -454,26 +459,31 @@ int main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "clients", required_argument, NULL, 'c' },
-		{ "version", required_argument, NULL, 'v' },
+		{ "tls", required_argument, NULL, 't' },
 		{ "cert", required_argument, NULL, 'C' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "source", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .mode = "upcall", .clients = 16, .version = "1.3",
+	struct opts o = { .mode = "upcall", .clients = 16, .tls = "1.3",
 			  .seconds = 10 };
 	int c;
 
 	if (argc < 2)
-		usage();
+		usage(stderr, EX_USAGE);
+	if (strcmp(argv[1], "--version") == 0)
+		print_package_version("ktlso-hsload");
+	if (strcmp(argv[1], "--help") == 0)
+		usage(stdout, 0);
 	if (strcmp(argv[1], "serve") == 0)
 		o.serve = true;
 	else if (strcmp(argv[1], "hostile") == 0)
 		o.hostile = true;
 	else if (strcmp(argv[1], "load") != 0)
-		usage();
+		usage(stderr, EX_USAGE);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -489,8 +499,10 @@ int main(int argc, char **argv)
 		case 'c':
 			o.clients = (unsigned int)atoi(optarg);
 			break;
-		case 'v':
-			o.version = optarg;
+		case 't':
+			if (strcmp(optarg, "1.2") && strcmp(optarg, "1.3"))
+				usage(stderr, EX_USAGE);
+			o.tls = optarg;
 			break;
 		case 'C':
 			o.cert = optarg;
@@ -508,19 +520,22 @@ int main(int argc, char **argv)
 			if (inet_pton(AF_INET, optarg, &o.source) != 1) {
 				fprintf(stderr, "--source %s: not an IPv4 address\n",
 					optarg);
-				usage();
+				usage(stderr, EX_USAGE);
 			}
 			o.has_source = true;
 			break;
+		case 'h':
+			usage(stdout, 0);
 		default:
-			usage();
+			usage(stderr, EX_USAGE);
 		}
 	}
 	if (o.port <= 0 || o.port > 65535 || o.seconds <= 0 ||
 	    o.seconds > 3600 || o.clients < 1 || o.clients > MAX_CONNS)
-		usage();
+		usage(stderr, EX_USAGE);
 	signal(SIGPIPE, SIG_IGN);
 	if (o.hostile)
-		return o.kind ? hsload_hostile(o.port, o.kind, o.seconds) : 2;
+		return o.kind ? hsload_hostile(o.port, o.kind, o.seconds) :
+				EX_USAGE;
 	return o.serve ? serve(&o) : load(&o);
 }

@@ -20,10 +20,10 @@ HTTPD_FUZZERS := $(patsubst $(TOP)/userspace/httpd/fuzz/%.c,$(BUILD)/fuzz/%,$(HT
 all: $(BIN)/ktlso-httpd $(HTTPD_TESTS) $(HTTPD_FUZZERS)
 
 $(BIN)/ktlso-httpd: $(HTTPD_SRCS) $(HTTPD_HDRS) $(LIBKTLSO_SO) $(LIB)/libktlso.so \
-		    $(TOP)/include/ktlso/ktlso.h
+		    $(TOP)/include/ktlso/ktlso.h $(VERSION_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $(HTTPD_SRCS) -L$(LIB) -lktlso -lpthread \
-		-Wl,-rpath,'$$ORIGIN/../lib'
+	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $(HTTPD_SRCS) $(VERSION_OBJ) \
+		-L$(LIB) -lktlso -lpthread -Wl,-rpath,'$$ORIGIN/../lib'
 
 $(HOST_TESTS_DIR)/httpd-%: $(TOP)/userspace/httpd/tests/%.c $(HTTPD_LIB_SRCS) $(HTTPD_HDRS) \
 			   $(HTTPD_TEST_HDRS) $(LIBKTLSO_SAN_A) $(KSFT)/kselftest_harness.h

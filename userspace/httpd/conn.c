@@ -8,13 +8,13 @@
  * Files go out with sendfile(2), which the kernel record layer seals as it
  * sends; the head goes first with MSG_MORE so that both share records.
  *
- * On a ktlso socket a record of another type than application data (an
- * alert: close_notify or worse) ends the connection; it comes with a
- * TLS_GET_RECORD_TYPE control message, which a plain socket never sends.
+ * Reads go through ktlso_recv(), which tells the client's close_notify
+ * from a connection cut without one and from a fatal alert.  Between
+ * requests either end is a normal one (HTTP framed every response);
+ * inside a request a cut is an error.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/tls.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ktlso/ktlso.h>
+
 #include "conn.h"
 #include "http.h"
 #include "mime.h"
 #include "path.h"
 #include "response.h"
 
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
-
-#define RECORD_TYPE_DATA	23
 /* The most sendfile(2) moves per call. */
 #define SENDFILE_CHUNK		(1u << 30)
 
@@ -89,25 +86,14 @@ static int wait_bound(struct conn *c)
 }
 
 /*
- * Read more into the buffer.  Return: bytes read; 0 at the end (EOF, or a
- * TLS record that is not data); -errno (-EAGAIN: the idle timeout,
- * -ETIMEDOUT: the request's deadline).
+ * Read more into the buffer.  Return: bytes read; 0 after the client's
+ * close_notify; -EPIPE when the connection ended without one; -errno
+ * (-EAGAIN: the idle timeout, -ETIMEDOUT: the request's deadline,
+ * -ECONNREFUSED: a fatal alert, logged with its name).
  */
 static ssize_t conn_recv(struct conn *c)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(unsigned char))];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = {
-		.iov_base = c->buf + c->len,
-		.iov_len = sizeof(c->buf) - c->len,
-	};
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
-	struct cmsghdr *cmsg;
+	struct ktlso_alert_msg alert;
 	ssize_t n;
 	int err;
 
@@ -115,19 +101,17 @@ static ssize_t conn_recv(struct conn *c)
 		err = wait_bound(c);
 		if (err)
 			return err;
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		n = recvmsg(c->fd, &msg, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EAGAIN && wait_bound(c) ? -ETIMEDOUT : -errno;
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
-		if (cmsg->cmsg_level == SOL_TLS &&
-		    cmsg->cmsg_type == TLS_GET_RECORD_TYPE &&
-		    *CMSG_DATA(cmsg) != RECORD_TYPE_DATA)
-			return 0;
-	if (n > 0)
-		request_begins(c);
+		n = ktlso_recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len,
+			       0, &alert);
+	} while (n == -EINTR);
+	if (n == -EAGAIN && wait_bound(c))
+		return -ETIMEDOUT;
+	if (n == -ECONNREFUSED)
+		fprintf(stderr, "%s: alert %s from the client\n", c->peer,
+			ktlso_alert_name(alert.desc));
+	if (n <= 0)
+		return n;
+	request_begins(c);
 	c->len += (size_t)n;
 	return n;
 }
@@ -332,7 +316,8 @@ int http_serve_conn(const struct http_server *srv, int fd, const char *peer)
 
 			if (r > 0)
 				continue;
-			if (c->len == 0 && (r == 0 || r == -EAGAIN)) {
+			if (c->len == 0 &&
+			    (r == 0 || r == -EPIPE || r == -EAGAIN)) {
 				ret = served;
 			} else if (r == -EAGAIN || r == -ETIMEDOUT) {
 				send_status(c, NULL, 408, false, NULL);

@@ -6,6 +6,7 @@
  *		    [--timeout MS] [--alpn LIST] [--max-clients N]
  *		    [--max-per-addr N] [--idle-timeout S]
  *		    [--request-timeout S] [--once] [--quiet]
+ *	ktlso-httpd --version
  *
  * Each accepted connection is handed to the handshake daemon with
  * ktlso_handshake() (server role, the given profile); once the kernel holds
@@ -38,11 +39,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <ktlso/ktlso.h>
 
+#include "common/version.h"
 #include "conn.h"
 #include "peers.h"
 
@@ -90,6 +93,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " --root DIR --listen PORT [options]\n"
+		"       " PROG " --version\n"
 		"  --root DIR         serve the files below DIR\n"
 		"  --listen PORT      TCP port (0: any free one)\n"
 		"  --addr A           address to listen on (default: all)\n"
@@ -103,7 +107,9 @@ static void usage(FILE *f)
 		"  --request-timeout S  a request must arrive whole within S s of\n"
 		"                     its first byte (10; 0: no limit)\n"
 		"  --once             serve one connection, then exit\n"
-		"  --quiet            log failures only\n");
+		"  --quiet            log failures only\n"
+		"  --version          print the version, exit\n"
+		"  --help             this text\n");
 }
 
 /* An unsigned number in [0, max]; -1 for anything else. */
@@ -153,6 +159,7 @@ static int parse_options(int argc, char **argv)
 		{ "request-timeout", required_argument, NULL, 'R' },
 		{ "once", no_argument, NULL, '1' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -217,6 +224,8 @@ static int parse_options(int argc, char **argv)
 		case 'q':
 			opt.quiet = true;
 			break;
+		case 'V':
+			print_package_version(PROG);
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -365,7 +374,9 @@ static bool serve_client(struct client *cl)
 	}
 
 	n = http_serve_conn(&server, cl->fd, cl->peer);
-	if (n < 0 && n != -ECONNRESET && n != -EPIPE)
+	/* A cut or reset connection is the client's doing; an alert
+	 * was logged with its name. */
+	if (n < 0 && n != -ECONNRESET && n != -EPIPE && n != -ECONNREFUSED)
 		fprintf(stderr, "%s: connection failed: %s\n", cl->peer,
 			ktlso_strerror(n));
 	if (n >= 0)
@@ -478,7 +489,7 @@ int main(int argc, char **argv)
 	int lfd, ret;
 
 	if (parse_options(argc, argv))
-		return 64;
+		return EX_USAGE;
 	signal(SIGPIPE, SIG_IGN);
 
 	server.rootfd = open(opt.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -499,7 +510,7 @@ int main(int argc, char **argv)
 	/* Refuse a bad profile or ALPN list now, not at every client. */
 	if (ktlso_params_check(&params)) {
 		fprintf(stderr, PROG ": bad --profile or --alpn\n");
-		return 64;
+		return EX_USAGE;
 	}
 
 	lfd = open_listener();

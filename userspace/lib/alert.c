@@ -14,19 +14,9 @@
 
 KTLSO_API int ktlso_send_alert(int fd, int level, int desc)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(unsigned char))];
-		struct cmsghdr align;
-	} control;
-	uint8_t body[2];
-	struct iovec iov = { .iov_base = body, .iov_len = sizeof(body) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
+	struct ktlso_lib_record_msg m;
 	struct cmsghdr *cmsg;
+	uint8_t body[2];
 	ssize_t n;
 
 	if (level != KTLSO_LEVEL_WARNING && level != KTLSO_LEVEL_FATAL)
@@ -36,15 +26,15 @@ KTLSO_API int ktlso_send_alert(int fd, int level, int desc)
 	body[0] = (uint8_t)level;
 	body[1] = (uint8_t)desc;
 
-	memset(&control, 0, sizeof(control));
-	cmsg = CMSG_FIRSTHDR(&msg);
+	ktlso_lib_record_msg_init(&m, body, sizeof(body));
+	cmsg = CMSG_FIRSTHDR(&m.msg);
 	cmsg->cmsg_level = SOL_TLS;
 	cmsg->cmsg_type = TLS_SET_RECORD_TYPE;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(unsigned char));
 	*CMSG_DATA(cmsg) = RECORD_TYPE_ALERT;
 
 	do {
-		n = ktlso_lib_sys->sendmsg(fd, &msg, MSG_NOSIGNAL);
+		n = ktlso_lib_sys->sendmsg(fd, &m.msg, MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;

@@ -5,6 +5,9 @@
 #   userspace/lib/*.c        -> build/lib/libktlso.so.1 (+ libktlso.so link),
 #                               build/lib/libktlso.a, and an ASan/UBSan
 #                               build/lib/san/libktlso.a for the tests
+#   the engine's files the library shares (LIBKTLSO_ENGINE: the alert
+#   names, the TLS 1.3 key schedule and the kernel's crypto_info), built
+#   into it hidden, as build/obj/lib/engine/*.o
 #   userspace/lib/ktlso.pc.in -> build/lib/pkgconfig/ktlso.pc, for PREFIX
 #   userspace/lib/tests/*.c  -> build/tests/host/lib-<name>
 #   include/ktlso/ktlso.h    checked to compile alone, as C11 and as C++11
@@ -17,13 +20,18 @@
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-KTLSO_LIB_VERSION := 1.2
+KTLSO_LIB_VERSION := 1.3
 
-LIBKTLSO_SRCS := $(wildcard $(TOP)/userspace/lib/*.c)
-LIBKTLSO_HDRS := $(wildcard $(TOP)/userspace/lib/*.h) \
+LIBKTLSO_ENGINE := alert.c codec.c crypto_info.c keysched.c suite.c
+LIBKTLSO_SRCS := $(wildcard $(TOP)/userspace/lib/*.c) \
+		 $(addprefix $(TOP)/userspace/engine/,$(LIBKTLSO_ENGINE))
+LIBKTLSO_HDRS := $(wildcard $(TOP)/userspace/lib/*.h) $(ENGINE_HDRS) \
 		 $(TOP)/include/ktlso/ktlso.h $(TOP)/include/uapi/linux/ktlso.h
-LIBKTLSO_OBJS := $(patsubst $(TOP)/userspace/lib/%.c,$(OBJ)/lib/%.o,$(LIBKTLSO_SRCS))
-LIBKTLSO_SAN_OBJS := $(patsubst $(TOP)/userspace/lib/%.c,$(OBJ)/san/lib/%.o,$(LIBKTLSO_SRCS))
+# userspace/lib/x.c -> lib/x.o, userspace/engine/y.c -> lib/engine/y.o
+LIBKTLSO_OBJ_NAMES := $(patsubst $(TOP)/userspace/lib/%.c,%.o,$(filter $(TOP)/userspace/lib/%,$(LIBKTLSO_SRCS))) \
+		      $(addprefix engine/,$(LIBKTLSO_ENGINE:.c=.o))
+LIBKTLSO_OBJS := $(addprefix $(OBJ)/lib/,$(LIBKTLSO_OBJ_NAMES))
+LIBKTLSO_SAN_OBJS := $(addprefix $(OBJ)/san/lib/,$(LIBKTLSO_OBJ_NAMES))
 LIBKTLSO_MAP := $(TOP)/userspace/lib/libktlso.map
 
 LIBKTLSO_SO := $(LIB)/libktlso.so.1
@@ -38,16 +46,24 @@ LIBKTLSO_TESTS := $(patsubst $(TOP)/userspace/lib/tests/%.c,$(HOST_TESTS_DIR)/li
 LIBKTLSO_HEADER_CHECKS := $(OBJ)/lib/header-c.stamp $(OBJ)/lib/header-cxx.stamp
 
 # Position-independent objects serve the shared and the static library.
-LIBKTLSO_CFLAGS := $(USER_CFLAGS) -fPIC -fvisibility=hidden
+LIBKTLSO_CFLAGS := $(USER_CFLAGS) -fPIC -fvisibility=hidden -I$(TOP)/userspace
 
 all: $(LIBKTLSO_SO) $(LIB)/libktlso.so $(LIBKTLSO_A) $(LIBKTLSO_SAN_A) \
      $(LIBKTLSO_PC) $(LIBKTLSO_TESTS) $(LIBKTLSO_HEADER_CHECKS)
 
-$(LIBKTLSO_OBJS): $(OBJ)/lib/%.o: $(TOP)/userspace/lib/%.c $(LIBKTLSO_HDRS)
+$(filter-out $(OBJ)/lib/engine/%,$(LIBKTLSO_OBJS)): $(OBJ)/lib/%.o: $(TOP)/userspace/lib/%.c $(LIBKTLSO_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBKTLSO_CFLAGS) -c -o $@ $<
 
-$(LIBKTLSO_SAN_OBJS): $(OBJ)/san/lib/%.o: $(TOP)/userspace/lib/%.c $(LIBKTLSO_HDRS)
+$(filter $(OBJ)/lib/engine/%,$(LIBKTLSO_OBJS)): $(OBJ)/lib/%.o: $(TOP)/userspace/%.c $(LIBKTLSO_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBKTLSO_CFLAGS) -c -o $@ $<
+
+$(filter-out $(OBJ)/san/lib/engine/%,$(LIBKTLSO_SAN_OBJS)): $(OBJ)/san/lib/%.o: $(TOP)/userspace/lib/%.c $(LIBKTLSO_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBKTLSO_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(filter $(OBJ)/san/lib/engine/%,$(LIBKTLSO_SAN_OBJS)): $(OBJ)/san/lib/%.o: $(TOP)/userspace/%.c $(LIBKTLSO_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBKTLSO_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 

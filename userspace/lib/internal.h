@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -30,7 +31,8 @@
 /*
  * The socket calls of the library.  ktlso_lib_sys points at the C
  * library's; a host test points it at a fake kernel to drive the state
- * logic (pending, running, done, failed) without ktlso.ko.
+ * logic (pending, running, done, failed) and the records a reader meets
+ * without ktlso.ko.
  */
 struct ktlso_sys {
 	int (*setsockopt)(int fd, int level, int name, const void *val,
@@ -39,10 +41,37 @@ struct ktlso_sys {
 			  socklen_t *len);
 	int (*poll)(struct pollfd *fds, nfds_t n, int timeout_ms);
 	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
+	ssize_t (*recvmsg)(int fd, struct msghdr *msg, int flags);
 };
 
 extern const struct ktlso_sys ktlso_lib_sys_libc;
 extern const struct ktlso_sys *ktlso_lib_sys;
+
+/*
+ * A message over one buffer with room for one SOL_TLS record-type control
+ * message: TLS_SET_RECORD_TYPE on the way out, TLS_GET_RECORD_TYPE in.
+ */
+struct ktlso_lib_record_msg {
+	union {
+		char buf[CMSG_SPACE(sizeof(unsigned char))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov;
+	struct msghdr msg;
+};
+
+static inline void ktlso_lib_record_msg_init(struct ktlso_lib_record_msg *m,
+					     void *buf, size_t len)
+{
+	memset(&m->control, 0, sizeof(m->control));
+	m->iov = (struct iovec){ .iov_base = buf, .iov_len = len };
+	m->msg = (struct msghdr){
+		.msg_iov = &m->iov,
+		.msg_iovlen = 1,
+		.msg_control = m->control.buf,
+		.msg_controllen = sizeof(m->control.buf),
+	};
+}
 
 /* One kernel cipher: its struct tls12_crypto_info_* size and name. */
 struct ktlso_cipher_desc {

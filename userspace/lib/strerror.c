@@ -25,8 +25,10 @@ static const struct {
 	{ EACCES, "peer verification failed" },
 	{ EPERM, "this user may not use the profile in this role" },
 	{ ECONNABORTED, "the handshake daemon gave up or went away" },
-	{ ECONNREFUSED, "the peer refused the handshake (fatal alert)" },
+	{ ECONNREFUSED, "the peer sent a fatal alert" },
 	{ EPROTO, "the peer violated the TLS protocol" },
+	/* Reading (ktlso_recv()). */
+	{ EPIPE, "the connection ended without close_notify (truncated)" },
 	/* Attaching ktlso (TCP_ULP). */
 	{ ENOENT, "ktlso is not available (kernel module not loaded)" },
 	{ EEXIST, "another ULP is attached to the socket" },

@@ -11,6 +11,7 @@ const struct ktlso_sys ktlso_lib_sys_libc = {
 	.getsockopt = getsockopt,
 	.poll = poll,
 	.sendmsg = sendmsg,
+	.recvmsg = recvmsg,
 };
 
 const struct ktlso_sys *ktlso_lib_sys = &ktlso_lib_sys_libc;

@@ -46,6 +46,7 @@
  *
  *   ktlso-bench [--size MiB] [--runs N] [--suites LIST] [--workloads LIST]
  *               [--systems LIST] [--ceiling SUITE=MB/s,...] [--tsv FILE]
+ *   ktlso-bench --version | --help
  *
  * (--workloads write-1k,sendfile,... and --systems ktlso,libssl,...: only
  * those cases, e.g. to profile one.)
@@ -66,6 +67,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +77,7 @@
 #include "bench_libssl.h"
 #include "engine/crypto_info.h"
 #include "engine/record.h"
+#include "common/version.h"
 #include "loopback.h"
 
 #define PROG "ktlso-bench"
@@ -806,16 +809,26 @@ static int parse_ceiling(const char *arg, double ceiling[NUM_SUITES])
 	return 0;
 }
 
-static void usage(void)
+/* The usage on @f, then exit with @status. */
+static _Noreturn void usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: ktlso-bench [--size MiB] [--runs N] [--suites LIST]\n"
+	fprintf(f, "usage: ktlso-bench [--size MiB] [--runs N] [--suites LIST]\n"
 		"                   [--workloads LIST] [--systems LIST]\n"
 		"                   [--ceiling SUITE=MB/s,...] [--tsv FILE]\n"
-		"suites: aes128gcm, aes256gcm, chacha20 (default: all)\n"
-		"workloads: write-1k, write-16k, sendfile, sendfile-x4, read-16k,\n"
-		"           read-16k-nopad (default: all)\n"
-		"systems: ktlso, kTLS, libssl, ossl+kTLS (default: all)\n");
-	exit(2);
+		"       ktlso-bench --version | --help\n"
+		"  --size MiB       bytes per case (default 32, at most 1024)\n"
+		"  --runs N         runs per case, median reported (default 3, at most %d)\n"
+		"  --suites LIST    aes128gcm, aes256gcm, chacha20 (default: all)\n"
+		"  --workloads LIST write-1k, write-16k, sendfile, sendfile-x4, read-16k,\n"
+		"                   read-16k-nopad (default: all)\n"
+		"  --systems LIST   ktlso, kTLS, libssl, ossl+kTLS (default: all)\n"
+		"  --ceiling SUITE=MB/s,...  the kernel's crypto alone per suite\n"
+		"                   (scripts/crypto-ceiling): figures as its share\n"
+		"  --tsv FILE       the figures as tab-separated values too\n"
+		"  --version        print the version, exit\n"
+		"  --help           this text\n"
+		"LISTs are ','-separated.\n", MAX_RUNS);
+	exit(status);
 }
 
 int main(int argc, char **argv)
@@ -843,15 +856,17 @@ int main(int argc, char **argv)
 		{ "systems", required_argument, NULL, 'y' },
 		{ "ceiling", required_argument, NULL, 'c' },
 		{ "tsv", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	while ((opt = getopt_long(argc, argv, "s:r:S:w:y:c:t:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:S:w:y:c:t:Vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			errno = 0;
 			mib = strtoul(optarg, &end, 10);
 			if (errno || *end || !mib || mib > 1024)
-				usage();
+				usage(stderr, EX_USAGE);
 			break;
 		case 'r': {
 			long v;
@@ -859,38 +874,42 @@ int main(int argc, char **argv)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || v < 1 || v > MAX_RUNS)
-				usage();
+				usage(stderr, EX_USAGE);
 			nruns = (int)v;
 			break;
 		}
 		case 'S':
 			if (parse_list(optarg, want, NUM_SUITES, suite_name))
-				usage();
+				usage(stderr, EX_USAGE);
 			break;
 		case 'w':
 			if (parse_list(optarg, want_wl, WL_NUM, workload_name))
-				usage();
+				usage(stderr, EX_USAGE);
 			break;
 		case 'y':
 			if (parse_list(optarg, want_sys, SYS_NUM, system_name))
-				usage();
+				usage(stderr, EX_USAGE);
 			break;
 		case 'c':
 			if (parse_ceiling(optarg, ceiling)) {
 				fprintf(stderr, "%s: --ceiling %s: not SUITE=MB/s,...\n",
 					PROG, optarg);
-				exit(2);
+				exit(EX_USAGE);
 			}
 			break;
 		case 't':
 			tsv_path = optarg;
 			break;
+		case 'V':
+			print_package_version(PROG);
+		case 'h':
+			usage(stdout, 0);
 		default:
-			usage();
+			usage(stderr, EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, EX_USAGE);
 	size = (size_t)mib << 20;
 
 	/* Five chunks, so that any offset within one has a whole chunk after it. */

@@ -7,6 +7,8 @@
  * keys and has in-tree kTLS open the records ktlso seals, checking every
  * byte, and shows one record as the wire carries it.  "make demo" runs it
  * in a VM with ktlso.ko loaded.
+ *
+ *   ktlso-demo [--version | --help]
  */
 
 #include <arpa/inet.h>
@@ -20,11 +22,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/ktlso.h>
 
+#include "common/version.h"
 #include "loopback.h"
 
 #define PROG "ktlso-demo"
@@ -168,7 +172,30 @@ static void show_wire(int cfd, int sfd)
 	}
 }
 
-int main(void)
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: " PROG " [--version | --help]\n"
+		"Shows ktlso at work on loopback TCP connections (ktlso.ko must\n"
+		"be loaded, in-tree tls.ko loadable): data through the ULP\n"
+		"unchanged, then TLS 1.3 records it seals opened by in-tree kTLS.\n");
+}
+
+/* No options but these two; anything else is a usage error. */
+static void parse_args(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--version") == 0)
+		print_package_version(PROG);
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		exit(0);
+	}
+	if (argc > 1) {
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+}
+
+int main(int argc, char **argv)
 {
 	unsigned char *out = malloc(DEMO_BYTES), *in = malloc(DEMO_BYTES);
 	struct tls12_crypto_info_aes_gcm_128 ci = {
@@ -182,6 +209,7 @@ int main(void)
 	int cfd, sfd;
 	size_t i;
 
+	parse_args(argc, argv);
 	if (!out || !in)
 		tool_die(PROG, "malloc");
 	/* Demo keys: in real use ktlsod derives them in the handshake. */

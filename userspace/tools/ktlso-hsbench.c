@@ -30,6 +30,7 @@
  *
  *   ktlso-hsbench [--seconds S] [--runs N] [--csv] [--case tls13|tls12]
  *                 [--only engine|openssl]
+ *   ktlso-hsbench --version | --help
  *
  * --case and --only narrow the timed runs (the checks still run both
  * libraries), for profiling one side: perf record -g ktlso-hsbench ...
@@ -44,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +60,7 @@
 #include <openssl/x509v3.h>
 
 #include "bench_cert.h"
+#include "common/version.h"
 #include "engine/alert.h"
 #include "engine/engine.h"
 #include "engine/kex.h"
@@ -707,17 +710,20 @@ static void print_row(const struct bench_case *bc, bool csv,
 		printf("%-38s  %12s  %12s  %s\n", bc->name, e, o, ratio);
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: %s [--seconds S] [--runs N] [--csv] [--case tls13|tls12]\n"
 		"       [--only engine|openssl]\n"
+		"       %s --version | --help\n"
 		"  --seconds S  length of one run (default 1)\n"
 		"  --runs N     runs per figure, median reported (default 5, at most %d)\n"
 		"  --csv        machine-readable output\n"
 		"  --case C     time only this case\n"
-		"  --only L     time only this library (for profiling)\n",
-		PROG, MAX_RUNS);
+		"  --only L     time only this library (for profiling)\n"
+		"  --version    print the version, exit\n"
+		"  --help       this text\n",
+		PROG, PROG, MAX_RUNS);
 }
 
 int main(int argc, char **argv)
@@ -728,6 +734,7 @@ int main(int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "case", required_argument, NULL, 'k' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -742,21 +749,21 @@ int main(int argc, char **argv)
 	int nruns = 5, opt, cpu;
 	size_t i;
 
-	while ((opt = getopt_long(argc, argv, "s:r:ck:o:h", longopts,
+	while ((opt = getopt_long(argc, argv, "s:r:ck:o:Vh", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = strtod(optarg, &end);
 			if (*end || !(seconds > 0) || seconds > 3600) {
-				usage();
-				return 2;
+				usage(stderr);
+				return EX_USAGE;
 			}
 			break;
 		case 'r':
 			nruns = (int)strtol(optarg, &end, 10);
 			if (*end || nruns < 1 || nruns > MAX_RUNS) {
-				usage();
-				return 2;
+				usage(stderr);
+				return EX_USAGE;
 			}
 			break;
 		case 'c':
@@ -765,8 +772,8 @@ int main(int argc, char **argv)
 		case 'k':
 			if (strcmp(optarg, "tls13") &&
 			    strcmp(optarg, "tls12")) {
-				usage();
-				return 2;
+				usage(stderr);
+				return EX_USAGE;
 			}
 			only_case = optarg;
 			break;
@@ -776,18 +783,23 @@ int main(int argc, char **argv)
 			} else if (!strcmp(optarg, "openssl")) {
 				run[LIB_ENGINE] = false;
 			} else {
-				usage();
-				return 2;
+				usage(stderr);
+				return EX_USAGE;
 			}
 			break;
+		case 'V':
+			print_package_version(PROG);
+		case 'h':
+			usage(stdout);
+			return 0;
 		default:
-			usage();
-			return opt == 'h' ? 0 : 2;
+			usage(stderr);
+			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
-		usage();
-		return 2;
+		usage(stderr);
+		return EX_USAGE;
 	}
 	warmup = seconds < 0.5 ? seconds : 0.5;
 

@@ -7,35 +7,43 @@
  *   ktlso-tls client --connect HOST:PORT [--servername NAME] [--cafile F]
  *                    [--cert F --key F] [--noverify] [COMMON...]
  *   ktlso-tls server --accept [HOST:]PORT --cert F --key F [--cert F --key F]
- *                    [--cafile F] [--verify] [--www] [COMMON...]
+ *                    [--cafile F] [--verify] [--www] [--naccept N] [COMMON...]
  *   COMMON: --tls1.2 | --tls1.3 (default: both, 1.3 preferred),
  *           --suites LIST, --groups LIST (':'-separated), --alpn LIST,
  *           --ems required|preferred
  *           (','-separated), --quiet, -v, --help
+ *   ktlso-tls --version
  *
  * After the handshake the negotiated parameters go to stderr, one
  * "name: value" line each (see print_params(); --quiet leaves them out).
  * Then stdin is relayed to the peer and the peer's data to stdout:
  *
  *  - EOF on stdin sends close_notify; the peer's data is still read.
- *  - The peer's close_notify ends the output (stdout is closed). Under
- *    TLS 1.3 stdin is still relayed until its EOF (half-close); under
- *    TLS 1.2 close_notify is answered at once and stdin is dropped (RFC
- *    5246 7.2.1).
- *  - The program ends when both directions are closed: exit 0. A
- *    connection that ends without the peer's close_notify is a failure
- *    (truncation), unless our own close_notify has already been sent and
- *    the peer then closed the connection.
+ *  - The peer's close_notify ends the output (stdout is closed, unless a
+ *    server has connections to come). Under TLS 1.3 stdin is still
+ *    relayed until its EOF (half-close); under TLS 1.2 close_notify is
+ *    answered at once and stdin is dropped (RFC 5246 7.2.1).
+ *  - The connection ends when both directions are closed. One that ends
+ *    without the peer's close_notify is a failure (truncation), unless our
+ *    own close_notify has already been sent and the peer then closed the
+ *    connection.
  *
- * A server serves one connection, then exits, with --www too: it reads an
- * HTTP request up to its blank line, answers "HTTP/1.0 200 ok" with the
- * negotiated parameters as a text page, sends close_notify and exits.
+ * A client makes one connection. A server, as openssl s_server does,
+ * serves connection after connection, one at a time, until it is stopped,
+ * or until it has served --naccept N of them. A connection that fails (its
+ * handshake, or later) is reported and the server goes on with the next.
+ * Every connection relays the one stdin and stdout: once stdin has ended,
+ * each later connection gets close_notify right after its handshake. With
+ * --www a server reads an HTTP request up to its blank line on each
+ * connection, answers "HTTP/1.0 200 ok" with the negotiated parameters as
+ * a text page and sends close_notify.
  *
- * Exit status: 0 on a clean close, 1 on any failure (one line on stderr,
+ * Exit status: 0 when the connection closed cleanly (a server with
+ * --naccept: all N of them), 1 on any failure (one line on stderr,
  * "ktlso-tls: handshake failed: received alert unknown_ca", "...: sent
  * alert bad_certificate [engine's reason]"; "session failed: ..." once the
  * handshake is complete on our side, as for a TLS 1.3 client whose
- * certificate or Finished the server refuses), 2 for bad arguments (usage
+ * certificate or Finished the server refuses), 64 for bad arguments (usage
  * on stderr). -v adds the engine's log on stderr.
  *
  * The client verifies the server's chain and name (--servername, else the
@@ -59,9 +67,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/version.h"
 #include "engine/alert.h"
 #include "engine/engine.h"
 #include "engine/kex.h"
@@ -72,12 +82,13 @@
 #define PROG "ktlso-tls"
 
 #define EXIT_FAIL 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE EX_USAGE	/* 64 */
 
 #define MAX_CREDS 8
 #define IO_BUF (16u << 10)		/* a record's worth of plaintext */
 #define HTTP_REQUEST_MAX (16u << 10)
 #define LINGER_MS 2000			/* wait for the peer's close */
+#define LISTEN_BACKLOG 16		/* clients waiting their turn */
 #define SYSTEM_CA_DIR "/etc/ssl/certs"
 
 /* --- command line --------------------------------------------------------- */
@@ -95,6 +106,7 @@ struct options {
 	bool verify;			/* server: require a client certificate */
 	bool noverify;			/* client: do not verify the server */
 	bool www, quiet, verbose;
+	unsigned long naccept;		/* server: connections; 0: endless */
 };
 
 static void usage(FILE *f)
@@ -105,7 +117,8 @@ static void usage(FILE *f)
 		"                 [COMMON...]\n"
 		"       " PROG " server --accept [HOST:]PORT --cert FILE --key FILE\n"
 		"                 [--cert FILE --key FILE]... [--cafile FILE] [--verify]\n"
-		"                 [--www] [COMMON...]\n"
+		"                 [--www] [--naccept N] [COMMON...]\n"
+		"       " PROG " --version | --help\n"
 		"COMMON: --tls1.2 | --tls1.3   only this version (default: both, 1.3 preferred)\n"
 		"        --suites LIST         IANA suite names, ':'-separated\n"
 		"        --groups LIST         x25519, secp256r1, secp384r1, ':'-separated\n"
@@ -120,8 +133,10 @@ static void usage(FILE *f)
 		"--cert/--key pairs picks one by the client's server name. The server\n"
 		"--verify requires a client certificate, verified against --cafile.\n"
 		"stdin goes to the peer, the peer's data to stdout; parameters and\n"
-		"errors to stderr. One connection, then exit: 0 on a clean close, 1 on\n"
-		"failure, 2 for bad arguments.\n");
+		"errors to stderr. A client makes one connection; a server serves one\n"
+		"after another until stopped, or --naccept N of them. Exit status: 0\n"
+		"when every connection closed cleanly, 1 on a failure, 64 for bad\n"
+		"arguments.\n");
 }
 
 /* "ktlso-tls: <message>" on stderr. */
@@ -149,6 +164,7 @@ enum {
 	OPT_CONNECT = 256, OPT_ACCEPT, OPT_SERVERNAME, OPT_CAFILE, OPT_CERT,
 	OPT_KEY, OPT_NOVERIFY, OPT_VERIFY, OPT_WWW, OPT_TLS12, OPT_TLS13,
 	OPT_SUITES, OPT_GROUPS, OPT_ALPN, OPT_EMS, OPT_QUIET, OPT_HELP,
+	OPT_VERSION, OPT_NACCEPT,
 };
 
 static const struct option long_options[] = {
@@ -161,6 +177,7 @@ static const struct option long_options[] = {
 	{ "noverify", no_argument, NULL, OPT_NOVERIFY },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "www", no_argument, NULL, OPT_WWW },
+	{ "naccept", required_argument, NULL, OPT_NACCEPT },
 	{ "tls1.2", no_argument, NULL, OPT_TLS12 },
 	{ "tls1.3", no_argument, NULL, OPT_TLS13 },
 	{ "suites", required_argument, NULL, OPT_SUITES },
@@ -169,8 +186,21 @@ static const struct option long_options[] = {
 	{ "ems", required_argument, NULL, OPT_EMS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* A count of 1 or more into @out; -1 for anything else. */
+static int parse_count(const char *arg, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || !*out)
+		return -1;
+	return 0;
+}
 
 /* One option into @o; -1 for a bad one (reported). */
 static int parse_option(struct options *o, int c, const char *arg)
@@ -206,6 +236,11 @@ static int parse_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_WWW:
 		o->www = true;
+		break;
+	case OPT_NACCEPT:
+		if (parse_count(arg, &o->naccept))
+			return bad_usage("--naccept: \"%s\" is not a number from 1 up",
+					 arg);
 		break;
 	case OPT_TLS12:
 		o->tls12 = true;
@@ -248,8 +283,8 @@ static int check_options(const struct options *o)
 	if (client) {
 		if (!o->connect)
 			return bad_usage("client: --connect HOST:PORT is required");
-		if (o->accept || o->verify || o->www)
-			return bad_usage("client: --accept, --verify and --www are server options");
+		if (o->accept || o->verify || o->www || o->naccept)
+			return bad_usage("client: --accept, --verify, --www and --naccept are server options");
 		if (o->n_certs > 1)
 			return bad_usage("client: one --cert/--key at most");
 		return 0;
@@ -276,6 +311,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		usage(stdout);
 		exit(0);
 	}
+	if (strcmp(argv[1], "--version") == 0)
+		print_package_version(PROG);
 	if (strcmp(argv[1], "client") == 0)
 		o->role = KTLSO_ROLE_CLIENT;
 	else if (strcmp(argv[1], "server") == 0)
@@ -288,6 +325,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		}
+		if (c == OPT_VERSION)
+			print_package_version(PROG);
 		if (parse_option(o, c, optarg))
 			return -1;
 	}
@@ -309,6 +348,7 @@ struct tool {
 	char port_buf[32];
 	int fd;
 	struct ktlso_session *s;
+	bool more;			/* server: connections to come */
 	char last_error[512];		/* the engine's last error log line */
 };
 
@@ -558,7 +598,7 @@ static int tcp_listen(struct tool *t)
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, 1) == 0)
+		    listen(fd, LISTEN_BACKLOG) == 0)
 			break;
 		saved = errno;
 		close(fd);
@@ -570,15 +610,14 @@ static int tcp_listen(struct tool *t)
 	return fd;
 }
 
-/* Wait for one connection on @lfd, then close it. */
+/* Wait for the next connection on @lfd. */
 static int tcp_accept(int lfd)
 {
 	int fd, one = 1;
 
 	do
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	close(lfd);
+	while (fd < 0 && (errno == EINTR || errno == ECONNABORTED));
 	if (fd < 0) {
 		fail("accept: %s", strerror(errno));
 		return -1;
@@ -816,7 +855,8 @@ static int relay_receive(struct tool *t, struct relay *r)
 		}
 		if (got == 0) {
 			r->peer_closed = true;
-			close(STDOUT_FILENO);
+			if (!t->more)
+				close(STDOUT_FILENO);
 			if (r->tls12) {	/* RFC 5246 7.2.1: answer, drop */
 				r->in_eof = true;
 				r->in_off = r->in_len = 0;
@@ -1016,29 +1056,30 @@ out:
 	return ret;
 }
 
-/* --- main ----------------------------------------------------------------- */
+/* --- connections ---------------------------------------------------------- */
 
-static int run(struct tool *t)
+/* A session for the next connection, whose socket will be t->fd. */
+static int new_session(struct tool *t)
 {
 	const struct ktlso_io io = { sock_read, sock_write, t };
-	struct ktlso_session_result res;
-	int lfd, ret;
+	int ret;
 
-	/* The session first: a configuration error shows before any I/O. */
+	t->last_error[0] = '\0';
 	ret = ktlso_session_new(&t->s, &t->cfg, t->opt.role, &io);
 	if (ret) {
 		fail("cannot start a session: %s [%s]",
 		     ktlso_session_strerror(ret), t->last_error);
 		return -1;
 	}
-	if (t->opt.role == KTLSO_ROLE_CLIENT) {
-		t->fd = tcp_connect(t);
-	} else {
-		lfd = tcp_listen(t);
-		t->fd = lfd < 0 ? -1 : tcp_accept(lfd);
-	}
-	if (t->fd < 0)
-		return -1;
+	return 0;
+}
+
+/* The connection on t->fd: the handshake, then --www or the relay. */
+static int converse(struct tool *t)
+{
+	struct ktlso_session_result res;
+	int ret;
+
 	if (handshake(t, &res))
 		return -1;
 	ret = t->opt.www ? www(t, &res) : relay(t, &res);
@@ -1049,6 +1090,67 @@ static int run(struct tool *t)
 		t->fd = -1;
 	}
 	return ret;
+}
+
+/* Session and socket go; after a failure the peer may read our alert first. */
+static void end_connection(struct tool *t, bool failed)
+{
+	ktlso_session_free(t->s);
+	t->s = NULL;
+	if (t->fd >= 0 && failed)
+		linger_close(t->fd);
+	else if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/*
+ * A server: connection after connection, until --naccept of them (or for
+ * ever). The listener closes with the last accept, so that no further
+ * client waits in its queue. -1 if any connection failed.
+ */
+static int serve(struct tool *t)
+{
+	unsigned long n;
+	bool failed = false;
+	int lfd, ret;
+
+	lfd = tcp_listen(t);
+	if (lfd < 0)
+		return -1;
+	for (n = 1; !t->opt.naccept || n <= t->opt.naccept; n++) {
+		if (!t->s && new_session(t))
+			break;
+		t->fd = tcp_accept(lfd);
+		if (t->fd < 0)
+			break;
+		t->more = n != t->opt.naccept;
+		if (!t->more) {
+			close(lfd);
+			lfd = -1;
+		}
+		ret = converse(t);
+		failed |= ret != 0;
+		end_connection(t, ret != 0);
+	}
+	if (lfd >= 0) {
+		close(lfd);
+		return -1;	/* no session or no accept: stopped short */
+	}
+	return failed ? -1 : 0;
+}
+
+/* --- main ----------------------------------------------------------------- */
+
+static int run(struct tool *t)
+{
+	/* The session first: a configuration error shows before any I/O. */
+	if (new_session(t))
+		return -1;
+	if (t->opt.role == KTLSO_ROLE_SERVER)
+		return serve(t);
+	t->fd = tcp_connect(t);
+	return t->fd < 0 ? -1 : converse(t);
 }
 
 int main(int argc, char **argv)
@@ -1074,11 +1176,7 @@ int main(int argc, char **argv)
 	}
 	ret = run(t) ? EXIT_FAIL : 0;
 out:
-	ktlso_session_free(t->s);
-	if (t->fd >= 0 && ret)
-		linger_close(t->fd);	/* let the peer read our alert */
-	else if (t->fd >= 0)
-		close(t->fd);
+	end_connection(t, ret);
 	for (i = 0; i < t->n_creds; i++)
 		ktlso_cred_free(&t->creds[i]);
 	ktlso_trust_free(&t->trust);

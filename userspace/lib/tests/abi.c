@@ -2,8 +2,9 @@
 /*
  * The shared library's interface: build/lib/libktlso.so.1 loads by its
  * soname, exports every function of <ktlso/ktlso.h> at the version that
- * brought it (KTLSO_1, KTLSO_1.1, KTLSO_1.2), and nothing else: the internals (the
- * socket call table, the request builder) stay hidden.
+ * brought it (KTLSO_1 to KTLSO_1.3) and at no older one, and nothing else:
+ * the internals (the socket call table, the request builder, the engine's
+ * code built in) stay hidden.
  */
 #include <dlfcn.h>
 #include <limits.h>
@@ -14,28 +15,50 @@
 
 #include <ktlso/ktlso.h>
 
-static const char *const exported[] = {
+/* Every version node of libktlso.map, oldest first, with what it brought. */
+static const char *const v1[] = {
 	"ktlso_alpn_encode", "ktlso_attach_ulp", "ktlso_cipher_name",
 	"ktlso_close_notify", "ktlso_crypto_info_size", "ktlso_get_info",
 	"ktlso_handshake", "ktlso_handshake_poll", "ktlso_handshake_start",
 	"ktlso_handshake_wait", "ktlso_params_check", "ktlso_send_alert",
 	"ktlso_set_keys",
-	"ktlso_state_name", "ktlso_strerror", "ktlso_version_name",
+	"ktlso_state_name", "ktlso_strerror", "ktlso_version_name", NULL,
 };
 
-/* Added in 1.1: the peer's certificate. */
-static const char *const exported_1_1[] = {
-	"ktlso_get_peer", "ktlso_peer_free", "ktlso_peer_parse",
+/* 1.1: the peer's certificate. */
+static const char *const v1_1[] = {
+	"ktlso_get_peer", "ktlso_peer_free", "ktlso_peer_parse", NULL,
 };
 
-/* Added in 1.2: TLS 1.3 key updates run by the kernel. */
-static const char *const exported_1_2[] = {
+/* 1.2: TLS 1.3 key updates run by the kernel. */
+static const char *const v1_2[] = {
 	"ktlso_get_key_state", "ktlso_key_update", "ktlso_set_traffic_secret",
+	NULL,
 };
 
+/* 1.3: reading to a clean or a cut end; keys from a TLS 1.3 secret. */
+static const char *const v1_3[] = {
+	"ktlso_alert_name", "ktlso_recv", "ktlso_tls13_crypto_info", NULL,
+};
+
+static const struct {
+	const char *node;
+	const char *const *names;
+} versions[] = {
+	{ "KTLSO_1", v1 },
+	{ "KTLSO_1.1", v1_1 },
+	{ "KTLSO_1.2", v1_2 },
+	{ "KTLSO_1.3", v1_3 },
+};
+
+#define N_VERSIONS (sizeof(versions) / sizeof(versions[0]))
+
+/* The library's internals, and the engine's code built into it. */
 static const char *const hidden[] = {
 	"ktlso_lib_sys", "ktlso_lib_sys_libc", "ktlso_lib_build_request",
 	"ktlso_lib_query", "ktlso_lib_cipher", "ktlso_lib_ulp_name",
+	"ktlso_error_name", "ktlso_tls13_traffic_keys", "ktlso_crypto_info_fill",
+	"ktlso_suite_find",
 };
 
 FIXTURE(so) {
@@ -56,34 +79,25 @@ FIXTURE_TEARDOWN(so)
 		dlclose(self->h);
 }
 
+/* Each function at the version that brought it, and at no older one. */
 TEST_F(so, exports_the_api)
 {
-	size_t i;
+	const char *const *name;
+	size_t v, older;
 
-	for (i = 0; i < sizeof(exported) / sizeof(exported[0]); i++) {
-		EXPECT_NE(NULL, dlvsym(self->h, exported[i], "KTLSO_1")) {
-			TH_LOG("%s@KTLSO_1 missing", exported[i]);
+	for (v = 0; v < N_VERSIONS; v++)
+		for (name = versions[v].names; *name; name++) {
+			EXPECT_NE(NULL, dlvsym(self->h, *name,
+					       versions[v].node)) {
+				TH_LOG("%s@%s missing", *name, versions[v].node);
+			}
+			for (older = 0; older < v; older++)
+				EXPECT_EQ(NULL, dlvsym(self->h, *name,
+						       versions[older].node)) {
+					TH_LOG("%s@%s exists", *name,
+					       versions[older].node);
+				}
 		}
-	}
-	for (i = 0; i < sizeof(exported_1_1) / sizeof(exported_1_1[0]); i++) {
-		EXPECT_NE(NULL, dlvsym(self->h, exported_1_1[i], "KTLSO_1.1")) {
-			TH_LOG("%s@KTLSO_1.1 missing", exported_1_1[i]);
-		}
-		EXPECT_EQ(NULL, dlvsym(self->h, exported_1_1[i], "KTLSO_1")) {
-			TH_LOG("%s@KTLSO_1 exists", exported_1_1[i]);
-		}
-	}
-	for (i = 0; i < sizeof(exported_1_2) / sizeof(exported_1_2[0]); i++) {
-		EXPECT_NE(NULL, dlvsym(self->h, exported_1_2[i], "KTLSO_1.2")) {
-			TH_LOG("%s@KTLSO_1.2 missing", exported_1_2[i]);
-		}
-		EXPECT_EQ(NULL, dlvsym(self->h, exported_1_2[i], "KTLSO_1.1")) {
-			TH_LOG("%s@KTLSO_1.1 exists", exported_1_2[i]);
-		}
-		EXPECT_EQ(NULL, dlvsym(self->h, exported_1_2[i], "KTLSO_1")) {
-			TH_LOG("%s@KTLSO_1 exists", exported_1_2[i]);
-		}
-	}
 }
 
 TEST_F(so, hides_the_rest)
@@ -102,11 +116,15 @@ TEST(nothing_else_exported)
 {
 	FILE *nm = popen("nm -D --defined-only " KTLSO_LIBDIR "/libktlso.so.1",
 			 "r");
+	const char *const *name;
 	char line[256], sym[200];
-	int seen = 0;
-	size_t i;
+	int seen = 0, api = 0;
+	size_t v;
 
 	ASSERT_NE(NULL, nm);
+	for (v = 0; v < N_VERSIONS; v++)
+		for (name = versions[v].names; *name; name++)
+			api++;
 	while (fgets(line, sizeof(line), nm)) {
 		bool known = false;
 		char *at;
@@ -116,26 +134,21 @@ TEST(nothing_else_exported)
 		at = strchr(sym, '@');
 		if (at)
 			*at = '\0';
-		if (!strcmp(sym, "KTLSO_1") || !strcmp(sym, "KTLSO_1.1") ||
-		    !strcmp(sym, "KTLSO_1.2"))
-			continue;
-		for (i = 0; i < sizeof(exported) / sizeof(exported[0]); i++)
-			known |= !strcmp(sym, exported[i]);
-		for (i = 0; i < sizeof(exported_1_1) / sizeof(exported_1_1[0]);
-		     i++)
-			known |= !strcmp(sym, exported_1_1[i]);
-		for (i = 0; i < sizeof(exported_1_2) / sizeof(exported_1_2[0]);
-		     i++)
-			known |= !strcmp(sym, exported_1_2[i]);
+		for (v = 0; v < N_VERSIONS; v++) {
+			if (!strcmp(sym, versions[v].node))
+				break;
+			for (name = versions[v].names; *name; name++)
+				known |= !strcmp(sym, *name);
+		}
+		if (v < N_VERSIONS)
+			continue;	/* the version node itself */
 		EXPECT_TRUE(known) {
 			TH_LOG("%s is exported", sym);
 		}
 		seen++;
 	}
 	EXPECT_EQ(0, pclose(nm));
-	EXPECT_EQ((int)(sizeof(exported) / sizeof(exported[0]) +
-			sizeof(exported_1_1) / sizeof(exported_1_1[0]) +
-			sizeof(exported_1_2) / sizeof(exported_1_2[0])), seen);
+	EXPECT_EQ(api, seen);
 }
 
 /* The loaded copy works: a call through the shared object. */

@@ -4,9 +4,9 @@
  * tests: the library's socket calls (lib/internal.h's table) go to the
  * functions below for descriptor FAKE_FD, and to the C library for every
  * other descriptor.  A test sets how the socket answers (ULP attach
- * errors, the handshake's course over poll() calls, installed keys) and
- * reads back what the library asked (every setsockopt, the request, the
- * alerts it sent).
+ * errors, the handshake's course over poll() calls, installed keys, the
+ * records a reader finds) and reads back what the library asked (every
+ * setsockopt, the request, the alerts it sent, its reads).
  *
  * The harness runs each test in its own process, so the one global fake
  * starts from zero in every test.
@@ -25,11 +25,20 @@
 
 #define FAKE_FD		1000
 #define FAKE_MAX_CALLS	16
+#define FAKE_MAX_RECORDS 80
+#define FAKE_RECORD_MAX	2048
 
 struct fake_call {
 	int level;
 	int name;
 	socklen_t len;
+};
+
+/* A record the kernel opened and has not handed over in full yet. */
+struct fake_record {
+	uint8_t type;		/* 23 application data, 21 alert, ... */
+	uint8_t data[FAKE_RECORD_MAX];
+	size_t len, off;
 };
 
 struct fake_kernel {
@@ -59,6 +68,12 @@ struct fake_kernel {
 	int secret_err, key_update_err, key_state_err;
 	struct ktlso_key_state key_state;	/* getsockopt KTLSO_KEY_STATE */
 	int key_state_len;	/* the length it reports, 0: exact */
+	/* recvmsg(): these records in order, then TCP's end if eof, else
+	 * recv_err (EAGAIN when 0) */
+	struct fake_record rec[FAKE_MAX_RECORDS];
+	int n_rec, next_rec;
+	bool eof;
+	int recv_err;
 
 	/* --- what the library did ----------------------------------- */
 	struct fake_call set[FAKE_MAX_CALLS];
@@ -72,6 +87,8 @@ struct fake_kernel {
 	size_t sent_len;
 	int sent_type;		/* TLS_SET_RECORD_TYPE of the last sendmsg */
 	int sent_flags;
+	int n_recvs;		/* recvmsg() calls */
+	int n_peeks;		/* of them with MSG_PEEK */
 };
 
 static struct fake_kernel fake;
@@ -312,11 +329,85 @@ static ssize_t fake_sendmsg(int fd, const struct msghdr *msg, int flags)
 	return (ssize_t)fake.sent_len;
 }
 
+/*
+ * The receive rules of ktlso (kernel/rx.c): a TLS_GET_RECORD_TYPE cmsg
+ * for the first record's type, a record that is not data needs room for
+ * it (EIO) and is read on its own, data records run together in one read,
+ * a short buffer leaves the rest of a record for the next, MSG_PEEK takes
+ * nothing away.
+ */
+static ssize_t fake_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	size_t copied = 0, want = msg->msg_iov[0].iov_len;
+	uint8_t *dst = msg->msg_iov[0].iov_base;
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(msg);
+	int i = fake.next_rec, type = -1;
+	bool rest;
+
+	if (fd != FAKE_FD)
+		return recvmsg(fd, msg, flags);
+	fake.n_recvs++;
+	fake.n_peeks += !!(flags & MSG_PEEK);
+	while (copied < want && i < fake.n_rec) {
+		struct fake_record *r = &fake.rec[i];
+		size_t n = r->len - r->off;
+
+		if (type >= 0 && r->type != type)
+			break;
+		if (type < 0) {
+			type = r->type;
+			if (!cmsg || msg->msg_controllen < CMSG_SPACE(1)) {
+				if (type != 23) {
+					errno = EIO;
+					return -1;
+				}
+			} else {
+				cmsg->cmsg_level = SOL_TLS;
+				cmsg->cmsg_type = TLS_GET_RECORD_TYPE;
+				cmsg->cmsg_len = CMSG_LEN(1);
+				*CMSG_DATA(cmsg) = r->type;
+				msg->msg_controllen = CMSG_SPACE(1);
+			}
+		}
+		if (n > want - copied)
+			n = want - copied;
+		memcpy(dst + copied, r->data + r->off, n);
+		copied += n;
+		rest = r->off + n < r->len;
+		if (!(flags & MSG_PEEK)) {
+			r->off += n;
+			fake.next_rec += !rest;
+		}
+		if (rest || type != 23)
+			break;
+		i++;
+	}
+	if (type >= 0)
+		return (ssize_t)copied;
+	msg->msg_controllen = 0;
+	if (fake.eof)
+		return 0;
+	errno = fake.recv_err ? fake.recv_err : EAGAIN;
+	return -1;
+}
+
+/* Queue a record for the reader. */
+static inline void fake_record(uint8_t type, const void *data, size_t len)
+{
+	struct fake_record *r = &fake.rec[fake.n_rec++];
+
+	r->type = type;
+	memcpy(r->data, data, len);
+	r->len = len;
+	r->off = 0;
+}
+
 static const struct ktlso_sys fake_sys = {
 	.setsockopt = fake_setsockopt,
 	.getsockopt = fake_getsockopt,
 	.poll = fake_poll,
 	.sendmsg = fake_sendmsg,
+	.recvmsg = fake_recvmsg,
 };
 
 /* Route the library's calls to the fake, with a fresh socket. */

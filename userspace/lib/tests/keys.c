@@ -4,7 +4,10 @@
  * the kernel's record layer has, with its struct size; each malformed
  * argument refused before the socket is touched; TX installed before RX,
  * with the caller's exact bytes and length; the kernel's errors passed
- * back; a real socket that is not TCP.
+ * back; a real socket that is not TCP.  ktlso_tls13_crypto_info(): RFC
+ * 8448's application traffic keys from its secrets, laid out as the
+ * kernel reads them, for every TLS 1.3 suite's struct; bad suites,
+ * lengths and buffers refused.
  */
 #include <linux/tls.h>
 #include <unistd.h>
@@ -12,6 +15,7 @@
 #include "kselftest_harness.h"
 
 #include "fake_kernel.h"
+#include "engine/tests/vector_file.h"
 
 #define TLS12 TLS_1_2_VERSION
 #define TLS13 TLS_1_3_VERSION
@@ -193,6 +197,119 @@ TEST_F(keys, real_socketpair)
 						     0)));
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/* RFC 8448 3: the server's and client's application keys, any sequence. */
+TEST(tls13_keys_from_rfc8448)
+{
+	static const struct {
+		const char *secret, *key, *iv;
+		uint64_t seq;
+	} dirs[] = {
+		{ "s_ap_traffic", "s_ap_key", "s_ap_iv", 0 },
+		{ "c_ap_traffic", "c_ap_key", "c_ap_iv", 0x0102030405060708ull },
+	};
+	struct tls12_crypto_info_aes_gcm_128 ci;
+	struct test_vectors tv;
+	size_t i;
+
+	ASSERT_EQ(0, test_vectors_load(&tv, "rfc8448-simple-1rtt.txt"));
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		const struct test_vector *secret, *key, *iv;
+		uint8_t seq[8];
+		int b;
+
+		secret = vector_need(_metadata, &tv, dirs[i].secret, 32);
+		key = vector_need(_metadata, &tv, dirs[i].key, 16);
+		iv = vector_need(_metadata, &tv, dirs[i].iv, 12);
+		memset(&ci, 0xee, sizeof(ci));
+		ASSERT_EQ((int)sizeof(ci),
+			  ktlso_tls13_crypto_info(0x1301, secret->data, 32,
+						  dirs[i].seq, &ci,
+						  sizeof(ci)));
+		EXPECT_EQ(TLS_1_3_VERSION, ci.info.version);
+		EXPECT_EQ(TLS_CIPHER_AES_GCM_128, ci.info.cipher_type);
+		EXPECT_EQ(0, memcmp(key->data, ci.key, 16));
+		EXPECT_EQ(0, memcmp(iv->data, ci.salt, 4));
+		EXPECT_EQ(0, memcmp(iv->data + 4, ci.iv, 8));
+		for (b = 0; b < 8; b++)
+			seq[b] = (uint8_t)(dirs[i].seq >> (56 - 8 * b));
+		EXPECT_EQ(0, memcmp(seq, ci.rec_seq, 8));
+		/* What ktlso_set_keys() takes as it is. */
+		EXPECT_EQ((int)sizeof(ci),
+			  ktlso_crypto_info_size(ci.info.version,
+						 ci.info.cipher_type));
+	}
+	test_vectors_free(&tv);
+}
+
+TEST(tls13_keys_every_suite)
+{
+	static const struct {
+		uint16_t suite, cipher;
+		size_t secret_len;
+		int size;
+	} cases[] = {
+		{ 0x1301, TLS_CIPHER_AES_GCM_128, 32,
+		  sizeof(struct tls12_crypto_info_aes_gcm_128) },
+		{ 0x1302, TLS_CIPHER_AES_GCM_256, 48,
+		  sizeof(struct tls12_crypto_info_aes_gcm_256) },
+		{ 0x1303, TLS_CIPHER_CHACHA20_POLY1305, 32,
+		  sizeof(struct tls12_crypto_info_chacha20_poly1305) },
+		{ 0x1304, TLS_CIPHER_AES_CCM_128, 32,
+		  sizeof(struct tls12_crypto_info_aes_ccm_128) },
+	};
+	uint8_t secret[48], out[KTLSO_CRYPTO_INFO_MAX];
+	size_t i;
+
+	memset(secret, 0x5a, sizeof(secret));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct tls_crypto_info *h = (const void *)out;
+
+		EXPECT_EQ(cases[i].size,
+			  ktlso_tls13_crypto_info(cases[i].suite, secret,
+						  cases[i].secret_len, 0, out,
+						  sizeof(out)));
+		EXPECT_EQ(TLS_1_3_VERSION, h->version);
+		EXPECT_EQ(cases[i].cipher, h->cipher_type);
+		/* One byte short: nothing written. */
+		memset(out, 0, sizeof(out));
+		EXPECT_EQ(-ENOBUFS,
+			  ktlso_tls13_crypto_info(cases[i].suite, secret,
+						  cases[i].secret_len, 0, out,
+						  (size_t)cases[i].size - 1));
+		EXPECT_EQ(0, h->version);
+		/* The other hash's length. */
+		EXPECT_EQ(-EINVAL,
+			  ktlso_tls13_crypto_info(cases[i].suite, secret,
+						  80 - cases[i].secret_len, 0,
+						  out, sizeof(out)));
+	}
+}
+
+TEST(tls13_keys_refused)
+{
+	static const uint8_t secret[32] = { 1 };
+	static uint8_t out[KTLSO_CRYPTO_INFO_MAX];
+	/* A TLS 1.2 suite, unknown suites, missing pointers, no secret. */
+	static const struct {
+		uint16_t suite;
+		const void *secret;
+		size_t len;
+		void *out;
+	} cases[] = {
+		{ 0xc02f, secret, 32, out }, { 0x1305, secret, 32, out },
+		{ 0, secret, 32, out }, { 0x1301, NULL, 32, out },
+		{ 0x1301, secret, 32, NULL }, { 0x1301, secret, 0, out },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		EXPECT_EQ(-EINVAL, ktlso_tls13_crypto_info(cases[i].suite,
+							   cases[i].secret,
+							   cases[i].len, 0,
+							   cases[i].out,
+							   sizeof(out)));
 }
 
 TEST_HARNESS_MAIN

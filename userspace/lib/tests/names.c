@@ -22,7 +22,7 @@ TEST(strerror_ktlso_meanings)
 	EXPECT_STREQ("peer verification failed", ktlso_strerror(-EACCES));
 	EXPECT_STREQ("the handshake daemon gave up or went away",
 		     ktlso_strerror(-ECONNABORTED));
-	EXPECT_STREQ("the peer refused the handshake (fatal alert)",
+	EXPECT_STREQ("the peer sent a fatal alert",
 		     ktlso_strerror(-ECONNREFUSED));
 	EXPECT_STREQ("the peer violated the TLS protocol",
 		     ktlso_strerror(-EPROTO));
@@ -36,13 +36,15 @@ TEST(strerror_ktlso_meanings)
 		     ktlso_strerror(-ENOENT));
 	EXPECT_STREQ("another ULP is attached to the socket",
 		     ktlso_strerror(-EEXIST));
+	EXPECT_STREQ("the connection ended without close_notify (truncated)",
+		     ktlso_strerror(-EPIPE));
 	EXPECT_STREQ("success", ktlso_strerror(0));
 }
 
 TEST(strerror_others)
 {
 	EXPECT_STREQ(strerror(ENOMEM), ktlso_strerror(-ENOMEM));
-	EXPECT_STREQ(strerror(EPIPE), ktlso_strerror(EPIPE));
+	EXPECT_STREQ(strerror(ENOSPC), ktlso_strerror(ENOSPC));
 	EXPECT_STREQ("unknown error", ktlso_strerror(INT_MIN));
 	EXPECT_STREQ("unknown error", ktlso_strerror(-100000));
 	EXPECT_STREQ("unknown error", ktlso_strerror(INT_MAX));

@@ -26,6 +26,7 @@
 #   sni      the name the client asks for and verifies (default localhost)
 #   cca      the client's trust file in $pki (default root.pem)
 #   sx, cx   arrays: more arguments for the server / client command
+#   naccept  connections a ktlso server serves (default 1; "endless")
 #   gdebug   1: gnutls peers log at level 5 (the alerts they send and get)
 #
 # Results of the last xfer/xfail: $d (the case's directory), kerr (the
@@ -203,9 +204,10 @@ k_common() { # the options both ktlso roles share: VERSION SUITE GROUPS ALPN
 	[ -n "$4" ] && cmd+=(--alpn "$4")
 }
 
-k_server() {
+k_server() { # one connection, as the other servers (s_server -naccept 1)
 	cmd=("$KTLSO_TLS" server --accept "127.0.0.1:$port"
 	     --cert "$pki/$cert.full.pem" --key "$pki/$cert.key")
+	[ "${naccept:-1}" = endless ] || cmd+=(--naccept "${naccept:-1}")
 	[ -n "$cert2" ] && cmd+=(--cert "$pki/$cert2.full.pem" --key "$pki/$cert2.key")
 	[ -n "$sverify" ] && cmd+=(--verify --cafile "$pki/root.pem")
 	k_common "${sver:-$ver}" "${ssuite:-$suite}" "$sgroups" "$salpn"
