@@ -79,6 +79,8 @@ kernel_suites() { # kernel_suites KVER
 		selftests/e2e/bounds
 	suite "examples-e2e-$k" selftests/vm/run --kernel "$k" --timeout 600 -- \
 		selftests/e2e/examples
+	suite "unmodified-e2e-$k" selftests/vm/run --kernel "$k" --timeout 900 -- \
+		selftests/e2e/unmodified
 }
 
 summary() { # the failures, then "N passed, N failed, N skipped"
