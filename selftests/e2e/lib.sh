@@ -79,6 +79,17 @@ mkca() { # mkca NAME
 		-out "$1.pem" 2>/dev/null
 }
 
+# listening PORT: a server listens on PORT within 10 s, seen without
+# connecting (a probe would use up a one-connection server's accept).
+listening() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 s_server() { # s_server PORT ARGS...: in www/, one connection
 	local port=$1
 	shift
