@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: hs-client PORT SERVER_NAME MESSAGE [PROFILE]\n");
-		return 2;
+		return 64;	/* EX_USAGE, as every ktlso program */
 	}
 	p.server_name = argv[2];	/* sent as SNI, and verified */
 	p.profile = argv[4];		/* NULL: "default" */

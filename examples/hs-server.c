@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: hs-server PORT [PROFILE]\n");
-		return 2;
+		return 64;	/* EX_USAGE, as every ktlso program */
 	}
 	p.profile = argv[2];		/* NULL: "default" */
 	fd = accept_one(argv[1]);

@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 
 	if (argc != 5 + raw) {
 		fprintf(stderr, "usage: openssl-server [--raw] PORT CERT KEY FILE\n");
-		return 2;
+		return 64;	/* EX_USAGE, as every ktlso program */
 	}
 	argv += raw;
 	file = open(argv[4], O_RDONLY);
