@@ -16,6 +16,9 @@
 #                   engine in-process vs nginx, in a VM
 #   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each
 #   make man        the man pages (doc/man/*.scd, scdoc) into build/man/
+#   make install    programs, libktlso, man pages, the systemd unit and the
+#                   module's sources for DKMS, under PREFIX (default
+#                   /usr/local) in DESTDIR (see install.mk)
 #   make deps       install what the above need from Debian packages
 #   make clean      remove build/
 
@@ -116,6 +119,8 @@ $(BUILD)/man/%: $(TOP)/doc/man/%.scd | deps
 	@mkdir -p $(dir $@)
 	@echo "  SCDOC   $@"
 	@scdoc < $< > $@.tmp && mv $@.tmp $@
+
+include $(TOP)/install.mk
 
 # --- the two commands that matter -------------------------------------------
 

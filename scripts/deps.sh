@@ -13,7 +13,7 @@ base_pkgs=(
 	linux-image-amd64 linux-headers-amd64
 	linux-source-6.12
 	libnl-genl-3-dev libkcapi-dev libssl-dev libcap-dev
-	openssl gnutls-bin curl scdoc
+	openssl gnutls-bin curl scdoc dkms
 	nginx wrk gnuplot-nox
 )
 

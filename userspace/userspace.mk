@@ -15,6 +15,8 @@
 #   userspace/tests/surface.sh  -> build/tests/host/surface (a link: the
 #                                  programs' --help and --version against
 #                                  their man pages)
+#   userspace/tests/install.sh  -> build/tests/host/install (a link: "make
+#                                  install" into a scratch DESTDIR, and DKMS)
 #   examples/<name>.c           -> build/examples/<name> (examples/build.mk)
 #
 # Every program in build/tests/host/ is run by "make check" on the host.
@@ -65,7 +67,7 @@ TEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 -Wno-clobbered -
 
 .PHONY: all
 all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS) $(FUZZERS) \
-     $(HOST_TESTS_DIR)/surface
+     $(HOST_TESTS_DIR)/surface $(HOST_TESTS_DIR)/install
 
 $(VERSION_OBJ): $(TOP)/userspace/common/version.c $(TOP)/userspace/common/version.h \
 		$(TOP)/VERSION
@@ -125,8 +127,8 @@ $(BIN)/ktlso-hsbench: $(TOP)/userspace/tools/ktlso-hsbench.c \
 	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $< $(VERSION_OBJ) $(ENGINE_LIB) \
 		$(SSL_LIBS) $(CRYPTO_LIBS)
 
-# A host test in shell, run where it lies (it finds the tree from its path).
-$(HOST_TESTS_DIR)/surface: $(TOP)/userspace/tests/surface.sh
+# Host tests in shell, run where they lie (they find the tree from their path).
+$(HOST_TESTS_DIR)/%: $(TOP)/userspace/tests/%.sh
 	@mkdir -p $(dir $@)
 	ln -sfn $< $@
 

@@ -26,14 +26,8 @@ version=$(cat "$top/VERSION")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $1${2:+ # $2}"; }
-not_ok() { # NAME [WHY...]: each WHY a "#" line
-	local w
-	n=$((n + 1)) failed=$((failed + 1))
-	for w in "${@:2}"; do printf '%s\n' "$w" | sed 's/^/# /'; done
-	echo "not ok $n $1"
-}
+# shellcheck source=userspace/tests/ktap.sh
+. "$top/userspace/tests/ktap.sh"
 
 # inst PREFIX DIR: "make install" with that PREFIX into DESTDIR=DIR.
 inst() {
@@ -145,11 +139,11 @@ kver=$(cd /lib/modules && ls -d */build 2>/dev/null | sed 's|/build$||' |
 	sort -V | tail -n 1)
 name="DKMS builds ktlso.ko $version from the installed sources"
 if ! command -v dkms > /dev/null; then
-	ok "$name" "SKIP dkms is not installed (make deps)"
+	skip "$name" "dkms is not installed (make deps)"
 elif [ -z "$kver" ]; then
-	ok "$name" "SKIP no kernel headers"
+	skip "$name" "no kernel headers"
 elif [ "$(id -u)" -ne 0 ]; then
-	ok "$name" "SKIP not root (dkms signs with the machine's key)"
+	skip "$name" "not root (dkms signs with the machine's key)"
 elif mkdir "$tmp/dkms" &&
 	dkms build --dkmstree "$tmp/dkms" --sourcetree "$d/usr/src" \
 		-m ktlso -v "$version" -k "$kver" > "$tmp/dkms.log" 2>&1; then

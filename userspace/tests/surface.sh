@@ -49,15 +49,8 @@ declare -A prog_src=(
 	[ktlso-hsload]=userspace/hsload/main.c
 )
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { # NAME [WHY...]: each WHY a "#" line
-	local w
-	n=$((n + 1)) failed=$((failed + 1))
-	for w in "${@:2}"; do printf '%s\n' "$w" | sed 's/^/# /'; done
-	echo "not ok $n $1"
-}
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+# shellcheck source=userspace/tests/ktap.sh
+. "$top/userspace/tests/ktap.sh"
 # verdict NAME [PROBLEM...]: ok without problems, else not ok with them
 verdict() {
 	if [ $# -eq 1 ]; then ok "$1"; else not_ok "$@"; fi
