@@ -122,9 +122,10 @@ KTLSO_API ssize_t ktlso_recv(int fd, void *buf, size_t len, int flags,
 	if (!buf || !len || (flags & ~(MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL)))
 		return -EINVAL;
 
-	/* The common case: data, straight into the caller's buffer.  Below
-	 * two bytes an alert would not fit: look first. */
-	if (len >= 2) {
+	/* The common case: data, straight into the caller's buffer.  An
+	 * alert must fit with a byte to spare, or a longer (malformed) one
+	 * would pass for two bytes: smaller buffers look first. */
+	if (len > 2) {
 		n = read_record(fd, buf, len, flags, &type);
 		if (n < 0 || type == CT_APPLICATION_DATA)
 			return n ? n : -EPIPE;

@@ -291,6 +291,10 @@ TEST_F(rcv, malformed_records)
 	fake_install();
 	fake_record(99, ccs, 1);
 	EXPECT_EQ(-EPROTO, ktlso_recv(FAKE_FD, self->buf, 1, 0, NULL));
+	/* A buffer that just fits an alert must not hide a longer one. */
+	fake_install();
+	fake_record(CT_ALERT, (const uint8_t[]){ 1, 0, 0 }, 3);
+	EXPECT_EQ(-EPROTO, ktlso_recv(FAKE_FD, self->buf, 2, 0, NULL));
 }
 
 TEST_F(rcv, bad_arguments)
