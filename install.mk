@@ -18,9 +18,13 @@
 #	VERSION" takes, and DKMS builds for every kernel installed or
 #	upgraded to
 #
-# Nothing is built here: "make" (or the prerequisites below) first.  Every
-# directory is overridable; with PREFIX=/usr the unit and the sysusers file
-# go where systemd looks for a distribution's (/usr/lib/...).
+# Nothing is built here, and nothing is fetched: "make" first (install
+# stops, saying so, at the first file missing).  Every directory is
+# overridable; with PREFIX=/usr the unit and the sysusers file go where
+# systemd looks for a distribution's (/usr/lib/...).  The configuration is
+# /etc/ktlso/ktlsod.conf whatever the prefix (SYSCONFDIR).  DKMS takes
+# sources from /usr/src only: a "make install" without DESTDIR that may not
+# write there (PREFIX=~/.local) leaves them out, saying so.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -31,7 +35,7 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/ktlso
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSCONFDIR ?= /etc
 # DKMS looks for sources in /usr/src only, whatever the prefix.
 DKMSDIR ?= /usr/src
 
@@ -47,7 +51,17 @@ DKMS_SRCS := Kbuild VERSION $(wildcard $(TOP)/kernel/*.c $(TOP)/kernel/*.h) \
 
 .PHONY: install install-dkms
 
-install: userspace man install-dkms
+INSTALL_BUILT = $(addprefix $(BIN)/,$(INSTALL_SBIN) $(INSTALL_BIN)) $(MAN_PAGES)
+
+install:
+	@for f in $(INSTALL_BUILT); do \
+		[ -e $$f ] || { echo "install: $$f is missing: run make first" >&2; exit 1; }; \
+	done
+	@if [ -z "$(DESTDIR)" ] && ! [ -w "$(DKMSDIR)" ]; then \
+		echo "install: $(DKMSDIR) is not writable: no DKMS sources (make install-dkms as root)"; \
+	else \
+		$(MAKE) --no-print-directory install-dkms; \
+	fi
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(addprefix $(BIN)/,$(INSTALL_SBIN)) $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(addprefix $(BIN)/,$(INSTALL_BIN)) $(DESTDIR)$(BINDIR)/

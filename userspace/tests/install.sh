@@ -10,7 +10,7 @@
 #    headers and ktlso.pc, the systemd unit, the sysusers file, the docs
 #    and the module's DKMS sources land where a Debian system looks;
 #  - the unit starts the ktlsod that was installed, with the configuration
-#    under /etc; with PREFIX=/usr/local, under /usr/local;
+#    in /etc (with PREFIX=/usr/local as well);
 #  - the installed programs run from there (--version), and a program built
 #    against the installed header and ktlso.pc alone links and runs;
 #  - DKMS builds ktlso.ko from the installed sources for the newest
@@ -89,11 +89,11 @@ fi
 l=$tmp/local
 if inst /usr/local "$l" &&
 	[ "$(unit_paths "$l/usr/local/lib/systemd/system/ktlsod.service" | tr '\n' ' ')" = \
-		"/usr/local/etc/ktlso/ktlsod.conf /usr/local/sbin/ktlsod " ] &&
+		"/etc/ktlso/ktlsod.conf /usr/local/sbin/ktlsod " ] &&
 	[ -x "$l/usr/local/sbin/ktlsod" ]; then
-	ok "PREFIX=/usr/local: programs and the unit's paths under it"
+	ok "PREFIX=/usr/local: programs under it, the unit's configuration in /etc"
 else
-	not_ok "PREFIX=/usr/local: programs and the unit's paths under it" \
+	not_ok "PREFIX=/usr/local: programs under it, the unit's configuration in /etc" \
 		"$(tail -n 3 "$l.log")"
 fi
 
