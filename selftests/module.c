@@ -10,6 +10,7 @@
  */
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include "kselftest_harness.h"
 #include "ktlso_daemon.h"
@@ -173,38 +174,25 @@ static void refuse_pending(struct ktlso_nl *nl, struct refuser_report *rep)
 	}
 }
 
+/*
+ * The churn's processes stop on flags only the test sets.  A test that
+ * ends early (a failed ASSERT leaves through the harness, past any code of
+ * ours; its fixture teardown is not reliably run in this process) must not
+ * leave them churning into the next test: they die with it, and in any
+ * case after the longest churn.
+ */
+static void die_with_the_test(pid_t test)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != test)
+		_exit(1);	/* it ended before the line above */
+	alarm(LOAD_MAX_SECONDS + 30);
+}
+
 /* Set by the test, in memory shared with its children: stop now. */
 static bool stop_set(const int *stop)
 {
 	return __atomic_load_n(stop, __ATOMIC_ACQUIRE);
-}
-
-static void refuser_run(void *arg, int ready, int out)
-{
-	const int *stop = arg;
-	struct refuser_report rep = { 0 };
-	bool told = false;
-	struct ktlso_nl nl;
-
-	alarm(LOAD_MAX_SECONDS + 30);	/* never outlive the test */
-	while (!stop_set(stop)) {
-		if (ktlso_nl_open(&nl, true)) {
-			rep.open_failures++;
-			usleep(5000);
-			continue;
-		}
-		rep.opens++;
-		if (!told && write(ready, "r", 1) != 1)
-			_exit(2);
-		told = true;
-		do
-			refuse_pending(&nl, &rep);
-		while (ktlso_nl_wait_ready(&nl, 100) && !stop_set(stop));
-		ktlso_nl_close(&nl);
-	}
-	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
-		_exit(3);
-	_exit(0);
 }
 
 /*
@@ -235,7 +223,37 @@ struct churn_shared {
 	struct churn_report reps[CHURN_WORKERS];
 	int stop;		/* the churn ends */
 	int daemon_stop;	/* the daemon ends, after the churn */
+	pid_t test;		/* the test's process, their parent */
 };
+
+static void refuser_run(void *arg, int ready, int out)
+{
+	const struct churn_shared *sh = arg;
+	const int *stop = &sh->daemon_stop;
+	struct refuser_report rep = { 0 };
+	bool told = false;
+	struct ktlso_nl nl;
+
+	die_with_the_test(sh->test);
+	while (!stop_set(stop)) {
+		if (ktlso_nl_open(&nl, true)) {
+			rep.open_failures++;
+			usleep(5000);
+			continue;
+		}
+		rep.opens++;
+		if (!told && write(ready, "r", 1) != 1)
+			_exit(2);
+		told = true;
+		do
+			refuse_pending(&nl, &rep);
+		while (ktlso_nl_wait_ready(&nl, 100) && !stop_set(stop));
+		ktlso_nl_close(&nl);
+	}
+	if (write(out, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(3);
+	_exit(0);
+}
 
 static const struct tls12_crypto_info_aes_gcm_128 churn_key = {
 	.info = { .version = TLS_1_3_VERSION,
@@ -306,12 +324,12 @@ out:
 static pid_t churn_start(struct churn_report *rep, const int *stop,
 			 unsigned int seed)
 {
-	pid_t pid = fork();
+	pid_t test = getpid(), pid = fork();
 
 	if (pid == 0) {
 		unsigned int i;
 
-		alarm(LOAD_MAX_SECONDS + 20);	/* never outlive the test */
+		die_with_the_test(test);
 		srand(seed);
 		for (i = 0; !stop_set(stop); i++) {
 			churn_once(rep, i);
@@ -387,7 +405,8 @@ TEST_F_TIMEOUT(unload, under_load, LOAD_MAX_SECONDS + 90)
 	reps = sh->reps;
 
 	/* The daemon outlives the churn: no request may lose its daemon. */
-	ASSERT_EQ(0, ktlso_daemon_start(&d, refuser_run, &sh->daemon_stop));
+	sh->test = getpid();
+	ASSERT_EQ(0, ktlso_daemon_start(&d, refuser_run, sh));
 	for (i = 0; i < CHURN_WORKERS; i++) {
 		workers[i] = churn_start(&reps[i], &sh->stop, i + 1);
 		ASSERT_GT(workers[i], 0);
