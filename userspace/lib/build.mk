@@ -3,7 +3,8 @@
 # libktlso, included by userspace/userspace.mk:
 #
 #   userspace/lib/*.c        -> build/lib/libktlso.so.1 (+ libktlso.so link),
-#                               build/lib/libktlso.a, and an ASan/UBSan
+#                               build/lib/libktlso.a (the API global, the
+#                               rest local, as in the .so), and an ASan/UBSan
 #                               build/lib/san/libktlso.a for the tests
 #   the engine's files the library shares (LIBKTLSO_ENGINE: the alert
 #   names, the TLS 1.3 key schedule and the kernel's crypto_info), built
@@ -76,9 +77,16 @@ $(LIBKTLSO_SO): $(LIBKTLSO_OBJS) $(LIBKTLSO_MAP)
 $(LIB)/libktlso.so: $(LIBKTLSO_SO)
 	ln -sfn libktlso.so.1 $@
 
+# The static library is one relocatable object whose hidden symbols (the
+# engine's and the library's internals, all but the API) are made local, so
+# that a program linking it sees what the shared library exports and nothing
+# else: no clash with a function of its own of the same name.  The tests
+# link the sanitizer archive, which keeps the internals reachable.
 $(LIBKTLSO_A): $(LIBKTLSO_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(LD) -r -o $(OBJ)/lib/libktlso-static.o $^
+	objcopy --localize-hidden $(OBJ)/lib/libktlso-static.o
+	rm -f $@ && ar rcs $@ $(OBJ)/lib/libktlso-static.o
 
 $(LIBKTLSO_SAN_A): $(LIBKTLSO_SAN_OBJS)
 	@mkdir -p $(dir $@)
@@ -112,8 +120,10 @@ $(HOST_TESTS_DIR)/lib-%: $(TOP)/userspace/lib/tests/%.c $(LIBKTLSO_SAN_A) $(LIBK
 	$(CC) $(TEST_CFLAGS) -DKTLSO_LIBDIR='"$(LIB)"' -o $@ $< $(LIBKTLSO_SAN_A) \
 		$(CRYPTO_LIBS) -lpthread
 
-.PHONY: install-lib
-install-lib: $(LIBKTLSO_SO) $(LIBKTLSO_A) $(LIBKTLSO_PC)
+.PHONY: install-lib install-lib-files
+install-lib-files: $(LIBKTLSO_SO) $(LIB)/libktlso.so $(LIBKTLSO_A) $(LIBKTLSO_PC)
+
+install-lib: install-lib-files
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/ktlso
 	install -m 0755 $(LIBKTLSO_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sfn libktlso.so.1 $(DESTDIR)$(LIBDIR)/libktlso.so

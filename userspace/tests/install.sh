@@ -36,7 +36,7 @@ inst() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 
 d=$tmp/usr
 if inst /usr "$d"; then
@@ -133,6 +133,34 @@ if cc -std=c11 -Wall -Werror "${cflags[@]}" -o "$tmp/user" "$tmp/user.c" \
 else
 	not_ok "a program builds against the installed header and ktlso.pc, and runs" \
 		"$(cat "$tmp/cc.log" "$tmp/user.out" 2>/dev/null | tail -n 5)"
+fi
+# A program linked statically, with functions of its own named as two of
+# the library's internals, from objects its calls pull in (the daemon
+# request, the key schedule): the archive must export the API alone.
+cat > "$tmp/static.c" <<'EOF'
+#include <stdio.h>
+#include <ktlso/ktlso.h>
+
+int ktlso_lib_query(void);
+int ktlso_hkdf_extract(void);
+int ktlso_lib_query(void) { return 0; }
+int ktlso_hkdf_extract(void) { return 0; }
+
+int main(void)
+{
+	void *used[] = { (void *)ktlso_handshake, (void *)ktlso_set_keys };
+
+	return printf("%p %p\n", used[0], used[1]) < 0;
+}
+EOF
+name="a static link of libktlso.a sees the API alone (no clash with internals)"
+read -ra crypto < <(pkg-config --libs libcrypto)
+if cc -std=c11 -Wall -Werror "${cflags[@]}" -o "$tmp/user-static" "$tmp/static.c" \
+	"$d/usr/lib/libktlso.a" "${crypto[@]}" > "$tmp/cc-static.log" 2>&1 &&
+	"$tmp/user-static" > /dev/null; then
+	ok "$name"
+else
+	not_ok "$name" "$(tail -n 5 "$tmp/cc-static.log")"
 fi
 # DKMS, for the newest installed kernel with headers.
 kver=$(cd /lib/modules && ls -d */build 2>/dev/null | sed 's|/build$||' |
