@@ -47,7 +47,7 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
 
-.PHONY: all deps modules userspace selftests harness man check demo bench hsbench fuzz \
+.PHONY: all deps modules userspace selftests harness ynl man check demo bench hsbench fuzz \
 	clean debug-kernel debug-modules check-debug
 
 all: modules userspace selftests man
@@ -103,7 +103,23 @@ $(KSFT)/kselftest_harness.h: | deps
 		linux-source-6.12/tools/testing/selftests/kselftest.h
 	@touch $@
 
-selftests: harness userspace
+# The YNL library and schemas, for selftests/netlink/check-spec (the
+# family's spec against the running module), likewise from linux-source.
+YNL_STAMP := $(BUILD)/ynl/.stamp
+ynl: $(YNL_STAMP)
+
+$(YNL_STAMP): | deps
+	@rm -rf $(BUILD)/ynl && mkdir -p $(BUILD)/ynl
+	@echo "  EXTRACT YNL library and schemas from /usr/src/linux-source-6.12.tar.xz"
+	@tar -xJf /usr/src/linux-source-6.12.tar.xz -C $(BUILD)/ynl \
+		--strip-components=1 \
+		linux-source-6.12/tools/net/ynl/lib \
+		linux-source-6.12/Documentation/netlink/genetlink-c.yaml \
+		linux-source-6.12/Documentation/netlink/genetlink-legacy.yaml \
+		linux-source-6.12/Documentation/netlink/specs/nlctrl.yaml
+	@touch $@
+
+selftests: harness ynl userspace
 	@$(MAKE) --no-print-directory -C selftests OUTPUT=$(BUILD)/selftests
 
 # --- man pages --------------------------------------------------------------

@@ -15,6 +15,7 @@ base_pkgs=(
 	libnl-genl-3-dev libkcapi-dev libssl-dev libcap-dev
 	openssl gnutls-bin curl scdoc dkms
 	nginx wrk gnuplot-nox
+	python3-yaml python3-jsonschema
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }

@@ -65,6 +65,9 @@ kernel_suites() { # kernel_suites KVER
 	# (Linux 6.14+; on Debian's 6.1 and 6.12 they skip, saying so).
 	suite "kselftest-intree-$k" selftests/vm/run --kernel "$k" -- \
 		env KTLSO_TEST_ULP=tls build/selftests/rekey
+	# The generic netlink family's YNL spec against the module's policies.
+	suite "netlink-spec-$k" selftests/vm/run --kernel "$k" -- \
+		selftests/netlink/check-spec
 	suite "daemon-e2e-$k" selftests/vm/run --kernel "$k" -- \
 		build/tests/host/daemon-e2e
 	suite "httpd-e2e-$k" selftests/vm/run --kernel "$k" --timeout 600 -- \
