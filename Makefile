@@ -16,6 +16,7 @@
 #                   engine in-process vs nginx, in a VM
 #   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each
 #   make man        the man pages (doc/man/*.scd, scdoc) into build/man/
+#   make programs   only what "make install" installs (for packaging)
 #   make install    programs, libktlso, man pages, the systemd unit and the
 #                   module's sources for DKMS, under PREFIX (default
 #                   /usr/local) in DESTDIR (see install.mk)
@@ -38,22 +39,27 @@ KSFT  := $(BUILD)/kselftest
 KERNELS = $$(KVER='$(KVER)' $(TOP)/scripts/kernels)
 
 CC ?= gcc
+# EXTRA_CFLAGS, EXTRA_LDFLAGS: added to every userspace compile and link
+# (debian/rules passes dpkg-buildflags'); gcc ignores the link flags in a
+# compile.
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	       -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	       -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-	       -I$(TOP)/include -I$(TOP)/include/uapi
+	       -I$(TOP)/include -I$(TOP)/include/uapi \
+	       $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS)
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 
 export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
 
-.PHONY: all deps modules userspace selftests harness ynl man check demo bench hsbench fuzz \
+.PHONY: all deps modules userspace programs selftests harness ynl man check demo bench hsbench fuzz \
 	clean debug-kernel debug-modules check-debug
 
 all: modules userspace selftests man
 
+# SKIP_DEPS=1: never install anything (a package build has its own).
 deps:
-	@$(TOP)/scripts/deps.sh
+	@[ -n "$(SKIP_DEPS)" ] || $(TOP)/scripts/deps.sh
 
 # --- kernel module --------------------------------------------------------
 
@@ -87,6 +93,14 @@ kmod-one:
 
 userspace: deps harness
 	@$(MAKE) --no-print-directory -f userspace/userspace.mk
+
+# What "make install" installs, and nothing else: no tests, no module, no
+# "make deps" (debian/rules builds this in a package build, where the build
+# dependencies come from debian/control).
+programs:
+	@$(MAKE) --no-print-directory -f userspace/userspace.mk \
+		$(addprefix $(BIN)/,$(INSTALL_SBIN) $(INSTALL_BIN)) install-lib-files
+	@$(MAKE) --no-print-directory man SKIP_DEPS=1
 
 # --- selftests ------------------------------------------------------------
 

@@ -3,11 +3,14 @@
 # ktlso-httpd, included by userspace/userspace.mk:
 #
 #   userspace/httpd/*.c         -> build/bin/ktlso-httpd (on libktlso.so.1,
-#                                  found through an $ORIGIN/../lib rpath)
+#                                  found through HTTPD_RPATH: $ORIGIN/../lib,
+#                                  which finds build/lib and PREFIX/lib; a
+#                                  distribution's package sets it empty)
 #   userspace/httpd/tests/*.c   -> build/tests/host/httpd-<name>, with every
 #                                  source but main.c, ASan/UBSan
 #   userspace/httpd/fuzz/*.c    -> build/fuzz/<name> (libFuzzer, clang)
 
+HTTPD_RPATH ?= -Wl,-rpath,'$$ORIGIN/../lib'
 HTTPD_SRCS := $(wildcard $(TOP)/userspace/httpd/*.c)
 HTTPD_LIB_SRCS := $(filter-out $(TOP)/userspace/httpd/main.c,$(HTTPD_SRCS))
 HTTPD_HDRS := $(wildcard $(TOP)/userspace/httpd/*.h)
@@ -23,7 +26,7 @@ $(BIN)/ktlso-httpd: $(HTTPD_SRCS) $(HTTPD_HDRS) $(LIBKTLSO_SO) $(LIB)/libktlso.s
 		    $(TOP)/include/ktlso/ktlso.h $(VERSION_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/userspace -o $@ $(HTTPD_SRCS) $(VERSION_OBJ) \
-		-L$(LIB) -lktlso -lpthread -Wl,-rpath,'$$ORIGIN/../lib'
+		-L$(LIB) -lktlso -lpthread $(HTTPD_RPATH)
 
 $(HOST_TESTS_DIR)/httpd-%: $(TOP)/userspace/httpd/tests/%.c $(HTTPD_LIB_SRCS) $(HTTPD_HDRS) \
 			   $(HTTPD_TEST_HDRS) $(LIBKTLSO_SAN_A) $(KSFT)/kselftest_harness.h
