@@ -17,6 +17,7 @@
 #   make fuzz       the engine's parser fuzzers, FUZZ_SECONDS each
 #   make man        the man pages (doc/man/*.scd, scdoc) into build/man/
 #   make programs   only what "make install" installs (for packaging)
+#   make packages   the Debian packages (debian/) in build/pkg/
 #   make install    programs, libktlso, man pages, the systemd unit and the
 #                   module's sources for DKMS, under PREFIX (default
 #                   /usr/local) in DESTDIR (see install.mk)
@@ -53,7 +54,7 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 export TOP BUILD BIN LIB OBJ KSFT CC USER_CFLAGS SAN_FLAGS
 
 .PHONY: all deps modules userspace programs selftests harness ynl man check demo bench hsbench fuzz \
-	clean debug-kernel debug-modules check-debug
+	clean debug-kernel debug-modules check-debug packages
 
 all: modules userspace selftests man
 
@@ -152,9 +153,14 @@ $(BUILD)/man/%: $(TOP)/doc/man/%.scd | deps
 
 include $(TOP)/install.mk
 
+# The Debian packages of debian/ (dpkg-buildpackage -b in a copy of the
+# tree) into build/pkg/.
+packages: deps
+	@$(TOP)/scripts/packages
+
 # --- the two commands that matter -------------------------------------------
 
-check: all
+check: all packages
 	@$(TOP)/scripts/check
 
 # The debug kernel, built once and reused while selftests/vm/debug.config,

@@ -17,6 +17,8 @@
 #                                  their man pages)
 #   userspace/tests/install.sh  -> build/tests/host/install (a link: "make
 #                                  install" into a scratch DESTDIR, and DKMS)
+#   userspace/tests/packages.sh -> build/tests/host/packages (a link: the
+#                                  Debian packages of "make packages", lintian)
 #   examples/<name>.c           -> build/examples/<name> (examples/build.mk)
 #
 # Every program in build/tests/host/ is run by "make check" on the host.
@@ -67,7 +69,7 @@ TEST_CFLAGS := $(filter-out -std=c11,$(USER_CFLAGS)) -std=gnu11 -Wno-clobbered -
 
 .PHONY: all
 all: $(ENGINE_LIB) $(ENGINE_SAN_LIB) $(ENGINE_TESTS) $(TOOLS) $(FUZZERS) \
-     $(HOST_TESTS_DIR)/surface $(HOST_TESTS_DIR)/install
+     $(HOST_TESTS_DIR)/surface $(HOST_TESTS_DIR)/install $(HOST_TESTS_DIR)/packages
 
 $(VERSION_OBJ): $(TOP)/userspace/common/version.c $(TOP)/userspace/common/version.h \
 		$(TOP)/VERSION
