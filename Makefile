@@ -40,14 +40,14 @@ KSFT  := $(BUILD)/kselftest
 KERNELS = $$(KVER='$(KVER)' $(TOP)/scripts/kernels)
 
 CC ?= gcc
-# EXTRA_CFLAGS, EXTRA_LDFLAGS: added to every userspace compile and link
-# (debian/rules passes dpkg-buildflags'); gcc ignores the link flags in a
-# compile.
+# USER_EXTRA_CFLAGS, USER_EXTRA_LDFLAGS: added to every userspace compile
+# and link (debian/rules passes dpkg-buildflags'); gcc ignores the link
+# flags in a compile.  Not EXTRA_CFLAGS: Kbuild reads that for the module.
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	       -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	       -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
 	       -I$(TOP)/include -I$(TOP)/include/uapi \
-	       $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS)
+	       $(USER_EXTRA_CFLAGS) $(USER_EXTRA_LDFLAGS)
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 

@@ -34,6 +34,7 @@ LIBKTLSO_OBJ_NAMES := $(patsubst $(TOP)/userspace/lib/%.c,%.o,$(filter $(TOP)/us
 LIBKTLSO_OBJS := $(addprefix $(OBJ)/lib/,$(LIBKTLSO_OBJ_NAMES))
 LIBKTLSO_SAN_OBJS := $(addprefix $(OBJ)/san/lib/,$(LIBKTLSO_OBJ_NAMES))
 LIBKTLSO_MAP := $(TOP)/userspace/lib/libktlso.map
+OBJCOPY ?= objcopy
 
 LIBKTLSO_SO := $(LIB)/libktlso.so.1
 LIBKTLSO_A := $(LIB)/libktlso.a
@@ -84,8 +85,8 @@ $(LIB)/libktlso.so: $(LIBKTLSO_SO)
 # link the sanitizer archive, which keeps the internals reachable.
 $(LIBKTLSO_A): $(LIBKTLSO_OBJS)
 	@mkdir -p $(dir $@)
-	$(LD) -r -o $(OBJ)/lib/libktlso-static.o $^
-	objcopy --localize-hidden $(OBJ)/lib/libktlso-static.o
+	$(CC) -r -nostdlib -o $(OBJ)/lib/libktlso-static.o $^
+	$(OBJCOPY) --localize-hidden $(OBJ)/lib/libktlso-static.o
 	rm -f $@ && ar rcs $@ $(OBJ)/lib/libktlso-static.o
 
 $(LIBKTLSO_SAN_A): $(LIBKTLSO_SAN_OBJS)

@@ -32,7 +32,7 @@ declare -A holds=(
 	[ktlso-dkms]="usr/src/ktlso-$version/dkms.conf usr/src/ktlso-$version/Kbuild
 		usr/src/ktlso-$version/kernel/main.c usr/share/man/man7/ktlso.7.gz"
 	[ktlsod]="usr/sbin/ktlsod usr/sbin/ktlsoctl lib/systemd/system/ktlsod.service
-		usr/lib/sysusers.d/ktlsod.conf usr/share/doc/ktlsod/ktlsod.conf.example.gz
+		usr/lib/sysusers.d/ktlsod.conf usr/share/doc/ktlsod/ktlsod.conf.example
 		usr/share/man/man8/ktlsod.8.gz usr/share/man/man5/ktlsod.conf.5.gz"
 	[libktlso1]="usr/lib/x86_64-linux-gnu/libktlso.so.1"
 	[libktlso-dev]="usr/include/ktlso/ktlso.h usr/include/linux/ktlso.h
