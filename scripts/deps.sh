@@ -16,7 +16,7 @@ base_pkgs=(
 	openssl gnutls-bin curl scdoc dkms
 	nginx wrk gnuplot-nox
 	python3-yaml python3-jsonschema
-	debhelper dh-dkms lintian fakeroot systemd procps
+	debhelper dh-dkms lintian systemd procps
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }

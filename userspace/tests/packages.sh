@@ -42,11 +42,15 @@ declare -A holds=(
 		usr/bin/ktlso-bench usr/bin/ktlso-hsbench usr/share/man/man1/ktlso-tls.1.gz"
 )
 
+declare -A deb
+for p in "${!holds[@]}"; do
+	deb[$p]=$(find "$pkg" -maxdepth 1 -name "${p}_*.deb" 2>/dev/null | head -n 1)
+done
+
 bad=()
 for p in "${!holds[@]}"; do
-	deb=$(find "$pkg" -maxdepth 1 -name "${p}_*.deb" 2>/dev/null | head -n 1)
-	v=$([ -n "$deb" ] && dpkg-deb -f "$deb" Version)
-	[ "$v" = "$version" ] || bad+=("$p: ${deb:-no package}, version ${v:-none}")
+	v=$([ -n "${deb[$p]}" ] && dpkg-deb -f "${deb[$p]}" Version)
+	[ "$v" = "$version" ] || bad+=("$p: ${deb[$p]:-no package}, version ${v:-none}")
 done
 if [ ${#bad[@]} -eq 0 ]; then
 	ok "the five packages, version $version"
@@ -57,9 +61,8 @@ fi
 
 bad=()
 for p in "${!holds[@]}"; do
-	deb=$(find "$pkg" -maxdepth 1 -name "${p}_*.deb" 2>/dev/null | head -n 1)
-	[ -n "$deb" ] || continue
-	dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' |
+	[ -n "${deb[$p]}" ] || continue
+	dpkg-deb -c "${deb[$p]}" | awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' |
 		sort > "$tmp/$p.files"
 	for f in ${holds[$p]}; do
 		grep -qxF "$f" "$tmp/$p.files" || bad+=("$p lacks $f")
