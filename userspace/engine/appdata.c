@@ -14,6 +14,7 @@
 #include "engine/keysched.h"
 #include "engine/msg12.h"
 #include "engine/session_int.h"
+#include "engine/tls13.h"
 
 
 static int usable(const struct ktlso_session *s)
@@ -103,21 +104,13 @@ static int post_handshake12(struct ktlso_session *s,
 static int post_handshake(struct ktlso_session *s,
 			  const struct ktlso_hs_msg *msg)
 {
-	struct ktlso_new_session_ticket nst;
-	int ret;
-
 	if (s->version == KTLSO_TLS12_VERSION)
 		return post_handshake12(s, msg);
 	switch (msg->type) {
 	case KTLSO_HS_NEW_SESSION_TICKET:
 		if (s->server)
 			break;
-		/* No resumption: parsed for its validity, then dropped. */
-		ret = ktlso_new_session_ticket_parse(&nst, msg);
-		if (ret)
-			return ktlso_hs_fail(s, ret, "malformed NewSessionTicket");
-		ktlso_log(s, KTLSO_LOG_DEBUG, "NewSessionTicket ignored");
-		return 0;
+		return ktlso_tls13_take_ticket(s, msg);
 	case KTLSO_HS_KEY_UPDATE:
 		return recv_key_update(s, msg);
 	default:

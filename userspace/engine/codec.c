@@ -188,6 +188,21 @@ int ktlso_get_vector(struct ktlso_reader *r, unsigned int prefix_len,
  * Return: the reader's sticky error, else -KTLSO_ALERT_DECODE_ERROR if bytes
  * are left over, else 0.
  */
+int ktlso_get_str8(struct ktlso_reader *r, char *out, size_t cap)
+{
+	struct ktlso_reader v;
+
+	if (cap < 1 || cap > 256)
+		return ktlso_reader_fail(r);
+	if (ktlso_get_vector(r, 1, 0, cap - 1, &v))
+		return r->err;
+	if (memchr(v.buf, 0, v.len))
+		return ktlso_reader_fail(r);
+	memcpy(out, v.buf, v.len);
+	out[v.len] = 0;
+	return 0;
+}
+
 int ktlso_reader_end(struct ktlso_reader *r)
 {
 	if (r->err)
@@ -367,6 +382,13 @@ int ktlso_writer_close_vector(struct ktlso_writer *w)
 		return writer_fail(w, -KTLSO_ERROR_INVALID_ARGUMENT);
 	store_be(w->buf + v->start, v->prefix_len, body);
 	return 0;
+}
+
+int ktlso_put_str8(struct ktlso_writer *w, const char *str)
+{
+	ktlso_writer_open_vector(w, 1, 0, 255);
+	ktlso_put_bytes(w, str, strlen(str));
+	return ktlso_writer_close_vector(w);
 }
 
 /**

@@ -51,6 +51,13 @@ int ktlso_get_span(struct ktlso_reader *r, size_t n, const uint8_t **p);
 int ktlso_get_vector(struct ktlso_reader *r, unsigned int prefix_len,
 		     size_t min, size_t max, struct ktlso_reader *sub);
 
+/*
+ * A string in a vector with a one-byte length: the bytes, then a NUL in
+ * @out (@cap bytes, at most 256). A string longer than @cap - 1 or holding
+ * a NUL fails the reader (decode_error).
+ */
+int ktlso_get_str8(struct ktlso_reader *r, char *out, size_t cap);
+
 int ktlso_reader_end(struct ktlso_reader *r);
 int ktlso_reader_fail(struct ktlso_reader *r);
 
@@ -81,6 +88,9 @@ int ktlso_put_u32(struct ktlso_writer *w, uint32_t v);
 int ktlso_put_u48(struct ktlso_writer *w, uint64_t v);
 int ktlso_put_u64(struct ktlso_writer *w, uint64_t v);
 int ktlso_put_bytes(struct ktlso_writer *w, const void *src, size_t n);
+
+/* @str (at most 255 bytes) in a vector with a one-byte length. */
+int ktlso_put_str8(struct ktlso_writer *w, const char *str);
 
 int ktlso_writer_open_vector(struct ktlso_writer *w, unsigned int prefix_len,
 			     size_t min, size_t max);

@@ -65,6 +65,9 @@ void ktlso_config_init(struct ktlso_config *cfg)
 	cfg->middlebox_compat = true;
 	cfg->ems = KTLSO_EMS_REQUIRED;
 	cfg->max_handshake_message = 65536;
+	cfg->n_tickets = 2;
+	cfg->ticket_lifetime = 7200;
+	cfg->ticket_age_tolerance_ms = 10000;
 }
 
 static const uint16_t all_suites[] = {

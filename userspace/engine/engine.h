@@ -85,9 +85,9 @@
  *    ClientHello (server) with a warning no_renegotiation alert and goes
  *    on (RFC 5246 7.2.2: that alert is always a warning); a client ignores
  *    a HelloRequest during the handshake (RFC 5246 7.4.1.1).
- *  - No session resumption: no session_ticket is offered, a server's
- *    session id is empty; a NewSessionTicket, which the server may not
- *    send then, is unexpected_message.
+ *  - No session resumption in TLS 1.2 yet: no session_ticket is
+ *    offered, a server's session id is empty; a NewSessionTicket, which
+ *    the server may not send then, is unexpected_message.
  *  - A server that demands a client certificate (KTLSO_PEER_AUTH_REQUIRE)
  *    and gets an empty Certificate sends handshake_failure (RFC 5246
  *    7.4.6; TLS 1.3 sends certificate_required); the other certificate
@@ -158,6 +158,75 @@ enum ktlso_ems {
 	KTLSO_EMS_PREFERRED,		/* accepted, logged as a warning */
 };
 
+/*
+ * Session resumption, TLS 1.3 (RFC 8446 2.2, 4.2.11, 4.6.1).
+ *
+ * Server: with ticket_keys set, a full handshake whose client offers
+ * psk_dhe_ke ends with n_tickets NewSessionTickets, sent under the
+ * application keys before the handshake call returns (the sequence
+ * numbers ktlso_session_result() reports count them). Each ticket is the
+ * session's state sealed under the current ticket key (ticket.h) and
+ * bound to ticket_context: no state stays on the server. A ClientHello
+ * offering such a ticket resumes, with a fresh (EC)DHE exchange
+ * (psk_dhe_ke only, for forward secrecy) and no certificates, when all of
+ * these hold; otherwise the ticket is ignored and the handshake is a full
+ * one:
+ *  - the ticket opens under one of the keys and the same context;
+ *  - it has not outlived its lifetime, and the client's idea of its age
+ *    (obfuscated_ticket_age) is within ticket_age_tolerance_ms of ours;
+ *  - the suite chosen has the ticket's hash; the SNI and the ALPN
+ *    protocol chosen are the ticket's; a server that requires a client
+ *    certificate resumes only a session whose client had one.
+ * The binder of the ticket chosen is verified in constant time; a wrong
+ * one is decrypt_error (RFC 8446 4.2.11.2). Early data is never accepted:
+ * a client that sends it gets a 1-RTT handshake, its early records
+ * skipped (RFC 8446 4.2.10), up to KTLSO_EARLY_DATA_SKIP_MAX bytes.
+ *
+ * Client: a resumable session is a struct ktlso_client_ticket, made from
+ * each NewSessionTicket the server sends (ktlso_session_read() hands it to
+ * the ticket callback). Set resume to one to offer it in the next
+ * handshake with the same server: ktlso_session_result().resumed then
+ * says whether the server took it; a server that declines gets a full
+ * handshake. A ticket is only offered when its server_name is the
+ * config's and it has not expired; the caller keys its cache by server,
+ * ALPN and profile.
+ */
+#define KTLSO_CLIENT_TICKET_MAX 4096	/* longer tickets are not kept */
+#define KTLSO_TICKETS_MAX 16		/* n_tickets */
+#define KTLSO_EARLY_DATA_SKIP_MAX (16 * 16384)
+
+struct ktlso_client_ticket {
+	uint16_t version;		/* KTLSO_TLS13_VERSION */
+	uint16_t suite;			/* of the session it resumes */
+	uint8_t psk[KTLSO_MAX_HASH_LEN];	/* RFC 8446 4.6.1's PSK */
+	uint8_t psk_len;
+	uint32_t age_add;
+	uint32_t lifetime;		/* seconds, as the server said */
+	uint64_t received_ms;		/* CLOCK_REALTIME, milliseconds */
+	char server_name[256];		/* the config's; "" when none */
+	char alpn[256];			/* the session's; "" when none */
+	bool peer_verified;		/* as in the full handshake */
+	char peer_identity[256];
+	uint16_t ticket_len;
+	uint8_t ticket[KTLSO_CLIENT_TICKET_MAX];
+};
+
+/* Wipe a client ticket (it holds a PSK). */
+void ktlso_client_ticket_clear(struct ktlso_client_ticket *t);
+
+/*
+ * A client ticket as bytes, for a file or a cache outside the process,
+ * and back. The encoding is ktlso's own and versioned; it holds the PSK.
+ * Return: 0; -KTLSO_ERROR_NO_SPACE; decode: -KTLSO_ALERT_DECODE_ERROR for
+ * bytes that are not an encoded ticket.
+ */
+int ktlso_client_ticket_encode(const struct ktlso_client_ticket *t,
+			       uint8_t *out, size_t cap, size_t *len);
+int ktlso_client_ticket_decode(struct ktlso_client_ticket *t,
+			       const uint8_t *in, size_t len);
+
+struct ktlso_ticket_keys;		/* ticket.h */
+
 #define KTLSO_CONFIG_MAX_LIST 16	/* suites, groups, schemes */
 #define KTLSO_CONFIG_MAX_ALPN 8
 #define KTLSO_ALPN_NAME_MAX 255
@@ -189,6 +258,8 @@ struct ktlso_test_hooks {
 	size_t hrr_cookie_len;
 	/* Largest handshake record payload sent (0: 2^14). */
 	size_t hs_fragment;
+	/* The wall clock in milliseconds, for tickets (CLOCK_REALTIME). */
+	uint64_t (*now_ms)(void *arg);
 };
 
 /*
@@ -243,6 +314,19 @@ struct ktlso_config {
 	enum ktlso_ems ems;
 	/* Longest handshake message accepted (default 65536). */
 	size_t max_handshake_message;
+	/* Server: resumption (above); NULL: no tickets issued or taken. */
+	struct ktlso_ticket_keys *ticket_keys;
+	unsigned int n_tickets;		/* per full handshake; default 2,
+					 * at most KTLSO_TICKETS_MAX */
+	uint32_t ticket_lifetime;	/* seconds, 1 to 604800; default 7200 */
+	uint32_t ticket_age_tolerance_ms;	/* default 10000 */
+	/* What tickets are bound to (the profile's name); "" by default. */
+	const char *ticket_context;
+	/* Client: a ticket to offer (borrowed), or NULL. */
+	const struct ktlso_client_ticket *resume;
+	/* Client: called with each ticket received; it copies what it keeps. */
+	void (*ticket)(void *arg, const struct ktlso_client_ticket *t);
+	void *ticket_arg;
 	void (*log)(void *arg, enum ktlso_log_level level, const char *msg);
 	void *log_arg;
 	struct ktlso_test_hooks test;
@@ -342,6 +426,12 @@ struct ktlso_session_result {
 	char server_name[256];		/* SNI; "" when none */
 	bool peer_verified;		/* chain checked against trust */
 	char peer_identity[256];	/* peer's subject; "" when none */
+	/*
+	 * A resumed session: no certificate was exchanged; peer_verified
+	 * and peer_identity are the full handshake's, the peer's
+	 * certificate is not known (ktlso_session_peer_cert() has none).
+	 */
+	bool resumed;
 	/* Kernel TLS_TX / TLS_RX arguments, with the next sequence numbers. */
 	union ktlso_crypto_info tx, rx;
 	size_t tx_len, rx_len;
@@ -412,8 +502,9 @@ int ktlso_session_flush(struct ktlso_session *s);
  * @got: set to the bytes read; 0 with a 0 return: the peer sent
  *	close_notify
  *
- * Post-handshake messages are handled on the way. TLS 1.3: a client drops
- * NewSessionTickets (parsed, unused); KeyUpdate updates the receiving keys
+ * Post-handshake messages are handled on the way. TLS 1.3: a client hands
+ * each NewSessionTicket to the config's ticket callback as a struct
+ * ktlso_client_ticket (or drops it, parsed, without one); KeyUpdate updates the receiving keys
  * and, when the peer asks, is answered with a KeyUpdate of ours (queued
  * output is written as far as the transport takes it; the rest goes with
  * the next write or ktlso_session_flush()). TLS 1.2: a HelloRequest (to a

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -15,6 +16,7 @@
 #include "engine/alert.h"
 #include "engine/session_int.h"
 #include "engine/tls12.h"
+#include "engine/ticket.h"
 #include "engine/tls13.h"
 
 
@@ -107,6 +109,17 @@ int ktlso_random(struct ktlso_session *s, uint8_t *out, size_t len)
 	return RAND_bytes(out, (int)len) == 1 ? 0 : -KTLSO_ERROR_CRYPTO;
 }
 
+uint64_t ktlso_now_ms(const struct ktlso_session *s)
+{
+	const struct ktlso_test_hooks *t = &s->cfg->test;
+	struct timespec ts;
+
+	if (t->now_ms)
+		return t->now_ms(t->arg);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static bool sends_alert(const struct ktlso_session *s, int err)
 {
 	return !s->peer_alerted && err != -KTLSO_ERROR_IO &&
@@ -122,6 +135,8 @@ static void wipe_keys(struct ktlso_session *s)
 	ktlso_dir_clear(&s->tx);
 	ktlso_dir_clear(&s->rx);
 	ktlso_transcript_free(&s->ts);
+	OPENSSL_cleanse(s->res_master, sizeof(s->res_master));
+	s->res_master_set = false;
 	if (s->plain)
 		OPENSSL_cleanse(s->plain, KTLSO_TLS12_MAX_CIPHERTEXT_LEN);
 	s->plain_len = 0;
@@ -226,6 +241,13 @@ static int config_check(struct ktlso_session *s)
 	if (c->peer_policy.min_rsa_bits < KTLSO_PEER_MIN_RSA_BITS_LOW ||
 	    c->peer_policy.min_rsa_bits > KTLSO_PEER_MIN_RSA_BITS_HIGH)
 		return config_error(s, "peer_policy.min_rsa_bits out of range");
+	if (c->ticket_keys &&
+	    (c->n_tickets > KTLSO_TICKETS_MAX ||
+	     c->ticket_lifetime < 1 ||
+	     c->ticket_lifetime > KTLSO_TICKET_LIFETIME_MAX ||
+	     (c->ticket_context &&
+	      strlen(c->ticket_context) > KTLSO_TICKET_CONTEXT_MAX)))
+		return config_error(s, "ticket settings out of range");
 	if (verify && !s->server && (!c->server_name || !*c->server_name)) {
 		if (c->verify_name)
 			return config_error(s,
@@ -288,8 +310,9 @@ static void handshake_done(struct ktlso_session *s)
 	ktlso_tls13_hs_free(s);
 	ktlso_tls12_hs_free(s);
 	ktlso_transcript_free(&s->ts);
-	ktlso_log(s, KTLSO_LOG_INFO, "%s handshake complete: %s, %s%s%s",
-		  s->proto->name, s->suite->name,
+	ktlso_log(s, KTLSO_LOG_INFO, "%s handshake complete%s: %s, %s%s%s",
+		  s->proto->name, s->resumed ? " (resumed)" : "",
+		  s->suite->name,
 		  ktlso_group_name(s->group) ? ktlso_group_name(s->group) : "?",
 		  s->alpn[0] ? ", alpn " : "", s->alpn);
 }
@@ -376,6 +399,7 @@ int ktlso_session_result(const struct ktlso_session *s,
 	copy_str(res->alpn, sizeof(res->alpn), s->alpn);
 	copy_str(res->server_name, sizeof(res->server_name), s->sni);
 	res->peer_verified = s->peer_verified;
+	res->resumed = s->resumed;
 	copy_str(res->peer_identity, sizeof(res->peer_identity),
 		 s->peer_identity);
 	res->tx_seq = s->tx.rp.seq;

@@ -137,6 +137,12 @@ struct ktlso_session {
 	uint8_t *scratch;		/* builds one outgoing message */
 	size_t scratch_cap;
 
+	/* resumption */
+	bool resumed;
+	uint8_t res_master[KTLSO_MAX_HASH_LEN];	/* TLS 1.3 client */
+	bool res_master_set;
+	size_t early_skip;		/* bytes of early data left to skip */
+
 	struct ktlso_tls13_hs *hs13;	/* TLS 1.3 handshake state */
 	struct ktlso_tls12_hs *hs12;	/* TLS 1.2 handshake state */
 };
@@ -155,6 +161,9 @@ int ktlso_hs_fail(struct ktlso_session *s, int err, const char *fmt, ...)
 
 /* "ClientHello", "Finished", ... for log lines; "unknown" otherwise. */
 const char *ktlso_hs_type_name(uint8_t type);
+
+/* The wall clock in milliseconds (or the test hook's). */
+uint64_t ktlso_now_ms(const struct ktlso_session *s);
 
 /* Fill @out with random bytes (or the test hook's). */
 int ktlso_random(struct ktlso_session *s, uint8_t *out, size_t len);

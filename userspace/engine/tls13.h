@@ -42,6 +42,14 @@ struct ktlso_tls13_hs {
 	const struct ktlso_cred *cred;		/* ours, NULL: none */
 	uint16_t scheme;			/* ours, to sign with */
 	bool cert_requested;			/* CertificateRequest seen */
+	/* resumption (tls13_psk.c, tls13_ticket.c) */
+	uint8_t psk[KTLSO_MAX_HASH_LEN];	/* chosen (server), offered */
+	size_t psk_len;				/* 0: none */
+	bool psk_offered;			/* client: in the ClientHello */
+	uint16_t psk_index;			/* server: the one chosen */
+	uint8_t binder_th[KTLSO_MAX_HASH_LEN];	/* server: binders cover */
+	bool tickets_wanted;			/* server: psk_dhe_ke offered */
+	uint8_t master[KTLSO_MAX_HASH_LEN];	/* until res master */
 };
 
 int ktlso_tls13_hs_new(struct ktlso_session *s);
@@ -66,7 +74,8 @@ int ktlso_tls13_handshake_secrets(struct ktlso_session *s, uint8_t *shared,
 				  size_t shared_len);
 
 /* The application traffic secrets, from the transcript through the
- * server's Finished; the handshake secret is wiped. */
+ * server's Finished; the handshake secret is wiped, the master secret
+ * kept in hs->master (ktlso_tls13_res_master() wipes it). */
 int ktlso_tls13_app_secrets(struct ktlso_session *s);
 
 int ktlso_tls13_send_finished(struct ktlso_session *s);
@@ -86,6 +95,88 @@ int ktlso_tls13_check_certificate(struct ktlso_session *s,
 				  const struct ktlso_hs_msg *msg);
 int ktlso_tls13_check_cert_verify(struct ktlso_session *s,
 				  const struct ktlso_hs_msg *msg);
+
+/* --- resumption (tls13_psk.c, tls13_ticket.c) ---------------------------- */
+
+/* What a server's ticket holds (sealed, ticket.h). */
+struct ktlso_ticket_state {
+	uint16_t version;
+	uint16_t suite;
+	uint64_t issued_ms;			/* CLOCK_REALTIME */
+	uint32_t lifetime;			/* seconds */
+	uint32_t age_add;
+	uint8_t psk[KTLSO_MAX_HASH_LEN];
+	size_t psk_len;
+	char sni[256];
+	char alpn[KTLSO_ALPN_NAME_MAX + 1];
+	bool peer_verified;
+	char peer_identity[256];
+};
+
+/*
+ * Server: open an offered identity as one of our tickets.
+ * Return: 0 with @st filled, 1 for an identity that is not our ticket
+ * (not logged: any client may offer anything), or an engine error.
+ */
+int ktlso_tls13_ticket_open(struct ktlso_session *s, const uint8_t *identity,
+			    size_t len, struct ktlso_ticket_state *st);
+
+/*
+ * Server, before the ClientHello @msg (parsed into @ch) joins the
+ * transcript, the suite chosen: when it offers PSKs that may be ours,
+ * keep the hash its binders cover (hs->binder_th). Return: 0 or an error.
+ */
+int ktlso_tls13_server_binder_hash(struct ktlso_session *s,
+				   const struct ktlso_client_hello *ch,
+				   const struct ktlso_hs_msg *msg);
+
+/*
+ * Server, with the ClientHello parsed into @ch, the suite, SNI and ALPN
+ * chosen, hs->binder_th kept: pick the
+ * first offered ticket that opens and fits (engine.h lists the checks),
+ * verify its binder, and resume (s->resumed, hs->psk). Notes whether the
+ * client can take tickets at all (hs->tickets_wanted).
+ * Return: 0 (resuming or not), or the alert to send.
+ */
+int ktlso_tls13_server_psk(struct ktlso_session *s,
+			   const struct ktlso_client_hello *ch);
+
+/*
+ * Client: add psk_key_exchange_modes and, when cfg->resume may be
+ * offered, a pre_shared_key with a zero binder, to @ch; @buf holds the
+ * identity it points to. Then ktlso_tls13_client_binder() fills the
+ * binder in the written message.
+ */
+struct ktlso_psk_offer_buf {
+	uint8_t identities[2 + KTLSO_CLIENT_TICKET_MAX + 4];
+	uint8_t binders[1 + KTLSO_MAX_HASH_LEN];
+};
+
+void ktlso_tls13_client_offer(struct ktlso_session *s,
+			      struct ktlso_client_hello *ch,
+			      struct ktlso_psk_offer_buf *buf);
+int ktlso_tls13_client_binder(struct ktlso_session *s, uint8_t *msg,
+			      size_t len);
+
+/*
+ * Client: the server's ServerHello selects our PSK (@sh has
+ * pre_shared_key): check it and resume. Return: 0 or the alert.
+ */
+int ktlso_tls13_client_psk_taken(struct ktlso_session *s,
+				 const struct ktlso_server_hello *sh);
+
+/*
+ * The resumption master secret, from hs->master and the transcript
+ * through the client's Finished: into s->res_master; hs->master is wiped.
+ */
+int ktlso_tls13_res_master(struct ktlso_session *s);
+
+/* Server: the NewSessionTickets, sealed under the application keys. */
+int ktlso_tls13_send_tickets(struct ktlso_session *s);
+
+/* Client: a NewSessionTicket after the handshake, to cfg->ticket. */
+int ktlso_tls13_take_ticket(struct ktlso_session *s,
+			    const struct ktlso_hs_msg *msg);
 
 /* Is this message of the type the state expects? */
 int ktlso_tls13_expect(struct ktlso_session *s, const struct ktlso_hs_msg *msg,

@@ -7,6 +7,9 @@
  *	      -> CONNECTED, once our [Certificate [CertificateVerify]]
  *		 Finished is sent
  *
+ * When the server resumes the session we offered (tls13_psk.c), WAIT_EE
+ * goes straight to WAIT_FINISHED: no certificates.
+ *
  * One handler per state; each returns 0 or the alert to send.
  *
  * Every client starts here: with TLS 1.2 in the configured range the
@@ -80,6 +83,7 @@ struct ch_buffers {
 	uint8_t pub[KTLSO_CONFIG_MAX_LIST][KTLSO_KEX_MAX_SHARE];
 	struct ktlso_key_share shares[KTLSO_CONFIG_MAX_LIST];
 	struct ktlso_span alpn[KTLSO_CONFIG_MAX_ALPN];
+	struct ktlso_psk_offer_buf psk;
 };
 
 static int ch_key_shares(struct ktlso_session *s, struct ktlso_client_hello *ch,
@@ -160,6 +164,7 @@ static int send_client_hello(struct ktlso_session *s)
 	struct ktlso_client_hello ch;
 	struct ch_buffers b;
 	struct ktlso_writer w;
+	size_t len;
 	int ret;
 
 	memset(&ch, 0, sizeof(ch));
@@ -175,12 +180,19 @@ static int send_client_hello(struct ktlso_session *s)
 	ret = offers13(s->cfg) ? ch_key_shares(s, &ch, &b) : 0;
 	if (ret)
 		return ret;
+	if (offers13(s->cfg))
+		ktlso_tls13_client_offer(s, &ch, &b.psk);
 	if (s->cfg->test.client_hello)
 		s->cfg->test.client_hello(s->cfg->test.arg, &ch);
 	hs->offered = ch.ext.present;
 	ktlso_tls13_msg_begin(s, &w);
 	ktlso_client_hello_write(&w, &ch);
-	return ktlso_tls13_msg_send(s, &w);
+	ret = ktlso_writer_finish(&w, &len);
+	if (ret == 0)
+		ret = ktlso_tls13_client_binder(s, s->scratch, len);
+	if (ret)
+		return ktlso_hs_fail(s, ret, "cannot build the ClientHello");
+	return ktlso_tx_handshake(s, s->scratch, len, s->scratch_cap);
 }
 
 static int client_start(struct ktlso_session *s)
@@ -391,6 +403,8 @@ static int handle_server_hello(struct ktlso_session *s,
 	int ret;
 
 	ret = check_hello_common(s, sh);
+	if (ret == 0 && ktlso_ext_has(&sh->ext, KTLSO_EXT_PRE_SHARED_KEY))
+		ret = ktlso_tls13_client_psk_taken(s, sh);
 	if (ret)
 		return ret;
 	kx = find_kex(hs, sh->key_share.group);
@@ -474,7 +488,7 @@ static int wait_ee(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 	}
 	if (ktlso_client_sni(s->cfg))
 		snprintf(s->sni, sizeof(s->sni), "%s", s->cfg->server_name);
-	s->state = WAIT_CERT_CR;
+	s->state = s->resumed ? WAIT_FINISHED : WAIT_CERT_CR;
 	return ktlso_transcript_add(&s->ts, msg->raw.p, msg->raw.len);
 }
 
@@ -579,6 +593,9 @@ static int wait_finished(struct ktlso_session *s,
 		return ret;
 	s->ccs_ok = false;
 	ret = send_second_flight(s);
+	/* For the tickets that may come (ktlso_tls13_take_ticket()). */
+	if (ret == 0)
+		ret = ktlso_tls13_res_master(s);
 	if (ret)
 		return ret;
 	s->state = CONNECTED;

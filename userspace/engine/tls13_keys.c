@@ -92,7 +92,9 @@ int ktlso_tls13_handshake_secrets(struct ktlso_session *s, uint8_t *shared,
 	uint8_t early[KTLSO_MAX_HASH_LEN], th[KTLSO_MAX_HASH_LEN];
 	int ret;
 
-	ret = ktlso_tls13_early_secret(h, NULL, 0, early);
+	/* A resumed session's PSK, else zeros (RFC 8446 7.1). */
+	ret = ktlso_tls13_early_secret(h, s->resumed ? hs->psk : NULL,
+				       s->resumed ? hs->psk_len : 0, early);
 	if (ret == 0)
 		ret = ktlso_tls13_handshake_secret(h, early, shared, shared_len,
 						   hs->hs_secret);
@@ -115,20 +117,20 @@ int ktlso_tls13_app_secrets(struct ktlso_session *s)
 {
 	struct ktlso_tls13_hs *hs = s->hs13;
 	enum ktlso_md h = s->suite->hash;
-	uint8_t master[KTLSO_MAX_HASH_LEN], th[KTLSO_MAX_HASH_LEN];
+	uint8_t th[KTLSO_MAX_HASH_LEN];
 	int ret;
 
-	ret = ktlso_tls13_master_secret(h, hs->hs_secret, master);
+	/* The master secret stays for the resumption master secret. */
+	ret = ktlso_tls13_master_secret(h, hs->hs_secret, hs->master);
 	OPENSSL_cleanse(hs->hs_secret, sizeof(hs->hs_secret));
 	if (ret == 0)
 		ret = ktlso_transcript_hash(&s->ts, th);
 	if (ret == 0)
-		ret = ktlso_tls13_derive(h, master, KTLSO_TLS13_C_AP_TRAFFIC,
-					 th, hs->c_ap);
+		ret = ktlso_tls13_derive(h, hs->master,
+					 KTLSO_TLS13_C_AP_TRAFFIC, th, hs->c_ap);
 	if (ret == 0)
-		ret = ktlso_tls13_derive(h, master, KTLSO_TLS13_S_AP_TRAFFIC,
-					 th, hs->s_ap);
-	OPENSSL_cleanse(master, sizeof(master));
+		ret = ktlso_tls13_derive(h, hs->master,
+					 KTLSO_TLS13_S_AP_TRAFFIC, th, hs->s_ap);
 	return ret;
 }
 

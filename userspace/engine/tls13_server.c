@@ -5,6 +5,10 @@
  *	WAIT_CH -(HRR)-> WAIT_CH2 -> (ServerHello [CCS] EncryptedExtensions
  *	[CertificateRequest] Certificate CertificateVerify Finished)
  *	-> [WAIT_CERT -> [WAIT_CV]] -> WAIT_FINISHED -> CONNECTED
+ *	(then [NewSessionTicket...])
+ *
+ * A resumed handshake (tls13_psk.c) sends neither CertificateRequest nor
+ * Certificate nor CertificateVerify and goes to WAIT_FINISHED.
  *
  * One handler per state; each returns 0 or the alert to send.
  *
@@ -314,6 +318,10 @@ static int send_server_hello(struct ktlso_session *s,
 	sh.key_share.key_exchange.p = pub;
 	sh.key_share.key_exchange.len = len;
 	ktlso_ext_set_add(&sh.ext, KTLSO_EXT_KEY_SHARE);
+	if (s->resumed) {
+		sh.selected_identity = s->hs13->psk_index;
+		ktlso_ext_set_add(&sh.ext, KTLSO_EXT_PRE_SHARED_KEY);
+	}
 	ktlso_tls13_msg_begin(s, &w);
 	ktlso_server_hello_write(&w, &sh);
 	return ktlso_tls13_msg_send(s, &w);
@@ -373,11 +381,12 @@ static int send_first_flight(struct ktlso_session *s,
 		ret = ktlso_dir_set13(s, false, hs->c_hs);
 	if (ret == 0)
 		ret = send_encrypted_extensions(s);
-	if (ret == 0 && ktlso_peer_auth_on(s))
+	/* RFC 8446 4.3.2, 4.4.2: a resumed session shows no certificates. */
+	if (ret == 0 && ktlso_peer_auth_on(s) && !s->resumed)
 		ret = send_cert_request(s);
-	if (ret == 0)
+	if (ret == 0 && !s->resumed)
 		ret = ktlso_tls13_send_certificate(s);
-	if (ret == 0)
+	if (ret == 0 && !s->resumed)
 		ret = ktlso_tls13_send_cert_verify(s);
 	if (ret == 0)
 		ret = ktlso_tls13_send_finished(s);
@@ -433,6 +442,8 @@ static int negotiate(struct ktlso_session *s,
 	if (ret == 0)
 		ret = ktlso_server_choose_alpn(s, ch);
 	if (ret == 0)
+		ret = ktlso_tls13_server_psk(s, ch);
+	if (ret == 0)
 		ret = key_exchange(s, ch, group, &kx, shared, &len);
 	if (ret == 0)
 		ret = send_first_flight(s, ch, shared, len, &kx);
@@ -472,6 +483,15 @@ static int wait_ch(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 	if (!ktlso_ext_has(&ch.ext, KTLSO_EXT_KEY_SHARE))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_HANDSHAKE_FAILURE,
 				     "ClientHello without key shares (PSK only)");
+	/*
+	 * RFC 8446 4.2.10: early data is never accepted; the client's early
+	 * records (which no key of ours opens) are skipped, up to a bound.
+	 */
+	if (!hs->hrr && ktlso_ext_has(&ch.ext, KTLSO_EXT_EARLY_DATA)) {
+		s->early_skip = KTLSO_EARLY_DATA_SKIP_MAX;
+		ktlso_log(s, KTLSO_LOG_INFO,
+			  "client offers early data: refused, skipped");
+	}
 	if (!hs->hrr) {
 		ret = choose_suite(s, &ch);
 		if (ret == 0)
@@ -479,7 +499,9 @@ static int wait_ch(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 		if (ret)
 			return ret;
 	}
-	ret = ktlso_transcript_add(&s->ts, msg->raw.p, msg->raw.len);
+	ret = ktlso_tls13_server_binder_hash(s, &ch, msg);
+	if (ret == 0)
+		ret = ktlso_transcript_add(&s->ts, msg->raw.p, msg->raw.len);
 	if (ret)
 		return ret;
 	return negotiate(s, &ch, msg);
@@ -526,6 +548,10 @@ static int wait_finished(struct ktlso_session *s,
 		ret = ktlso_tls13_check_finished(s, msg);
 	if (ret == 0)
 		ret = ktlso_dir_set13(s, false, s->hs13->c_ap);
+	if (ret == 0 && s->hs13->tickets_wanted)
+		ret = ktlso_tls13_res_master(s);
+	if (ret == 0)
+		ret = ktlso_tls13_send_tickets(s);
 	if (ret)
 		return ret;
 	s->ccs_ok = false;

@@ -134,6 +134,33 @@ int ktlso_transcript_hash(const struct ktlso_transcript *t, uint8_t *out)
 	return ok ? 0 : -KTLSO_ERROR_CRYPTO;
 }
 
+int ktlso_transcript_hash_with(const struct ktlso_transcript *t,
+			       enum ktlso_md hash, const uint8_t *extra,
+			       size_t len, uint8_t *out)
+{
+	struct ktlso_transcript copy = { 0 };
+	int ret;
+
+	if (!t->ctx) {
+		/* Not started: hash what it holds, then @extra, with @hash. */
+		ret = ktlso_transcript_start(&copy, hash);
+		if (ret == 0 && t->pending_len)
+			ret = ktlso_transcript_add(&copy, t->pending,
+						   t->pending_len);
+	} else {
+		copy.hash = t->hash;
+		copy.ctx = EVP_MD_CTX_new();
+		ret = copy.ctx && EVP_MD_CTX_copy_ex(copy.ctx, t->ctx) ? 0 :
+		      -KTLSO_ERROR_CRYPTO;
+	}
+	if (ret == 0)
+		ret = ktlso_transcript_add(&copy, extra, len);
+	if (ret == 0)
+		ret = ktlso_transcript_hash(&copy, out);
+	ktlso_transcript_free(&copy);
+	return ret;
+}
+
 int ktlso_transcript_hrr(struct ktlso_transcript *t)
 {
 	uint8_t msg[KTLSO_HS_HEADER_LEN + KTLSO_MAX_HASH_LEN];

@@ -41,6 +41,22 @@ int ktlso_transcript_add(struct ktlso_transcript *t, const uint8_t *msg,
 /* The hash of everything added so far; ktlso_hash_len() bytes. */
 int ktlso_transcript_hash(const struct ktlso_transcript *t, uint8_t *out);
 
+/**
+ * ktlso_transcript_hash_with() - the hash the transcript would have with
+ *	@extra added, without adding it
+ * @t: the transcript
+ * @hash: the hash to use when @t has not started (it then holds the
+ *	messages given so far, hashed with @hash too)
+ * @extra, @len: the bytes after the transcript (RFC 8446 4.2.11.2: a
+ *	ClientHello up to its binders)
+ * @out: ktlso_hash_len() bytes
+ *
+ * Return: 0 or a negative engine error.
+ */
+int ktlso_transcript_hash_with(const struct ktlso_transcript *t,
+			       enum ktlso_md hash, const uint8_t *extra,
+			       size_t len, uint8_t *out);
+
 /*
  * RFC 8446 4.4.1: the transcript so far (ClientHello1) becomes
  * message_hash(Hash(ClientHello1)). The transcript must have started.

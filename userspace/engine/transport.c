@@ -175,16 +175,46 @@ static int rx_header_check(struct ktlso_session *s, uint8_t type, size_t len)
 	return 0;
 }
 
+/*
+ * RFC 8446 4.2.10: a server that refused early data drops the client's
+ * application_data records that no key of its opens (before ClientHello2,
+ * none does), up to s->early_skip bytes; the first record that opens ends
+ * the skipping. Return: 1 to drop the record, 0 to take it, or an error.
+ */
+static int rx_early_skip(struct ktlso_session *s, size_t len, uint8_t *type)
+{
+	int ret = 1;
+
+	if (s->rx.on)
+		ret = ktlso_record_open(&s->rx.rp, s->rec,
+					KTLSO_RECORD_HEADER_LEN + len, type,
+					s->plain, PLAIN_CAP, &s->plain_len) ?
+		      1 : 0;
+	if (ret == 0) {
+		s->early_skip = 0;
+		return 0;
+	}
+	if (len > s->early_skip)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_BAD_RECORD_MAC,
+				     "more early data than is skipped");
+	s->early_skip -= len;
+	return 1;
+}
+
 int ktlso_rx_record(struct ktlso_session *s, uint8_t *type)
 {
+	bool early;
 	size_t len;
 	int ret;
 
+again:
 	ret = rx_fill(s, KTLSO_RECORD_HEADER_LEN);
 	if (ret)
 		return ret;
 	len = (size_t)s->rec[3] << 8 | s->rec[4];
-	ret = rx_header_check(s, s->rec[0], len);
+	early = s->early_skip && s->rec[0] == KTLSO_CONTENT_APPLICATION_DATA &&
+		len <= KTLSO_TLS13_MAX_CIPHERTEXT_LEN;
+	ret = early ? 0 : rx_header_check(s, s->rec[0], len);
 	if (ret)
 		return ret;
 	ret = rx_fill(s, KTLSO_RECORD_HEADER_LEN + len);
@@ -192,6 +222,12 @@ int ktlso_rx_record(struct ktlso_session *s, uint8_t *type)
 		return ret;
 	s->rec_len = 0;
 	s->plain_off = 0;
+	if (early) {
+		ret = rx_early_skip(s, len, type);
+		if (ret == 1)
+			goto again;
+		return ret;
+	}
 	if (rx_protected(s, s->rec[0])) {
 		ret = ktlso_record_open(&s->rx.rp, s->rec,
 					KTLSO_RECORD_HEADER_LEN + len, type,
@@ -199,6 +235,7 @@ int ktlso_rx_record(struct ktlso_session *s, uint8_t *type)
 		if (ret)
 			return ktlso_hs_fail(s, ret, "cannot open a record: %s",
 					     ktlso_error_name(ret));
+		s->early_skip = 0;
 		return 0;
 	}
 	*type = s->rec[0];

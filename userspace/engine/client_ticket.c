@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A client's resumable session (struct ktlso_client_ticket) as bytes, for
+ * a file or a cache outside the process. See engine.h. The encoding:
+ *
+ *	"KTLSOTK" | u8 format (1) | u16 version | u16 suite | psk<32..48> |
+ *	u32 age_add | u32 lifetime | u64 received_ms | server_name<0..255> |
+ *	alpn<0..255> | u8 peer_verified | peer_identity<0..255> |
+ *	ticket<1..KTLSO_CLIENT_TICKET_MAX>
+ *
+ * (psk and the strings with a one-byte length, the ticket with two).
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "engine/alert.h"
+#include "engine/codec.h"
+#include "engine/engine.h"
+
+static const char magic[7] = "KTLSOTK";
+
+#define FORMAT 1
+
+void ktlso_client_ticket_clear(struct ktlso_client_ticket *t)
+{
+	OPENSSL_cleanse(t, sizeof(*t));
+}
+
+int ktlso_client_ticket_encode(const struct ktlso_client_ticket *t,
+			       uint8_t *out, size_t cap, size_t *len)
+{
+	struct ktlso_writer w;
+	int ret;
+
+	*len = 0;
+	if (t->psk_len > sizeof(t->psk) ||
+	    t->ticket_len > KTLSO_CLIENT_TICKET_MAX)
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	ktlso_writer_init(&w, out, cap);
+	ktlso_put_bytes(&w, magic, sizeof(magic));
+	ktlso_put_u8(&w, FORMAT);
+	ktlso_put_u16(&w, t->version);
+	ktlso_put_u16(&w, t->suite);
+	ktlso_writer_open_vector(&w, 1, 32, KTLSO_MAX_HASH_LEN);
+	ktlso_put_bytes(&w, t->psk, t->psk_len);
+	ktlso_writer_close_vector(&w);
+	ktlso_put_u32(&w, t->age_add);
+	ktlso_put_u32(&w, t->lifetime);
+	ktlso_put_u64(&w, t->received_ms);
+	ktlso_put_str8(&w, t->server_name);
+	ktlso_put_str8(&w, t->alpn);
+	ktlso_put_u8(&w, t->peer_verified);
+	ktlso_put_str8(&w, t->peer_identity);
+	ktlso_writer_open_vector(&w, 2, 1, KTLSO_CLIENT_TICKET_MAX);
+	ktlso_put_bytes(&w, t->ticket, t->ticket_len);
+	ktlso_writer_close_vector(&w);
+	ret = ktlso_writer_finish(&w, len);
+	if (ret)
+		OPENSSL_cleanse(out, cap);
+	return ret;
+}
+
+int ktlso_client_ticket_decode(struct ktlso_client_ticket *t,
+			       const uint8_t *in, size_t len)
+{
+	struct ktlso_reader r, v;
+	uint8_t m[sizeof(magic)] = { 0 }, format = 0, verified = 2;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	ktlso_reader_init(&r, in, len);
+	ktlso_get_bytes(&r, m, sizeof(m));
+	ktlso_get_u8(&r, &format);
+	ktlso_get_u16(&r, &t->version);
+	ktlso_get_u16(&r, &t->suite);
+	if (ktlso_get_vector(&r, 1, 32, KTLSO_MAX_HASH_LEN, &v) == 0) {
+		memcpy(t->psk, v.buf, v.len);
+		t->psk_len = (uint8_t)v.len;
+	}
+	ktlso_get_u32(&r, &t->age_add);
+	ktlso_get_u32(&r, &t->lifetime);
+	ktlso_get_u64(&r, &t->received_ms);
+	ktlso_get_str8(&r, t->server_name, sizeof(t->server_name));
+	ktlso_get_str8(&r, t->alpn, sizeof(t->alpn));
+	ktlso_get_u8(&r, &verified);
+	ktlso_get_str8(&r, t->peer_identity, sizeof(t->peer_identity));
+	if (ktlso_get_vector(&r, 2, 1, KTLSO_CLIENT_TICKET_MAX, &v) == 0) {
+		memcpy(t->ticket, v.buf, v.len);
+		t->ticket_len = (uint16_t)v.len;
+	}
+	ret = ktlso_reader_end(&r);
+	if (ret == 0 && (memcmp(m, magic, sizeof(magic)) || format != FORMAT ||
+			 verified > 1))
+		ret = -KTLSO_ALERT_DECODE_ERROR;
+	if (ret) {
+		ktlso_client_ticket_clear(t);
+		return -KTLSO_ALERT_DECODE_ERROR;
+	}
+	t->peer_verified = verified;
+	return 0;
+}

@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TLS 1.3 resumption, engine client against engine server in memory:
+ * tickets issued after a full handshake (their records counted in the
+ * server's sequence numbers), received by the client's ticket callback,
+ * and resumed; with HelloRetryRequest; client authentication carried
+ * over; and each reason a ticket is not resumed (rotated-out key, other
+ * context, expired, age off, ALPN, hash, a client without certificate
+ * where one is required, psk_ke only) giving a full handshake, a tampered
+ * binder giving decrypt_error; early data offered and skipped. Also the
+ * ticket keys (seal, open, rotation) and the client ticket's encoding.
+ */
+#include "kselftest_harness.h"
+
+#include "engine/ticket.h"
+#include "hs_test.h"
+
+#define MAX_TICKETS 4
+
+struct collected {
+	struct ktlso_client_ticket t[MAX_TICKETS];
+	int n;
+};
+
+static void collect(void *arg, const struct ktlso_client_ticket *t)
+{
+	struct collected *c = arg;
+
+	if (c->n < MAX_TICKETS)
+		c->t[c->n] = *t;
+	c->n++;
+}
+
+/* One clock for both sides, in ms; each side may be moved apart. */
+struct clocks {
+	uint64_t client, server;
+};
+
+static uint64_t client_now(void *arg)
+{
+	return ((struct clocks *)arg)->client;
+}
+
+static uint64_t server_now(void *arg)
+{
+	return ((struct clocks *)arg)->server;
+}
+
+FIXTURE(resume) {
+	struct hs_pair p;
+	struct ktlso_ticket_keys *keys;
+	struct collected got;
+	struct clocks clk;
+};
+
+FIXTURE_SETUP(resume)
+{
+	ASSERT_EQ(0, hs_pair_init(&self->p));
+	ASSERT_EQ(0, ktlso_ticket_keys_new(&self->keys, 1));
+	ASSERT_EQ(0, ktlso_ticket_keys_rotate(self->keys, NULL));
+	self->p.scfg.ticket_keys = self->keys;
+	self->p.scfg.ticket_context = "profile-a";
+	self->p.ccfg.ticket = collect;
+	self->p.ccfg.ticket_arg = &self->got;
+	self->clk.client = self->clk.server = 1700000000000ull;
+	self->p.ccfg.test.now_ms = client_now;
+	self->p.scfg.test.now_ms = server_now;
+	self->p.ccfg.test.arg = self->p.scfg.test.arg = &self->clk;
+}
+
+FIXTURE_TEARDOWN(resume)
+{
+	hs_pair_free(&self->p);
+	ktlso_ticket_keys_free(self->keys);
+	memset(&self->got, 0, sizeof(self->got));
+	EXPECT_EQ(0, test_leaks());
+}
+
+static void run_ok(struct __test_metadata *_metadata, struct hs_pair *p)
+{
+	ASSERT_EQ(0, hs_pair_start(p));
+	ASSERT_EQ(0, hs_pair_run(p))
+		TH_LOG("client %s (%s), server %s (%s)",
+		       ktlso_session_strerror(p->rc), p->clog.last_error,
+		       ktlso_session_strerror(p->rs), p->slog.last_error);
+	EXPECT_EQ(0, p->clog.errors);
+	EXPECT_EQ(0, p->slog.errors);
+}
+
+/* The client reads what came after the handshake: the tickets. */
+static void read_tickets(struct __test_metadata *_metadata, struct hs_pair *p)
+{
+	uint8_t buf[16];
+	size_t n;
+
+	EXPECT_EQ(KTLSO_WANT_READ,
+		  ktlso_session_read(p->c, buf, sizeof(buf), &n));
+	EXPECT_EQ(0u, pipe_pending(&p->s2c));
+}
+
+/* Both results agree, keys included, and say @resumed. */
+static void results_agree(struct __test_metadata *_metadata,
+			  struct hs_pair *p, bool resumed)
+{
+	struct ktlso_session_result cr, sr;
+
+	ASSERT_EQ(0, ktlso_session_result(p->c, &cr));
+	ASSERT_EQ(0, ktlso_session_result(p->s, &sr));
+	EXPECT_EQ(resumed, cr.resumed);
+	EXPECT_EQ(resumed, sr.resumed);
+	EXPECT_EQ(cr.suite, sr.suite);
+	ASSERT_EQ(cr.tx_len, sr.rx_len);
+	ASSERT_EQ(cr.rx_len, sr.tx_len);
+	EXPECT_EQ(0, memcmp(&cr.tx, &sr.rx, cr.tx_len));
+	EXPECT_EQ(0, memcmp(&cr.rx, &sr.tx, cr.rx_len));
+	EXPECT_EQ(cr.tx_seq, sr.rx_seq);
+	EXPECT_EQ(cr.rx_seq, sr.tx_seq);
+	ktlso_session_result_clear(&cr);
+	ktlso_session_result_clear(&sr);
+}
+
+/* A full handshake that leaves the client with the server's tickets. */
+static void full_with_tickets(struct __test_metadata *_metadata,
+			      struct hs_pair *p, struct collected *got)
+{
+	hs_pair_reset(p);
+	p->ccfg.resume = NULL;
+	got->n = 0;
+	run_ok(_metadata, p);
+	read_tickets(_metadata, p);
+	results_agree(_metadata, p, false);
+	ASSERT_EQ((int)p->scfg.n_tickets, got->n);
+}
+
+/* Then a handshake offering @t: resumed or full. */
+static void again(struct __test_metadata *_metadata, struct hs_pair *p,
+		  const struct ktlso_client_ticket *t, bool resumed)
+{
+	hs_pair_reset(p);
+	p->ccfg.resume = t;
+	run_ok(_metadata, p);
+	read_tickets(_metadata, p);
+	results_agree(_metadata, p, resumed);
+}
+
+TEST_F(resume, tickets_then_resumed)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_session_result cr, sr;
+	char identity[256];
+	uint8_t buf[16];
+	size_t n;
+
+	run_ok(_metadata, p);
+	ASSERT_EQ(0, ktlso_session_result(p->s, &sr));
+	ASSERT_EQ(0, ktlso_session_result(p->c, &cr));
+	/* The two tickets went under the application keys, counted. */
+	EXPECT_EQ(2u, sr.tx_seq);
+	EXPECT_EQ(0u, cr.rx_seq);
+	snprintf(identity, sizeof(identity), "%s", cr.peer_identity);
+	ASSERT_NE(0, identity[0]);
+	ktlso_session_result_clear(&cr);
+	ktlso_session_result_clear(&sr);
+	read_tickets(_metadata, p);
+	ASSERT_EQ(2, self->got.n);
+	EXPECT_EQ(KTLSO_TLS13_VERSION, self->got.t[0].version);
+	EXPECT_STREQ("server.example", self->got.t[0].server_name);
+	EXPECT_EQ(7200u, self->got.t[0].lifetime);
+	EXPECT_NE(0, memcmp(self->got.t[0].psk, self->got.t[1].psk,
+			    self->got.t[0].psk_len));
+	results_agree(_metadata, p, false);
+
+	again(_metadata, p, &self->got.t[1], true);
+	ASSERT_EQ(0, ktlso_session_result(p->c, &cr));
+	EXPECT_TRUE(cr.peer_verified);
+	EXPECT_STREQ(identity, cr.peer_identity);
+	ktlso_session_result_clear(&cr);
+	/* Application data flows; the resumed session issued tickets too. */
+	ASSERT_EQ(0, ktlso_session_write(p->c, "ping", 4, &n));
+	ASSERT_EQ(0, ktlso_session_read(p->s, buf, sizeof(buf), &n));
+	ASSERT_EQ(4u, n);
+	EXPECT_EQ(0, memcmp(buf, "ping", 4));
+	ASSERT_EQ(0, ktlso_session_write(p->s, "pong", 4, &n));
+	ASSERT_EQ(0, ktlso_session_read(p->c, buf, sizeof(buf), &n));
+	ASSERT_EQ(4u, n);
+	EXPECT_EQ(4, self->got.n);
+}
+
+TEST_F(resume, after_hello_retry_request)
+{
+	struct hs_pair *p = &self->p;
+	static const uint16_t p256[] = { 0x0017 };
+
+	full_with_tickets(_metadata, p, &self->got);
+	/* The client's one share is x25519; the server takes P-256 only. */
+	memcpy(p->scfg.groups, p256, sizeof(p256));
+	p->scfg.n_groups = 1;
+	again(_metadata, p, &self->got.t[0], true);
+}
+
+TEST_F(resume, client_certificate_carried_over)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_session_result sr;
+
+	p->scfg.peer_auth = KTLSO_PEER_AUTH_REQUIRE;
+	p->ccfg.creds = &p->client;
+	p->ccfg.n_creds = 1;
+	full_with_tickets(_metadata, p, &self->got);
+	again(_metadata, p, &self->got.t[0], true);
+	ASSERT_EQ(0, ktlso_session_result(p->s, &sr));
+	EXPECT_TRUE(sr.peer_verified);
+	EXPECT_NE(NULL, strstr(sr.peer_identity, "client.example"));
+	ktlso_session_result_clear(&sr);
+}
+
+TEST_F(resume, no_certificate_not_resumed_where_required)
+{
+	struct hs_pair *p = &self->p;
+
+	p->scfg.peer_auth = KTLSO_PEER_AUTH_OPTIONAL;
+	full_with_tickets(_metadata, p, &self->got);
+	/* Now the profile requires one: a full handshake, with one. */
+	p->scfg.peer_auth = KTLSO_PEER_AUTH_REQUIRE;
+	p->ccfg.creds = &p->client;
+	p->ccfg.n_creds = 1;
+	again(_metadata, p, &self->got.t[0], false);
+}
+
+TEST_F(resume, rotation)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+
+	full_with_tickets(_metadata, p, &self->got);
+	t = self->got.t[0];
+	/* One rotation: the key is a previous one, which still opens. */
+	ASSERT_EQ(0, ktlso_ticket_keys_rotate(self->keys, NULL));
+	again(_metadata, p, &t, true);
+	/* Two: it is gone (keep is 1), a full handshake. */
+	ASSERT_EQ(0, ktlso_ticket_keys_rotate(self->keys, NULL));
+	again(_metadata, p, &t, false);
+	ktlso_client_ticket_clear(&t);
+}
+
+TEST_F(resume, other_context_not_resumed)
+{
+	struct hs_pair *p = &self->p;
+
+	full_with_tickets(_metadata, p, &self->got);
+	p->scfg.ticket_context = "profile-b";
+	again(_metadata, p, &self->got.t[0], false);
+}
+
+TEST_F(resume, expired_not_offered)
+{
+	struct hs_pair *p = &self->p;
+
+	full_with_tickets(_metadata, p, &self->got);
+	self->clk.client += 7200 * 1000ull;
+	self->clk.server += 7200 * 1000ull;
+	again(_metadata, p, &self->got.t[0], false);
+}
+
+TEST_F(resume, expired_on_the_server_not_resumed)
+{
+	struct hs_pair *p = &self->p;
+
+	full_with_tickets(_metadata, p, &self->got);
+	/* The client thinks it fresh; the server's clock says otherwise. */
+	self->clk.server += 7201 * 1000ull;
+	again(_metadata, p, &self->got.t[0], false);
+}
+
+TEST_F(resume, age_off_not_resumed)
+{
+	struct hs_pair *p = &self->p;
+
+	full_with_tickets(_metadata, p, &self->got);
+	self->clk.server += 11 * 1000;	/* tolerance 10 s */
+	again(_metadata, p, &self->got.t[0], false);
+	self->clk.client += 2 * 1000;	/* 9 s apart: within it */
+	again(_metadata, p, &self->got.t[0], true);
+}
+
+TEST_F(resume, other_alpn_not_resumed)
+{
+	struct hs_pair *p = &self->p;
+
+	ASSERT_EQ(0, ktlso_config_set_alpn(&p->scfg, "h2,http/1.1"));
+	ASSERT_EQ(0, ktlso_config_set_alpn(&p->ccfg, "h2"));
+	full_with_tickets(_metadata, p, &self->got);
+	EXPECT_STREQ("h2", self->got.t[0].alpn);
+	ASSERT_EQ(0, ktlso_config_set_alpn(&p->ccfg, "http/1.1"));
+	again(_metadata, p, &self->got.t[0], false);
+}
+
+TEST_F(resume, other_hash_not_resumed)
+{
+	struct hs_pair *p = &self->p;
+
+	ASSERT_EQ(0, ktlso_config_set_suites(&p->scfg,
+					     "TLS_AES_256_GCM_SHA384"));
+	full_with_tickets(_metadata, p, &self->got);
+	EXPECT_EQ(0x1302, self->got.t[0].suite);
+	ASSERT_EQ(0, ktlso_config_set_suites(&p->scfg,
+					     "TLS_AES_128_GCM_SHA256"));
+	again(_metadata, p, &self->got.t[0], false);
+	/* Same hash, another suite: resumed with the server's choice. */
+	ASSERT_EQ(0, ktlso_config_set_suites(&p->scfg,
+					     "TLS_AES_256_GCM_SHA384"));
+	full_with_tickets(_metadata, p, &self->got);
+	ASSERT_EQ(0, ktlso_config_set_suites(&p->ccfg,
+					     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"));
+	again(_metadata, p, &self->got.t[0], true);
+}
+
+static void psk_ke_only(void *arg, struct ktlso_client_hello *ch)
+{
+	(void)arg;
+	ch->psk_modes = KTLSO_PSK_KE_BIT;
+}
+
+TEST_F(resume, psk_ke_only_neither_resumed_nor_ticketed)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+
+	full_with_tickets(_metadata, p, &self->got);
+	t = self->got.t[0];
+	p->ccfg.test.client_hello = psk_ke_only;
+	self->got.n = 0;
+	again(_metadata, p, &t, false);
+	read_tickets(_metadata, p);
+	EXPECT_EQ(0, self->got.n);
+	ktlso_client_ticket_clear(&t);
+}
+
+/* The ClientHello's last byte is its binder's. */
+static int flip_binder(void *arg, bool server, uint8_t *msg, size_t *len,
+		       size_t cap)
+{
+	(void)arg;
+	(void)cap;
+	if (!server && msg[0] == KTLSO_HS_CLIENT_HELLO)
+		msg[*len - 1] ^= 1;
+	return 0;
+}
+
+TEST_F(resume, tampered_binder_is_decrypt_error)
+{
+	struct hs_pair *p = &self->p;
+
+	full_with_tickets(_metadata, p, &self->got);
+	hs_pair_reset(p);
+	p->ccfg.resume = &self->got.t[0];
+	p->ccfg.test.message_out = flip_binder;
+	ASSERT_EQ(0, hs_pair_start(p));
+	EXPECT_NE(0, hs_pair_run(p));
+	EXPECT_EQ(-KTLSO_ALERT_DECRYPT_ERROR, p->rs);
+	expect_alerted(_metadata, p->s, p->c, KTLSO_ALERT_DECRYPT_ERROR);
+	EXPECT_NE(NULL, strstr(p->slog.last_error, "binder"));
+}
+
+TEST_F(resume, foreign_ticket_is_a_full_handshake)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+
+	full_with_tickets(_metadata, p, &self->got);
+	t = self->got.t[0];
+	t.ticket[20] ^= 1;		/* sealed part: does not open */
+	again(_metadata, p, &t, false);
+	t = self->got.t[0];
+	t.ticket[0] ^= 1;		/* key name: not ours */
+	again(_metadata, p, &t, false);
+	ktlso_client_ticket_clear(&t);
+}
+
+/* early_data goes before pre_shared_key, which stays last. */
+static void offer_early_data(void *arg, struct ktlso_client_hello *ch)
+{
+	(void)arg;
+	if (ch->ext.order[ch->ext.n - 1] != KTLSO_EXT_PRE_SHARED_KEY)
+		return;
+	ch->ext.order[ch->ext.n - 1] = KTLSO_EXT_EARLY_DATA;
+	ch->ext.present |= KTLSO_EXT_BIT(KTLSO_EXT_EARLY_DATA);
+	ch->ext.order[ch->ext.n++] = KTLSO_EXT_PRE_SHARED_KEY;
+}
+
+/* A record that looks like 0-RTT data: no key of the server opens it. */
+static void push_early_record(struct pipe *wire, size_t len)
+{
+	uint8_t rec[5 + 512];
+
+	memset(rec, 0x5a, sizeof(rec));
+	rec[0] = KTLSO_CONTENT_APPLICATION_DATA;
+	rec[1] = 3;
+	rec[2] = 3;
+	rec[3] = (uint8_t)(len >> 8);
+	rec[4] = (uint8_t)len;
+	pipe_push(wire, rec, 5 + len);
+}
+
+TEST_F(resume, early_data_offered_is_skipped)
+{
+	struct hs_pair *p = &self->p;
+	uint8_t buf[16];
+	size_t n;
+
+	full_with_tickets(_metadata, p, &self->got);
+	hs_pair_reset(p);
+	p->ccfg.resume = &self->got.t[0];
+	p->ccfg.test.client_hello = offer_early_data;
+	ASSERT_EQ(0, hs_pair_start(p));
+	/* ClientHello (and the compatibility CCS), then two early records. */
+	EXPECT_EQ(KTLSO_WANT_READ, ktlso_session_handshake(p->c));
+	push_early_record(&p->c2s, 300);
+	push_early_record(&p->c2s, 512);
+	ASSERT_EQ(0, hs_pair_run(p))
+		TH_LOG("client %s (%s), server %s (%s)",
+		       ktlso_session_strerror(p->rc), p->clog.last_error,
+		       ktlso_session_strerror(p->rs), p->slog.last_error);
+	read_tickets(_metadata, p);
+	results_agree(_metadata, p, true);
+	ASSERT_EQ(0, ktlso_session_write(p->c, "1-RTT", 5, &n));
+	ASSERT_EQ(0, ktlso_session_read(p->s, buf, sizeof(buf), &n));
+	EXPECT_EQ(5u, n);
+}
+
+TEST_F(resume, too_much_early_data_is_refused)
+{
+	struct hs_pair *p = &self->p;
+	int i;
+
+	full_with_tickets(_metadata, p, &self->got);
+	hs_pair_reset(p);
+	p->ccfg.resume = &self->got.t[0];
+	p->ccfg.test.client_hello = offer_early_data;
+	ASSERT_EQ(0, hs_pair_start(p));
+	EXPECT_EQ(KTLSO_WANT_READ, ktlso_session_handshake(p->c));
+	for (i = 0; i <= KTLSO_EARLY_DATA_SKIP_MAX / 512; i++)
+		push_early_record(&p->c2s, 512);
+	EXPECT_NE(0, hs_pair_run(p));
+	EXPECT_EQ(-KTLSO_ALERT_BAD_RECORD_MAC, p->rs);
+}
+
+/* --- the pieces ----------------------------------------------------------- */
+
+TEST(ticket_keys)
+{
+	struct ktlso_ticket_key key = { .name = "0123456789abcdef" };
+	struct ktlso_ticket_keys *k;
+	uint8_t ticket[64 + KTLSO_TICKET_OVERHEAD], out[64];
+	size_t len, n;
+
+	ASSERT_EQ(0, ktlso_ticket_keys_new(&k, 0));
+	/* No key yet: nothing sealed. */
+	EXPECT_EQ(1, ktlso_ticket_seal(k, (const uint8_t *)"c", 1,
+				       (const uint8_t *)"state", 5, ticket,
+				       sizeof(ticket), &len));
+	memset(key.secret, 7, sizeof(key.secret));
+	ASSERT_EQ(0, ktlso_ticket_keys_rotate(k, &key));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_ticket_keys_rotate(k, &key));
+	ASSERT_EQ(0, ktlso_ticket_seal(k, (const uint8_t *)"c", 1,
+				       (const uint8_t *)"state", 5, ticket,
+				       sizeof(ticket), &len));
+	EXPECT_EQ(5u + KTLSO_TICKET_OVERHEAD, len);
+	EXPECT_EQ(0, memcmp(ticket, key.name, KTLSO_TICKET_KEY_NAME_LEN));
+	ASSERT_EQ(0, ktlso_ticket_open(k, (const uint8_t *)"c", 1, ticket, len,
+				       out, sizeof(out), &n));
+	ASSERT_EQ(5u, n);
+	EXPECT_EQ(0, memcmp(out, "state", 5));
+	/* Another context, a flipped bit, a short ticket: not ours. */
+	EXPECT_EQ(1, ktlso_ticket_open(k, (const uint8_t *)"d", 1, ticket, len,
+				       out, sizeof(out), &n));
+	ticket[len - 1] ^= 1;
+	EXPECT_EQ(1, ktlso_ticket_open(k, (const uint8_t *)"c", 1, ticket, len,
+				       out, sizeof(out), &n));
+	EXPECT_EQ(1, ktlso_ticket_open(k, (const uint8_t *)"c", 1, ticket,
+				       KTLSO_TICKET_OVERHEAD, out, sizeof(out),
+				       &n));
+	/* keep 0: a rotation retires the key at once. */
+	ticket[len - 1] ^= 1;
+	ASSERT_EQ(0, ktlso_ticket_keys_rotate(k, NULL));
+	EXPECT_EQ(1, ktlso_ticket_open(k, (const uint8_t *)"c", 1, ticket, len,
+				       out, sizeof(out), &n));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_ticket_keys_new(&k, KTLSO_TICKET_KEEP_MAX + 1));
+	ktlso_ticket_keys_free(k);
+}
+
+TEST(client_ticket_encoding)
+{
+	struct ktlso_client_ticket t, back;
+	uint8_t buf[sizeof(t) + 64];
+	size_t len, cut;
+
+	memset(&t, 0, sizeof(t));
+	t.version = KTLSO_TLS13_VERSION;
+	t.suite = 0x1301;
+	t.psk_len = 32;
+	memset(t.psk, 0xaa, 32);
+	t.age_add = 0x01020304;
+	t.lifetime = 7200;
+	t.received_ms = 1700000000123ull;
+	snprintf(t.server_name, sizeof(t.server_name), "server.example");
+	snprintf(t.alpn, sizeof(t.alpn), "h2");
+	t.peer_verified = true;
+	snprintf(t.peer_identity, sizeof(t.peer_identity), "CN=server.example");
+	t.ticket_len = 100;
+	memset(t.ticket, 0x55, 100);
+	ASSERT_EQ(0, ktlso_client_ticket_encode(&t, buf, sizeof(buf), &len));
+	ASSERT_EQ(0, ktlso_client_ticket_decode(&back, buf, len));
+	EXPECT_EQ(0, memcmp(&t, &back, sizeof(t)));
+	/* Every truncation, and a byte more, is refused. */
+	for (cut = 0; cut < len; cut++)
+		EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
+			  ktlso_client_ticket_decode(&back, buf, cut));
+	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
+		  ktlso_client_ticket_decode(&back, buf, len + 1));
+	buf[0] ^= 1;
+	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
+		  ktlso_client_ticket_decode(&back, buf, len));
+	EXPECT_EQ(-KTLSO_ERROR_NO_SPACE,
+		  ktlso_client_ticket_encode(&t, buf, 40, &len));
+}
+
+TEST_HARNESS_MAIN
