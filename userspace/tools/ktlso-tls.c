@@ -5,9 +5,11 @@
  * interop test peer, in the manner of openssl s_client / s_server.
  *
  *   ktlso-tls client --connect HOST:PORT [--servername NAME] [--cafile F]
- *                    [--cert F --key F] [--noverify] [COMMON...]
+ *                    [--cert F --key F] [--noverify] [--sess-in F]
+ *                    [--sess-out F] [COMMON...]
  *   ktlso-tls server --accept [HOST:]PORT --cert F --key F [--cert F --key F]
- *                    [--cafile F] [--verify] [--www] [--naccept N] [COMMON...]
+ *                    [--cafile F] [--verify] [--www] [--naccept N]
+ *                    [--tickets N] [COMMON...]
  *   COMMON: --tls1.2 | --tls1.3 (default: both, 1.3 preferred),
  *           --suites LIST, --groups LIST (':'-separated), --alpn LIST,
  *           --ems required|preferred
@@ -51,6 +53,13 @@
  * (/etc/ssl/certs), unless --noverify. A server picks among its --cert
  * pairs by the client's server name (the first is the default); --verify
  * requires a client certificate, verified the same way.
+ *
+ * Resumption (TLS 1.3): a server with --tickets N seals N tickets after
+ * each full or resumed handshake under a ticket key made at start, so
+ * that its later connections resume. A client with --sess-out FILE writes
+ * the last ticket it receives there (ktlso's own encoding, holding the
+ * PSK: mode 0600), and with --sess-in FILE offers that ticket; "resumed:
+ * yes" among the parameters says whether the server took it.
  */
 
 #include <errno.h>
@@ -71,6 +80,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "common/version.h"
 #include "engine/alert.h"
 #include "engine/engine.h"
@@ -78,6 +89,7 @@
 #include "engine/pki.h"
 #include "engine/sig.h"
 #include "engine/suite.h"
+#include "engine/ticket.h"
 
 #define PROG "ktlso-tls"
 
@@ -107,6 +119,8 @@ struct options {
 	bool noverify;			/* client: do not verify the server */
 	bool www, quiet, verbose;
 	unsigned long naccept;		/* server: connections; 0: endless */
+	unsigned long tickets;		/* server: per handshake */
+	const char *sess_in, *sess_out;	/* client: ticket files */
 };
 
 static void usage(FILE *f)
@@ -114,10 +128,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " client --connect HOST:PORT [--servername NAME]\n"
 		"                 [--cafile FILE] [--cert FILE --key FILE] [--noverify]\n"
-		"                 [COMMON...]\n"
+		"                 [--sess-in FILE] [--sess-out FILE] [COMMON...]\n"
 		"       " PROG " server --accept [HOST:]PORT --cert FILE --key FILE\n"
 		"                 [--cert FILE --key FILE]... [--cafile FILE] [--verify]\n"
-		"                 [--www] [--naccept N] [COMMON...]\n"
+		"                 [--www] [--naccept N] [--tickets N] [COMMON...]\n"
 		"       " PROG " --version | --help\n"
 		"COMMON: --tls1.2 | --tls1.3   only this version (default: both, 1.3 preferred)\n"
 		"        --suites LIST         IANA suite names, ':'-separated\n"
@@ -132,6 +146,9 @@ static void usage(FILE *f)
 		"store, " SYSTEM_CA_DIR ") unless --noverify. A server with several\n"
 		"--cert/--key pairs picks one by the client's server name. The server\n"
 		"--verify requires a client certificate, verified against --cafile.\n"
+		"TLS 1.3 resumption: the server --tickets N issues N tickets per\n"
+		"handshake (1 to 16); the client --sess-out FILE keeps the last one it\n"
+		"gets, --sess-in FILE offers it.\n"
 		"stdin goes to the peer, the peer's data to stdout; parameters and\n"
 		"errors to stderr. A client makes one connection; a server serves one\n"
 		"after another until stopped, or --naccept N of them. Exit status: 0\n"
@@ -164,7 +181,7 @@ enum {
 	OPT_CONNECT = 256, OPT_ACCEPT, OPT_SERVERNAME, OPT_CAFILE, OPT_CERT,
 	OPT_KEY, OPT_NOVERIFY, OPT_VERIFY, OPT_WWW, OPT_TLS12, OPT_TLS13,
 	OPT_SUITES, OPT_GROUPS, OPT_ALPN, OPT_EMS, OPT_QUIET, OPT_HELP,
-	OPT_VERSION, OPT_NACCEPT,
+	OPT_VERSION, OPT_NACCEPT, OPT_TICKETS, OPT_SESS_IN, OPT_SESS_OUT,
 };
 
 static const struct option long_options[] = {
@@ -178,6 +195,9 @@ static const struct option long_options[] = {
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "www", no_argument, NULL, OPT_WWW },
 	{ "naccept", required_argument, NULL, OPT_NACCEPT },
+	{ "tickets", required_argument, NULL, OPT_TICKETS },
+	{ "sess-in", required_argument, NULL, OPT_SESS_IN },
+	{ "sess-out", required_argument, NULL, OPT_SESS_OUT },
 	{ "tls1.2", no_argument, NULL, OPT_TLS12 },
 	{ "tls1.3", no_argument, NULL, OPT_TLS13 },
 	{ "suites", required_argument, NULL, OPT_SUITES },
@@ -242,6 +262,17 @@ static int parse_option(struct options *o, int c, const char *arg)
 			return bad_usage("--naccept: \"%s\" is not a number from 1 up",
 					 arg);
 		break;
+	case OPT_TICKETS:
+		if (parse_count(arg, &o->tickets) || o->tickets > KTLSO_TICKETS_MAX)
+			return bad_usage("--tickets: \"%s\" is not a number from 1 to %d",
+					 arg, KTLSO_TICKETS_MAX);
+		break;
+	case OPT_SESS_IN:
+		o->sess_in = arg;
+		break;
+	case OPT_SESS_OUT:
+		o->sess_out = arg;
+		break;
 	case OPT_TLS12:
 		o->tls12 = true;
 		break;
@@ -283,16 +314,17 @@ static int check_options(const struct options *o)
 	if (client) {
 		if (!o->connect)
 			return bad_usage("client: --connect HOST:PORT is required");
-		if (o->accept || o->verify || o->www || o->naccept)
-			return bad_usage("client: --accept, --verify, --www and --naccept are server options");
+		if (o->accept || o->verify || o->www || o->naccept || o->tickets)
+			return bad_usage("client: --accept, --verify, --www, --naccept and --tickets are server options");
 		if (o->n_certs > 1)
 			return bad_usage("client: one --cert/--key at most");
 		return 0;
 	}
 	if (!o->accept)
 		return bad_usage("server: --accept PORT is required");
-	if (o->connect || o->servername || o->noverify)
-		return bad_usage("server: --connect, --servername and --noverify are client options");
+	if (o->connect || o->servername || o->noverify || o->sess_in ||
+	    o->sess_out)
+		return bad_usage("server: --connect, --servername, --noverify, --sess-in and --sess-out are client options");
 	if (!o->n_certs)
 		return bad_usage("server: --cert FILE --key FILE is required");
 	return 0;
@@ -350,6 +382,8 @@ struct tool {
 	struct ktlso_session *s;
 	bool more;			/* server: connections to come */
 	char last_error[512];		/* the engine's last error log line */
+	struct ktlso_ticket_keys *ticket_keys;	/* server: --tickets */
+	struct ktlso_client_ticket resume;	/* client: --sess-in */
 };
 
 static const char *const level_names[] = {
@@ -415,6 +449,78 @@ static int config_versions_suites(struct tool *t)
 		return EXIT_FAIL;
 	}
 	return 0;
+}
+
+/* --- resumption ----------------------------------------------------------- */
+
+/* Client: each ticket received replaces --sess-out's (0600, atomically). */
+static void save_ticket(void *arg, const struct ktlso_client_ticket *tk)
+{
+	struct tool *t = arg;
+	uint8_t buf[sizeof(*tk) + 64];
+	char tmp[4096];
+	size_t len;
+	int fd, ok;
+
+	if (ktlso_client_ticket_encode(tk, buf, sizeof(buf), &len))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", t->opt.sess_out);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ok = fd >= 0 && write(fd, buf, len) == (ssize_t)len;
+	if (fd >= 0 && close(fd))
+		ok = 0;
+	if (!ok || rename(tmp, t->opt.sess_out)) {
+		fail("%s: %s", t->opt.sess_out, strerror(errno));
+		unlink(tmp);
+	} else if (!t->opt.quiet) {
+		fprintf(stderr, "ticket saved: %s\n", t->opt.sess_out);
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+/* Client: --sess-in's ticket; a file that is no ticket is fatal. */
+static int load_ticket(struct tool *t)
+{
+	uint8_t buf[sizeof(t->resume) + 64];
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(t->opt.sess_in, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail("%s: %s", t->opt.sess_in, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	ret = n > 0 ? ktlso_client_ticket_decode(&t->resume, buf, (size_t)n) :
+		      -1;
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (ret) {
+		fail("%s: not a ticket written by --sess-out", t->opt.sess_in);
+		return -1;
+	}
+	t->cfg.resume = &t->resume;
+	return 0;
+}
+
+static int config_resumption(struct tool *t)
+{
+	const struct options *o = &t->opt;
+
+	if (o->tickets) {
+		if (ktlso_ticket_keys_new(&t->ticket_keys, 0) ||
+		    ktlso_ticket_keys_rotate(t->ticket_keys, NULL)) {
+			fail("cannot make a ticket key");
+			return -1;
+		}
+		t->cfg.ticket_keys = t->ticket_keys;
+		t->cfg.n_tickets = (unsigned int)o->tickets;
+	}
+	if (o->sess_out) {
+		t->cfg.ticket = save_ticket;
+		t->cfg.ticket_arg = t;
+	}
+	return o->sess_in ? load_ticket(t) : 0;
 }
 
 /* Credentials and trust anchors; a file that will not load is fatal. */
@@ -520,7 +626,7 @@ static int configure(struct tool *t)
 		cfg->peer_auth = o->verify ? KTLSO_PEER_AUTH_REQUIRE :
 					     KTLSO_PEER_AUTH_NONE;
 	}
-	return config_files(t) ? EXIT_FAIL : 0;
+	return config_files(t) || config_resumption(t) ? EXIT_FAIL : 0;
 }
 
 /* --- the TCP connection --------------------------------------------------- */
@@ -745,6 +851,7 @@ static void print_params(FILE *f, const struct ktlso_session_result *r,
 	fprintf(f, "server name: %s%s", or_none(r->server_name), eol);
 	fprintf(f, "peer: %s%s", or_none(r->peer_identity), eol);
 	fprintf(f, "peer verified: %s%s", r->peer_verified ? "yes" : "no", eol);
+	fprintf(f, "resumed: %s%s", r->resumed ? "yes" : "no", eol);
 }
 
 /* --- the handshake -------------------------------------------------------- */
@@ -1180,6 +1287,8 @@ out:
 	for (i = 0; i < t->n_creds; i++)
 		ktlso_cred_free(&t->creds[i]);
 	ktlso_trust_free(&t->trust);
+	ktlso_ticket_keys_free(t->ticket_keys);
+	ktlso_client_ticket_clear(&t->resume);
 	free(t);
 	return ret;
 }
