@@ -83,7 +83,7 @@ long kd_parse_uint(const char *value, long min, long max)
 
 enum gkey {
 	GK_LOG_LEVEL, GK_MAX_HANDSHAKES, GK_TIMEOUT, GK_USER, GK_KEY_CHECK,
-	GK_WORKERS, GK_PER_PEER, GK_PER_USER, GK_COUNT
+	GK_WORKERS, GK_PER_PEER, GK_PER_USER, GK_TICKET_ROTATION, GK_COUNT
 };
 
 static const char *const global_keys[GK_COUNT] = {
@@ -95,6 +95,7 @@ static const char *const global_keys[GK_COUNT] = {
 	[GK_WORKERS] = "workers",
 	[GK_PER_PEER] = "max_handshakes_per_peer",
 	[GK_PER_USER] = "max_handshakes_per_user",
+	[GK_TICKET_ROTATION] = "ticket_rotation",
 };
 
 /* "user = NAME": an account that exists, and is not root's. */
@@ -229,6 +230,16 @@ static void global_key(struct kd_load *ld, struct kd_config *c,
 			c->max_per_peer = (unsigned int)v;
 		else
 			c->max_per_user = (unsigned int)v;
+		break;
+	case GK_TICKET_ROTATION:
+		v = kd_parse_uint(value, KD_TICKET_ROTATION_MIN,
+				  KD_TICKET_ROTATION_MAX);
+		if (v < 0)
+			kd_load_error(ld, line, "%s: \"%s\" is not a number of seconds from %d to %d",
+				      key, value, KD_TICKET_ROTATION_MIN,
+				      KD_TICKET_ROTATION_MAX);
+		else
+			c->ticket_rotation_s = (unsigned int)v;
 		break;
 	}
 }
@@ -487,6 +498,7 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 	c->max_handshakes = KD_DEFAULT_MAX_HANDSHAKES;
 	c->max_per_peer = KD_DEFAULT_MAX_PER_PEER;
 	c->timeout_ms = KD_DEFAULT_TIMEOUT_MS;
+	c->ticket_rotation_s = KD_DEFAULT_TICKET_ROTATION;
 	ps.c = c;
 	/* As given: relative to the working directory, unlike what it names. */
 	text = kd_files_get(files, path, err, sizeof(err));

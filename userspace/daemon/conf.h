@@ -44,6 +44,9 @@
 #define KD_DEFAULT_MAX_PER_PEER 64	/* "max_handshakes_per_peer" */
 #define KD_DEFAULT_TIMEOUT_MS 30000
 #define KD_PROFILE_NAME_MAX 64	/* KTLSO_HS_PROFILE_MAX, NUL included */
+#define KD_DEFAULT_TICKET_ROTATION 3600	/* "ticket_rotation", seconds */
+#define KD_TICKET_ROTATION_MIN 60
+#define KD_TICKET_ROTATION_MAX 86400
 
 enum kd_client_auth {
 	KD_CLIENT_AUTH_NONE,
@@ -71,8 +74,10 @@ enum kd_client_auth {
  *	"allow_client"); empty: root only
  * @tmpl: the engine configuration every handshake of this profile starts
  *	from: its suites filtered and ordered for the kernel, the peer chain
- *	policy ("peer_min_rsa_bits", "peer_sha1"), @creds and @trust
- *	borrowed; the handshake adds server name, ALPN and logging
+ *	policy ("peer_min_rsa_bits", "peer_sha1"), TLS 1.3 tickets as a
+ *	server ("tickets", n_tickets: 0 for no resumption;
+ *	"ticket_lifetime"), @creds and @trust borrowed; the handshake adds
+ *	server name, ALPN, the daemon's ticket keys and logging
  */
 struct kd_profile {
 	char name[KD_PROFILE_NAME_MAX];
@@ -107,6 +112,8 @@ struct kd_profile {
  *	this many from one peer address (default 64; 0: no bound)
  * @max_per_user: "max_handshakes_per_user": at most this many asked for
  *	by one local user (default 0: no bound)
+ * @ticket_rotation_s: "ticket_rotation": seconds between two ticket
+ *	keys (default 3600)
  * @profiles: the profiles, in file order
  * @n_profiles: entries in @profiles
  */
@@ -120,6 +127,7 @@ struct kd_config {
 	bool keys_lax;
 	unsigned int workers;
 	unsigned int max_per_peer, max_per_user;
+	unsigned int ticket_rotation_s;
 	struct kd_profile **profiles;
 	size_t n_profiles;
 };

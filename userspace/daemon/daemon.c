@@ -180,6 +180,7 @@ static void start(struct kd_daemon *d, const struct kd_request *req)
 		.peer = req->peer,
 		.who = &req->who,
 		.install = kd_install_kernel_keys,
+		.ticket_keys = d->tickets.keys,
 	};
 	char pk[KD_INFLIGHT_KEY_MAX], uk[KD_INFLIGHT_KEY_MAX];
 	struct kd_outcome o = { .status = ECONNABORTED };
@@ -264,6 +265,7 @@ int kd_daemon_reload_collect(struct kd_daemon *d)
 	d->probe = probe;
 	kd_config_put(d->conf);
 	d->conf = c;
+	kd_tickets_configure(&d->tickets, c);
 	kd_log_set_level(kd_daemon_log_level(c, d->verbosity));
 	kd_daemon_log_config(c);
 	/* A larger bound may let waiting requests in. */
@@ -355,6 +357,9 @@ int kd_daemon_run(struct kd_daemon *d)
 		goto out_sig;
 	}
 	kd_inflight_init(&d->inflight);
+	ret = kd_tickets_init(&d->tickets, &d->loop, d->conf);
+	if (ret)
+		goto out_reload;
 	/* After signals_open(): the workers start with them blocked. */
 	n = d->conf->workers ? d->conf->workers : kd_workers_default();
 	ret = kd_workers_start(&d->workers, n, on_done, d);
@@ -399,6 +404,8 @@ out_workers:
 	       (unsigned long long)d->refused,
 	       (unsigned long long)d->busy);
 out_reload:
+	/* No handshake holds the ticket keys once the workers have stopped. */
+	kd_tickets_fini(&d->tickets);
 	/* A reload that does not end soon is left to the exit. */
 	d->reload_left = kd_reload_fini(&d->reload, RELOAD_STOP_WAIT_MS);
 out_sig:

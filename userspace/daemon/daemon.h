@@ -24,6 +24,7 @@
 #include "daemon/kalg.h"
 #include "daemon/loop.h"
 #include "daemon/reload.h"
+#include "daemon/tickets.h"
 #include "daemon/workers.h"
 
 struct kd_daemon {
@@ -37,6 +38,7 @@ struct kd_daemon {
 	struct kd_workers workers;
 	struct kd_reload reload;
 	struct kd_inflight inflight;	/* per peer and per user */
+	struct kd_tickets tickets;	/* TLS 1.3 ticket keys */
 	struct kd_watch nl_watch, sig_watch, done_watch, reload_watch;
 	bool want_accept;		/* requests may be pending */
 	bool stop;

@@ -191,6 +191,11 @@ static int setup(struct kd_hs *h, const struct kd_hs_params *p)
 			 p->server_name);
 		h->cfg.server_name = h->server_name;
 	}
+	/* Tickets sealed for this profile open only for it. */
+	if (!client && p->ticket_keys && h->cfg.n_tickets) {
+		h->cfg.ticket_keys = p->ticket_keys;
+		h->cfg.ticket_context = prof->name;
+	}
 	h->cfg.log = hs_log;
 	h->cfg.log_arg = h;
 	ret = ktlso_session_new(&h->s, &h->cfg, p->role, &io);

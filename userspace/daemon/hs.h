@@ -95,6 +95,8 @@ struct kd_hs_params {
 	const struct kd_requester *who;	/* NULL: not known */
 	kd_install_fn install;
 	void *install_arg;
+	/* TLS 1.3 ticket keys for servers (tickets.h); NULL: none */
+	struct ktlso_ticket_keys *ticket_keys;
 };
 
 /**

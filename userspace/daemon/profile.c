@@ -38,6 +38,8 @@ enum pkey {
 	PK_ALLOW,
 	PK_ALLOW_SERVER,
 	PK_ALLOW_CLIENT,
+	PK_TICKETS,
+	PK_TICKET_LIFETIME,
 	PK_COUNT,
 };
 
@@ -183,6 +185,27 @@ static void key_verify(struct kd_load *ld, struct kd_profile_build *b,
 		b->p->verify = v;
 	else
 		b->p->verify_name = v;
+}
+
+/*
+ * "tickets = N": TLS 1.3 session tickets per handshake as a server (0:
+ * no resumption); "ticket_lifetime = SECONDS": how long one may resume.
+ */
+static void key_tickets(struct kd_load *ld, struct kd_profile_build *b,
+			const char *key, const char *value, unsigned int line)
+{
+	bool count = strcmp(key, "tickets") == 0;
+	long lo = count ? 0 : 1;
+	long hi = count ? KTLSO_TICKETS_MAX : KTLSO_TICKET_LIFETIME_MAX;
+	long v = kd_parse_uint(value, lo, hi);
+
+	if (v < 0)
+		kd_load_error(ld, line, "%s: \"%s\" is not a number from %ld to %ld",
+			      key, value, lo, hi);
+	else if (count)
+		b->p->tmpl.n_tickets = (unsigned int)v;
+	else
+		b->p->tmpl.ticket_lifetime = (uint32_t)v;
 }
 
 /* "peer_min_rsa_bits = N": the weakest RSA key a verified peer chain holds. */
@@ -353,6 +376,8 @@ static const struct {
 	{ "allow", PK_ALLOW, true, key_allow },
 	{ "allow_server", PK_ALLOW_SERVER, true, key_allow },
 	{ "allow_client", PK_ALLOW_CLIENT, true, key_allow },
+	{ "tickets", PK_TICKETS, false, key_tickets },
+	{ "ticket_lifetime", PK_TICKET_LIFETIME, false, key_tickets },
 };
 
 /* --- the section ------------------------------------------------------- */

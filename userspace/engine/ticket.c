@@ -88,7 +88,7 @@ int ktlso_ticket_keys_rotate(struct ktlso_ticket_keys *k,
 		goto out;
 	}
 	/* The oldest beyond @keep goes; the rest move down one. */
-	if (k->n == k->keep + 1) {
+	if (k->n >= k->keep + 1) {
 		OPENSSL_cleanse(&k->keys[k->n - 1], sizeof(k->keys[0]));
 		k->n--;
 	}
@@ -100,6 +100,18 @@ out:
 	pthread_mutex_unlock(&k->lock);
 	OPENSSL_cleanse(&fresh, sizeof(fresh));
 	return ret;
+}
+
+int ktlso_ticket_keys_set_keep(struct ktlso_ticket_keys *k, unsigned int keep)
+{
+	if (keep > KTLSO_TICKET_KEEP_MAX)
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	pthread_mutex_lock(&k->lock);
+	k->keep = keep;
+	while (k->n > keep + 1)
+		OPENSSL_cleanse(&k->keys[--k->n], sizeof(k->keys[0]));
+	pthread_mutex_unlock(&k->lock);
+	return 0;
 }
 
 /* One AES-256-GCM operation; 0 or 1 (open: the tag does not verify). */

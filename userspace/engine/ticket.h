@@ -79,6 +79,15 @@ int ktlso_ticket_keys_rotate(struct ktlso_ticket_keys *k,
 			     const struct ktlso_ticket_key *key);
 
 /**
+ * ktlso_ticket_keys_set_keep() - change how many previous keys are kept
+ * @k: the key set
+ * @keep: at most KTLSO_TICKET_KEEP_MAX; the oldest beyond it are wiped
+ *
+ * Return: 0 or -KTLSO_ERROR_INVALID_ARGUMENT.
+ */
+int ktlso_ticket_keys_set_keep(struct ktlso_ticket_keys *k, unsigned int keep);
+
+/**
  * ktlso_ticket_seal() - seal @len bytes of state into a ticket
  * @k: the key set
  * @ctx: the context the ticket is bound to, @ctx_len bytes (at most

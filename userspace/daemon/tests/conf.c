@@ -11,6 +11,7 @@
 #include "kselftest_harness.h"
 
 #include "daemon/conf.h"
+#include "daemon/tickets.h"
 #include "engine/kex.h"
 #include "engine/sig.h"
 #include "kd_test.h"
@@ -357,6 +358,73 @@ TEST(workers_key)
 					   kd_files.srv_key));
 		EXPECT_EQ(-1, kd_test_load(&c, path, &r)) TH_LOG("%s", bad[i]);
 		EXPECT_EQ(1u, r.n);
+	}
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/*
+ * Resumption: "tickets", "ticket_lifetime" per profile, "ticket_rotation"
+ * globally; their defaults, bounds, and the previous ticket keys they need.
+ */
+TEST(ticket_keys)
+{
+	static const char *const bad[] = {
+		"ticket_rotation = 59\n", "ticket_rotation = 86401\n",
+		"[profile x]\ntickets = 17\n",
+		"[profile x]\nticket_lifetime = 0\n",
+		"[profile x]\nticket_lifetime = 604801\n",
+		"[profile x]\ntickets = 1\ntickets = 2\n",
+	};
+	const struct kd_profile *a, *b;
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+	size_t i;
+
+	ASSERT_EQ(0, kd_test_write(path, "tickets.conf",
+				   "[profile a]\ncert = %s %s\n"
+				   "[profile b]\ncert = %s %s\n"
+				   "tickets = 0\nticket_lifetime = 604800\n",
+				   kd_files.srv_cert, kd_files.srv_key,
+				   kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	a = kd_config_profile(c, "a");
+	b = kd_config_profile(c, "b");
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	EXPECT_EQ(3600u, c->ticket_rotation_s);
+	EXPECT_EQ(2u, a->tmpl.n_tickets);
+	EXPECT_EQ(7200u, a->tmpl.ticket_lifetime);
+	EXPECT_EQ(0u, b->tmpl.n_tickets);
+	/* b issues none: a's 7200 s over 3600 s rotations. */
+	EXPECT_EQ(2u, kd_tickets_keep(c));
+	kd_config_put(c);
+
+	ASSERT_EQ(0, kd_test_write(path, "tickets.conf",
+				   "ticket_rotation = 600\n"
+				   "[profile a]\ncert = %s %s\n"
+				   "tickets = 16\nticket_lifetime = 601\n",
+				   kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_EQ(600u, c->ticket_rotation_s);
+	EXPECT_EQ(16u, kd_config_profile(c, "a")->tmpl.n_tickets);
+	EXPECT_EQ(2u, kd_tickets_keep(c));
+	kd_config_put(c);
+
+	ASSERT_EQ(0, kd_test_write(path, "tickets.conf",
+				   "ticket_rotation = 60\n"
+				   "[profile a]\ncert = %s %s\n"
+				   "ticket_lifetime = 604800\n",
+				   kd_files.srv_cert, kd_files.srv_key));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_EQ((unsigned int)KTLSO_TICKET_KEEP_MAX, kd_tickets_keep(c));
+	kd_config_put(c);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(0, kd_test_write(path, "tickets.conf", "%s", bad[i]));
+		EXPECT_EQ(-1, kd_test_load(&c, path, &r)) TH_LOG("%s", bad[i]);
+		ASSERT_LE(1u, r.n);
+		EXPECT_NE(NULL, strstr(r.msg[0], "ticket")) TH_LOG("%s", r.msg[0]);
 	}
 	EXPECT_EQ(0, kd_test_leaks());
 }

@@ -486,6 +486,19 @@ TEST(ticket_keys)
 	ASSERT_EQ(0, ktlso_ticket_keys_rotate(k, NULL));
 	EXPECT_EQ(1, ktlso_ticket_open(k, (const uint8_t *)"c", 1, ticket, len,
 				       out, sizeof(out), &n));
+	/* keep 1: the previous key opens, until keep goes back to 0. */
+	ASSERT_EQ(0, ktlso_ticket_keys_set_keep(k, 1));
+	ASSERT_EQ(0, ktlso_ticket_seal(k, (const uint8_t *)"c", 1,
+				       (const uint8_t *)"state", 5, ticket,
+				       sizeof(ticket), &len));
+	ASSERT_EQ(0, ktlso_ticket_keys_rotate(k, NULL));
+	EXPECT_EQ(0, ktlso_ticket_open(k, (const uint8_t *)"c", 1, ticket, len,
+				       out, sizeof(out), &n));
+	ASSERT_EQ(0, ktlso_ticket_keys_set_keep(k, 0));
+	EXPECT_EQ(1, ktlso_ticket_open(k, (const uint8_t *)"c", 1, ticket, len,
+				       out, sizeof(out), &n));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_ticket_keys_set_keep(k, KTLSO_TICKET_KEEP_MAX + 1));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
 		  ktlso_ticket_keys_new(&k, KTLSO_TICKET_KEEP_MAX + 1));
 	ktlso_ticket_keys_free(k);
