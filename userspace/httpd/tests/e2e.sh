@@ -9,7 +9,8 @@
 # A throw-away CA-less certificate for "localhost", ktlsod serving it,
 # ktlso-httpd in front of a directory, and curl (OpenSSL) as the client:
 # files fetched over HTTPS byte for byte (a large one through sendfile),
-# keep-alive, HEAD, 404; a client that refuses the certificate (the server
+# keep-alive, HEAD, 404; TLS 1.3 resumption (openssl s_client -sess_out
+# then -sess_in: Reused; curl across connections); a client that refuses the certificate (the server
 # logs the failed handshake and goes on); slow clients (a trickled request
 # gets 408 after --request-timeout; 64 silent connections from one address
 # hold 8 slots and another address is served); ktlsoctl's view before and
@@ -58,7 +59,7 @@ wait_for() { # SECONDS COMMAND...: poll until COMMAND succeeds
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..19"
 
 # --- the PKI, the content, the daemon ---------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -128,6 +129,35 @@ check "HEAD: length, no body" head_only
 check "404 for a missing file" not_found
 check "ALPN http/1.1 agreed" alpn
 
+# TLS 1.3 resumption through ktlsod: the daemon sends the tickets before
+# the kernel takes over (at the sequence numbers that follow them); a
+# second connection offering one is resumed, and its records still open.
+s_get() { # s_get OUT ARGS...: GET /sub/a.txt with openssl s_client
+	local out=$1
+	shift
+	printf 'GET /sub/a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' |
+		timeout 20 openssl s_client -connect "127.0.0.1:$port" \
+			-servername localhost -CAfile "$tmp/cert.pem" -tls1_3 \
+			-ign_eof "$@" >"$out" 2>&1 &&
+		grep -q '^hello' "$out"
+}
+resumed13() {
+	s_get "$tmp/s1.out" -sess_out "$tmp/sess.pem" &&
+		grep -q '^New, TLSv1.3' "$tmp/s1.out" &&
+		s_get "$tmp/s2.out" -sess_in "$tmp/sess.pem" &&
+		grep -q '^Reused, TLSv1.3' "$tmp/s2.out"
+}
+check "TLS 1.3: openssl s_client -sess_in resumes (Reused)" resumed13
+# curl keeps the session of its first connection for the next ones.
+curl_resumes() {
+	curl_ok -v -H 'Connection: close' -o "$tmp/1" "$url/sub/a.txt" \
+		-o "$tmp/2" "$url/sub/a.txt" 2>"$tmp/curl-resume.log" &&
+		cmp "$tmp/www/sub/a.txt" "$tmp/2" &&
+		grep -q 're-using session ID' "$tmp/curl-resume.log"
+}
+check "TLS 1.3: curl resumes its session on its next connection" \
+	curl_resumes
+
 # A client that does not trust the certificate: it fails, the server goes on.
 curl -sS --max-time 20 --resolve "localhost:$port:127.0.0.1" \
 	-o /dev/null "$url/" 2>/dev/null
@@ -189,5 +219,5 @@ check "no daemon: the handshake fails with ESRCH's message" \
 # What the server logged, for the record.
 sed 's/^/# httpd: /' "$tmp/httpd.log" | head -n 6
 
-[ "$n" -eq 17 ] || { echo "# ran $n checks, not 17"; failed=$((failed + 1)); }
+[ "$n" -eq 19 ] || { echo "# ran $n checks, not 19"; failed=$((failed + 1)); }
 [ "$failed" -eq 0 ]
