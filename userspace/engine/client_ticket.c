@@ -91,7 +91,8 @@ int ktlso_client_ticket_decode(struct ktlso_client_ticket *t,
 	}
 	ret = ktlso_reader_end(&r);
 	if (ret == 0 && (memcmp(m, magic, sizeof(magic)) || format != FORMAT ||
-			 verified > 1))
+			 verified > 1 ||
+			 t->lifetime > KTLSO_TICKET_LIFETIME_MAX))
 		ret = -KTLSO_ALERT_DECODE_ERROR;
 	if (ret) {
 		ktlso_client_ticket_clear(t);

@@ -181,13 +181,6 @@ int ktlso_get_vector(struct ktlso_reader *r, unsigned int prefix_len,
 	return 0;
 }
 
-/**
- * ktlso_reader_end() - require that the input was consumed exactly
- * @r: the reader
- *
- * Return: the reader's sticky error, else -KTLSO_ALERT_DECODE_ERROR if bytes
- * are left over, else 0.
- */
 int ktlso_get_str8(struct ktlso_reader *r, char *out, size_t cap)
 {
 	struct ktlso_reader v;
@@ -196,13 +189,21 @@ int ktlso_get_str8(struct ktlso_reader *r, char *out, size_t cap)
 		return ktlso_reader_fail(r);
 	if (ktlso_get_vector(r, 1, 0, cap - 1, &v))
 		return r->err;
-	if (memchr(v.buf, 0, v.len))
+	if (v.len && memchr(v.buf, 0, v.len))
 		return ktlso_reader_fail(r);
-	memcpy(out, v.buf, v.len);
+	if (v.len)
+		memcpy(out, v.buf, v.len);
 	out[v.len] = 0;
 	return 0;
 }
 
+/**
+ * ktlso_reader_end() - require that the input was consumed exactly
+ * @r: the reader
+ *
+ * Return: the reader's sticky error, else -KTLSO_ALERT_DECODE_ERROR if bytes
+ * are left over, else 0.
+ */
 int ktlso_reader_end(struct ktlso_reader *r)
 {
 	if (r->err)

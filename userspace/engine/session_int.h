@@ -139,9 +139,12 @@ struct ktlso_session {
 
 	/* resumption */
 	bool resumed;
+	uint64_t auth_ms;		/* server: when the peer last showed
+					 * its certificate (full handshake) */
 	uint8_t res_master[KTLSO_MAX_HASH_LEN];	/* TLS 1.3 client */
 	bool res_master_set;
-	size_t early_skip;		/* bytes of early data left to skip */
+	bool early_data;		/* server: skipping the client's */
+	size_t early_skip;		/* bytes of it that may still come */
 
 	struct ktlso_tls13_hs *hs13;	/* TLS 1.3 handshake state */
 	struct ktlso_tls12_hs *hs12;	/* TLS 1.2 handshake state */

@@ -103,6 +103,7 @@ struct ktlso_ticket_state {
 	uint16_t version;
 	uint16_t suite;
 	uint64_t issued_ms;			/* CLOCK_REALTIME */
+	uint64_t auth_ms;			/* of the full handshake */
 	uint32_t lifetime;			/* seconds */
 	uint32_t age_add;
 	uint8_t psk[KTLSO_MAX_HASH_LEN];

@@ -594,7 +594,7 @@ static int wait_finished(struct ktlso_session *s,
 	s->ccs_ok = false;
 	ret = send_second_flight(s);
 	/* For the tickets that may come (ktlso_tls13_take_ticket()). */
-	if (ret == 0)
+	if (ret == 0 && s->cfg->ticket)
 		ret = ktlso_tls13_res_master(s);
 	if (ret)
 		return ret;

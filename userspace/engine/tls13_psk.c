@@ -93,6 +93,8 @@ static int ticket_fits(struct ktlso_session *s,
 		why = "issued in the future";
 	else if (server_age > (uint64_t)st->lifetime * 1000)
 		why = "expired";
+	else if (now > st->auth_ms + (uint64_t)c->ticket_lifetime * 1000)
+		why = "of an authentication older than ticket_lifetime";
 	else if (skew > c->ticket_age_tolerance_ms)
 		why = "with an age off by more than the tolerance";
 	else if (strcmp(st->sni, s->sni))
@@ -127,8 +129,8 @@ int ktlso_tls13_server_psk(struct ktlso_session *s,
 		return 0;
 	ktlso_reader_init(&r, ch->psk_identities.p, ch->psk_identities.len);
 	for (i = 0; i < ch->psk_count && i < PSK_TRIED_MAX; i++) {
-		ktlso_get_vector(&r, 2, 1, 0xffff, &id);
-		if (ktlso_get_u32(&r, &age))
+		if (ktlso_get_vector(&r, 2, 1, 0xffff, &id) ||
+		    ktlso_get_u32(&r, &age))
 			return ktlso_hs_fail(s, -KTLSO_ALERT_DECODE_ERROR,
 					     "malformed PSK identity");
 		ret = ktlso_tls13_ticket_open(s, id.buf, id.len, &st);
@@ -154,6 +156,7 @@ int ktlso_tls13_server_psk(struct ktlso_session *s,
 		hs->psk_len = st.psk_len;
 		hs->psk_index = (uint16_t)i;
 		s->resumed = true;
+		s->auth_ms = st.auth_ms;
 		if (ktlso_peer_auth_on(s)) {
 			s->peer_verified = st.peer_verified;
 			snprintf(s->peer_identity, sizeof(s->peer_identity),
@@ -206,6 +209,10 @@ static bool can_offer(struct ktlso_session *s)
 		why = "not a TLS 1.3 ticket";
 	else if (strcmp(t->server_name, config_name(c)))
 		why = "for another server";
+	else if (ktlso_peer_auth_on(s) && !t->peer_verified)
+		why = "of a session whose server was not verified";
+	else if (t->lifetime > KTLSO_TICKET_LIFETIME_MAX)
+		why = "with a lifetime over seven days";
 	else if (ktlso_now_ms(s) - t->received_ms >=
 		 (uint64_t)t->lifetime * 1000)
 		why = "expired";

@@ -141,10 +141,7 @@ static int choose_cred(struct ktlso_session *s,
 {
 	const struct ktlso_config *c = s->cfg;
 	struct ktlso_tls13_hs *hs = s->hs13;
-	int ret = ktlso_server_take_sni(s, ch);
 
-	if (ret)
-		return ret;
 	hs->cred = ktlso_cred_select(c->creds, c->n_creds,
 				     s->sni[0] ? s->sni : NULL,
 				     KTLSO_TLS13_VERSION, c->sigschemes,
@@ -228,6 +225,11 @@ static int check_ch2(struct ktlso_session *s,
 	if (ktlso_ext_has(&ch2->ext, KTLSO_EXT_EARLY_DATA))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
 				     "ClientHello2 offers early data");
+	/* RFC 8446 4.1.2: a PSK may be updated or removed, not added. */
+	if (ktlso_ext_has(&ch2->ext, KTLSO_EXT_PRE_SHARED_KEY) &&
+	    !ktlso_ext_has(&ch1.ext, KTLSO_EXT_PRE_SHARED_KEY))
+		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
+				     "ClientHello2 adds a pre_shared_key");
 	if (!span_eq(&ch2->cookie, &cookie))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
 				     "ClientHello2 does not echo the cookie");
@@ -438,11 +440,20 @@ static int negotiate(struct ktlso_session *s,
 		if (hrr)
 			return send_hrr(s, ch, msg, group);
 	}
-	ret = choose_cred(s, ch);
+	/*
+	 * A resumed session needs no certificate (its ClientHello may even
+	 * lack signature_algorithms, RFC 8446 9.2): the SNI and ALPN the
+	 * ticket is checked against first, then a certificate if not.
+	 */
+	ret = ktlso_server_take_sni(s, ch);
 	if (ret == 0)
 		ret = ktlso_server_choose_alpn(s, ch);
 	if (ret == 0)
 		ret = ktlso_tls13_server_psk(s, ch);
+	if (ret == 0 && !s->resumed)
+		ret = choose_cred(s, ch);
+	if (ret == 0 && !s->resumed)
+		s->auth_ms = ktlso_now_ms(s);
 	if (ret == 0)
 		ret = key_exchange(s, ch, group, &kx, shared, &len);
 	if (ret == 0)
@@ -479,6 +490,8 @@ static int wait_ch(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 		ret = check_ch2(s, &ch);
 		if (ret)
 			return ret;
+		/* RFC 8446 4.2.10: early data ends with ClientHello2. */
+		s->early_data = false;
 	}
 	if (!ktlso_ext_has(&ch.ext, KTLSO_EXT_KEY_SHARE))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_HANDSHAKE_FAILURE,
@@ -488,6 +501,7 @@ static int wait_ch(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 	 * records (which no key of ours opens) are skipped, up to a bound.
 	 */
 	if (!hs->hrr && ktlso_ext_has(&ch.ext, KTLSO_EXT_EARLY_DATA)) {
+		s->early_data = true;
 		s->early_skip = KTLSO_EARLY_DATA_SKIP_MAX;
 		ktlso_log(s, KTLSO_LOG_INFO,
 			  "client offers early data: refused, skipped");

@@ -9,12 +9,17 @@
  * ticket_context:
  *
  *	u8 format (1) | u16 version | u16 suite | u64 issued_ms |
- *	u32 lifetime | u32 age_add | psk<32..48> | sni<0..255> |
- *	alpn<0..255> | u8 peer_verified | peer_identity<0..255>
+ *	u64 auth_ms | u32 lifetime | u32 age_add | psk<32..48> |
+ *	sni<0..255> | alpn<0..255> | u8 peer_verified |
+ *	peer_identity<0..255>
  *
  * (vectors with a one-byte length). Each ticket has its own nonce, so its
  * own PSK; the state holds that PSK rather than the resumption master
- * secret, so that one ticket opens one PSK.
+ * secret, so that one ticket opens one PSK. auth_ms is the time of the
+ * full handshake a chain of resumptions began with: tickets issued on a
+ * resumed session keep it, and their lifetime ends where the first one's
+ * did, so that an authentication (the client's certificate, the profile's
+ * settings then) is never carried past one ticket_lifetime.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +32,7 @@
 #include "engine/tls13.h"
 
 #define STATE_FORMAT 1
-#define STATE_MAX (1 + 2 + 2 + 8 + 4 + 4 + 1 + KTLSO_MAX_HASH_LEN + \
+#define STATE_MAX (1 + 2 + 2 + 8 + 8 + 4 + 4 + 1 + KTLSO_MAX_HASH_LEN + \
 		   3 * 256 + 1)
 #define TICKET_NONCE_LEN 8
 
@@ -46,6 +51,7 @@ static int state_encode(const struct ktlso_ticket_state *st, uint8_t *out,
 	ktlso_put_u16(&w, st->version);
 	ktlso_put_u16(&w, st->suite);
 	ktlso_put_u64(&w, st->issued_ms);
+	ktlso_put_u64(&w, st->auth_ms);
 	ktlso_put_u32(&w, st->lifetime);
 	ktlso_put_u32(&w, st->age_add);
 	ktlso_writer_open_vector(&w, 1, 32, KTLSO_MAX_HASH_LEN);
@@ -71,6 +77,7 @@ static int state_decode(struct ktlso_ticket_state *st, const uint8_t *in,
 	ktlso_get_u16(&r, &st->version);
 	ktlso_get_u16(&r, &st->suite);
 	ktlso_get_u64(&r, &st->issued_ms);
+	ktlso_get_u64(&r, &st->auth_ms);
 	ktlso_get_u32(&r, &st->lifetime);
 	ktlso_get_u32(&r, &st->age_add);
 	if (ktlso_get_vector(&r, 1, 32, KTLSO_MAX_HASH_LEN, &psk) == 0) {
@@ -126,17 +133,28 @@ int ktlso_tls13_res_master(struct ktlso_session *s)
 
 /* --- server: NewSessionTicket --------------------------------------------- */
 
+/*
+ * The lifetime of a ticket issued now: the configured one, cut to what is
+ * left of the authentication's (see the top of this file); 0: none left.
+ */
+static uint32_t ticket_lifetime(const struct ktlso_session *s, uint64_t now)
+{
+	uint64_t end = s->auth_ms + (uint64_t)s->cfg->ticket_lifetime * 1000;
+
+	return now >= end ? 0 : (uint32_t)((end - now) / 1000);
+}
+
 static int send_ticket(struct ktlso_session *s, unsigned int i)
 {
 	const struct ktlso_config *c = s->cfg;
 	uint8_t plain[STATE_MAX], ticket[STATE_MAX + KTLSO_TICKET_OVERHEAD];
 	uint8_t nonce[TICKET_NONCE_LEN] = { 0 }, rnd[4];
 	uint8_t msg[64 + sizeof(ticket)];
-	struct ktlso_new_session_ticket nst;
+	struct ktlso_new_session_ticket nst = { 0 };
 	struct ktlso_ticket_state st;
 	struct ktlso_writer w;
 	size_t len, tlen;
-	uint32_t age_add;
+	uint32_t age_add = 0;
 	int ret;
 
 	memset(&st, 0, sizeof(st));
@@ -144,16 +162,18 @@ static int send_ticket(struct ktlso_session *s, unsigned int i)
 	st.version = KTLSO_TLS13_VERSION;
 	st.suite = s->suite->id;
 	st.issued_ms = ktlso_now_ms(s);
-	st.lifetime = c->ticket_lifetime;
+	st.auth_ms = s->auth_ms;
+	st.lifetime = ticket_lifetime(s, st.issued_ms);
 	st.psk_len = ktlso_hash_len(s->suite->hash);
 	snprintf(st.sni, sizeof(st.sni), "%s", s->sni);
 	snprintf(st.alpn, sizeof(st.alpn), "%s", s->alpn);
 	st.peer_verified = s->peer_verified;
 	snprintf(st.peer_identity, sizeof(st.peer_identity), "%s",
 		 s->peer_identity);
-	ret = ktlso_random(s, rnd, sizeof(rnd));
-	age_add = (uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 |
-		  (uint32_t)rnd[2] << 8 | rnd[3];
+	ret = st.lifetime ? ktlso_random(s, rnd, sizeof(rnd)) : 1;
+	if (ret == 0)
+		age_add = (uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 |
+			  (uint32_t)rnd[2] << 8 | rnd[3];
 	st.age_add = age_add;
 	if (ret == 0)
 		ret = ktlso_tls13_resumption_psk(s->suite->hash, s->res_master,
@@ -165,12 +185,13 @@ static int send_ticket(struct ktlso_session *s, unsigned int i)
 					(const uint8_t *)context(c),
 					strlen(context(c)), plain, len, ticket,
 					sizeof(ticket), &tlen);
+	nst.lifetime = st.lifetime;
 	OPENSSL_cleanse(plain, sizeof(plain));
 	OPENSSL_cleanse(&st, sizeof(st));
 	if (ret)
 		return ret;
-	memset(&nst, 0, sizeof(nst));
-	nst.lifetime = c->ticket_lifetime;
+	nst.ext.present = 0;
+	nst.ext.n = 0;
 	nst.age_add = age_add;
 	nst.nonce.p = nonce;
 	nst.nonce.len = sizeof(nonce);
@@ -194,11 +215,14 @@ int ktlso_tls13_send_tickets(struct ktlso_session *s)
 		return 0;
 	for (i = 0; i < c->n_tickets && ret == 0; i++)
 		ret = send_ticket(s, i);
-	if (ret == 1) {
-		ktlso_log(s, KTLSO_LOG_WARNING,
-			  "no ticket key may seal: no ticket issued");
-		ret = 0;
-	}
+	/* The session is up: a ticket that cannot be made is only logged. */
+	if (ret == 1)
+		ktlso_log(s, KTLSO_LOG_INFO,
+			  "no ticket issued: no key may seal, or the authentication is as old as a ticket's lifetime");
+	else if (ret)
+		ktlso_log(s, KTLSO_LOG_WARNING, "no ticket issued: %s",
+			  ktlso_error_name(ret));
+	ret = 0;
 	/* A server needs the secret for nothing else. */
 	OPENSSL_cleanse(s->res_master, sizeof(s->res_master));
 	s->res_master_set = false;

@@ -178,24 +178,27 @@ static int rx_header_check(struct ktlso_session *s, uint8_t type, size_t len)
 /*
  * RFC 8446 4.2.10: a server that refused early data drops the client's
  * application_data records that no key of its opens (before ClientHello2,
- * none does), up to s->early_skip bytes; the first record that opens ends
- * the skipping. Return: 1 to drop the record, 0 to take it, or an error.
+ * none does), up to s->early_skip bytes (more is unexpected_message); the
+ * first record that opens, or ClientHello2, ends the skipping. Return: 1 to drop the record, 0 to take it, or an error.
  */
 static int rx_early_skip(struct ktlso_session *s, size_t len, uint8_t *type)
 {
-	int ret = 1;
+	int ret = -KTLSO_ALERT_BAD_RECORD_MAC;
 
 	if (s->rx.on)
 		ret = ktlso_record_open(&s->rx.rp, s->rec,
 					KTLSO_RECORD_HEADER_LEN + len, type,
-					s->plain, PLAIN_CAP, &s->plain_len) ?
-		      1 : 0;
+					s->plain, PLAIN_CAP, &s->plain_len);
 	if (ret == 0) {
-		s->early_skip = 0;
+		s->early_data = false;
 		return 0;
 	}
+	/* Only what does not authenticate is early data; the rest fails. */
+	if (ret != -KTLSO_ALERT_BAD_RECORD_MAC)
+		return ktlso_hs_fail(s, ret, "cannot open a record: %s",
+				     ktlso_error_name(ret));
 	if (len > s->early_skip)
-		return ktlso_hs_fail(s, -KTLSO_ALERT_BAD_RECORD_MAC,
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
 				     "more early data than is skipped");
 	s->early_skip -= len;
 	return 1;
@@ -212,7 +215,7 @@ again:
 	if (ret)
 		return ret;
 	len = (size_t)s->rec[3] << 8 | s->rec[4];
-	early = s->early_skip && s->rec[0] == KTLSO_CONTENT_APPLICATION_DATA &&
+	early = s->early_data && s->rec[0] == KTLSO_CONTENT_APPLICATION_DATA &&
 		len <= KTLSO_TLS13_MAX_CIPHERTEXT_LEN;
 	ret = early ? 0 : rx_header_check(s, s->rec[0], len);
 	if (ret)
@@ -235,7 +238,7 @@ again:
 		if (ret)
 			return ktlso_hs_fail(s, ret, "cannot open a record: %s",
 					     ktlso_error_name(ret));
-		s->early_skip = 0;
+		s->early_data = false;
 		return 0;
 	}
 	*type = s->rec[0];

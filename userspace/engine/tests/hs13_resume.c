@@ -315,6 +315,59 @@ TEST_F(resume, other_hash_not_resumed)
 	again(_metadata, p, &self->got.t[0], true);
 }
 
+TEST_F(resume, authentication_not_carried_past_the_lifetime)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+
+	full_with_tickets(_metadata, p, &self->got);
+	t = self->got.t[0];
+	/* Resumed 7000 s later: the new tickets end with the first's. */
+	self->clk.client += 7000 * 1000ull;
+	self->clk.server += 7000 * 1000ull;
+	self->got.n = 0;
+	again(_metadata, p, &t, true);
+	ASSERT_EQ(2, self->got.n);
+	EXPECT_EQ(200u, self->got.t[0].lifetime);
+	/* A shorter ticket_lifetime now: the old authentication is refused. */
+	p->scfg.ticket_lifetime = 3600;
+	again(_metadata, p, &self->got.t[1], false);
+	ktlso_client_ticket_clear(&t);
+}
+
+TEST_F(resume, unverified_session_not_offered_by_a_verifying_client)
+{
+	struct hs_pair *p = &self->p;
+
+	p->ccfg.peer_auth = KTLSO_PEER_AUTH_NONE;
+	full_with_tickets(_metadata, p, &self->got);
+	EXPECT_FALSE(self->got.t[0].peer_verified);
+	p->ccfg.peer_auth = KTLSO_PEER_AUTH_REQUIRE;
+	again(_metadata, p, &self->got.t[0], false);
+}
+
+/* RFC 8446 9.2: a ClientHello offering a PSK may omit signature_algorithms. */
+static void drop_sigalgs(void *arg, struct ktlso_client_hello *ch)
+{
+	size_t i, n = 0;
+
+	(void)arg;
+	for (i = 0; i < ch->ext.n; i++)
+		if (ch->ext.order[i] != KTLSO_EXT_SIGNATURE_ALGORITHMS)
+			ch->ext.order[n++] = ch->ext.order[i];
+	ch->ext.n = (uint8_t)n;
+	ch->ext.present &= ~KTLSO_EXT_BIT(KTLSO_EXT_SIGNATURE_ALGORITHMS);
+}
+
+TEST_F(resume, without_signature_algorithms)
+{
+	struct hs_pair *p = &self->p;
+
+	full_with_tickets(_metadata, p, &self->got);
+	p->ccfg.test.client_hello = drop_sigalgs;
+	again(_metadata, p, &self->got.t[0], true);
+}
+
 static void psk_ke_only(void *arg, struct ktlso_client_hello *ch)
 {
 	(void)arg;
@@ -442,7 +495,7 @@ TEST_F(resume, too_much_early_data_is_refused)
 	for (i = 0; i <= KTLSO_EARLY_DATA_SKIP_MAX / 512; i++)
 		push_early_record(&p->c2s, 512);
 	EXPECT_NE(0, hs_pair_run(p));
-	EXPECT_EQ(-KTLSO_ALERT_BAD_RECORD_MAC, p->rs);
+	EXPECT_EQ(-KTLSO_ALERT_UNEXPECTED_MESSAGE, p->rs);
 }
 
 /* --- the pieces ----------------------------------------------------------- */
