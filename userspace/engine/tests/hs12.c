@@ -47,17 +47,6 @@ FIXTURE_TEARDOWN(hs12)
 	EXPECT_EQ(0, test_leaks());
 }
 
-static void handshake_ok(struct __test_metadata *_metadata, struct hs_pair *p)
-{
-	ASSERT_EQ(0, hs_pair_start(p));
-	ASSERT_EQ(0, hs_pair_run(p))
-		TH_LOG("client %s (%s), server %s (%s)",
-		       ktlso_session_strerror(p->rc), p->clog.last_error,
-		       ktlso_session_strerror(p->rs), p->slog.last_error);
-	EXPECT_EQ(0, p->clog.errors);
-	EXPECT_EQ(0, p->slog.errors);
-}
-
 /* The record sequence number a crypto_info holds (rec_seq). */
 static uint64_t ci_seq(const union ktlso_crypto_info *ci)
 {
@@ -232,7 +221,7 @@ TEST_F(hs12, defaults)
 	uint8_t *want;
 	size_t want_len;
 
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_EQ(KTLSO_TLS12_VERSION, r.version);
 	EXPECT_EQ(0xc02b, r.suite);
@@ -311,7 +300,7 @@ TEST_F(hs12, matrix)
 				ASSERT_EQ(0, ktlso_config_set_groups(&p->scfg,
 								     groups[j]));
 				p->scfg.creds = &p->srv[k];
-				handshake_ok(_metadata, p);
+				hs_pair_ok(_metadata, p);
 				ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 				EXPECT_EQ(suites12[i].id, r.suite);
 				EXPECT_EQ(group_ids[j], r.group);
@@ -344,7 +333,7 @@ TEST_F(hs12, server_preference)
 	ASSERT_EQ(0, ktlso_config_set_suites(&p->scfg,
 		"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:"
 		"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_EQ(KTLSO_GROUP_SECP384R1, r.group);
 	EXPECT_EQ(0xcca9, r.suite);
@@ -363,7 +352,7 @@ TEST_F(hs12, suite_follows_credential)
 	struct ktlso_session_result r;
 
 	p->scfg.creds = &p->srv[SRV_RSA];
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_EQ(0xc02f, r.suite);
 	EXPECT_EQ(KTLSO_SIG_RSA_PSS_RSAE_SHA256, r.sig_scheme);
@@ -423,7 +412,7 @@ TEST_F(hs12, certificate_curve_from_client_groups)
 	p->scfg.test.message_out = note_certificate;
 	p->scfg.test.arg = &seen;
 	ASSERT_EQ(0, ktlso_config_set_groups(&p->ccfg, "x25519:secp256r1"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	EXPECT_TRUE(sent_leaf(&seen, &p->srv[SRV_P256]));
 	EXPECT_FALSE(sent_leaf(&seen, &p->srv[SRV_P384]));
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
@@ -433,7 +422,7 @@ TEST_F(hs12, certificate_curve_from_client_groups)
 	/* With secp384r1 offered, the first certificate. */
 	hs_pair_reset(p);
 	ASSERT_EQ(0, ktlso_config_set_groups(&p->ccfg, "x25519:secp384r1"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	EXPECT_TRUE(sent_leaf(&seen, &p->srv[SRV_P384]));
 	session_ok(_metadata, p);
 }
@@ -446,7 +435,7 @@ TEST_F(hs12, rsa_pkcs1_signature)
 
 	ASSERT_EQ(0, ktlso_config_set_sigschemes(&p->ccfg, "rsa_pkcs1_sha384"));
 	p->scfg.creds = &p->srv[SRV_RSA];
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_EQ(KTLSO_SIG_RSA_PKCS1_SHA384, r.sig_scheme);
 	ktlso_session_result_clear(&r);
@@ -469,7 +458,7 @@ TEST_F(hs12, sni_selects_credential)
 	for (round = 0; round < 2; round++) {
 		hs_pair_reset(p);
 		p->ccfg.server_name = round ? "other.example" : "server.example";
-		handshake_ok(_metadata, p);
+		hs_pair_ok(_metadata, p);
 		ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 		EXPECT_EQ(0xc02b, r.suite);
 		EXPECT_EQ(round ? KTLSO_SIG_ED25519 :
@@ -489,7 +478,7 @@ static void mtls_ok(struct __test_metadata *_metadata, struct hs_pair *p,
 {
 	struct ktlso_session_result r;
 
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->s, &r));
 	EXPECT_EQ(identity != NULL, r.peer_verified);
 	EXPECT_STREQ(identity ? identity : "", r.peer_identity);
@@ -554,7 +543,7 @@ TEST_F(hs12, client_peer_auth_none)
 	p->ccfg.peer_auth = KTLSO_PEER_AUTH_NONE;
 	p->ccfg.trust = NULL;
 	p->ccfg.server_name = "not.checked.example";
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_FALSE(r.peer_verified);
 	EXPECT_STREQ("CN=server.example", r.peer_identity);
@@ -572,7 +561,7 @@ TEST_F(hs12, alpn)
 
 	ASSERT_EQ(0, ktlso_config_set_alpn(&p->ccfg, "h2,http/1.1"));
 	ASSERT_EQ(0, ktlso_config_set_alpn(&p->scfg, "spdy/3,http/1.1,h2"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_STREQ("http/1.1", r.alpn);
 	ktlso_session_result_clear(&r);
@@ -585,7 +574,7 @@ TEST_F(hs12, alpn_server_has_none)
 	struct ktlso_session_result r;
 
 	ASSERT_EQ(0, ktlso_config_set_alpn(&p->ccfg, "h2"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_STREQ("", r.alpn);
 	ktlso_session_result_clear(&r);
@@ -639,7 +628,7 @@ TEST_F(hs12, client_hello_both_versions)
 	ASSERT_EQ(0, ktlso_config_set_versions(&p->ccfg, "1.2", "1.3"));
 	p->ccfg.test.client_hello = note_client_hello;
 	p->ccfg.test.arg = &seen;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(1, seen.n);
 	ASSERT_EQ(2u, seen.n_versions);
 	EXPECT_EQ(KTLSO_TLS13_VERSION, seen.versions[0]);
@@ -680,7 +669,7 @@ TEST_F(hs12, client_hello_suite_order)
 		"TLS_AES_128_GCM_SHA256"));
 	p->ccfg.test.client_hello = note_client_hello;
 	p->ccfg.test.arg = &seen;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(4u, seen.n_suites);
 	EXPECT_EQ(0x1302, seen.suites[0]);
 	EXPECT_EQ(0x1301, seen.suites[1]);
@@ -697,7 +686,7 @@ TEST_F(hs12, client_hello_tls12_only)
 
 	p->ccfg.test.client_hello = note_client_hello;
 	p->ccfg.test.arg = &seen;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(1, seen.n);
 	EXPECT_FALSE(HAS(seen.ch.ext, SUPPORTED_VERSIONS));
 	EXPECT_FALSE(HAS(seen.ch.ext, KEY_SHARE));
@@ -749,7 +738,7 @@ TEST_F(hs12, tls12_client_tls13_server)
 	ASSERT_EQ(0, ktlso_config_set_versions(&p->scfg, "1.2", "1.3"));
 	p->scfg.test.message_out = note_server_hello;
 	p->scfg.test.arg = &sh;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(1, sh.n);
 	EXPECT_EQ(1, ktlso_tls12_downgrade_sentinel(sh.random));
 	ASSERT_EQ(0, ktlso_session_result(p->s, &r));
@@ -767,7 +756,7 @@ TEST_F(hs12, tls13_client_tls12_server)
 	ASSERT_EQ(0, ktlso_config_set_versions(&p->ccfg, "1.2", "1.3"));
 	p->scfg.test.message_out = note_server_hello;
 	p->scfg.test.arg = &sh;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(1, sh.n);
 	EXPECT_EQ(0, ktlso_tls12_downgrade_sentinel(sh.random));
 	session_ok(_metadata, p);
@@ -781,7 +770,7 @@ TEST_F(hs12, both_versions_prefer_tls13)
 
 	ASSERT_EQ(0, ktlso_config_set_versions(&p->ccfg, "1.2", "1.3"));
 	ASSERT_EQ(0, ktlso_config_set_versions(&p->scfg, "1.2", "1.3"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_EQ(KTLSO_TLS13_VERSION, r.version);
 	EXPECT_EQ(0x1301, r.suite);
@@ -798,7 +787,7 @@ TEST_F(hs12, tls12_suites_only_in_common)
 	ASSERT_EQ(0, ktlso_config_set_versions(&p->scfg, "1.2", "1.3"));
 	ASSERT_EQ(0, ktlso_config_set_suites(&p->scfg,
 		"TLS_AES_128_GCM_SHA256:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_EQ(0xc02c, r.suite);
 	ktlso_session_result_clear(&r);
@@ -908,7 +897,7 @@ static void keys_from_the_rfcs(struct __test_metadata *_metadata,
 	p->scfg.test.arg = &k->server;
 	p->ccfg.test.kex_generate = p->scfg.test.kex_generate = kat_kex;
 	p->ccfg.test.message_out = p->scfg.test.message_out = kat_message;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_NE(NULL, k->client.priv);
 	ASSERT_NE(NULL, k->server.priv);
 	ASSERT_NE(0u, k->through_cke);
@@ -1156,7 +1145,7 @@ TEST_F(hs12, key_update_and_close)
 	size_t n = 1;
 	int sent, received;
 
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	EXPECT_EQ(-KTLSO_ERROR_STATE, ktlso_session_key_update(p->c, false));
 	ASSERT_EQ(0, ktlso_session_close(p->c));
 	EXPECT_EQ(-KTLSO_ERROR_STATE, ktlso_session_write(p->c, "x", 1, &n));

@@ -30,18 +30,6 @@ FIXTURE_TEARDOWN(hs13)
 	EXPECT_EQ(0, test_leaks());
 }
 
-/* Run a handshake that must succeed, with the reasons in the log if not. */
-static void handshake_ok(struct __test_metadata *_metadata, struct hs_pair *p)
-{
-	ASSERT_EQ(0, hs_pair_start(p));
-	ASSERT_EQ(0, hs_pair_run(p))
-		TH_LOG("client %s (%s), server %s (%s)",
-		       ktlso_session_strerror(p->rc), p->clog.last_error,
-		       ktlso_session_strerror(p->rs), p->slog.last_error);
-	EXPECT_EQ(0, p->clog.errors);
-	EXPECT_EQ(0, p->slog.errors);
-}
-
 /*
  * The two results agree: parameters, and each side's tx keys (crypto_info
  * with sequence numbers, and secrets) are the other's rx.
@@ -187,7 +175,7 @@ TEST_F(hs13, defaults)
 	struct hs_pair *p = &self->p;
 	struct ktlso_session_result r;
 
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_EQ(0x1301, r.suite);
 	EXPECT_EQ(KTLSO_GROUP_X25519, r.group);
@@ -254,7 +242,7 @@ TEST_F(hs13, matrix)
 				ASSERT_EQ(0, ktlso_config_set_groups(&p->ccfg,
 								     groups[j]));
 				p->scfg.creds = &p->srv[k];
-				handshake_ok(_metadata, p);
+				hs_pair_ok(_metadata, p);
 				ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 				EXPECT_EQ(suite_ids[i], r.suite);
 				EXPECT_EQ(group_ids[j], r.group);
@@ -434,7 +422,7 @@ TEST_F(hs13, hello_retry_request_cookie)
 	p->scfg.test.hrr_cookie_len = 6;
 	p->ccfg.test.client_hello = note_cookie;
 	p->ccfg.test.arg = &seen;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	EXPECT_EQ(2, seen.client_hellos);
 	EXPECT_TRUE(seen.cookie);
 	session_ok(_metadata, p);
@@ -448,7 +436,7 @@ TEST_F(hs13, hello_retry_request_group)
 
 	ASSERT_EQ(0, ktlso_config_set_groups(&p->scfg, "secp384r1"));
 	p->ccfg.middlebox_compat = false;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_EQ(KTLSO_GROUP_SECP384R1, r.group);
 	ktlso_session_result_clear(&r);
@@ -470,7 +458,7 @@ TEST_F(hs13, legacy_version_ignored_above_ssl3)
 	struct hs_pair *p = &self->p;
 
 	p->ccfg.test.client_hello = legacy_version_tls10;
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	session_ok(_metadata, p);
 }
 
@@ -500,7 +488,7 @@ static void mtls_ok(struct __test_metadata *_metadata, struct hs_pair *p,
 {
 	struct ktlso_session_result r;
 
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->s, &r));
 	if (with_cert) {
 		EXPECT_TRUE(r.peer_verified);
@@ -546,7 +534,7 @@ TEST_F(hs13, alpn)
 
 	ASSERT_EQ(0, ktlso_config_set_alpn(&p->ccfg, "h2,http/1.1"));
 	ASSERT_EQ(0, ktlso_config_set_alpn(&p->scfg, "spdy/3,http/1.1,h2"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_STREQ("http/1.1", r.alpn);
 	ktlso_session_result_clear(&r);
@@ -560,7 +548,7 @@ TEST_F(hs13, alpn_server_has_none)
 	struct ktlso_session_result r;
 
 	ASSERT_EQ(0, ktlso_config_set_alpn(&p->ccfg, "h2"));
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 	EXPECT_STREQ("", r.alpn);
 	ktlso_session_result_clear(&r);
@@ -581,7 +569,7 @@ TEST_F(hs13, sni_selects_credential)
 	for (round = 0; round < 2; round++) {
 		pair_reset(p);
 		p->ccfg.server_name = round ? "other.example" : "server.example";
-		handshake_ok(_metadata, p);
+		hs_pair_ok(_metadata, p);
 		ASSERT_EQ(0, ktlso_session_result(p->c, &r));
 		EXPECT_EQ(round ? KTLSO_SIG_ED25519 :
 				  KTLSO_SIG_ECDSA_SECP256R1_SHA256, r.sig_scheme);
@@ -602,7 +590,7 @@ TEST_F(hs13, key_update)
 	uint8_t buf[64];
 	size_t n;
 
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->c, &before));
 	ASSERT_EQ(0, ktlso_session_key_update(p->c, true));
 	EXPECT_EQ(KTLSO_WANT_READ, ktlso_session_read(p->s, buf, sizeof(buf), &n));
@@ -631,7 +619,7 @@ TEST_F(hs13, new_session_ticket_ignored)
 	uint8_t msg[128], rec[256], buf[64];
 	size_t len, n;
 
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->s, &sr));
 	memset(&nst, 0, sizeof(nst));
 	nst.lifetime = 3600;
@@ -667,7 +655,7 @@ TEST_F(hs13, close_notify)
 	size_t n = 1;
 	int sent, received;
 
-	handshake_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_close(p->c));
 	EXPECT_EQ(-KTLSO_ERROR_STATE, ktlso_session_write(p->c, "x", 1, &n));
 	ASSERT_EQ(0, ktlso_session_read(p->s, buf, sizeof(buf), &n));

@@ -76,17 +76,6 @@ FIXTURE_TEARDOWN(resume)
 	EXPECT_EQ(0, test_leaks());
 }
 
-static void run_ok(struct __test_metadata *_metadata, struct hs_pair *p)
-{
-	ASSERT_EQ(0, hs_pair_start(p));
-	ASSERT_EQ(0, hs_pair_run(p))
-		TH_LOG("client %s (%s), server %s (%s)",
-		       ktlso_session_strerror(p->rc), p->clog.last_error,
-		       ktlso_session_strerror(p->rs), p->slog.last_error);
-	EXPECT_EQ(0, p->clog.errors);
-	EXPECT_EQ(0, p->slog.errors);
-}
-
 /* The client reads what came after the handshake: the tickets. */
 static void read_tickets(struct __test_metadata *_metadata, struct hs_pair *p)
 {
@@ -126,7 +115,7 @@ static void full_with_tickets(struct __test_metadata *_metadata,
 	hs_pair_reset(p);
 	p->ccfg.resume = NULL;
 	got->n = 0;
-	run_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	read_tickets(_metadata, p);
 	results_agree(_metadata, p, false);
 	ASSERT_EQ((int)p->scfg.n_tickets, got->n);
@@ -138,7 +127,7 @@ static void again(struct __test_metadata *_metadata, struct hs_pair *p,
 {
 	hs_pair_reset(p);
 	p->ccfg.resume = t;
-	run_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	read_tickets(_metadata, p);
 	results_agree(_metadata, p, resumed);
 }
@@ -151,7 +140,7 @@ TEST_F(resume, tickets_then_resumed)
 	uint8_t buf[16];
 	size_t n;
 
-	run_ok(_metadata, p);
+	hs_pair_ok(_metadata, p);
 	ASSERT_EQ(0, ktlso_session_result(p->s, &sr));
 	ASSERT_EQ(0, ktlso_session_result(p->c, &cr));
 	/* The two tickets went under the application keys, counted. */
@@ -455,19 +444,26 @@ static void push_early_record(struct pipe *wire, size_t len)
 	pipe_push(wire, rec, 5 + len);
 }
 
+/* A resuming ClientHello offering early data is sent; the server waits. */
+static void start_with_early_data(struct __test_metadata *_metadata,
+				  struct hs_pair *p, struct collected *got)
+{
+	full_with_tickets(_metadata, p, got);
+	hs_pair_reset(p);
+	p->ccfg.resume = &got->t[0];
+	p->ccfg.test.client_hello = offer_early_data;
+	ASSERT_EQ(0, hs_pair_start(p));
+	/* ClientHello and the compatibility CCS. */
+	EXPECT_EQ(KTLSO_WANT_READ, ktlso_session_handshake(p->c));
+}
+
 TEST_F(resume, early_data_offered_is_skipped)
 {
 	struct hs_pair *p = &self->p;
 	uint8_t buf[16];
 	size_t n;
 
-	full_with_tickets(_metadata, p, &self->got);
-	hs_pair_reset(p);
-	p->ccfg.resume = &self->got.t[0];
-	p->ccfg.test.client_hello = offer_early_data;
-	ASSERT_EQ(0, hs_pair_start(p));
-	/* ClientHello (and the compatibility CCS), then two early records. */
-	EXPECT_EQ(KTLSO_WANT_READ, ktlso_session_handshake(p->c));
+	start_with_early_data(_metadata, p, &self->got);
 	push_early_record(&p->c2s, 300);
 	push_early_record(&p->c2s, 512);
 	ASSERT_EQ(0, hs_pair_run(p))
@@ -486,12 +482,7 @@ TEST_F(resume, too_much_early_data_is_refused)
 	struct hs_pair *p = &self->p;
 	int i;
 
-	full_with_tickets(_metadata, p, &self->got);
-	hs_pair_reset(p);
-	p->ccfg.resume = &self->got.t[0];
-	p->ccfg.test.client_hello = offer_early_data;
-	ASSERT_EQ(0, hs_pair_start(p));
-	EXPECT_EQ(KTLSO_WANT_READ, ktlso_session_handshake(p->c));
+	start_with_early_data(_metadata, p, &self->got);
 	for (i = 0; i <= KTLSO_EARLY_DATA_SKIP_MAX / 512; i++)
 		push_early_record(&p->c2s, 512);
 	EXPECT_NE(0, hs_pair_run(p));

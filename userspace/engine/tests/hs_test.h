@@ -528,6 +528,19 @@ static inline void hs_pair_free(struct hs_pair *p)
  * kselftest_harness.h before this header.
  */
 
+/* A handshake that must succeed, with the reasons in the log if not. */
+static inline void hs_pair_ok(struct __test_metadata *_metadata,
+			      struct hs_pair *p)
+{
+	ASSERT_EQ(0, hs_pair_start(p));
+	ASSERT_EQ(0, hs_pair_run(p))
+		TH_LOG("client %s (%s), server %s (%s)",
+		       ktlso_session_strerror(p->rc), p->clog.last_error,
+		       ktlso_session_strerror(p->rs), p->slog.last_error);
+	EXPECT_EQ(0, p->clog.errors);
+	EXPECT_EQ(0, p->slog.errors);
+}
+
 /* @snd sent the fatal @alert and received none; @rcv received it. */
 static inline void expect_alerted(struct __test_metadata *_metadata,
 				  const struct ktlso_session *snd,
