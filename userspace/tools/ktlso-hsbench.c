@@ -15,6 +15,10 @@
  * BIO pair), through one full handshake each time: no resumption, no
  * session tickets, no session cache, the client verifying the server's
  * chain against the CA and the server's name (DNS SAN) in both libraries.
+ * The "resumed" case instead resumes, every time, the TLS 1.3 session of
+ * one first full handshake, from its first ticket (psk_dhe_ke: an X25519
+ * exchange, no certificate, no signature); both servers seal one new
+ * ticket per handshake, which the clients do not read.
  * Before timing, one handshake per library shows that both negotiated the
  * case's version, suite, group and signature scheme with a verified
  * chain, and one with a wrong name shows that both reject it.
@@ -65,6 +69,7 @@
 #include "engine/engine.h"
 #include "engine/kex.h"
 #include "engine/sig.h"
+#include "engine/ticket.h"
 
 #define PROG "ktlso-hsbench"
 #define HOST "server.example"
@@ -86,6 +91,7 @@ struct bench_case {
 	uint16_t suite;			/* IANA value */
 	const char *engine_suite;	/* IANA name */
 	const char *ssl_suite;		/* libssl's name for it */
+	bool resume;			/* resume one session each time */
 };
 
 static const struct bench_case cases[] = {
@@ -97,6 +103,16 @@ static const struct bench_case cases[] = {
 		.suite = 0x1301,
 		.engine_suite = "TLS_AES_128_GCM_SHA256",
 		.ssl_suite = "TLS_AES_128_GCM_SHA256",
+	},
+	{
+		.name = "TLS 1.3 AES-128-GCM X25519, resumed",
+		.csv_name = "tls13-aes128gcm-x25519-resumed",
+		.version = "1.3",
+		.ssl_version = TLS1_3_VERSION,
+		.suite = 0x1301,
+		.engine_suite = "TLS_AES_128_GCM_SHA256",
+		.ssl_suite = "TLS_AES_128_GCM_SHA256",
+		.resume = true,
 	},
 	{
 		.name = "TLS 1.2 ECDHE-ECDSA-AES128-GCM X25519",
@@ -263,7 +279,22 @@ struct engine_side {
 	struct pipe_end cend, send;
 	int rc, rs;			/* the last handshake's returns */
 	char log[512];			/* the first error logged */
+	struct ktlso_ticket_keys *keys;	/* resume: the server's */
+	struct ktlso_client_ticket ticket;	/* resume: the one offered */
+	bool have_ticket;
 };
+
+/* The client keeps the first ticket it gets, and offers it from then on. */
+static void engine_ticket(void *arg, const struct ktlso_client_ticket *t)
+{
+	struct engine_side *e = arg;
+
+	if (e->have_ticket)
+		return;
+	e->ticket = *t;
+	e->have_ticket = true;
+	e->ccfg.resume = &e->ticket;
+}
 
 static void engine_log(void *arg, enum ktlso_log_level level, const char *msg)
 {
@@ -299,7 +330,22 @@ static int engine_init(struct engine_side *e, const struct pki *p,
 	e->cend.out = &e->c2s;
 	e->send.in = &e->c2s;
 	e->send.out = &e->s2c;
+	if (!bc->resume)
+		return 0;
+	if (ktlso_ticket_keys_new(&e->keys, 0) ||
+	    ktlso_ticket_keys_rotate(e->keys, NULL))
+		return -1;
+	e->scfg.ticket_keys = e->keys;
+	e->scfg.n_tickets = 1;
+	e->ccfg.ticket = engine_ticket;
+	e->ccfg.ticket_arg = e;
 	return 0;
+}
+
+static void engine_free(struct engine_side *e)
+{
+	ktlso_ticket_keys_free(e->keys);
+	ktlso_client_ticket_clear(&e->ticket);
 }
 
 /* What a checked handshake must have negotiated, both libraries alike. */
@@ -326,6 +372,7 @@ static int engine_check(struct ktlso_session *c, const struct bench_case *bc)
 		return -1;
 	ret = check_params("engine", bc, r.version, r.suite,
 			   r.group == KTLSO_GROUP_X25519,
+			   bc->resume ? r.resumed :
 			   r.sig_scheme == KTLSO_SIG_ECDSA_SECP256R1_SHA256,
 			   r.peer_verified);
 	ktlso_session_result_clear(&r);
@@ -362,6 +409,14 @@ static int engine_handshake(struct engine_side *e, const struct bench_case *bc,
 	}
 	if (e->rc == 0 && e->rs == 0)
 		ret = check ? engine_check(c, bc) : 0;
+	/* The first time, the client reads the ticket the server sent. */
+	if (ret == 0 && bc->resume && !e->have_ticket) {
+		uint8_t byte;
+		size_t n;
+
+		ktlso_session_read(c, &byte, 1, &n);
+		ret = e->have_ticket ? 0 : -1;
+	}
 out:
 	ktlso_session_free(c);
 	ktlso_session_free(s);
@@ -373,6 +428,7 @@ out:
 struct ssl_side {
 	SSL_CTX *cctx, *sctx;
 	const char *host;
+	SSL_SESSION *sess;		/* resume: the session offered */
 };
 
 static SSL_CTX *ssl_ctx(const struct bench_case *bc, bool server)
@@ -386,14 +442,15 @@ static SSL_CTX *ssl_ctx(const struct bench_case *bc, bool server)
 	    !SSL_CTX_set_max_proto_version(ctx, bc->ssl_version) ||
 	    !SSL_CTX_set1_groups_list(ctx, "X25519:P-256") ||
 	    !SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256") ||
-	    !SSL_CTX_set_num_tickets(ctx, 0) ||
+	    !SSL_CTX_set_num_tickets(ctx, bc->resume ? 1 : 0) ||
 	    (bc->ssl_version == TLS1_3_VERSION ?
 		!SSL_CTX_set_ciphersuites(ctx, bc->ssl_suite) :
 		!SSL_CTX_set_cipher_list(ctx, bc->ssl_suite))) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	if (!bc->resume)
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	return ctx;
 }
@@ -422,6 +479,7 @@ static int ssl_init(struct ssl_side *o, const struct pki *p,
 
 static void ssl_free(struct ssl_side *o)
 {
+	SSL_SESSION_free(o->sess);
 	SSL_CTX_free(o->cctx);
 	SSL_CTX_free(o->sctx);
 }
@@ -452,6 +510,7 @@ static int ssl_check(SSL *c, const struct bench_case *bc)
 			    (uint16_t)SSL_CIPHER_get_protocol_id(
 				    SSL_get_current_cipher(c)),
 			    SSL_get_negotiated_group(c) == NID_X25519,
+			    bc->resume ? SSL_session_reused(c) :
 			    type == EVP_PKEY_EC && md == NID_sha256,
 			    SSL_get_verify_result(c) == X509_V_OK &&
 			    SSL_get0_peer_certificate(c) != NULL);
@@ -474,6 +533,9 @@ static int ssl_handshake(struct ssl_side *o, const struct bench_case *bc,
 	/* SNI and the name check, as the engine's client does. */
 	if (!SSL_set_tlsext_host_name(c, o->host) || !SSL_set1_host(c, o->host))
 		goto out;
+	/* A session is only offered to the host it came from. */
+	if (o->sess && !strcmp(o->host, HOST) && !SSL_set_session(c, o->sess))
+		goto out;
 	for (i = 0; i < MAX_STEPS && rc == 0 && rs >= 0; i++) {
 		rc = ssl_step(c);
 		if (rs == 0)
@@ -483,10 +545,24 @@ static int ssl_handshake(struct ssl_side *o, const struct bench_case *bc,
 		rs = ssl_step(s);
 	if (rc == 1 && rs == 1)
 		ret = check ? ssl_check(c, bc) : 0;
+	/* The first time, the client reads the ticket the server sent. */
+	if (ret == 0 && bc->resume && !o->sess) {
+		uint8_t byte;
+
+		SSL_read(c, &byte, 1);
+		o->sess = SSL_get1_session(c);
+		ret = o->sess && SSL_SESSION_is_resumable(o->sess) ? 0 : -1;
+	}
 out:
 	if (ret && check)
 		ERR_print_errors_fp(stderr);
 	ERR_clear_error();
+	/*
+	 * Freed without a shutdown, libssl takes the session for a bad one
+	 * and marks it not resumable; the benchmark ends its connections so.
+	 */
+	if (bc->resume && c)
+		SSL_set_shutdown(c, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 	SSL_free(c);
 	SSL_free(s);
 	return ret;
@@ -575,6 +651,13 @@ static int bench_check(struct bench *b)
 	struct engine_side *e = &b->engine;
 	int ret;
 
+	/* Resumed cases: a first, full handshake gets the ticket. */
+	if (b->bc->resume && (engine_handshake(e, b->bc, false) ||
+			      ssl_handshake(&b->ssl, b->bc, false))) {
+		fprintf(stderr, "%s: %s: no first session\n", PROG,
+			b->bc->name);
+		return -1;
+	}
 	ret = engine_handshake(e, b->bc, true);
 	if (ret > 0 && b->bc->ssl_version == TLS1_2_VERSION) {
 		b->engine_available = false;	/* TLS 1.2 not there yet */
@@ -823,13 +906,14 @@ int main(int argc, char **argv)
 		bench_run(&b, run, seconds, nruns, warmup, med[i]);
 		avail[i] = b.engine_available;
 		ssl_free(&b.ssl);
+		engine_free(&b.engine);
 	}
 	pki_free(&pki);
 
 	if (!csv) {
 		uname(&u);
 		cpu_model(cpu_name, sizeof(cpu_name));
-		printf("%s: full handshakes per second of CPU time, client + server in one thread\n",
+		printf("%s: handshakes per second of CPU time, client + server in one thread\n",
 		       PROG);
 		printf("%s, Linux %s, %s\n", cpu_name, u.release,
 		       OpenSSL_version(OPENSSL_VERSION));
@@ -840,7 +924,8 @@ int main(int argc, char **argv)
 		printf("median of %d runs of %g s each (the libraries alternating every %g s) after %g s of warm-up\n",
 		       nruns, seconds, SLICE_S, warmup);
 		printf("P-256 server certificate issued by a P-256 CA, verified with its name;\n"
-		       "no resumption, no tickets, no session cache\n\n");
+		       "full handshakes: no tickets, no session cache; resumed: one\n"
+		       "ticket per handshake, the first session resumed each time\n\n");
 		printf("%-38s  %12s  %12s  %s\n", "case", "engine hs/s",
 		       "OpenSSL hs/s", "engine/OpenSSL");
 	} else {
