@@ -161,7 +161,7 @@ enum ktlso_ems {
 /*
  * Session resumption, TLS 1.3 (RFC 8446 2.2, 4.2.11, 4.6.1).
  *
- * Server: with ticket_keys set, a full handshake whose client offers
+ * Server: with ticket_keys set, a handshake whose client offers
  * psk_dhe_ke ends with n_tickets NewSessionTickets, sent under the
  * application keys before the handshake call returns (the sequence
  * numbers ktlso_session_result() reports count them). Each ticket is the
@@ -176,7 +176,11 @@ enum ktlso_ems {
  *    (obfuscated_ticket_age) is within ticket_age_tolerance_ms of ours;
  *  - the suite chosen has the ticket's hash; the SNI and the ALPN
  *    protocol chosen are the ticket's; a server that requires a client
- *    certificate resumes only a session whose client had one.
+ *    certificate resumes only a session whose client had one;
+ *  - the full handshake its chain of resumptions began with is less
+ *    than ticket_lifetime old (tickets issued on a resumed session end
+ *    where the first one did): an authentication is never carried
+ *    further.
  * The binder of the ticket chosen is verified in constant time; a wrong
  * one is decrypt_error (RFC 8446 4.2.11.2). Early data is never accepted:
  * a client that sends it gets a 1-RTT handshake, its early records
@@ -188,8 +192,9 @@ enum ktlso_ems {
  * handshake with the same server: ktlso_session_result().resumed then
  * says whether the server took it; a server that declines gets a full
  * handshake. A ticket is only offered when its server_name is the
- * config's and it has not expired; the caller keys its cache by server,
- * ALPN and profile.
+ * config's, it has not expired, one of our suites has its hash, and (for
+ * a verifying client) the server was verified in the full handshake; the
+ * caller keys its cache by server, ALPN and profile.
  */
 #define KTLSO_CLIENT_TICKET_MAX 4096	/* longer tickets are not kept */
 #define KTLSO_TICKETS_MAX 16		/* n_tickets */

@@ -15,8 +15,8 @@
 
 #include "engine/alert.h"
 #include "engine/session_int.h"
-#include "engine/tls12.h"
 #include "engine/ticket.h"
+#include "engine/tls12.h"
 #include "engine/tls13.h"
 
 
