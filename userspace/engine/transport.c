@@ -178,30 +178,17 @@ static int rx_header_check(struct ktlso_session *s, uint8_t type, size_t len)
 /*
  * RFC 8446 4.2.10: a server that refused early data drops the client's
  * application_data records that no key of its opens (before ClientHello2,
- * none does), up to s->early_skip bytes (more is unexpected_message); the
- * first record that opens, or ClientHello2, ends the skipping. Return: 1 to drop the record, 0 to take it, or an error.
+ * none does), up to s->early_skip bytes; the first record that opens, or
+ * ClientHello2, ends the skipping. Return: 0 (the record of @len bytes is
+ * dropped), or unexpected_message past the bound.
  */
-static int rx_early_skip(struct ktlso_session *s, size_t len, uint8_t *type)
+static int rx_early_skip(struct ktlso_session *s, size_t len)
 {
-	int ret = -KTLSO_ALERT_BAD_RECORD_MAC;
-
-	if (s->rx.on)
-		ret = ktlso_record_open(&s->rx.rp, s->rec,
-					KTLSO_RECORD_HEADER_LEN + len, type,
-					s->plain, PLAIN_CAP, &s->plain_len);
-	if (ret == 0) {
-		s->early_data = false;
-		return 0;
-	}
-	/* Only what does not authenticate is early data; the rest fails. */
-	if (ret != -KTLSO_ALERT_BAD_RECORD_MAC)
-		return ktlso_hs_fail(s, ret, "cannot open a record: %s",
-				     ktlso_error_name(ret));
 	if (len > s->early_skip)
 		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
 				     "more early data than is skipped");
 	s->early_skip -= len;
-	return 1;
+	return 0;
 }
 
 int ktlso_rx_record(struct ktlso_session *s, uint8_t *type)
@@ -225,21 +212,28 @@ again:
 		return ret;
 	s->rec_len = 0;
 	s->plain_off = 0;
-	if (early) {
-		ret = rx_early_skip(s, len, type);
-		if (ret == 1)
-			goto again;
-		return ret;
-	}
 	if (rx_protected(s, s->rec[0])) {
 		ret = ktlso_record_open(&s->rx.rp, s->rec,
 					KTLSO_RECORD_HEADER_LEN + len, type,
 					s->plain, PLAIN_CAP, &s->plain_len);
+		/* Only what does not authenticate is early data. */
+		if (early && ret == -KTLSO_ALERT_BAD_RECORD_MAC) {
+			ret = rx_early_skip(s, len);
+			if (ret == 0)
+				goto again;
+			return ret;
+		}
 		if (ret)
 			return ktlso_hs_fail(s, ret, "cannot open a record: %s",
 					     ktlso_error_name(ret));
 		s->early_data = false;
 		return 0;
+	}
+	if (early) {		/* no keys yet: after a HelloRetryRequest */
+		ret = rx_early_skip(s, len);
+		if (ret == 0)
+			goto again;
+		return ret;
 	}
 	*type = s->rec[0];
 	memcpy(s->plain, s->rec + KTLSO_RECORD_HEADER_LEN, len);
