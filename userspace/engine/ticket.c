@@ -58,15 +58,16 @@ void ktlso_ticket_keys_free(struct ktlso_ticket_keys *k)
 	OPENSSL_clear_free(k, sizeof(*k));
 }
 
-static bool name_in_use(const struct ktlso_ticket_keys *k, const uint8_t *name)
+/* The slot of the key named @name; k->n when none is. Under k->lock. */
+static size_t key_index(const struct ktlso_ticket_keys *k, const uint8_t *name)
 {
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
 		if (!memcmp(k->keys[i].key.name, name,
 			    KTLSO_TICKET_KEY_NAME_LEN))
-			return true;
-	return false;
+			break;
+	return i;
 }
 
 int ktlso_ticket_keys_rotate(struct ktlso_ticket_keys *k,
@@ -83,7 +84,7 @@ int ktlso_ticket_keys_rotate(struct ktlso_ticket_keys *k,
 		return -KTLSO_ERROR_CRYPTO;
 	}
 	pthread_mutex_lock(&k->lock);
-	if (name_in_use(k, fresh.name)) {
+	if (key_index(k, fresh.name) < k->n) {
 		ret = -KTLSO_ERROR_INVALID_ARGUMENT;
 		goto out;
 	}
@@ -206,10 +207,7 @@ int ktlso_ticket_open(struct ktlso_ticket_keys *k, const uint8_t *ctx,
 	if (cap < body_len)
 		return -KTLSO_ERROR_NO_SPACE;
 	pthread_mutex_lock(&k->lock);
-	for (i = 0; i < k->n; i++)
-		if (!memcmp(k->keys[i].key.name, ticket,
-			    KTLSO_TICKET_KEY_NAME_LEN))
-			break;
+	i = key_index(k, ticket);
 	if (i == k->n) {
 		pthread_mutex_unlock(&k->lock);
 		return 1;

@@ -38,13 +38,21 @@ static int binder(enum ktlso_md h, const uint8_t *psk, size_t psk_len,
 	return ret;
 }
 
+/* Does the client take our tickets (psk_dhe_ke), with keys to seal them? */
+static bool tickets_wanted(const struct ktlso_session *s,
+			   const struct ktlso_client_hello *ch)
+{
+	return s->cfg->ticket_keys && (ch->psk_modes & KTLSO_PSK_DHE_KE_BIT);
+}
+
 int ktlso_tls13_server_binder_hash(struct ktlso_session *s,
 				   const struct ktlso_client_hello *ch,
 				   const struct ktlso_hs_msg *msg)
 {
 	struct ktlso_tls13_hs *hs = s->hs13;
 
-	if (!s->cfg->ticket_keys ||
+	/* Only a PSK ktlso_tls13_server_psk() may take needs the hash. */
+	if (!tickets_wanted(s, ch) ||
 	    !ktlso_ext_has(&ch->ext, KTLSO_EXT_PRE_SHARED_KEY))
 		return 0;
 	/* The ClientHello up to its binders (RFC 8446 4.2.11.2). */
@@ -112,7 +120,6 @@ static int ticket_fits(struct ktlso_session *s,
 int ktlso_tls13_server_psk(struct ktlso_session *s,
 			   const struct ktlso_client_hello *ch)
 {
-	const struct ktlso_config *c = s->cfg;
 	struct ktlso_tls13_hs *hs = s->hs13;
 	size_t hlen = ktlso_hash_len(s->suite->hash), i;
 	uint8_t want[KTLSO_MAX_HASH_LEN];
@@ -122,8 +129,7 @@ int ktlso_tls13_server_psk(struct ktlso_session *s,
 	uint32_t age;
 	int ret = 1;
 
-	hs->tickets_wanted = c->ticket_keys &&
-			     (ch->psk_modes & KTLSO_PSK_DHE_KE_BIT);
+	hs->tickets_wanted = tickets_wanted(s, ch);
 	if (!hs->tickets_wanted ||
 	    !ktlso_ext_has(&ch->ext, KTLSO_EXT_PRE_SHARED_KEY))
 		return 0;
