@@ -11,7 +11,7 @@
  *	kd_tickets_init(&t, &loop, conf);	(at start)
  *	kd_tickets_configure(&t, conf);		(each reload)
  *	... kd_hs_params.ticket_keys = t.keys ...
- *	kd_tickets_fini(&t, &loop);		(after the workers stopped)
+ *	kd_tickets_fini(&t);			(after the workers stopped)
  */
 #ifndef KTLSOD_TICKETS_H
 #define KTLSOD_TICKETS_H

@@ -172,8 +172,11 @@ int ktlso_tls13_client_psk_taken(struct ktlso_session *s,
  */
 int ktlso_tls13_res_master(struct ktlso_session *s);
 
-/* Server: the NewSessionTickets, sealed under the application keys. */
-int ktlso_tls13_send_tickets(struct ktlso_session *s);
+/*
+ * Server: the NewSessionTickets, sealed under the application keys. The
+ * session is up by then: a ticket that cannot be made is only logged.
+ */
+void ktlso_tls13_send_tickets(struct ktlso_session *s);
 
 /* Client: a NewSessionTicket after the handshake, to cfg->ticket. */
 int ktlso_tls13_take_ticket(struct ktlso_session *s,

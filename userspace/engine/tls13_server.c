@@ -564,10 +564,9 @@ static int wait_finished(struct ktlso_session *s,
 		ret = ktlso_dir_set13(s, false, s->hs13->c_ap);
 	if (ret == 0 && s->hs13->tickets_wanted)
 		ret = ktlso_tls13_res_master(s);
-	if (ret == 0)
-		ret = ktlso_tls13_send_tickets(s);
 	if (ret)
 		return ret;
+	ktlso_tls13_send_tickets(s);
 	s->ccs_ok = false;
 	s->state = CONNECTED;
 	s->connected = true;

@@ -190,8 +190,6 @@ static int send_ticket(struct ktlso_session *s, unsigned int i)
 	OPENSSL_cleanse(&st, sizeof(st));
 	if (ret)
 		return ret;
-	nst.ext.present = 0;
-	nst.ext.n = 0;
 	nst.age_add = age_add;
 	nst.nonce.p = nonce;
 	nst.nonce.len = sizeof(nonce);
@@ -205,28 +203,26 @@ static int send_ticket(struct ktlso_session *s, unsigned int i)
 	return ret;
 }
 
-int ktlso_tls13_send_tickets(struct ktlso_session *s)
+void ktlso_tls13_send_tickets(struct ktlso_session *s)
 {
 	const struct ktlso_config *c = s->cfg;
 	unsigned int i;
 	int ret = 0;
 
 	if (!s->hs13->tickets_wanted || !s->res_master_set)
-		return 0;
+		return;
+	/* The session is up: a ticket that cannot be made is only logged. */
 	for (i = 0; i < c->n_tickets && ret == 0; i++)
 		ret = send_ticket(s, i);
-	/* The session is up: a ticket that cannot be made is only logged. */
 	if (ret == 1)
 		ktlso_log(s, KTLSO_LOG_INFO,
 			  "no ticket issued: no key may seal, or the authentication is as old as a ticket's lifetime");
 	else if (ret)
 		ktlso_log(s, KTLSO_LOG_WARNING, "no ticket issued: %s",
 			  ktlso_error_name(ret));
-	ret = 0;
 	/* A server needs the secret for nothing else. */
 	OPENSSL_cleanse(s->res_master, sizeof(s->res_master));
 	s->res_master_set = false;
-	return ret;
 }
 
 /* --- client: a NewSessionTicket received ---------------------------------- */
