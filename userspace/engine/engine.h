@@ -85,9 +85,10 @@
  *    ClientHello (server) with a warning no_renegotiation alert and goes
  *    on (RFC 5246 7.2.2: that alert is always a warning); a client ignores
  *    a HelloRequest during the handshake (RFC 5246 7.4.1.1).
- *  - No session resumption in TLS 1.2 yet: no session_ticket is
- *    offered, a server's session id is empty; a NewSessionTicket, which
- *    the server may not send then, is unexpected_message.
+ *  - Resumption with RFC 5077 session tickets only (below); session
+ *    ids resume nothing: a server's is empty unless it resumes a ticket,
+ *    and a server that echoes ours when we offered no ticket is
+ *    illegal_parameter.
  *  - A server that demands a client certificate (KTLSO_PEER_AUTH_REQUIRE)
  *    and gets an empty Certificate sends handshake_failure (RFC 5246
  *    7.4.6; TLS 1.3 sends certificate_required); the other certificate
@@ -159,7 +160,9 @@ enum ktlso_ems {
 };
 
 /*
- * Session resumption, TLS 1.3 (RFC 8446 2.2, 4.2.11, 4.6.1).
+ * Session resumption, TLS 1.3 (RFC 8446 2.2, 4.2.11, 4.6.1), and TLS 1.2
+ * (RFC 5077 tickets, RFC 7627 5.3); the TLS 1.2 differences are at the
+ * end.
  *
  * Server: with ticket_keys set, a handshake whose client offers
  * psk_dhe_ke ends with n_tickets NewSessionTickets, sent under the
@@ -195,18 +198,35 @@ enum ktlso_ems {
  * config's, it has not expired, one of our suites has its hash, and (for
  * a verifying client) the server was verified in the full handshake; the
  * caller keys its cache by server, ALPN and profile.
+ *
+ * TLS 1.2: a server with ticket_keys and n_tickets > 0 answers a
+ * ClientHello's session_ticket extension (when the extended master
+ * secret is used: RFC 7627 5.3) with one NewSessionTicket before its
+ * ChangeCipherSpec, in full and abbreviated handshakes alike; its ticket
+ * holds the master secret. A ticket resumes (RFC 5077 3.1, the server's
+ * Finished first, no certificates, no key exchange) on the checks above
+ * but the hash and age ones, and when the ClientHello offers the
+ * session's suite and the extended master secret; otherwise the
+ * handshake is a full one. A client offers a TLS 1.2 resume ticket (with
+ * a session id, which the server echoes when it resumes) on the same
+ * checks, its suite in place of its hash; it gets each new ticket, once
+ * the server's Finished verifies, through the ticket callback before
+ * ktlso_session_handshake() returns. No TLS 1.2 ticket is ever taken as a
+ * TLS 1.3 PSK, or the reverse.
  */
 #define KTLSO_CLIENT_TICKET_MAX 4096	/* longer tickets are not kept */
 #define KTLSO_TICKETS_MAX 16		/* n_tickets */
 #define KTLSO_EARLY_DATA_SKIP_MAX (16 * 16384)
 
 struct ktlso_client_ticket {
-	uint16_t version;		/* KTLSO_TLS13_VERSION */
+	uint16_t version;		/* of the session it resumes */
 	uint16_t suite;			/* of the session it resumes */
-	uint8_t psk[KTLSO_MAX_HASH_LEN];	/* RFC 8446 4.6.1's PSK */
+	uint8_t psk[KTLSO_MAX_HASH_LEN];	/* RFC 8446 4.6.1's PSK; TLS
+						 * 1.2: the master secret */
 	uint8_t psk_len;
-	uint32_t age_add;
-	uint32_t lifetime;		/* seconds, as the server said */
+	uint32_t age_add;		/* TLS 1.3 */
+	uint32_t lifetime;		/* seconds, as the server said (TLS
+					 * 1.2: 7200 when it says nothing) */
 	uint64_t received_ms;		/* CLOCK_REALTIME, milliseconds */
 	char server_name[256];		/* the config's; "" when none */
 	char alpn[256];			/* the session's; "" when none */

@@ -662,3 +662,12 @@ int ktlso_tls12_new_session_ticket_parse(
 	ktlso_span_of(&ticket, &nst->ticket);
 	return 0;
 }
+
+int ktlso_tls12_new_session_ticket_write(struct ktlso_writer *w,
+		const struct ktlso_tls12_new_session_ticket *nst)
+{
+	ktlso_hs_msg_open(w, KTLSO_HS_NEW_SESSION_TICKET);
+	ktlso_put_u32(w, nst->lifetime_hint);
+	ktlso_put_span_vector(w, 2, 0, 0xffff, &nst->ticket);
+	return ktlso_writer_close_vector(w);
+}

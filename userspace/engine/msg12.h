@@ -353,8 +353,7 @@ int ktlso_tls12_finished_write(struct ktlso_writer *w,
 
 /*
  * RFC 5077 3.3: ticket_lifetime_hint and ticket<0..2^16-1> (an empty
- * ticket: the server issues none after all). Parsed so that the client
- * can consume it; the engine does not resume sessions, so no writer.
+ * ticket: the server issues none after all).
  */
 struct ktlso_tls12_new_session_ticket {
 	uint32_t lifetime_hint;			/* seconds; 0: unspecified */
@@ -364,5 +363,7 @@ struct ktlso_tls12_new_session_ticket {
 int ktlso_tls12_new_session_ticket_parse(
 		struct ktlso_tls12_new_session_ticket *nst,
 		const struct ktlso_hs_msg *msg);
+int ktlso_tls12_new_session_ticket_write(struct ktlso_writer *w,
+		const struct ktlso_tls12_new_session_ticket *nst);
 
 #endif /* KTLSO_ENGINE_MSG12_H */

@@ -8,7 +8,8 @@
  * ECDHE key exchange (RFC 8422, named curves, uncompressed points) with
  * ECDSA, Ed25519 or RSA signatures, AEAD suites only, the extended master
  * secret (RFC 7627) required, secure renegotiation signalled (RFC 5746)
- * and renegotiation refused, no session resumption.
+ * and renegotiation refused, sessions resumed with RFC 5077 tickets
+ * (tls12_ticket.c), never with session ids.
  *
  * A TLS 1.2 handshake always begins in the TLS 1.3 tables (session_int.h):
  * these tables only take over, the client on a TLS 1.2 ServerHello, the
@@ -64,7 +65,8 @@ enum ktlso_tls12_auth {
 struct ktlso_tls12_hs {
 	uint8_t client_random[KTLSO_RANDOM_LEN];
 	uint8_t server_random[KTLSO_RANDOM_LEN];
-	uint8_t session_id[KTLSO_SESSION_ID_MAX];	/* client: ours */
+	/* client: ours; server: the client's, echoed when resuming */
+	uint8_t session_id[KTLSO_SESSION_ID_MAX];
 	size_t session_id_len;
 	uint32_t offered;		/* client: the CH's extensions */
 	struct ktlso_kex kex;		/* our ephemeral key */
@@ -80,6 +82,16 @@ struct ktlso_tls12_hs {
 	bool renegotiation_info;	/* server: the client signalled */
 	bool ec_point_formats;		/* server: the client sent it */
 	bool ems;			/* the extended master secret is used */
+	/* resumption (tls12_ticket.c) */
+	bool abbreviated;		/* resuming: no certificates, no kex */
+	bool ticket_ext;		/* server: the client's session_ticket;
+					 * client: the server's (a
+					 * NewSessionTicket comes) */
+	bool tickets_wanted;		/* server: we send a NewSessionTicket */
+	bool resume_offered;		/* client: a ticket in our ClientHello */
+	uint8_t *nst;			/* client: the ticket received, kept */
+	size_t nst_len;			/* until the Finished verifies */
+	uint32_t nst_lifetime;
 	/* Every handshake message so far: what CertificateVerify signs. */
 	uint8_t *log;
 	size_t log_len, log_cap;
@@ -162,6 +174,54 @@ int ktlso_tls12_send_ccs(struct ktlso_session *s);
 int ktlso_tls12_send_finished(struct ktlso_session *s);
 int ktlso_tls12_check_finished(struct ktlso_session *s,
 			       const struct ktlso_hs_msg *msg);
+
+/* --- resumption (tls12_ticket.c) ----------------------------------------- */
+
+/*
+ * Server, with the ClientHello @ch checked and the ALPN protocol chosen:
+ * note whether the client takes tickets (hs->tickets_wanted), and resume
+ * the session of the ticket it offers when engine.h's checks hold
+ * (s->resumed, hs->abbreviated, s->suite, hs->master). A ticket that is
+ * not ours or does not fit gets a full handshake. Return: 0 or an error.
+ */
+int ktlso_tls12_server_resume(struct ktlso_session *s,
+			      const struct ktlso_client_hello *ch);
+
+/*
+ * Server: our NewSessionTicket when hs->tickets_wanted; an empty ticket
+ * (RFC 5077 3.3) when none can be sealed. Return: 0 or an error.
+ */
+int ktlso_tls12_send_ticket(struct ktlso_session *s);
+
+/* Client: may cfg->resume be offered as a TLS 1.2 ticket? (logs why not) */
+bool ktlso_tls12_client_can_resume(struct ktlso_session *s);
+
+/*
+ * Client: the session_ticket extension of a ClientHello that offers TLS
+ * 1.2: with cfg->resume's ticket when @resume, empty when the
+ * configuration takes tickets (cfg->ticket), else none.
+ */
+void ktlso_tls12_client_ticket_ext(const struct ktlso_session *s,
+				   struct ktlso_client_hello *ch, bool resume);
+
+/*
+ * Client, a ServerHello that echoes our session id after we offered a
+ * ticket: resume cfg->resume's session. Return: 0 or the alert to send.
+ */
+int ktlso_tls12_client_resumed(struct ktlso_session *s, uint16_t suite);
+
+/* Client: a NewSessionTicket, kept until the server's Finished verifies. */
+int ktlso_tls12_client_take_ticket(struct ktlso_session *s,
+				   const struct ktlso_hs_msg *msg);
+
+/* Client, connected: hand the ticket kept to cfg->ticket. */
+void ktlso_tls12_client_give_ticket(struct ktlso_session *s);
+
+/*
+ * Both, resuming: the traffic keys from the session's master secret and
+ * this handshake's randoms.
+ */
+int ktlso_tls12_resumed_keys(struct ktlso_session *s);
 
 /* --- authentication (tls12_auth.c) ---------------------------------------- */
 

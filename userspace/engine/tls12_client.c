@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The TLS 1.2 client state machine (RFC 5246 7.3, full handshake only):
+ * The TLS 1.2 client state machine (RFC 5246 7.3):
  *
  *	(TLS 1.3 client: ClientHello) -> WAIT_SH -> WAIT_CERT -> WAIT_SKE
  *	-> WAIT_CR_SHD -> [WAIT_SHD] -> (our [Certificate] ClientKeyExchange
  *	[CertificateVerify] ChangeCipherSpec Finished) -> WAIT_CCS
  *	-> WAIT_FINISHED -> CONNECTED
+ *
+ * or, when the server resumes the session of our ticket (tls12_ticket.c):
+ *
+ *	WAIT_SH -> WAIT_CCS -> WAIT_FINISHED -> (our ChangeCipherSpec
+ *	Finished) -> CONNECTED
+ *
+ * In WAIT_CCS a NewSessionTicket may come first, when the ServerHello
+ * announced one.
  *
  * The TLS 1.3 client sends the ClientHello (with this version's
  * extensions when the configuration allows TLS 1.2) and hands over the
@@ -68,15 +76,17 @@ static int check_server_hello(struct ktlso_session *s,
 			      const struct ktlso_tls12_server_hello *sh)
 {
 	struct ktlso_tls12_hs *hs = s->hs12;
+	bool echo;
 	int ret;
 
 	ret = check_suite(s, sh);
 	if (ret)
 		return ret;
-	/* We resume nothing: an echo of our id claims a session we lack. */
-	if (sh->session_id.len && sh->session_id.len == hs->session_id_len &&
-	    CRYPTO_memcmp(sh->session_id.p, hs->session_id,
-			  hs->session_id_len) == 0)
+	/* RFC 5077 3.4: our id echoed resumes our ticket's session. */
+	echo = sh->session_id.len && sh->session_id.len == hs->session_id_len &&
+	       CRYPTO_memcmp(sh->session_id.p, hs->session_id,
+			     hs->session_id_len) == 0;
+	if (echo && !hs->resume_offered)
 		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
 				     "server resumes a session never made");
 	ret = ktlso_tls12_ems_check(s, ktlso_ext_has(&sh->ext,
@@ -86,7 +96,11 @@ static int check_server_hello(struct ktlso_session *s,
 	if (!ktlso_ext_has(&sh->ext, KTLSO_EXT_RENEGOTIATION_INFO))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_HANDSHAKE_FAILURE,
 				     "server does not support secure renegotiation");
-	return check_alpn(s, sh);
+	hs->ticket_ext = ktlso_ext_has(&sh->ext, KTLSO_EXT_SESSION_TICKET);
+	ret = check_alpn(s, sh);
+	if (ret == 0 && echo)
+		ret = ktlso_tls12_client_resumed(s, sh->cipher_suite);
+	return ret;
 }
 
 static int wait_sh(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
@@ -111,8 +125,11 @@ static int wait_sh(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 	ret = ktlso_tls12_transcript_start(s);
 	if (ret == 0)
 		ret = ktlso_tls12_msg_add(s, msg);
+	if (ret == 0 && s->resumed)
+		ret = ktlso_tls12_resumed_keys(s);
 	if (ret == 0)
-		s->state = KTLSO_TLS12_WAIT_CERT;
+		s->state = s->resumed ? KTLSO_TLS12_WAIT_CCS :
+					KTLSO_TLS12_WAIT_CERT;
 	return ret;
 }
 
@@ -325,9 +342,26 @@ static int wait_finished(struct ktlso_session *s,
 	if (!ktlso_hs_reader_empty(&s->hr))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
 				     "handshake data after the server's Finished");
+	/* Resuming, the server's Finished went first: ours ends it. */
+	if (s->hs12->abbreviated) {
+		ret = ktlso_tls12_send_ccs(s);
+		if (ret == 0)
+			ret = ktlso_tls12_send_finished(s);
+		if (ret)
+			return ret;
+	}
+	ktlso_tls12_client_give_ticket(s);
 	s->state = KTLSO_TLS12_CONNECTED;
 	s->connected = true;
 	return 0;
+}
+
+/* RFC 5077 3.3: the server's NewSessionTicket comes before its CCS. */
+static int wait_ccs(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
+{
+	if (msg->type == KTLSO_HS_NEW_SESSION_TICKET)
+		return ktlso_tls12_client_take_ticket(s, msg);
+	return wait_finished(s, msg);
 }
 
 /* --- dispatch ------------------------------------------------------------- */
@@ -353,6 +387,7 @@ static int client_takeover(struct ktlso_session *s,
 	memcpy(hs->session_id, hs13->session_id, hs13->session_id_len);
 	hs->session_id_len = hs13->session_id_len;
 	hs->offered = hs13->offered;
+	hs->resume_offered = hs13->ticket12;
 	ktlso_tls13_hs_free(s);
 	s->state = KTLSO_TLS12_WAIT_SH;
 	return wait_sh(s, msg);
@@ -364,7 +399,7 @@ static const ktlso_hs_handler client_handlers[] = {
 	[KTLSO_TLS12_WAIT_SKE] = wait_ske,
 	[KTLSO_TLS12_WAIT_CR_SHD] = wait_cr_shd,
 	[KTLSO_TLS12_WAIT_SHD] = wait_shd,
-	[KTLSO_TLS12_WAIT_CCS] = wait_finished,
+	[KTLSO_TLS12_WAIT_CCS] = wait_ccs,
 	[KTLSO_TLS12_WAIT_FINISHED] = wait_finished,
 };
 

@@ -34,6 +34,7 @@ void ktlso_tls12_hs_free(struct ktlso_session *s)
 	ktlso_traffic_keys_clear(&hs->server_write);
 	if (hs->log)
 		OPENSSL_clear_free(hs->log, hs->log_cap);
+	free(hs->nst);
 	OPENSSL_clear_free(hs, sizeof(*hs));
 	s->hs12 = NULL;
 }

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The TLS 1.2 server state machine (RFC 5246 7.3, full handshake only):
+ * The TLS 1.2 server state machine (RFC 5246 7.3):
  *
  *	(TLS 1.3 server: ClientHello) -> (ServerHello Certificate
  *	ServerKeyExchange [CertificateRequest] ServerHelloDone)
  *	-> [WAIT_CLIENT_CERT] -> WAIT_CKE -> [WAIT_CV] -> WAIT_CCS
- *	-> WAIT_FINISHED -> (ChangeCipherSpec Finished) -> CONNECTED
+ *	-> WAIT_FINISHED -> ([NewSessionTicket] ChangeCipherSpec Finished)
+ *	-> CONNECTED
+ *
+ * or, resuming the session of the ClientHello's ticket (tls12_ticket.c):
+ *
+ *	(TLS 1.3 server: ClientHello) -> (ServerHello [NewSessionTicket]
+ *	ChangeCipherSpec Finished) -> WAIT_CCS -> WAIT_FINISHED -> CONNECTED
  *
  * The TLS 1.3 server reads every ClientHello and hands over one that does
  * not get TLS 1.3 (->takeover). One handler per state; each returns 0 or
@@ -235,7 +241,14 @@ static int send_server_hello(struct ktlso_session *s)
 		memcpy(hs->server_random + KTLSO_RANDOM_LEN - 8,
 		       downgrade_tls12, sizeof(downgrade_tls12));
 	memcpy(sh.random, hs->server_random, KTLSO_RANDOM_LEN);
-	/* An empty session id: the session is not cached (RFC 5246 7.4.1.3). */
+	/*
+	 * An empty session id, the session not cached (RFC 5246 7.4.1.3);
+	 * the client's when its ticket resumes (RFC 5077 3.4).
+	 */
+	if (hs->abbreviated) {
+		sh.session_id.p = hs->session_id;
+		sh.session_id.len = hs->session_id_len;
+	}
 	sh.cipher_suite = s->suite->id;
 	sh.extensions = true;
 	if (hs->renegotiation_info)
@@ -255,6 +268,8 @@ static int send_server_hello(struct ktlso_session *s)
 	/* RFC 7627 5.2: not to a client that did not send it. */
 	if (hs->ems)
 		ktlso_ext_set_add(&sh.ext, KTLSO_EXT_EXTENDED_MASTER_SECRET);
+	if (hs->tickets_wanted)	/* RFC 5077 3.2: a NewSessionTicket comes */
+		ktlso_ext_set_add(&sh.ext, KTLSO_EXT_SESSION_TICKET);
 	ktlso_tls13_msg_begin(s, &w);
 	ktlso_tls12_server_hello_write(&w, &sh);
 	return ktlso_tls12_msg_send(s, &w);
@@ -336,6 +351,22 @@ static int send_flight(struct ktlso_session *s)
 	return ret;
 }
 
+/* RFC 5077 3.1: the abbreviated handshake's flight, then the client's. */
+static int send_abbreviated_flight(struct ktlso_session *s)
+{
+	int ret = send_server_hello(s);
+
+	if (ret == 0)
+		ret = ktlso_tls12_resumed_keys(s);
+	if (ret == 0)
+		ret = ktlso_tls12_send_ticket(s);
+	if (ret == 0)
+		ret = ktlso_tls12_send_ccs(s);
+	if (ret == 0)
+		ret = ktlso_tls12_send_finished(s);
+	return ret;
+}
+
 static int wait_ch(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 {
 	struct ktlso_client_hello ch;
@@ -346,19 +377,29 @@ static int wait_ch(struct ktlso_session *s, const struct ktlso_hs_msg *msg)
 		return ktlso_hs_fail(s, ret, "malformed ClientHello");
 	ret = check_client_hello(s, &ch);
 	if (ret == 0)
-		ret = choose_group(s, &ch);
-	if (ret == 0)
-		ret = choose_suite(s, &ch);
-	if (ret == 0)
 		ret = ktlso_server_choose_alpn(s, &ch);
+	if (ret == 0)
+		ret = ktlso_tls12_server_resume(s, &ch);
+	if (ret == 0 && !s->resumed) {
+		s->auth_ms = ktlso_now_ms(s);
+		ret = choose_group(s, &ch);
+		if (ret == 0)
+			ret = choose_suite(s, &ch);
+	}
 	if (ret)
 		return ret;
 	s->version = KTLSO_TLS12_VERSION;
 	ret = ktlso_tls12_transcript_start(s);
 	if (ret == 0)
 		ret = ktlso_tls12_msg_add(s, msg);
-	if (ret == 0)
-		ret = send_flight(s);
+	if (ret)
+		return ret;
+	if (s->resumed) {
+		ret = send_abbreviated_flight(s);
+		s->state = KTLSO_TLS12_WAIT_CCS;
+		return ret;
+	}
+	ret = send_flight(s);
 	if (ret == 0)
 		s->state = s->hs12->cert_requested ?
 			   KTLSO_TLS12_WAIT_CLIENT_CERT : KTLSO_TLS12_WAIT_CKE;
@@ -439,10 +480,14 @@ static int wait_finished(struct ktlso_session *s,
 	if (ret == 0 && !ktlso_hs_reader_empty(&s->hr))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
 				     "handshake data after the client's Finished");
-	if (ret == 0)
-		ret = ktlso_tls12_send_ccs(s);
-	if (ret == 0)
-		ret = ktlso_tls12_send_finished(s);
+	/* Resuming, our Finished went first: the client's ends it. */
+	if (ret == 0 && !s->hs12->abbreviated) {
+		ret = ktlso_tls12_send_ticket(s);
+		if (ret == 0)
+			ret = ktlso_tls12_send_ccs(s);
+		if (ret == 0)
+			ret = ktlso_tls12_send_finished(s);
+	}
 	if (ret)
 		return ret;
 	s->state = KTLSO_TLS12_CONNECTED;

@@ -49,6 +49,8 @@ struct ktlso_tls13_hs {
 	uint16_t psk_index;			/* server: the one chosen */
 	uint8_t binder_th[KTLSO_MAX_HASH_LEN];	/* server: binders cover */
 	bool tickets_wanted;			/* server: psk_dhe_ke offered */
+	bool ticket12;				/* client: a TLS 1.2 ticket in
+						 * the ClientHello */
 	uint8_t master[KTLSO_MAX_HASH_LEN];	/* until res master */
 };
 
@@ -97,30 +99,6 @@ int ktlso_tls13_check_cert_verify(struct ktlso_session *s,
 				  const struct ktlso_hs_msg *msg);
 
 /* --- resumption (tls13_psk.c, tls13_ticket.c) ---------------------------- */
-
-/* What a server's ticket holds (sealed, ticket.h). */
-struct ktlso_ticket_state {
-	uint16_t version;
-	uint16_t suite;
-	uint64_t issued_ms;			/* CLOCK_REALTIME */
-	uint64_t auth_ms;			/* of the full handshake */
-	uint32_t lifetime;			/* seconds */
-	uint32_t age_add;
-	uint8_t psk[KTLSO_MAX_HASH_LEN];
-	size_t psk_len;
-	char sni[256];
-	char alpn[KTLSO_ALPN_NAME_MAX + 1];
-	bool peer_verified;
-	char peer_identity[256];
-};
-
-/*
- * Server: open an offered identity as one of our tickets.
- * Return: 0 with @st filled, 1 for an identity that is not our ticket
- * (not logged: any client may offer anything), or an engine error.
- */
-int ktlso_tls13_ticket_open(struct ktlso_session *s, const uint8_t *identity,
-			    size_t len, struct ktlso_ticket_state *st);
 
 /*
  * Server, before the ClientHello @msg (parsed into @ch) joins the

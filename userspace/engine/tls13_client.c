@@ -135,8 +135,10 @@ static void ch_extensions(struct ktlso_session *s,
 		ch->alpn.n = c->n_alpn;
 		ktlso_ext_set_add(&ch->ext, KTLSO_EXT_ALPN);
 	}
-	if (offers12(c))
+	if (offers12(c)) {
 		ktlso_tls12_client_hello_exts(ch);
+		ktlso_tls12_client_ticket_ext(s, ch, hs->ticket12);
+	}
 	/* A TLS 1.2 ClientHello has no supported_versions (RFC 8446 4.2.1). */
 	if (!offers13(c))
 		return;
@@ -207,7 +209,10 @@ static int client_start(struct ktlso_session *s)
 		return ret;
 	hs = s->hs13;
 	ret = ktlso_random(s, hs->random, KTLSO_RANDOM_LEN);
-	if (ret == 0 && c->middlebox_compat && offers13(c)) {
+	/* RFC 5077 3.4: a session id tells us the server resumed. */
+	hs->ticket12 = offers12(c) && ktlso_tls12_client_can_resume(s);
+	if (ret == 0 && ((c->middlebox_compat && offers13(c)) ||
+			 hs->ticket12)) {
 		hs->session_id_len = KTLSO_SESSION_ID_MAX;
 		ret = ktlso_random(s, hs->session_id, hs->session_id_len);
 	}

@@ -3,9 +3,9 @@
  * TLS 1.3 resumption in the handshake (RFC 8446 2.2, 4.2.9, 4.2.11): the
  * server's choice among the tickets a ClientHello offers, the client's
  * offer and its binder, and the client's check of the server's choice.
- * What a ticket holds and NewSessionTicket are tls13_ticket.c's. Only
- * psk_dhe_ke is used: every resumed handshake has a fresh (EC)DHE
- * exchange, for forward secrecy.
+ * What a ticket holds is ticket_state.c's, NewSessionTicket
+ * tls13_ticket.c's. Only psk_dhe_ke is used: every resumed handshake has
+ * a fresh (EC)DHE exchange, for forward secrecy.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "engine/alert.h"
 #include "engine/keysched.h"
 #include "engine/msg_ext.h"
+#include "engine/ticket_state.h"
 #include "engine/tls13.h"
 
 /* Offered identities looked at, at most: each costs an AEAD open. */
@@ -83,34 +84,18 @@ static int nth_binder(const struct ktlso_client_hello *ch, size_t i,
 static int ticket_fits(struct ktlso_session *s,
 		       const struct ktlso_ticket_state *st, uint32_t obf_age)
 {
-	const struct ktlso_config *c = s->cfg;
-	const struct ktlso_suite *suite = ktlso_suite_find(st->suite);
 	uint64_t now = ktlso_now_ms(s);
 	uint64_t server_age = now > st->issued_ms ? now - st->issued_ms : 0;
 	uint32_t client_age = obf_age - st->age_add;	/* mod 2^32 */
 	uint64_t skew = client_age > server_age ? client_age - server_age :
 						  server_age - client_age;
-	const char *why = NULL;
+	const char *why = ktlso_ticket_state_fits(s, st, KTLSO_TLS13_VERSION,
+						  now);
 
-	if (st->version != KTLSO_TLS13_VERSION || !suite ||
-	    suite->version != KTLSO_TLS13_VERSION)
-		why = "of another version";
-	else if (suite->hash != s->suite->hash)
+	if (!why && ktlso_suite_find(st->suite)->hash != s->suite->hash)
 		why = "for another hash than the suite chosen";
-	else if (now + c->ticket_age_tolerance_ms < st->issued_ms)
-		why = "issued in the future";
-	else if (server_age > (uint64_t)st->lifetime * 1000)
-		why = "expired";
-	else if (now > st->auth_ms + (uint64_t)c->ticket_lifetime * 1000)
-		why = "of an authentication older than ticket_lifetime";
-	else if (skew > c->ticket_age_tolerance_ms)
+	if (!why && skew > s->cfg->ticket_age_tolerance_ms)
 		why = "with an age off by more than the tolerance";
-	else if (strcmp(st->sni, s->sni))
-		why = "for another server name";
-	else if (strcmp(st->alpn, s->alpn))
-		why = "for another ALPN protocol";
-	else if (c->peer_auth == KTLSO_PEER_AUTH_REQUIRE && !st->peer_verified)
-		why = "of a client without a certificate";
 	if (!why)
 		return 0;
 	ktlso_log(s, KTLSO_LOG_DEBUG, "ticket not resumed: %s", why);
@@ -139,7 +124,7 @@ int ktlso_tls13_server_psk(struct ktlso_session *s,
 		    ktlso_get_u32(&r, &age))
 			return ktlso_hs_fail(s, -KTLSO_ALERT_DECODE_ERROR,
 					     "malformed PSK identity");
-		ret = ktlso_tls13_ticket_open(s, id.buf, id.len, &st);
+		ret = ktlso_ticket_state_open(s, id.buf, id.len, &st);
 		if (ret == 0)
 			ret = ticket_fits(s, &st, age);
 		if (ret <= 0)
@@ -205,7 +190,7 @@ static bool can_offer(struct ktlso_session *s)
 	const struct ktlso_suite *suite;
 	const char *why = NULL;
 
-	if (!t)
+	if (!t || t->version == KTLSO_TLS12_VERSION)	/* tls12_ticket.c's */
 		return false;
 	suite = ktlso_suite_find(t->suite);
 	if (t->version != KTLSO_TLS13_VERSION || !suite ||

@@ -1,25 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TLS 1.3 tickets (RFC 8446 4.6.1): the resumption master secret, what a
- * server's ticket holds and its NewSessionTickets, and a client's turning
- * of a NewSessionTicket into a struct ktlso_client_ticket.
+ * TLS 1.3 tickets (RFC 8446 4.6.1): the resumption master secret, a
+ * server's NewSessionTickets, and a client's turning of a
+ * NewSessionTicket into a struct ktlso_client_ticket.
  *
- * A server's ticket is a struct ktlso_ticket_state, encoded as below and
- * sealed under the current ticket key (ticket.h), bound to the config's
- * ticket_context:
- *
- *	u8 format (1) | u16 version | u16 suite | u64 issued_ms |
- *	u64 auth_ms | u32 lifetime | u32 age_add | psk<32..48> |
- *	sni<0..255> | alpn<0..255> | u8 peer_verified |
- *	peer_identity<0..255>
- *
- * (vectors with a one-byte length). Each ticket has its own nonce, so its
- * own PSK; the state holds that PSK rather than the resumption master
- * secret, so that one ticket opens one PSK. auth_ms is the time of the
- * full handshake a chain of resumptions began with: tickets issued on a
- * resumed session keep it, and their lifetime ends where the first one's
- * did, so that an authentication (the client's certificate, the profile's
- * settings then) is never carried past one ticket_lifetime.
+ * A server's ticket is the session's struct ktlso_ticket_state, sealed
+ * (ticket_state.h). Each ticket has its own nonce, so its own PSK; the
+ * state holds that PSK rather than the resumption master secret, so that
+ * one ticket opens one PSK.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,91 +17,10 @@
 #include "engine/alert.h"
 #include "engine/keysched.h"
 #include "engine/ticket.h"
+#include "engine/ticket_state.h"
 #include "engine/tls13.h"
 
-#define STATE_FORMAT 1
-#define STATE_MAX (1 + 2 + 2 + 8 + 8 + 4 + 4 + 1 + KTLSO_MAX_HASH_LEN + \
-		   3 * 256 + 1)
 #define TICKET_NONCE_LEN 8
-
-static const char *context(const struct ktlso_config *c)
-{
-	return c->ticket_context ? c->ticket_context : "";
-}
-
-static int state_encode(const struct ktlso_ticket_state *st, uint8_t *out,
-			size_t cap, size_t *len)
-{
-	struct ktlso_writer w;
-
-	ktlso_writer_init(&w, out, cap);
-	ktlso_put_u8(&w, STATE_FORMAT);
-	ktlso_put_u16(&w, st->version);
-	ktlso_put_u16(&w, st->suite);
-	ktlso_put_u64(&w, st->issued_ms);
-	ktlso_put_u64(&w, st->auth_ms);
-	ktlso_put_u32(&w, st->lifetime);
-	ktlso_put_u32(&w, st->age_add);
-	ktlso_writer_open_vector(&w, 1, 32, KTLSO_MAX_HASH_LEN);
-	ktlso_put_bytes(&w, st->psk, st->psk_len);
-	ktlso_writer_close_vector(&w);
-	ktlso_put_str8(&w, st->sni);
-	ktlso_put_str8(&w, st->alpn);
-	ktlso_put_u8(&w, st->peer_verified);
-	ktlso_put_str8(&w, st->peer_identity);
-	return ktlso_writer_finish(&w, len);
-}
-
-/* 0, or 1 for bytes that are no state of ours. */
-static int state_decode(struct ktlso_ticket_state *st, const uint8_t *in,
-			size_t len)
-{
-	struct ktlso_reader r, psk;
-	uint8_t format = 0, verified = 2;
-
-	memset(st, 0, sizeof(*st));
-	ktlso_reader_init(&r, in, len);
-	ktlso_get_u8(&r, &format);
-	ktlso_get_u16(&r, &st->version);
-	ktlso_get_u16(&r, &st->suite);
-	ktlso_get_u64(&r, &st->issued_ms);
-	ktlso_get_u64(&r, &st->auth_ms);
-	ktlso_get_u32(&r, &st->lifetime);
-	ktlso_get_u32(&r, &st->age_add);
-	if (ktlso_get_vector(&r, 1, 32, KTLSO_MAX_HASH_LEN, &psk) == 0) {
-		memcpy(st->psk, psk.buf, psk.len);
-		st->psk_len = psk.len;
-	}
-	ktlso_get_str8(&r, st->sni, sizeof(st->sni));
-	ktlso_get_str8(&r, st->alpn, sizeof(st->alpn));
-	ktlso_get_u8(&r, &verified);
-	ktlso_get_str8(&r, st->peer_identity, sizeof(st->peer_identity));
-	st->peer_verified = verified == 1;
-	if (ktlso_reader_end(&r) || format != STATE_FORMAT || verified > 1) {
-		OPENSSL_cleanse(st, sizeof(*st));
-		return 1;
-	}
-	return 0;
-}
-
-int ktlso_tls13_ticket_open(struct ktlso_session *s, const uint8_t *identity,
-			    size_t len, struct ktlso_ticket_state *st)
-{
-	const char *ctx = context(s->cfg);
-	uint8_t plain[STATE_MAX];
-	size_t n;
-	int ret;
-
-	ret = ktlso_ticket_open(s->cfg->ticket_keys, (const uint8_t *)ctx,
-				strlen(ctx), identity, len, plain,
-				sizeof(plain), &n);
-	if (ret == -KTLSO_ERROR_NO_SPACE)
-		ret = 1;		/* longer than any ticket we seal */
-	if (ret == 0)
-		ret = state_decode(st, plain, n);
-	OPENSSL_cleanse(plain, sizeof(plain));
-	return ret;
-}
 
 int ktlso_tls13_res_master(struct ktlso_session *s)
 {
@@ -133,64 +40,35 @@ int ktlso_tls13_res_master(struct ktlso_session *s)
 
 /* --- server: NewSessionTicket --------------------------------------------- */
 
-/*
- * The lifetime of a ticket issued now: the configured one, cut to what is
- * left of the authentication's (see the top of this file); 0: none left.
- */
-static uint32_t ticket_lifetime(const struct ktlso_session *s, uint64_t now)
-{
-	uint64_t end = s->auth_ms + (uint64_t)s->cfg->ticket_lifetime * 1000;
-
-	return now >= end ? 0 : (uint32_t)((end - now) / 1000);
-}
-
 static int send_ticket(struct ktlso_session *s, unsigned int i)
 {
-	const struct ktlso_config *c = s->cfg;
-	uint8_t plain[STATE_MAX], ticket[STATE_MAX + KTLSO_TICKET_OVERHEAD];
+	uint8_t ticket[KTLSO_TICKET_STATE_MAX + KTLSO_TICKET_OVERHEAD];
 	uint8_t nonce[TICKET_NONCE_LEN] = { 0 }, rnd[4];
 	uint8_t msg[64 + sizeof(ticket)];
 	struct ktlso_new_session_ticket nst = { 0 };
 	struct ktlso_ticket_state st;
 	struct ktlso_writer w;
 	size_t len, tlen;
-	uint32_t age_add = 0;
 	int ret;
 
-	memset(&st, 0, sizeof(st));
 	nonce[TICKET_NONCE_LEN - 1] = (uint8_t)i;	/* i < KTLSO_TICKETS_MAX */
-	st.version = KTLSO_TLS13_VERSION;
-	st.suite = s->suite->id;
-	st.issued_ms = ktlso_now_ms(s);
-	st.auth_ms = s->auth_ms;
-	st.lifetime = ticket_lifetime(s, st.issued_ms);
+	ktlso_ticket_state_init(s, &st);
 	st.psk_len = ktlso_hash_len(s->suite->hash);
-	snprintf(st.sni, sizeof(st.sni), "%s", s->sni);
-	snprintf(st.alpn, sizeof(st.alpn), "%s", s->alpn);
-	st.peer_verified = s->peer_verified;
-	snprintf(st.peer_identity, sizeof(st.peer_identity), "%s",
-		 s->peer_identity);
 	ret = st.lifetime ? ktlso_random(s, rnd, sizeof(rnd)) : 1;
 	if (ret == 0)
-		age_add = (uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 |
-			  (uint32_t)rnd[2] << 8 | rnd[3];
-	st.age_add = age_add;
+		st.age_add = (uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 |
+			     (uint32_t)rnd[2] << 8 | rnd[3];
 	if (ret == 0)
 		ret = ktlso_tls13_resumption_psk(s->suite->hash, s->res_master,
 						 nonce, sizeof(nonce), st.psk);
 	if (ret == 0)
-		ret = state_encode(&st, plain, sizeof(plain), &len);
-	if (ret == 0)
-		ret = ktlso_ticket_seal(c->ticket_keys,
-					(const uint8_t *)context(c),
-					strlen(context(c)), plain, len, ticket,
-					sizeof(ticket), &tlen);
+		ret = ktlso_ticket_state_seal(s, &st, ticket, sizeof(ticket),
+					      &tlen);
 	nst.lifetime = st.lifetime;
-	OPENSSL_cleanse(plain, sizeof(plain));
+	nst.age_add = st.age_add;
 	OPENSSL_cleanse(&st, sizeof(st));
 	if (ret)
 		return ret;
-	nst.age_add = age_add;
 	nst.nonce.p = nonce;
 	nst.nonce.len = sizeof(nonce);
 	nst.ticket.p = ticket;

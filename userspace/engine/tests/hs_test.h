@@ -164,15 +164,18 @@ struct test_log {
 	int errors;
 	char last_warning[512];
 	int warnings;
+	char all[4096];			/* every line, as long as room lasts */
 };
 
 static inline void test_log_cb(void *arg, enum ktlso_log_level level,
 			       const char *msg)
 {
 	struct test_log *l = arg;
+	size_t used = strlen(l->all);
 
 	if (getenv("KTLSO_TEST_VERBOSE"))
 		fprintf(stderr, "  [log %d] %s\n", level, msg);
+	snprintf(l->all + used, sizeof(l->all) - used, "%s\n", msg);
 	if (level == KTLSO_LOG_ERROR) {
 		snprintf(l->last_error, sizeof(l->last_error), "%s", msg);
 		l->errors++;
