@@ -54,9 +54,9 @@
  * pairs by the client's server name (the first is the default); --verify
  * requires a client certificate, verified the same way.
  *
- * Resumption (TLS 1.3): a server with --tickets N seals N tickets after
- * each full or resumed handshake under a ticket key made at start, so
- * that its later connections resume. A client with --sess-out FILE writes
+ * Resumption: a server with --tickets N seals N tickets after each full
+ * or resumed TLS 1.3 handshake (one in a TLS 1.2 handshake) under a ticket
+ * key made at start, so that its later connections resume. A client with --sess-out FILE writes
  * the last ticket it receives there (ktlso's own encoding, holding the
  * PSK: mode 0600), and with --sess-in FILE offers that ticket; "resumed:
  * yes" among the parameters says whether the server took it.
@@ -146,9 +146,9 @@ static void usage(FILE *f)
 		"store, " SYSTEM_CA_DIR ") unless --noverify. A server with several\n"
 		"--cert/--key pairs picks one by the client's server name. The server\n"
 		"--verify requires a client certificate, verified against --cafile.\n"
-		"TLS 1.3 resumption: the server --tickets N issues N tickets per\n"
-		"handshake (1 to 16); the client --sess-out FILE keeps the last one it\n"
-		"gets, --sess-in FILE offers it.\n"
+		"Resumption: the server --tickets N issues N tickets per TLS 1.3\n"
+		"handshake (1 to 16; one in TLS 1.2); the client --sess-out FILE keeps\n"
+		"the last one it gets, --sess-in FILE offers it.\n"
 		"stdin goes to the peer, the peer's data to stdout; parameters and\n"
 		"errors to stderr. A client makes one connection; a server serves one\n"
 		"after another until stopped, or --naccept N of them. Exit status: 0\n"

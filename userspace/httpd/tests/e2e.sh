@@ -9,8 +9,9 @@
 # A throw-away CA-less certificate for "localhost", ktlsod serving it,
 # ktlso-httpd in front of a directory, and curl (OpenSSL) as the client:
 # files fetched over HTTPS byte for byte (a large one through sendfile),
-# keep-alive, HEAD, 404; TLS 1.3 resumption (openssl s_client -sess_out
-# then -sess_in: Reused; curl across connections); a client that refuses the certificate (the server
+# keep-alive, HEAD, 404; resumption (openssl s_client -sess_out then
+# -sess_in: Reused, in TLS 1.3 and TLS 1.2; curl across connections); a
+# client that refuses the certificate (the server
 # logs the failed handshake and goes on); slow clients (a trickled request
 # gets 408 after --request-timeout; 64 silent connections from one address
 # hold 8 slots and another address is served); ktlsoctl's view before and
@@ -59,7 +60,7 @@ wait_for() { # SECONDS COMMAND...: poll until COMMAND succeeds
 }
 
 echo "TAP version 13"
-echo "1..19"
+echo "1..20"
 
 # --- the PKI, the content, the daemon ---------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -129,25 +130,28 @@ check "HEAD: length, no body" head_only
 check "404 for a missing file" not_found
 check "ALPN http/1.1 agreed" alpn
 
-# TLS 1.3 resumption through ktlsod: the daemon sends the tickets before
-# the kernel takes over (at the sequence numbers that follow them); a
-# second connection offering one is resumed, and its records still open.
-s_get() { # s_get OUT ARGS...: GET /sub/a.txt with openssl s_client
-	local out=$1
-	shift
+# Resumption through ktlsod: the daemon sends the TLS 1.3 tickets before
+# the kernel takes over (at the sequence numbers that follow them), the
+# TLS 1.2 one within the handshake; a second connection offering one is
+# resumed (TLS 1.2: the abbreviated handshake), and its records still
+# open.
+s_get() { # s_get OUT VER ARGS...: GET /sub/a.txt with openssl s_client
+	local out=$1 ver=$2
+	shift 2
 	printf 'GET /sub/a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' |
 		timeout 20 openssl s_client -connect "127.0.0.1:$port" \
-			-servername localhost -CAfile "$tmp/cert.pem" -tls1_3 \
-			-ign_eof "$@" >"$out" 2>&1 &&
+			-servername localhost -CAfile "$tmp/cert.pem" \
+			"-tls${ver/./_}" -ign_eof "$@" >"$out" 2>&1 &&
 		grep -q '^hello' "$out"
 }
-resumed13() {
-	s_get "$tmp/s1.out" -sess_out "$tmp/sess.pem" &&
-		grep -q '^New, TLSv1.3' "$tmp/s1.out" &&
-		s_get "$tmp/s2.out" -sess_in "$tmp/sess.pem" &&
-		grep -q '^Reused, TLSv1.3' "$tmp/s2.out"
+resumed() { # resumed VER
+	s_get "$tmp/s1.out" "$1" -sess_out "$tmp/sess.pem" &&
+		grep -q "^New, TLSv$1" "$tmp/s1.out" &&
+		s_get "$tmp/s2.out" "$1" -sess_in "$tmp/sess.pem" &&
+		grep -q "^Reused, TLSv$1" "$tmp/s2.out"
 }
-check "TLS 1.3: openssl s_client -sess_in resumes (Reused)" resumed13
+check "TLS 1.3: openssl s_client -sess_in resumes (Reused)" resumed 1.3
+check "TLS 1.2: openssl s_client -sess_in resumes (Reused)" resumed 1.2
 # curl keeps the session of its first connection for the next ones.
 curl_resumes() {
 	curl_ok -v -H 'Connection: close' -o "$tmp/1" "$url/sub/a.txt" \
@@ -219,5 +223,5 @@ check "no daemon: the handshake fails with ESRCH's message" \
 # What the server logged, for the record.
 sed 's/^/# httpd: /' "$tmp/httpd.log" | head -n 6
 
-[ "$n" -eq 19 ] || { echo "# ran $n checks, not 19"; failed=$((failed + 1)); }
+[ "$n" -eq 20 ] || { echo "# ran $n checks, not 20"; failed=$((failed + 1)); }
 [ "$failed" -eq 0 ]
