@@ -211,8 +211,11 @@ enum ktlso_ems {
  * a session id, which the server echoes when it resumes) on the same
  * checks, its suite in place of its hash; it gets each new ticket, once
  * the server's Finished verifies, through the ticket callback before
- * ktlso_session_handshake() returns. No TLS 1.2 ticket is ever taken as a
- * TLS 1.3 PSK, or the reverse.
+ * ktlso_session_handshake() returns; a server that announces one and
+ * sends its ChangeCipherSpec without it gets unexpected_message. A resumed
+ * TLS 1.2 session reports no group and no signature scheme (0): none was
+ * used. No TLS 1.2 ticket is ever taken as a TLS 1.3 PSK, or the
+ * reverse.
  */
 #define KTLSO_CLIENT_TICKET_MAX 4096	/* longer tickets are not kept */
 #define KTLSO_TICKETS_MAX 16		/* n_tickets */

@@ -229,6 +229,10 @@ static int rx_ccs(struct ktlso_session *s)
 	if (!ktlso_hs_reader_empty(&s->hr))
 		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
 				     "change_cipher_spec inside a handshake message");
+	/* RFC 5077 3.3: a NewSessionTicket announced must come first. */
+	if (!s->server && s->hs12->ticket_ext)
+		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
+				     "change_cipher_spec before the NewSessionTicket announced");
 	ret = dir_set(s, false);
 	if (ret)
 		return ret;

@@ -253,7 +253,8 @@ static int send_server_hello(struct ktlso_session *s)
 	sh.extensions = true;
 	if (hs->renegotiation_info)
 		ktlso_ext_set_add(&sh.ext, KTLSO_EXT_RENEGOTIATION_INFO);
-	if (s->sni[0])		/* RFC 6066 3: acknowledged, empty */
+	/* RFC 6066 3: acknowledged, empty; not when resuming. */
+	if (s->sni[0] && !hs->abbreviated)
 		ktlso_ext_set_add(&sh.ext, KTLSO_EXT_SERVER_NAME);
 	if (hs->ec_point_formats) {
 		sh.ec_point_formats.p = &uncompressed;

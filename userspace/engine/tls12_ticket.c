@@ -117,6 +117,9 @@ int ktlso_tls12_send_ticket(struct ktlso_session *s)
 
 	if (!hs->tickets_wanted)
 		return 0;
+	/* The state says nothing of it: every ticket's session has it. */
+	if (!hs->ems)
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
 	ktlso_ticket_state_init(s, &st);
 	memcpy(st.psk, hs->master, KTLSO_TLS12_MASTER_SECRET_LEN);
 	st.psk_len = KTLSO_TLS12_MASTER_SECRET_LEN;
@@ -219,9 +222,9 @@ int ktlso_tls12_client_take_ticket(struct ktlso_session *s,
 	int ret;
 
 	/* RFC 5077 3.3: once, and only after the extension was answered. */
-	if (!hs->ticket_ext || hs->nst_len || hs->nst)
+	if (!hs->ticket_ext)
 		return ktlso_hs_fail(s, -KTLSO_ALERT_UNEXPECTED_MESSAGE,
-				     "NewSessionTicket not announced");
+				     "NewSessionTicket unannounced, or a second one");
 	ret = ktlso_tls12_new_session_ticket_parse(&nst, msg);
 	if (ret)
 		return ktlso_hs_fail(s, ret, "malformed NewSessionTicket");
