@@ -24,7 +24,7 @@ struct ktlso_ticket_keys {
 	EVP_CIPHER *cipher;		/* AES-256-GCM, fetched once */
 	unsigned int keep;
 	/* keys[0] seals; keys[1..n) open only, newest first. */
-	struct slot keys[KTLSO_TICKET_KEEP_MAX + 1];
+	struct slot keys[KTLSO_TICKET_INSTALL_MAX];
 	size_t n;
 };
 
@@ -88,8 +88,8 @@ int ktlso_ticket_keys_rotate(struct ktlso_ticket_keys *k,
 		ret = -KTLSO_ERROR_INVALID_ARGUMENT;
 		goto out;
 	}
-	/* The oldest beyond @keep goes; the rest move down one. */
-	if (k->n >= k->keep + 1) {
+	/* The oldest beyond @keep go (more after an install); rest move. */
+	while (k->n >= k->keep + 1) {
 		OPENSSL_cleanse(&k->keys[k->n - 1], sizeof(k->keys[0]));
 		k->n--;
 	}
@@ -101,6 +101,38 @@ out:
 	pthread_mutex_unlock(&k->lock);
 	OPENSSL_cleanse(&fresh, sizeof(fresh));
 	return ret;
+}
+
+int ktlso_ticket_keys_install(struct ktlso_ticket_keys *k,
+			      const struct ktlso_ticket_key *keys, size_t n)
+{
+	struct slot *fresh;
+	size_t i, j;
+
+	if (!n || n > KTLSO_TICKET_INSTALL_MAX)
+		return -KTLSO_ERROR_INVALID_ARGUMENT;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (!memcmp(keys[i].name, keys[j].name,
+				    KTLSO_TICKET_KEY_NAME_LEN))
+				return -KTLSO_ERROR_INVALID_ARGUMENT;
+	fresh = OPENSSL_zalloc(n * sizeof(*fresh));
+	if (!fresh)
+		return -KTLSO_ERROR_NO_MEMORY;
+	pthread_mutex_lock(&k->lock);
+	for (i = 0; i < n; i++) {
+		fresh[i].key = keys[i];
+		/* A key already here keeps its count of tickets sealed. */
+		j = key_index(k, keys[i].name);
+		if (j < k->n)
+			fresh[i].seals = k->keys[j].seals;
+	}
+	OPENSSL_cleanse(k->keys, sizeof(k->keys));
+	memcpy(k->keys, fresh, n * sizeof(*fresh));
+	k->n = n;
+	pthread_mutex_unlock(&k->lock);
+	OPENSSL_clear_free(fresh, n * sizeof(*fresh));
+	return 0;
 }
 
 int ktlso_ticket_keys_set_keep(struct ktlso_ticket_keys *k, unsigned int keep)

@@ -34,6 +34,8 @@
 #define KTLSO_TICKET_KEY_NAME_LEN 16
 #define KTLSO_TICKET_SECRET_LEN 32		/* AES-256 */
 #define KTLSO_TICKET_KEEP_MAX 15		/* previous keys */
+/* Keys a set holds at most: the current one, the previous, one ahead. */
+#define KTLSO_TICKET_INSTALL_MAX (KTLSO_TICKET_KEEP_MAX + 2)
 #define KTLSO_TICKET_NONCE_LEN 12
 #define KTLSO_TICKET_TAG_LEN 16
 #define KTLSO_TICKET_OVERHEAD (KTLSO_TICKET_KEY_NAME_LEN + \
@@ -77,6 +79,23 @@ void ktlso_ticket_keys_free(struct ktlso_ticket_keys *k);
  */
 int ktlso_ticket_keys_rotate(struct ktlso_ticket_keys *k,
 			     const struct ktlso_ticket_key *key);
+
+/**
+ * ktlso_ticket_keys_install() - replace every key at once
+ * @k: the key set
+ * @keys: the new keys (copied); @keys[0] seals, the others only open
+ * @n: how many, 1 to KTLSO_TICKET_INSTALL_MAX
+ *
+ * For keys shared by a fleet (one source decides them all): the set's
+ * keys become exactly these, whatever @keep says, until the next rotation
+ * or install; a key already in the set keeps its count of tickets sealed.
+ * Keys not among @keys are wiped.
+ *
+ * Return: 0; -KTLSO_ERROR_INVALID_ARGUMENT for @n out of range or two
+ * keys of one name; -KTLSO_ERROR_NO_MEMORY.
+ */
+int ktlso_ticket_keys_install(struct ktlso_ticket_keys *k,
+			      const struct ktlso_ticket_key *keys, size_t n);
 
 /**
  * ktlso_ticket_keys_set_keep() - change how many previous keys are kept

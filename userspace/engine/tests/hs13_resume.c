@@ -486,6 +486,74 @@ TEST(ticket_keys)
 	ktlso_ticket_keys_free(k);
 }
 
+/* Seal "state" with @k into @ticket (@len); 0 or the error. */
+static int seal_state(struct ktlso_ticket_keys *k, uint8_t *ticket,
+		      size_t *len)
+{
+	return ktlso_ticket_seal(k, (const uint8_t *)"c", 1,
+				 (const uint8_t *)"state", 5, ticket,
+				 5 + KTLSO_TICKET_OVERHEAD, len);
+}
+
+static int open_state(struct ktlso_ticket_keys *k, const uint8_t *ticket,
+		      size_t len)
+{
+	uint8_t out[16];
+	size_t n;
+
+	return ktlso_ticket_open(k, (const uint8_t *)"c", 1, ticket, len, out,
+				 sizeof(out), &n);
+}
+
+TEST(ticket_keys_install)
+{
+	struct ktlso_ticket_key keys[KTLSO_TICKET_INSTALL_MAX + 1], two[2];
+	uint8_t ta[5 + KTLSO_TICKET_OVERHEAD], tb[sizeof(ta)];
+	struct ktlso_ticket_keys *k;
+	size_t la, lb, i;
+
+	memset(keys, 0, sizeof(keys));
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		keys[i].name[0] = (uint8_t)(i + 1);
+		memset(keys[i].secret, (int)i + 1, sizeof(keys[i].secret));
+	}
+	ASSERT_EQ(0, ktlso_ticket_keys_new(&k, 0));
+	/* A alone: it seals. */
+	ASSERT_EQ(0, ktlso_ticket_keys_install(k, &keys[0], 1));
+	ASSERT_EQ(0, seal_state(k, ta, &la));
+	EXPECT_EQ(keys[0].name[0], ta[0]);
+	/* B current, A still opens (whatever keep says). */
+	two[0] = keys[1];
+	two[1] = keys[0];
+	ASSERT_EQ(0, ktlso_ticket_keys_install(k, two, 2));
+	ASSERT_EQ(0, seal_state(k, tb, &lb));
+	EXPECT_EQ(keys[1].name[0], tb[0]);
+	EXPECT_EQ(0, open_state(k, ta, la));
+	EXPECT_EQ(0, open_state(k, tb, lb));
+	/* C alone: neither opens any more. */
+	ASSERT_EQ(0, ktlso_ticket_keys_install(k, &keys[2], 1));
+	EXPECT_EQ(1, open_state(k, ta, la));
+	EXPECT_EQ(1, open_state(k, tb, lb));
+	/* Bad sets change nothing. */
+	two[0] = keys[0];
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_ticket_keys_install(k, two, 2));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_ticket_keys_install(k, keys, 0));
+	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
+		  ktlso_ticket_keys_install(k, keys, ARRAY_SIZE(keys)));
+	ASSERT_EQ(0, seal_state(k, ta, &la));
+	EXPECT_EQ(keys[2].name[0], ta[0]);
+	/* The most it holds; a rotation then trims to keep (0). */
+	ASSERT_EQ(0, ktlso_ticket_keys_install(k, keys,
+					       KTLSO_TICKET_INSTALL_MAX));
+	ASSERT_EQ(0, ktlso_ticket_keys_rotate(k, NULL));
+	EXPECT_EQ(1, open_state(k, ta, la));
+	ktlso_ticket_keys_free(k);
+	OPENSSL_cleanse(keys, sizeof(keys));
+	OPENSSL_cleanse(two, sizeof(two));
+}
+
 TEST(client_ticket_encoding)
 {
 	struct ktlso_client_ticket t, back;
