@@ -12,7 +12,8 @@ base_pkgs=(
 	qemu-system-x86 busybox-static iproute2
 	linux-image-amd64 linux-headers-amd64
 	linux-source-6.12
-	libnl-genl-3-dev libkcapi-dev libssl-dev libcap-dev
+	libnl-genl-3-dev libkcapi-dev libssl-dev libcap-dev libhiredis-dev
+	redis-server
 	openssl gnutls-bin curl scdoc dkms
 	nginx wrk gnuplot-nox
 	python3-yaml python3-jsonschema

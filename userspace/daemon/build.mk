@@ -26,7 +26,9 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/u
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 KCAPI_LIBS := $(shell pkg-config --libs libkcapi 2>/dev/null || echo -lkcapi)
 CAP_LIBS := $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap)
-DAEMON_LIBS := -pthread $(NL_LIBS) $(KCAPI_LIBS) $(CAP_LIBS) $(CRYPTO_LIBS)
+HIREDIS_LIBS := $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
+DAEMON_LIBS := -pthread $(NL_LIBS) $(KCAPI_LIBS) $(CAP_LIBS) $(HIREDIS_LIBS) \
+	$(CRYPTO_LIBS)
 
 DAEMON_TSAN_TESTS := $(HOST_TESTS_DIR)/daemon-workers-tsan \
 		     $(HOST_TESTS_DIR)/daemon-reload-tsan

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 #include "daemon/conf_int.h"
 
 #define LINE_MAX_LEN 4096
@@ -83,7 +85,8 @@ long kd_parse_uint(const char *value, long min, long max)
 
 enum gkey {
 	GK_LOG_LEVEL, GK_MAX_HANDSHAKES, GK_TIMEOUT, GK_USER, GK_KEY_CHECK,
-	GK_WORKERS, GK_PER_PEER, GK_PER_USER, GK_TICKET_ROTATION, GK_COUNT
+	GK_WORKERS, GK_PER_PEER, GK_PER_USER, GK_TICKET_ROTATION,
+	GK_TICKET_KEYS, GK_REDIS_USER, GK_REDIS_PASSWORD, GK_COUNT
 };
 
 static const char *const global_keys[GK_COUNT] = {
@@ -96,6 +99,9 @@ static const char *const global_keys[GK_COUNT] = {
 	[GK_PER_PEER] = "max_handshakes_per_peer",
 	[GK_PER_USER] = "max_handshakes_per_user",
 	[GK_TICKET_ROTATION] = "ticket_rotation",
+	[GK_TICKET_KEYS] = "ticket_keys",
+	[GK_REDIS_USER] = "redis_user",
+	[GK_REDIS_PASSWORD] = "redis_password_file",
 };
 
 /* "user = NAME": an account that exists, and is not root's. */
@@ -240,6 +246,15 @@ static void global_key(struct kd_load *ld, struct kd_config *c,
 				      KD_TICKET_ROTATION_MAX);
 		else
 			c->ticket_rotation_s = (unsigned int)v;
+		break;
+	case GK_TICKET_KEYS:
+		kd_redis_conf_url(ld, &c->redis, key, value, line);
+		break;
+	case GK_REDIS_USER:
+		kd_redis_conf_user(ld, &c->redis, key, value, line);
+		break;
+	case GK_REDIS_PASSWORD:
+		kd_redis_conf_password(ld, &c->redis, key, value, line);
 		break;
 	}
 }
@@ -444,6 +459,7 @@ static void config_free(struct kd_config *c)
 		kd_profile_free(c->profiles[i]);
 	free(c->profiles);
 	free(c->path);
+	OPENSSL_cleanse(&c->redis, sizeof(c->redis));
 	free(c);
 }
 
@@ -518,6 +534,8 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 	parse_file(&ps, f);
 	fclose(f);
 	free(ps.seen);
+	kd_redis_conf_check(&ld, &c->redis, ps.global_seen[GK_REDIS_USER],
+			    ps.global_seen[GK_REDIS_PASSWORD]);
 	check_loose_keys(&ld, c);
 	if (ld.errors)
 		goto fail;

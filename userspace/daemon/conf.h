@@ -114,9 +114,34 @@ struct kd_profile {
  *	by one local user (default 0: no bound)
  * @ticket_rotation_s: "ticket_rotation": seconds between two ticket
  *	keys (default 3600)
+ * @redis: "ticket_keys = redis://...", "redis_user",
+ *	"redis_password_file": where a fleet's shared ticket keys are
+ *	(@redis.on false: "ticket_keys = local", the default)
  * @profiles: the profiles, in file order
  * @n_profiles: entries in @profiles
  */
+#define KD_REDIS_PREFIX_MAX 64
+#define KD_REDIS_USER_MAX 64
+#define KD_REDIS_PASSWORD_MAX 256
+
+/*
+ * The Redis server a fleet shares its ticket keys through
+ * (tickets_redis.h). @password is read from "redis_password_file" and
+ * wiped when the configuration goes.
+ */
+struct kd_redis_conf {
+	bool on;
+	char host[256];
+	unsigned int port;
+	char prefix[KD_REDIS_PREFIX_MAX + 1];
+	char user[KD_REDIS_USER_MAX + 1];	/* "": AUTH with a password only */
+	char password[KD_REDIS_PASSWORD_MAX + 1];	/* "": no AUTH */
+};
+
+/* Do @a and @b name the same server, account and keys? */
+bool kd_redis_conf_equal(const struct kd_redis_conf *a,
+			 const struct kd_redis_conf *b);
+
 struct kd_config {
 	unsigned int refs;
 	char *path;
@@ -128,6 +153,7 @@ struct kd_config {
 	unsigned int workers;
 	unsigned int max_per_peer, max_per_user;
 	unsigned int ticket_rotation_s;
+	struct kd_redis_conf redis;
 	struct kd_profile **profiles;
 	size_t n_profiles;
 };

@@ -51,6 +51,25 @@ int kd_parse_bool(const char *value);
 /* A decimal in [@min, @max]; -1 when it is not. */
 long kd_parse_uint(const char *value, long min, long max);
 
+/* --- the Redis settings (conf_redis.c) ---------------------------------- */
+
+/* "ticket_keys = local | redis://HOST[:PORT]/PREFIX" */
+void kd_redis_conf_url(struct kd_load *ld, struct kd_redis_conf *r,
+		       const char *key, const char *value, unsigned int line);
+
+/* "redis_user = NAME" */
+void kd_redis_conf_user(struct kd_load *ld, struct kd_redis_conf *r,
+			const char *key, const char *value, unsigned int line);
+
+/* "redis_password_file = FILE": read as a key file is (mode checked). */
+void kd_redis_conf_password(struct kd_load *ld, struct kd_redis_conf *r,
+			    const char *key, const char *value,
+			    unsigned int line);
+
+/* Once the file is read: a user or password only with Redis. */
+void kd_redis_conf_check(struct kd_load *ld, const struct kd_redis_conf *r,
+			 unsigned int user_line, unsigned int password_line);
+
 struct kd_profile_build;
 
 /* A profile section begins: NULL when out of memory (reported). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's ticket keys and their rotation. See tickets.h.
+ * The daemon's ticket keys and their rotation, here or through Redis. See
+ * tickets.h.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -88,26 +89,54 @@ int kd_tickets_init(struct kd_tickets *t, struct kd_loop *loop,
 	t->timer.fd = timerfd_create(CLOCK_MONOTONIC,
 				     TFD_NONBLOCK | TFD_CLOEXEC);
 	t->timer.cb = on_timer;
-	ret = t->timer.fd < 0 ? -errno : timer_set(t, c->ticket_rotation_s);
+	ret = t->timer.fd < 0 ? -errno :
+	      timer_set(t, c->redis.on ? 0 : c->ticket_rotation_s);
 	if (ret == 0)
 		ret = kd_loop_set(loop, &t->timer, EPOLLIN);
 	if (ret) {
 		kd_log(KD_LOG_ERROR, "ticket key timer: %s", strerror(-ret));
 		kd_tickets_fini(t);
+		return ret;
 	}
+	if (c->redis.on)
+		ret = kd_tickets_redis_start(&t->redis, t->keys, &c->redis,
+					     c->ticket_rotation_s, t->keep);
+	if (ret)
+		kd_tickets_fini(t);
 	return ret;
+}
+
+/* Redis on, off or elsewhere after a reload: 0 or -errno (logged). */
+static int configure_redis(struct kd_tickets *t, const struct kd_config *c)
+{
+	if (t->redis.running && kd_redis_conf_equal(&t->redis.conf, &c->redis)) {
+		kd_tickets_redis_configure(&t->redis, c->ticket_rotation_s,
+					   t->keep);
+		return 0;
+	}
+	kd_tickets_redis_stop(&t->redis);
+	if (!c->redis.on)
+		return 0;
+	return kd_tickets_redis_start(&t->redis, t->keys, &c->redis,
+				      c->ticket_rotation_s, t->keep);
 }
 
 void kd_tickets_configure(struct kd_tickets *t, const struct kd_config *c)
 {
+	unsigned int period;
 	int ret;
 
 	if (!t->keys)		/* not started */
 		return;
 	set_keep(t, c);
-	if (c->ticket_rotation_s == t->rotation_s)
+	if (configure_redis(t, c))
+		kd_log(KD_LOG_ERROR,
+		       "ticket keys stay local: redis could not be started");
+	/* Only local keys rotate on the timer. */
+	period = t->redis.running ? 0 : c->ticket_rotation_s;
+	if (period == t->rotation_s)
 		return;
-	ret = timer_set(t, c->ticket_rotation_s);
+	ret = timer_set(t, period);
 	if (ret)
 		kd_log(KD_LOG_ERROR, "ticket key timer: %s", strerror(-ret));
 }
@@ -129,6 +158,7 @@ void kd_tickets_rotate(struct kd_tickets *t)
 
 void kd_tickets_fini(struct kd_tickets *t)
 {
+	kd_tickets_redis_stop(&t->redis);
 	if (t->timer.fd >= 0) {
 		kd_loop_del(t->loop, &t->timer);
 		close(t->timer.fd);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The daemon's TLS 1.3 session ticket keys: one key set (engine/ticket.h)
- * for every profile and worker, made at start and kept across reloads (a
+ * The daemon's session ticket keys: one key set (engine/ticket.h) for
+ * every profile and worker, made at start and kept across reloads (a
  * reload does not end resumption), rotated on a timer every
- * "ticket_rotation" seconds. It keeps as many previous keys as the
+ * "ticket_rotation" seconds; or, with "ticket_keys = redis://...", the
+ * keys of a fleet, shared through Redis (tickets_redis.h), the timer
+ * then idle. It keeps as many previous keys as the
  * longest "ticket_lifetime" of the configuration needs, so that a ticket
  * opens for its whole lifetime and no longer. Keys are random, never
  * logged, and wiped when retired.
@@ -20,15 +22,17 @@
 
 #include "daemon/conf.h"
 #include "daemon/loop.h"
+#include "daemon/tickets_redis.h"
 #include "engine/ticket.h"
 
 struct kd_tickets {
 	struct ktlso_ticket_keys *keys;
 	struct kd_watch timer;		/* a timerfd, every rotation_s */
 	struct kd_loop *loop;
-	unsigned int rotation_s;
+	unsigned int rotation_s;	/* the timer's; 0: idle */
 	unsigned int keep;
 	uint64_t rotations;
+	struct kd_tickets_redis redis;	/* when conf->redis.on */
 };
 
 /* The previous keys @c needs: ceil(longest lifetime / rotation), capped. */
@@ -54,7 +58,7 @@ void kd_tickets_configure(struct kd_tickets *t, const struct kd_config *c);
 /* Make a new key current now (the timer calls this). */
 void kd_tickets_rotate(struct kd_tickets *t);
 
-/* Stop the timer, wipe every key. No handshake may still use them. */
+/* Stop the timer and Redis, wipe every key. No handshake may use them. */
 void kd_tickets_fini(struct kd_tickets *t);
 
 #endif /* KTLSOD_TICKETS_H */

@@ -363,6 +363,89 @@ TEST(workers_key)
 }
 
 /*
+ * A fleet's keys: "ticket_keys" (local, redis://HOST[:PORT]/PREFIX),
+ * "redis_user", "redis_password_file" (its first line, mode checked as a
+ * key file's), and each malformed one refused.
+ */
+/* fleet.conf: @global, then a profile. */
+static int fleet_conf(char *path, const char *global)
+{
+	return kd_test_write(path, "fleet.conf", "%s[profile default]\ncert = %s %s\n",
+			     global, kd_files.srv_cert, kd_files.srv_key);
+}
+
+TEST(redis_ticket_keys)
+{
+	static const char *const bad[] = {
+		"ticket_keys = redis:/h/p\n",
+		"ticket_keys = redis://h:0/p\n",
+		"ticket_keys = redis://h:65536/p\n",
+		"ticket_keys = redis://h:12x/p\n",
+		"ticket_keys = redis://h\n",
+		"ticket_keys = redis://h/\n",
+		"ticket_keys = redis://h/a b\n",
+		"ticket_keys = redis://[::1/p\n",
+		"ticket_keys = redis://[::1]x/p\n",
+		"ticket_keys = redis://h_h/p\n",
+		"ticket_keys = redis://h/"
+		"12345678901234567890123456789012345678901234567890123456789012345\n",
+		"redis_user = u\n",
+		"ticket_keys = redis://h/p\nredis_user = a b\n",
+		"ticket_keys = redis://h/p\nredis_password_file = /nonexistent\n",
+		"ticket_keys = redis://h/p\nredis_password_file = empty.pw\n",
+	};
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH], pw[KD_PATH];
+	size_t i;
+
+	/* The default: local keys. */
+	ASSERT_EQ(0, fleet_conf(path, "log_level = info\n"));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_FALSE(c->redis.on);
+	kd_config_put(c);
+
+	ASSERT_EQ(0, kd_test_write(pw, "redis.pw", "s3cret pass\nignored\n"));
+	ASSERT_EQ(0, chmod(pw, 0600));
+	ASSERT_EQ(0, fleet_conf(path, "ticket_keys = redis://[::1]:7000/fleet:a\n"
+				"redis_user = ktlsod\n"
+				"redis_password_file = redis.pw\n"));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_TRUE(c->redis.on);
+	EXPECT_STREQ("::1", c->redis.host);
+	EXPECT_EQ(7000u, c->redis.port);
+	EXPECT_STREQ("fleet:a", c->redis.prefix);
+	EXPECT_STREQ("ktlsod", c->redis.user);
+	EXPECT_STREQ("s3cret pass", c->redis.password);
+	kd_config_put(c);
+
+	ASSERT_EQ(0, fleet_conf(path, "ticket_keys = redis://redis.example/k\n"));
+	ASSERT_EQ(0, kd_test_load(&c, path, &r));
+	EXPECT_STREQ("redis.example", c->redis.host);
+	EXPECT_EQ(6379u, c->redis.port);
+	EXPECT_EQ(0, c->redis.password[0]);
+	kd_config_put(c);
+
+	/* A password others may read is a key file's problem. */
+	ASSERT_EQ(0, chmod(pw, 0644));
+	ASSERT_EQ(0, fleet_conf(path, "ticket_keys = redis://h/p\n"
+				"redis_password_file = redis.pw\n"));
+	EXPECT_EQ(-1, kd_test_load(&c, path, &r));
+	ASSERT_LE(1u, r.n);
+	EXPECT_NE(NULL, strstr(r.msg[0], "redis.pw")) TH_LOG("%s", r.msg[0]);
+
+	ASSERT_EQ(0, kd_test_write(pw, "empty.pw", "\n"));
+	ASSERT_EQ(0, chmod(pw, 0600));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(0, fleet_conf(path, bad[i]));
+		EXPECT_EQ(-1, kd_test_load(&c, path, &r)) TH_LOG("%s", bad[i]);
+		ASSERT_LE(1u, r.n);
+		EXPECT_NE(NULL, strstr(r.msg[0], "redis")) TH_LOG("%s", r.msg[0]);
+	}
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
+/*
  * Resumption: "tickets", "ticket_lifetime" per profile, "ticket_rotation"
  * globally; their defaults, bounds, and the previous ticket keys they need.
  */
