@@ -10,18 +10,146 @@
  * context, expired, another ALPN, a suite no longer offered, no client
  * certificate where one is required, no extended master secret, a damaged
  * ticket, a ticket of the other version) giving a full handshake.
+ *
+ * The server's messages go through a test hook that notes its ServerHello
+ * and can rewrite one message type, for what a client must refuse: a
+ * NewSessionTicket sent twice, or announced and not sent (unexpected
+ * message, in full and abbreviated handshakes); a resuming ServerHello
+ * with another suite (illegal_parameter) or without the extended master
+ * secret (handshake_failure); a bad server Finished (decrypt_error, and
+ * the ticket that came before it is not delivered). And what it must
+ * accept: a TLS 1.2-1.3 server resuming a TLS 1.2-only client, its
+ * downgrade sentinel included (RFC 8446 4.1.3); a TLS 1.2-1.3 client
+ * without middlebox compatibility offering a TLS 1.2 ticket, resumed by
+ * a TLS 1.2 server, a full TLS 1.3 handshake with a TLS 1.3 one; no
+ * server_name in a resuming ServerHello (RFC 6066 3).
  */
 #include "kselftest_harness.h"
 
+#include "engine/msg12.h"
 #include "engine/ticket.h"
 #include "hs_test.h"
 #include "resume_test.h"
+
+/* --- the server's messages, noted and rewritten --------------------------- */
+
+enum rewrite {
+	KEEP,
+	DUPLICATE,		/* send it twice */
+	DROP,			/* do not send it */
+	FLIP_LAST,		/* flip its last byte */
+	SH_SUITE,		/* a ServerHello: name .suite */
+	SH_NO_EMS,		/* a ServerHello: drop extended_master_secret */
+};
+
+/*
+ * Both sides' test hooks take one argument: this. The clocks come first,
+ * as client_now() and server_now() read them; then what server_hook()
+ * does to the server's messages of .type, and the last ServerHello it let
+ * out, as sent.
+ */
+struct hooks {
+	struct clocks clk;
+	uint8_t type;
+	enum rewrite action;
+	uint16_t suite;
+	uint8_t sh[512];
+	size_t sh_len;
+};
+
+/* The TLS 1.2 ServerHello @msg, parsed, edited as @h says, written back. */
+static int edit_server_hello(const struct hooks *h, uint8_t *msg, size_t *len,
+			     size_t cap)
+{
+	struct ktlso_tls12_server_hello sh;
+	uint8_t in[512], out[512];
+	struct ktlso_hs_msg m;
+	struct ktlso_writer w;
+	int ret;
+
+	if (*len > sizeof(in))
+		return -KTLSO_ERROR_NO_SPACE;
+	memcpy(in, msg, *len);
+	ret = ktlso_hs_msg_split(&m, in, *len);
+	if (ret == 0)
+		ret = ktlso_tls12_server_hello_parse(&sh, &m, UINT32_MAX);
+	if (ret)
+		return ret;
+	if (h->action == SH_SUITE) {
+		sh.cipher_suite = h->suite;
+	} else {
+		sh.ext.present &=
+			~KTLSO_EXT_BIT(KTLSO_EXT_EXTENDED_MASTER_SECRET);
+		sh.ext.n = 0;		/* the rest in enum order */
+	}
+	ktlso_writer_init(&w, out, cap < sizeof(out) ? cap : sizeof(out));
+	ktlso_tls12_server_hello_write(&w, &sh);
+	ret = ktlso_writer_finish(&w, len);
+	if (ret == 0)
+		memcpy(msg, out, *len);
+	return ret;
+}
+
+static int rewrite_message(const struct hooks *h, uint8_t *msg, size_t *len,
+			   size_t cap)
+{
+	switch (h->action) {
+	case KEEP:
+		break;
+	case DUPLICATE:
+		if (2 * *len > cap)
+			return -KTLSO_ERROR_NO_SPACE;
+		memcpy(msg + *len, msg, *len);
+		*len *= 2;
+		break;
+	case DROP:
+		*len = 0;
+		break;
+	case FLIP_LAST:
+		msg[*len - 1] ^= 0x01;
+		break;
+	case SH_SUITE:
+	case SH_NO_EMS:
+		return edit_server_hello(h, msg, len, cap);
+	}
+	return 0;
+}
+
+static int server_hook(void *arg, bool server, uint8_t *msg, size_t *len,
+		       size_t cap)
+{
+	struct hooks *h = arg;
+	int ret = 0;
+
+	if (!server)
+		return 0;
+	if (msg[0] == h->type)
+		ret = rewrite_message(h, msg, len, cap);
+	if (ret == 0 && *len && *len <= sizeof(h->sh) &&
+	    msg[0] == KTLSO_HS_SERVER_HELLO) {
+		memcpy(h->sh, msg, *len);
+		h->sh_len = *len;
+	}
+	return ret;
+}
+
+/* The last ServerHello the server sent, a TLS 1.2 one, parsed into @sh. */
+static void sent_server_hello(struct __test_metadata *_metadata,
+			      const struct hooks *h,
+			      struct ktlso_tls12_server_hello *sh)
+{
+	struct ktlso_hs_msg m;
+
+	ASSERT_NE(0u, h->sh_len);
+	ASSERT_EQ(0, ktlso_hs_msg_split(&m, h->sh, h->sh_len));
+	ASSERT_EQ(0, ktlso_tls12_server_hello_parse(sh, &m, UINT32_MAX));
+}
 
 FIXTURE(resume12) {
 	struct hs_pair p;
 	struct ktlso_ticket_keys *keys;
 	struct collected got;
-	struct clocks clk;
+	struct hooks h;
 };
 
 FIXTURE_SETUP(resume12)
@@ -35,10 +163,11 @@ FIXTURE_SETUP(resume12)
 	self->p.scfg.ticket_context = "profile-a";
 	self->p.ccfg.ticket = collect;
 	self->p.ccfg.ticket_arg = &self->got;
-	self->clk.client = self->clk.server = 1700000000000ull;
+	self->h.clk.client = self->h.clk.server = 1700000000000ull;
 	self->p.ccfg.test.now_ms = client_now;
 	self->p.scfg.test.now_ms = server_now;
-	self->p.ccfg.test.arg = self->p.scfg.test.arg = &self->clk;
+	self->p.scfg.test.message_out = server_hook;
+	self->p.ccfg.test.arg = self->p.scfg.test.arg = &self->h;
 }
 
 FIXTURE_TEARDOWN(resume12)
@@ -207,11 +336,11 @@ TEST_F(resume12, expired)
 	full(_metadata, p, &self->got);
 	t = self->got.t[0];
 	/* On the server only: the client still offers it. */
-	self->clk.server += 7201 * 1000ull;
+	self->h.clk.server += 7201 * 1000ull;
 	handshake(_metadata, p, &self->got, &t, false, 1);
 	EXPECT_NE(NULL, strstr(p->slog.all, "expired"));
 	/* On both: the client does not offer it. */
-	self->clk.client += 7200 * 1000ull;
+	self->h.clk.client += 7200 * 1000ull;
 	handshake(_metadata, p, &self->got, &t, false, 1);
 	EXPECT_NE(NULL, strstr(p->clog.all, "expired"));
 	ktlso_client_ticket_clear(&t);
@@ -224,8 +353,8 @@ TEST_F(resume12, authentication_not_carried_past_the_lifetime)
 
 	full(_metadata, p, &self->got);
 	t = self->got.t[0];
-	self->clk.client += 7000 * 1000ull;
-	self->clk.server += 7000 * 1000ull;
+	self->h.clk.client += 7000 * 1000ull;
+	self->h.clk.server += 7000 * 1000ull;
 	handshake(_metadata, p, &self->got, &t, true, 1);
 	EXPECT_EQ(200u, self->got.t[0].lifetime);
 	t = self->got.t[0];
@@ -390,6 +519,235 @@ TEST_F(resume12, tls13_ticket_not_offered_in_tls12)
 	t.suite = 0xc02c;
 	handshake(_metadata, p, &self->got, &t, false, 1);
 	EXPECT_NE(NULL, strstr(p->slog.all, "another version"));
+	ktlso_client_ticket_clear(&t);
+}
+
+/* --- what the client refuses ---------------------------------------------- */
+
+/*
+ * A handshake offering @t (or none) that the client fails with @alert,
+ * its one error saying @why; the ticket callback never ran. A full
+ * handshake's client has sent its ChangeCipherSpec when the server's last
+ * flight comes: its alert goes under its keys to a server that completed
+ * and learns of it by reading. A resuming client has not: the server,
+ * waiting for the client's Finished, fails on the plaintext alert.
+ */
+static void client_refuses(struct __test_metadata *_metadata,
+			   struct hs_pair *p, struct collected *got,
+			   const struct ktlso_client_ticket *t, int alert,
+			   const char *why)
+{
+	uint8_t buf[16];
+	size_t n;
+
+	hs_pair_reset(p);
+	p->ccfg.resume = t;
+	got->n = 0;
+	ASSERT_EQ(0, hs_pair_start(p));
+	EXPECT_NE(0, hs_pair_run(p));
+	EXPECT_EQ(-alert, p->rc)
+		TH_LOG("client: %s", p->clog.last_error);
+	if (t) {
+		EXPECT_EQ(-alert, p->rs);
+	} else {
+		EXPECT_EQ(0, p->rs);
+		EXPECT_EQ(-alert,
+			  ktlso_session_read(p->s, buf, sizeof(buf), &n));
+	}
+	expect_alerted(_metadata, p->c, p->s, alert);
+	EXPECT_EQ(1, p->clog.errors);
+	EXPECT_NE(NULL, strstr(p->clog.last_error, why))
+		TH_LOG("client: %s", p->clog.last_error);
+	EXPECT_EQ(0, got->n);
+}
+
+/* A ticket from a full handshake that nothing rewrote, into @t. */
+static void ticket(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(resume12) *self, struct ktlso_client_ticket *t)
+{
+	self->h.action = KEEP;
+	full(_metadata, &self->p, &self->got);
+	*t = self->got.t[0];
+}
+
+/* RFC 5077 3.3: one NewSessionTicket, and only one. */
+TEST_F(resume12, new_session_ticket_twice)
+{
+	struct ktlso_client_ticket t;
+
+	ticket(_metadata, self, &t);
+	self->h.type = KTLSO_HS_NEW_SESSION_TICKET;
+	self->h.action = DUPLICATE;
+	client_refuses(_metadata, &self->p, &self->got, NULL,
+		       KTLSO_ALERT_UNEXPECTED_MESSAGE, "a second one");
+	client_refuses(_metadata, &self->p, &self->got, &t,
+		       KTLSO_ALERT_UNEXPECTED_MESSAGE, "a second one");
+	ktlso_client_ticket_clear(&t);
+}
+
+/* RFC 5077 3.3: announced in the ServerHello, it must come (if empty). */
+TEST_F(resume12, new_session_ticket_announced_not_sent)
+{
+	struct ktlso_client_ticket t;
+
+	ticket(_metadata, self, &t);
+	self->h.type = KTLSO_HS_NEW_SESSION_TICKET;
+	self->h.action = DROP;
+	client_refuses(_metadata, &self->p, &self->got, NULL,
+		       KTLSO_ALERT_UNEXPECTED_MESSAGE,
+		       "before the NewSessionTicket announced");
+	client_refuses(_metadata, &self->p, &self->got, &t,
+		       KTLSO_ALERT_UNEXPECTED_MESSAGE,
+		       "before the NewSessionTicket announced");
+	ktlso_client_ticket_clear(&t);
+}
+
+/* RFC 5246 7.4.1.3: a resumed session keeps its suite. */
+TEST_F(resume12, resuming_server_hello_other_suite)
+{
+	struct ktlso_client_ticket t;
+
+	ticket(_metadata, self, &t);
+	ASSERT_EQ(0xc02b, t.suite);
+	/* Offered by the client, so only the resumption rule refuses it. */
+	self->h.type = KTLSO_HS_SERVER_HELLO;
+	self->h.action = SH_SUITE;
+	self->h.suite = 0xc02c;
+	client_refuses(_metadata, &self->p, &self->got, &t,
+		       KTLSO_ALERT_ILLEGAL_PARAMETER, "another suite");
+	ktlso_client_ticket_clear(&t);
+}
+
+/*
+ * RFC 7627 5.3: a resuming ServerHello without the extended master
+ * secret is refused, by a client that requires it anyway and by one that
+ * would make a full handshake without it: its session had one.
+ */
+TEST_F(resume12, resuming_server_hello_without_ems)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+
+	ticket(_metadata, self, &t);
+	self->h.type = KTLSO_HS_SERVER_HELLO;
+	self->h.action = SH_NO_EMS;
+	client_refuses(_metadata, p, &self->got, &t,
+		       KTLSO_ALERT_HANDSHAKE_FAILURE,
+		       "server does not support the extended master secret");
+	p->ccfg.ems = KTLSO_EMS_PREFERRED;
+	client_refuses(_metadata, p, &self->got, &t,
+		       KTLSO_ALERT_HANDSHAKE_FAILURE,
+		       "resumes without the extended master secret");
+	ktlso_client_ticket_clear(&t);
+}
+
+/*
+ * The ticket comes before the server's Finished: if that does not verify,
+ * the ticket is not delivered, in a full handshake or a resumed one.
+ */
+TEST_F(resume12, bad_server_finished_no_ticket)
+{
+	struct ktlso_client_ticket t;
+
+	ticket(_metadata, self, &t);
+	self->h.type = KTLSO_HS_FINISHED;
+	self->h.action = FLIP_LAST;	/* in verify_data */
+	client_refuses(_metadata, &self->p, &self->got, NULL,
+		       KTLSO_ALERT_DECRYPT_ERROR, "Finished is wrong");
+	client_refuses(_metadata, &self->p, &self->got, &t,
+		       KTLSO_ALERT_DECRYPT_ERROR, "Finished is wrong");
+	ktlso_client_ticket_clear(&t);
+}
+
+/* --- across versions ------------------------------------------------------ */
+
+/*
+ * A server that could do TLS 1.3 resumes a TLS 1.2-only client: its
+ * abbreviated ServerHello has the downgrade sentinel, as every TLS 1.2
+ * ServerHello of such a server, and only a client that offered TLS 1.3
+ * may refuse it (RFC 8446 4.1.3).
+ */
+TEST_F(resume12, tls13_server_resumes_tls12_client)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_tls12_server_hello sh;
+	struct ktlso_client_ticket t;
+
+	ASSERT_EQ(0, ktlso_config_set_versions(&p->scfg, "1.2", "1.3"));
+	full(_metadata, p, &self->got);
+	t = self->got.t[0];
+	sent_server_hello(_metadata, &self->h, &sh);
+	EXPECT_EQ(1, ktlso_tls12_downgrade_sentinel(sh.random));
+	EXPECT_EQ(0u, sh.session_id.len);
+	handshake(_metadata, p, &self->got, &t, true, 1);
+	sent_server_hello(_metadata, &self->h, &sh);
+	EXPECT_EQ(1, ktlso_tls12_downgrade_sentinel(sh.random));
+	EXPECT_EQ(32u, sh.session_id.len);
+	ktlso_client_ticket_clear(&t);
+}
+
+/*
+ * A TLS 1.2-1.3 client without middlebox compatibility sends a session id
+ * only for its TLS 1.2 ticket (RFC 5077 3.4). A TLS 1.2 server resumes
+ * it; a TLS 1.3 server echoes the id in a full TLS 1.3 handshake, which
+ * the client accepts, with TLS 1.3 tickets after it.
+ */
+TEST_F(resume12, tls13_client_offers_tls12_ticket)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_session_result r;
+	struct ktlso_tls12_server_hello sh;
+	struct ktlso_client_ticket t;
+
+	full(_metadata, p, &self->got);
+	t = self->got.t[0];
+	ASSERT_EQ(0, ktlso_config_set_versions(&p->ccfg, "1.2", "1.3"));
+	p->ccfg.middlebox_compat = false;
+	handshake(_metadata, p, &self->got, &t, true, 1);
+	sent_server_hello(_metadata, &self->h, &sh);
+	EXPECT_EQ(32u, sh.session_id.len);
+	EXPECT_EQ(0, ktlso_tls12_downgrade_sentinel(sh.random));
+
+	ASSERT_EQ(0, ktlso_config_set_versions(&p->scfg, "1.2", "1.3"));
+	hs_pair_reset(p);
+	p->ccfg.resume = &t;
+	self->got.n = 0;
+	hs_pair_ok(_metadata, p);
+	read_tickets(_metadata, p);
+	results_agree(_metadata, p, false);
+	/* legacy_session_id_echo: after type, length, version and random. */
+	ASSERT_LT(4u + 2 + 32, self->h.sh_len);
+	EXPECT_EQ(32, self->h.sh[4 + 2 + 32]);
+	ASSERT_EQ(0, ktlso_session_result(p->c, &r));
+	EXPECT_EQ(KTLSO_TLS13_VERSION, r.version);
+	ktlso_session_result_clear(&r);
+	ASSERT_EQ((int)p->scfg.n_tickets, self->got.n);
+	EXPECT_EQ(KTLSO_TLS13_VERSION, self->got.t[0].version);
+	ktlso_client_ticket_clear(&t);
+}
+
+/*
+ * RFC 6066 3: a server acknowledges server_name in a full handshake and
+ * not when it resumes; it still knows the name the session was made for.
+ */
+TEST_F(resume12, resuming_server_hello_without_server_name)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_tls12_server_hello sh;
+	struct ktlso_session_result sr;
+	struct ktlso_client_ticket t;
+
+	full(_metadata, p, &self->got);
+	t = self->got.t[0];
+	sent_server_hello(_metadata, &self->h, &sh);
+	EXPECT_TRUE(ktlso_ext_has(&sh.ext, KTLSO_EXT_SERVER_NAME));
+	handshake(_metadata, p, &self->got, &t, true, 1);
+	sent_server_hello(_metadata, &self->h, &sh);
+	EXPECT_FALSE(ktlso_ext_has(&sh.ext, KTLSO_EXT_SERVER_NAME));
+	EXPECT_TRUE(ktlso_ext_has(&sh.ext, KTLSO_EXT_SESSION_TICKET));
+	ASSERT_EQ(0, ktlso_session_result(p->s, &sr));
+	EXPECT_STREQ("server.example", sr.server_name);
+	ktlso_session_result_clear(&sr);
 	ktlso_client_ticket_clear(&t);
 }
 
