@@ -74,6 +74,8 @@ kernel_suites() { # kernel_suites KVER
 		userspace/httpd/tests/e2e.sh
 	suite "e2e-$k" selftests/vm/run --kernel "$k" --timeout 900 -- \
 		selftests/e2e/run
+	suite "fleet-e2e-$k" selftests/vm/run --kernel "$k" --timeout 600 -- \
+		selftests/e2e/fleet
 	suite "security-e2e-$k" selftests/vm/run --kernel "$k" --timeout 600 -- \
 		selftests/e2e/security
 	suite "keyupdate-e2e-$k" selftests/vm/run --kernel "$k" --timeout 900 -- \

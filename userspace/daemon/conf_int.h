@@ -66,7 +66,10 @@ void kd_redis_conf_password(struct kd_load *ld, struct kd_redis_conf *r,
 			    const char *key, const char *value,
 			    unsigned int line);
 
-/* Once the file is read: a user or password only with Redis. */
+/*
+ * Once the file is read: a user or password only with Redis, a user only
+ * with a password.
+ */
 void kd_redis_conf_check(struct kd_load *ld, const struct kd_redis_conf *r,
 			 unsigned int user_line, unsigned int password_line);
 

@@ -169,8 +169,12 @@ out:
 void kd_redis_conf_check(struct kd_load *ld, const struct kd_redis_conf *r,
 			 unsigned int user_line, unsigned int password_line)
 {
-	if (r->on)
+	if (r->on) {
+		if (user_line && !password_line)
+			kd_load_error(ld, user_line,
+				      "redis_user: needs redis_password_file");
 		return;
+	}
 	if (user_line)
 		kd_load_error(ld, user_line,
 			      "redis_user: only with ticket_keys = redis://...");

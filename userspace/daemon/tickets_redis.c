@@ -184,7 +184,7 @@ static void *run(void *arg)
 	struct timespec until;
 	unsigned int rotation_s, keep;
 	int64_t e;
-	time_t now;
+	time_t now, next;
 	int ret;
 
 	pthread_mutex_lock(&r->lock);
@@ -224,10 +224,12 @@ static void *run(void *arg)
 				       e);
 			}
 		}
-		/* Next: a second into the next epoch, or a retry. */
+		/* Next: a retry, a refresh, or a second into the next epoch. */
+		next = (time_t)((e + 1) * (int64_t)rotation_s - now) + 1;
+		if (next > KD_REDIS_REFRESH_S)
+			next = KD_REDIS_REFRESH_S;
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += ret ? KD_REDIS_RETRY_S :
-			(time_t)((e + 1) * (int64_t)rotation_s - now) + 1;
+		until.tv_sec += ret ? KD_REDIS_RETRY_S : next;
 		while (!r->stop && !r->kick &&
 		       pthread_cond_timedwait(&r->wake, &r->lock,
 					      &until) != ETIMEDOUT)

@@ -12,7 +12,10 @@
  * read the same), then reads E+1 down to E-keep in one MGET and installs
  * them: E's seals, the others open. E+1's key is known everywhere one
  * epoch before anyone seals with it, so a ticket sealed by an instance
- * whose clock runs a little ahead still opens on the others.
+ * whose clock runs a little ahead still opens on the others. The same
+ * exchange is repeated every KD_REDIS_REFRESH_S within an epoch, so that
+ * instances that disagree (Redis lost its keys and came back empty) agree
+ * again within that time.
  *
  * Redis is never on a handshake's path: a thread of its own talks to it
  * (one-second timeouts), and handshakes use whatever keys are installed.
@@ -38,6 +41,8 @@
 
 /* Seconds between two attempts while Redis cannot be reached. */
 #define KD_REDIS_RETRY_S 3
+/* Seconds between two exchanges while it can, at most. */
+#define KD_REDIS_REFRESH_S 30
 
 struct kd_tickets_redis {
 	struct ktlso_ticket_keys *keys;	/* the daemon's (borrowed) */

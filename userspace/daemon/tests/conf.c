@@ -390,6 +390,7 @@ TEST(redis_ticket_keys)
 		"ticket_keys = redis://h/"
 		"12345678901234567890123456789012345678901234567890123456789012345\n",
 		"redis_user = u\n",
+		"ticket_keys = redis://h/p\nredis_user = u\n",
 		"ticket_keys = redis://h/p\nredis_user = a b\n",
 		"ticket_keys = redis://h/p\nredis_password_file = /nonexistent\n",
 		"ticket_keys = redis://h/p\nredis_password_file = empty.pw\n",
