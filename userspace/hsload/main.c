@@ -4,9 +4,9 @@
  * scripts/hsbench.
  *
  *   ktlso-hsload serve --mode upcall|engine --port P --seconds S
- *                      [--cert F --key F]
+ *                      [--cert F --key F [--tickets]]
  *   ktlso-hsload load --port P --seconds S [--clients N] [--tls 1.2|1.3]
- *                     [--count N] [--source IPV4]
+ *                     [--count N] [--source IPV4] [--resume]
  *   ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts
  *   ktlso-hsload --version | --help
  *
@@ -16,7 +16,8 @@
  *           epoll loop over the sockets until ktlso_handshake_poll() says
  *           done (the request-to-completion time is what is measured);
  *   engine  by the ktlso engine in this process, one thread, non-blocking
- *           (the same handshakes without the upcall and the daemon).
+ *           (the same handshakes without the upcall and the daemon); with
+ *           --tickets it issues tickets, under a key made at start.
  * It prints one line: "serve MODE handshakes N failed N cpu_s X p50_ms X
  * p99_ms X" (cpu_s: this process's user + system time).
  *
@@ -28,7 +29,12 @@
  * still running then are not counted). It prints "load handshakes N
  * failed N cpu_s X p50_ms X p99_ms X" (from connect() to the server's
  * close). Any server will do: nginx is measured the
- * same way.
+ * same way. With --resume each connection offers the newest ticket any
+ * earlier connection received (after the first full handshake, the load
+ * is resumed handshakes: what a server's returning clients cost), and
+ * "resumed N" is added to the line; the server must issue tickets (serve
+ * --mode engine does with --tickets, ktlsod with its profile's
+ * "tickets").
  *
  * Neither ever blocks on one connection: a slow one holds no other up.
  *
@@ -59,6 +65,7 @@
 #include "common/version.h"
 #include "engine/engine.h"
 #include "engine/pki.h"
+#include "engine/ticket.h"
 #include "hsload/hostile.h"
 #include "hsload/upcall.h"
 
@@ -77,6 +84,8 @@ struct opts {
 	const char *cert, *key;
 	struct in_addr source;		/* load: the local address */
 	bool has_source;		/* else any */
+	bool resume;			/* load: offer the newest ticket */
+	bool tickets;			/* serve engine: issue tickets */
 };
 
 /* --- clocks and figures --------------------------------------------------- */
@@ -99,7 +108,7 @@ static double cpu_s(void)
 }
 
 struct figures {
-	unsigned long done, failed;
+	unsigned long done, failed, resumed;
 	float *ms;			/* one time per handshake done */
 	size_t n;
 };
@@ -127,8 +136,11 @@ static void report(const char *what, struct figures *f, double cpu)
 		p50 = f->ms[f->n / 2];
 		p99 = f->ms[(f->n * 99) / 100];
 	}
-	printf("%s handshakes %lu failed %lu cpu_s %.2f p50_ms %.1f p99_ms %.1f\n",
+	printf("%s handshakes %lu failed %lu cpu_s %.2f p50_ms %.1f p99_ms %.1f",
 	       what, f->done, f->failed, cpu, p50, p99);
+	if (f->resumed)
+		printf(" resumed %lu", f->resumed);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -139,7 +151,25 @@ struct conn {
 	double t0;
 	struct ktlso_session *s;	/* engine modes */
 	bool closing;			/* load: handshake done, until the end */
+	bool resumed;			/* load: the server took our ticket */
+	/* load --resume: the config with the ticket this one offers */
+	struct ktlso_config cfg;
+	struct ktlso_client_ticket ticket;
 };
+
+/* load --resume: the newest ticket any connection received. */
+struct newest_ticket {
+	struct ktlso_client_ticket t;
+	bool have;
+};
+
+static void keep_ticket(void *arg, const struct ktlso_client_ticket *t)
+{
+	struct newest_ticket *nt = arg;
+
+	nt->t = *t;
+	nt->have = true;
+}
 
 static ssize_t fd_read(void *ctx, void *buf, size_t len)
 {
@@ -162,11 +192,13 @@ static void conn_end(int ep, struct conn *c, struct figures *f, bool ok)
 {
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	f->resumed += ok && c->resumed;
 	ktlso_session_free(c->s);
 	if (ok)
 		figure_add(f, hsload_now_ms() - c->t0);
 	else
 		f->failed++;
+	ktlso_client_ticket_clear(&c->ticket);
 	free(c);
 }
 
@@ -181,8 +213,13 @@ static int engine_step(int ep, struct conn *c)
 	return ret == 0 ? 0 : -1;
 }
 
+/*
+ * @offer: a ticket for this connection to offer, copied with the config:
+ * the newest one changes while the handshake runs.
+ */
 static struct conn *conn_new(int fd, const struct ktlso_config *cfg,
-			     enum ktlso_role role)
+			     enum ktlso_role role,
+			     const struct ktlso_client_ticket *offer)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 
@@ -193,7 +230,12 @@ static struct conn *conn_new(int fd, const struct ktlso_config *cfg,
 	if (cfg) {
 		struct ktlso_io io = { fd_read, fd_write, &c->fd };
 
-		if (ktlso_session_new(&c->s, cfg, role, &io)) {
+		c->cfg = *cfg;
+		if (offer) {
+			c->ticket = *offer;
+			c->cfg.resume = &c->ticket;
+		}
+		if (ktlso_session_new(&c->s, &c->cfg, role, &io)) {
 			free(c);
 			return NULL;
 		}
@@ -224,7 +266,7 @@ static int listen_on(int port)
 static void serve_start(int ep, int fd, const struct ktlso_config *cfg,
 			struct figures *f)
 {
-	struct conn *c = conn_new(fd, cfg, KTLSO_ROLE_SERVER);
+	struct conn *c = conn_new(fd, cfg, KTLSO_ROLE_SERVER, NULL);
 	int ret;
 
 	if (!c) {
@@ -271,6 +313,7 @@ static int serve(const struct opts *o)
 {
 	struct figures f = { .ms = calloc(MAX_SAMPLES, sizeof(float)) };
 	struct ktlso_config cfg, *pcfg = NULL;
+	struct ktlso_ticket_keys *keys = NULL;
 	struct epoll_event ev[64];
 	struct ktlso_cred cred;
 	char err[256];
@@ -290,6 +333,13 @@ static int serve(const struct opts *o)
 		ktlso_config_init(&cfg);
 		cfg.creds = &cred;
 		cfg.n_creds = 1;
+		if (o->tickets &&
+		    (ktlso_ticket_keys_new(&keys, 0) ||
+		     ktlso_ticket_keys_rotate(keys, NULL))) {
+			fprintf(stderr, "ticket keys: cannot make them\n");
+			return 1;
+		}
+		cfg.ticket_keys = keys;
 		pcfg = &cfg;
 	} else if (strcmp(o->mode, "upcall") != 0) {
 		fprintf(stderr, "--mode upcall or engine\n");
@@ -320,13 +370,15 @@ static int serve(const struct opts *o)
 	free(f.ms);
 	if (engine)
 		ktlso_cred_free(&cred);
+	ktlso_ticket_keys_free(keys);
 	return 0;
 }
 
 /* --- load ----------------------------------------------------------------- */
 
 static struct conn *load_connect(int ep, const struct opts *o,
-				 const struct ktlso_config *cfg)
+				 const struct ktlso_config *cfg,
+				 const struct newest_ticket *nt)
 {
 	struct sockaddr_in src = { .sin_family = AF_INET,
 				   .sin_addr = o->source };
@@ -349,7 +401,8 @@ static struct conn *load_connect(int ep, const struct opts *o,
 		close(fd);
 		return NULL;
 	}
-	c = conn_new(fd, cfg, KTLSO_ROLE_CLIENT);
+	c = conn_new(fd, cfg, KTLSO_ROLE_CLIENT,
+		     o->resume && nt->have ? &nt->t : NULL);
 	if (!c || watch(ep, c, EPOLLOUT, EPOLL_CTL_ADD)) {
 		close(fd);
 		if (c)
@@ -370,6 +423,7 @@ static struct conn *load_connect(int ep, const struct opts *o,
 static int load_step(int ep, struct conn *c)
 {
 	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	struct ktlso_session_result r;
 	uint8_t buf[4096];
 	size_t n;
 	int ret;
@@ -379,6 +433,10 @@ static int load_step(int ep, struct conn *c)
 		if (ret)
 			return ret;
 		c->closing = true;
+		if (c->cfg.resume && ktlso_session_result(c->s, &r) == 0) {
+			c->resumed = r.resumed;
+			ktlso_session_result_clear(&r);
+		}
 		/* A server that closes at once makes this fail: fine too. */
 		ktlso_session_write(c->s, req, sizeof(req) - 1, &n);
 	}
@@ -394,6 +452,7 @@ static int load_step(int ep, struct conn *c)
 static int load(const struct opts *o)
 {
 	struct figures f = { .ms = calloc(MAX_SAMPLES, sizeof(float)) };
+	struct newest_ticket nt = { .have = false };
 	struct epoll_event ev[64];
 	struct ktlso_config cfg;
 	unsigned int open_n = 0;
@@ -409,6 +468,10 @@ static int load(const struct opts *o)
 		fprintf(stderr, "--tls 1.2 or 1.3\n");
 		return 1;
 	}
+	if (o->resume) {
+		cfg.ticket = keep_ticket;
+		cfg.ticket_arg = &nt;
+	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		return 1;
@@ -416,7 +479,7 @@ static int load(const struct opts *o)
 	end = hsload_now_ms() + o->seconds * 1e3;
 	while (hsload_now_ms() < end && (!o->count || f.done < o->count)) {
 		while (open_n < o->clients) {
-			if (!load_connect(ep, o, &cfg)) {
+			if (!load_connect(ep, o, &cfg, &nt)) {
 				f.failed++;
 				break;
 			}
@@ -435,6 +498,7 @@ static int load(const struct opts *o)
 	}
 	report("load", &f, cpu_s() - cpu0);
 	free(f.ms);
+	ktlso_client_ticket_clear(&nt.t);
 	return f.done ? 0 : 1;
 }
 
@@ -444,9 +508,10 @@ static int load(const struct opts *o)
 static _Noreturn void usage(FILE *f, int status)
 {
 	fprintf(f,
-		"usage: ktlso-hsload serve --mode upcall|engine --port P --seconds S [--cert F --key F]\n"
+		"usage: ktlso-hsload serve --mode upcall|engine --port P --seconds S\n"
+		"                          [--cert F --key F [--tickets]]\n"
 		"       ktlso-hsload load --port P --seconds S [--clients N] [--tls 1.2|1.3]\n"
-		"                         [--count N] [--source IPV4]\n"
+		"                         [--count N] [--source IPV4] [--resume]\n"
 		"       ktlso-hsload hostile --port P --seconds S --kind alpn|sigalgs|suites|alerts\n"
 		"       ktlso-hsload --version | --help\n");
 	exit(status);
@@ -465,6 +530,8 @@ int main(int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "source", required_argument, NULL, 'S' },
+		{ "resume", no_argument, NULL, 'r' },
+		{ "tickets", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -523,6 +590,12 @@ int main(int argc, char **argv)
 				usage(stderr, EX_USAGE);
 			}
 			o.has_source = true;
+			break;
+		case 'r':
+			o.resume = true;
+			break;
+		case 'T':
+			o.tickets = true;
 			break;
 		case 'h':
 			usage(stdout, 0);
