@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A client's resumable session (struct ktlso_client_ticket) as bytes, for
- * a file or a cache outside the process. See engine.h. The encoding:
+ * A client's resumable session (struct ktlso_client_ticket): what both
+ * versions do with one (the checks before an offer, the hand-over of a
+ * ticket received; session_int.h), and its bytes, for a file or a cache
+ * outside the process (engine.h). The encoding:
  *
  *	"KTLSOTK" | u8 format (1) | u16 version | u16 suite | psk<32..48> |
  *	u32 age_add | u32 lifetime | u64 received_ms | server_name<0..255> |
@@ -14,9 +16,12 @@
 
 #include <openssl/crypto.h>
 
+#include <stdio.h>
+
 #include "engine/alert.h"
 #include "engine/codec.h"
 #include "engine/engine.h"
+#include "engine/session_int.h"
 
 static const char magic[7] = "KTLSOTK";
 
@@ -100,4 +105,39 @@ int ktlso_client_ticket_decode(struct ktlso_client_ticket *t,
 	}
 	t->peer_verified = verified;
 	return 0;
+}
+
+const char *ktlso_client_ticket_unfit(struct ktlso_session *s,
+				      const struct ktlso_client_ticket *t)
+{
+	const struct ktlso_config *c = s->cfg;
+
+	if (strcmp(t->server_name, c->server_name ? c->server_name : ""))
+		return "for another server";
+	if (ktlso_peer_auth_on(s) && !t->peer_verified)
+		return "of a session whose server was not verified";
+	if (t->lifetime > KTLSO_TICKET_LIFETIME_MAX)
+		return "with a lifetime over seven days";
+	if (ktlso_now_ms(s) - t->received_ms >= (uint64_t)t->lifetime * 1000)
+		return "expired";
+	return NULL;
+}
+
+void ktlso_client_ticket_give(struct ktlso_session *s,
+			      struct ktlso_client_ticket *t,
+			      const uint8_t *ticket, size_t len)
+{
+	const struct ktlso_config *c = s->cfg;
+
+	t->received_ms = ktlso_now_ms(s);
+	snprintf(t->server_name, sizeof(t->server_name), "%s",
+		 c->server_name ? c->server_name : "");
+	snprintf(t->alpn, sizeof(t->alpn), "%s", s->alpn);
+	t->peer_verified = s->peer_verified;
+	snprintf(t->peer_identity, sizeof(t->peer_identity), "%s",
+		 s->peer_identity);
+	t->ticket_len = (uint16_t)len;
+	memcpy(t->ticket, ticket, len);
+	c->ticket(c->ticket_arg, t);
+	ktlso_client_ticket_clear(t);
 }

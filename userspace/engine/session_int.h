@@ -242,6 +242,34 @@ int ktlso_peer_cert_verify_parse(struct ktlso_session *s,
 				 const struct ktlso_hs_msg *msg,
 				 struct ktlso_certificate_verify *cv);
 
+/* --- a client's tickets, both versions (client_ticket.c) ----------------- */
+
+/**
+ * ktlso_client_ticket_unfit() - the checks of an offer both versions make
+ * @s: the client session
+ * @t: cfg->resume
+ *
+ * Return: NULL when @t may be offered as far as these go, else why not
+ * (for the log): for another server name, of a session whose server was
+ * not verified (a verifying client), with a lifetime over seven days,
+ * expired.
+ */
+const char *ktlso_client_ticket_unfit(struct ktlso_session *s,
+				      const struct ktlso_client_ticket *t);
+
+/**
+ * ktlso_client_ticket_give() - hand a ticket received to cfg->ticket
+ * @s: the client session, connected (or about to be)
+ * @t: the version's part filled (version, suite, psk, age_add, lifetime);
+ *	the session's part (server name, ALPN, authentication, receipt time)
+ *	and the ticket are added here; wiped on return
+ * @ticket: the server's ticket, @len bytes (at most
+ *	KTLSO_CLIENT_TICKET_MAX)
+ */
+void ktlso_client_ticket_give(struct ktlso_session *s,
+			      struct ktlso_client_ticket *t,
+			      const uint8_t *ticket, size_t len);
+
 /* --- server extensions (server_ext.c) ------------------------------------- */
 
 /**

@@ -162,16 +162,9 @@ bool ktlso_tls12_client_can_resume(struct ktlso_session *s)
 	    t->psk_len != KTLSO_TLS12_MASTER_SECRET_LEN || !t->ticket_len ||
 	    t->ticket_len > KTLSO_CLIENT_TICKET_MAX)
 		why = "not a TLS 1.2 ticket";
-	else if (strcmp(t->server_name, c->server_name ? c->server_name : ""))
-		why = "for another server";
-	else if (ktlso_peer_auth_on(s) && !t->peer_verified)
-		why = "of a session whose server was not verified";
-	else if (t->lifetime > KTLSO_TICKET_LIFETIME_MAX)
-		why = "with a lifetime over seven days";
-	else if (ktlso_now_ms(s) - t->received_ms >=
-		 (uint64_t)t->lifetime * 1000)
-		why = "expired";
-	else if (!ktlso_u16_in(c->suites, c->n_suites, t->suite))
+	else
+		why = ktlso_client_ticket_unfit(s, t);
+	if (!why && !ktlso_u16_in(c->suites, c->n_suites, t->suite))
 		why = "of a suite we no longer offer";
 	if (!why)
 		return true;
@@ -251,7 +244,6 @@ int ktlso_tls12_client_take_ticket(struct ktlso_session *s,
 
 void ktlso_tls12_client_give_ticket(struct ktlso_session *s)
 {
-	const struct ktlso_config *c = s->cfg;
 	struct ktlso_tls12_hs *hs = s->hs12;
 	struct ktlso_client_ticket t;
 
@@ -263,15 +255,5 @@ void ktlso_tls12_client_give_ticket(struct ktlso_session *s)
 	memcpy(t.psk, hs->master, KTLSO_TLS12_MASTER_SECRET_LEN);
 	t.psk_len = KTLSO_TLS12_MASTER_SECRET_LEN;
 	t.lifetime = hs->nst_lifetime;
-	t.received_ms = ktlso_now_ms(s);
-	snprintf(t.server_name, sizeof(t.server_name), "%s",
-		 c->server_name ? c->server_name : "");
-	snprintf(t.alpn, sizeof(t.alpn), "%s", s->alpn);
-	t.peer_verified = s->peer_verified;
-	snprintf(t.peer_identity, sizeof(t.peer_identity), "%s",
-		 s->peer_identity);
-	t.ticket_len = (uint16_t)hs->nst_len;
-	memcpy(t.ticket, hs->nst, hs->nst_len);
-	c->ticket(c->ticket_arg, &t);
-	ktlso_client_ticket_clear(&t);
+	ktlso_client_ticket_give(s, &t, hs->nst, hs->nst_len);
 }

@@ -161,11 +161,6 @@ int ktlso_tls13_server_psk(struct ktlso_session *s,
 
 /* --- client --------------------------------------------------------------- */
 
-static const char *config_name(const struct ktlso_config *c)
-{
-	return c->server_name ? c->server_name : "";
-}
-
 /* Does one of our TLS 1.3 suites have @hash? */
 static bool hash_offered(const struct ktlso_config *c, enum ktlso_md hash)
 {
@@ -198,19 +193,12 @@ static bool can_offer(struct ktlso_session *s)
 	    t->psk_len != ktlso_hash_len(suite->hash) || !t->ticket_len ||
 	    t->ticket_len > KTLSO_CLIENT_TICKET_MAX)
 		why = "not a TLS 1.3 ticket";
-	else if (strcmp(t->server_name, config_name(c)))
-		why = "for another server";
-	else if (ktlso_peer_auth_on(s) && !t->peer_verified)
-		why = "of a session whose server was not verified";
-	else if (t->lifetime > KTLSO_TICKET_LIFETIME_MAX)
-		why = "with a lifetime over seven days";
-	else if (ktlso_now_ms(s) - t->received_ms >=
-		 (uint64_t)t->lifetime * 1000)
-		why = "expired";
-	else if (!hash_offered(c, suite->hash))
+	else
+		why = ktlso_client_ticket_unfit(s, t);
+	if (!why && !hash_offered(c, suite->hash))
 		why = "of a hash none of our suites has";
-	else if (hs->hrr && ktlso_suite_find(hs->hrr_suite)->hash !=
-		 suite->hash)
+	if (!why && hs->hrr &&
+	    ktlso_suite_find(hs->hrr_suite)->hash != suite->hash)
 		why = "of another hash than the server's suite";
 	if (!why)
 		return true;

@@ -132,20 +132,12 @@ int ktlso_tls13_take_ticket(struct ktlso_session *s,
 	t.psk_len = (uint8_t)ktlso_hash_len(s->suite->hash);
 	ret = ktlso_tls13_resumption_psk(s->suite->hash, s->res_master,
 					 nst.nonce.p, nst.nonce.len, t.psk);
-	if (ret)
+	if (ret) {
+		ktlso_client_ticket_clear(&t);
 		return ret;
+	}
 	t.age_add = nst.age_add;
 	t.lifetime = nst.lifetime;
-	t.received_ms = ktlso_now_ms(s);
-	snprintf(t.server_name, sizeof(t.server_name), "%s",
-		 c->server_name ? c->server_name : "");
-	snprintf(t.alpn, sizeof(t.alpn), "%s", s->alpn);
-	t.peer_verified = s->peer_verified;
-	snprintf(t.peer_identity, sizeof(t.peer_identity), "%s",
-		 s->peer_identity);
-	t.ticket_len = (uint16_t)nst.ticket.len;
-	memcpy(t.ticket, nst.ticket.p, nst.ticket.len);
-	c->ticket(c->ticket_arg, &t);
-	ktlso_client_ticket_clear(&t);
+	ktlso_client_ticket_give(s, &t, nst.ticket.p, nst.ticket.len);
 	return 0;
 }
