@@ -669,6 +669,7 @@ int ktlso_hs_result(struct sock *sk, char __user *optval, int __user *optlen)
 		if (res->state == KTLSO_HS_DONE) {
 			res->version = hs->version;
 			res->cipher = hs->cipher;
+			res->flags = hs->resumed ? KTLSO_HS_RESUMED : 0;
 			strscpy(res->alpn, hs->alpn, sizeof(res->alpn));
 			strscpy(res->peer, hs->peer, sizeof(res->peer));
 		}
@@ -859,21 +860,27 @@ static bool ktlso_hs_keys_match(const struct ktlso_context *ctx, u16 version,
  * @sk: the socket behind the daemon's descriptor, which the caller holds;
  *	not locked, and its lock is not taken
  * @out: the outcome
+ * @extack: for the reason of a refusal
  *
  * A success must have both directions' keys installed by the daemon with
  * the version and cipher it names; otherwise the handshake fails with
  * ECONNABORTED, as the application must never go on in plaintext.  A
  * success keeps a copy of the peer's certificate, if any, until the
  * socket closes; it is published with the state, so nobody reads it
- * before the handshake is done.  After a success the socket leaves the
- * handshake configuration from a work item.
+ * before the handshake is done, and so are whether the session was
+ * resumed and the id under which the daemon takes the client's tickets
+ * (tickets.c).  After a success the socket leaves the handshake
+ * configuration from a work item.
  *
  * Return: 0; -ENOENT if @sk has no running handshake (it may have timed
  * out); -EPERM if another process runs it; -EINVAL for a success without
- * the keys it claims; -ENOMEM, with the request still running, when the
+ * the keys it claims, or, refusing the report whole with the request
+ * still running, for a ticket id on another than a TLS 1.3 client
+ * handshake; -ENOMEM, with the request still running, when the
  * certificate cannot be copied.
  */
-int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out)
+int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out,
+		  struct netlink_ext_ack *extack)
 {
 	struct ktlso_hs_net *hn = ktlso_hs_net(sock_net(sk));
 	u32 status = out->status;
@@ -886,6 +893,14 @@ int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out)
 	hs = ctx ? READ_ONCE(ctx->hs) : NULL;
 	if (!hs)
 		return -ENOENT;
+	/* The role is the request's, fixed before any daemon saw it. */
+	if (!status && out->ticket_session &&
+	    (hs->req.role != KTLSO_HS_ROLE_CLIENT ||
+	     out->version != TLS_1_3_VERSION)) {
+		NL_SET_ERR_MSG(extack,
+			       "tickets are forwarded for TLS 1.3 clients only");
+		return -EINVAL;
+	}
 
 	/* Copied now: nothing is allocated under the namespace's lock. */
 	if (!status && out->peer_cert) {
@@ -908,6 +923,7 @@ int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out)
 		goto out_unlock;
 	}
 	if (!status && !ktlso_hs_keys_match(ctx, out->version, out->cipher)) {
+		NL_SET_ERR_MSG(extack, "the keys reported are not installed");
 		status = ECONNABORTED;
 		err = -EINVAL;
 	}
@@ -920,6 +936,8 @@ int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out)
 		hs->peer_cert = cert;
 		hs->peer_cert_len = cert ? out->peer_cert_len : 0;
 		cert = NULL;
+		hs->resumed = out->resumed;
+		hs->ticket_session = out->ticket_session;
 	}
 	/* Publishes the results above with the state (release). */
 	ktlso_hs_end_locked(hn, hs, status);
@@ -1004,6 +1022,7 @@ void ktlso_hs_release(struct ktlso_context *ctx)
 	/* Unlisted: neither the timer nor a daemon can queue the work now. */
 	timer_delete_sync(&hs->timer);
 	cancel_work_sync(&hs->work);
+	ktlso_tickets_end(ctx->sk, hs);
 	/* Pollers under RCU read the state only: the rest may go now. */
 	ktlso_hs_put_refs(hs);
 	kvfree(hs->peer_cert);

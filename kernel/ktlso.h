@@ -351,9 +351,9 @@ struct ktlso_rx_rec {
  * @ready: a reader would not wait: a whole record, a decrypted one or an
  *	error is there (read locklessly by poll)
  * @err: a sticky error: every later read reports it
- * @drop_tickets: TLS 1.3 records holding only NewSessionTicket messages
- *	are dropped: the handshake daemon ran the handshake as the client,
- *	and neither it nor the application can resume a session
+ * @daemon_tickets: TLS 1.3 records holding only NewSessionTicket
+ *	messages never reach the application: the handshake daemon ran the
+ *	handshake as the client, and they go to it, or nowhere (tickets.c)
  * @daemon: the handshake daemon installed these keys: a post-handshake
  *	message the kernel does not handle ends the connection with an
  *	alert instead of reaching an application that cannot take it
@@ -380,7 +380,7 @@ struct ktlso_rx {
 	size_t parked_mem;
 	bool ready;
 	int err;
-	bool drop_tickets;
+	bool daemon_tickets;
 	bool daemon;
 	bool key_pending;
 	u64 gen;
@@ -526,6 +526,13 @@ static inline size_t ktlso_body_off(const struct ktlso_crypto *c)
  * @cgroup_id: the requesting task's cgroup v2 id, 0 without cgroups
  * @peer_addr: the connection's peer, as at the request, for HS_ACCEPT
  * @peer_addr_len: its length, or a negative errno if it had none
+ * @resumed: the daemon resumed a session, once done
+ * @ticket_session: once done, the id under which the daemon takes this
+ *	client's TLS 1.3 session tickets (tickets.c), 0 if it takes none;
+ *	set like @peer_cert
+ * @ticket_records: records of tickets sent to the daemon so far; the
+ *	receive path's, under the socket lock
+ * @tickets_ended: the daemon was told that no more will come; likewise
  * @rcu: frees the request past pollers that found it under RCU
  */
 struct ktlso_hs {
@@ -551,6 +558,10 @@ struct ktlso_hs {
 	u64 cgroup_id;
 	struct sockaddr_storage peer_addr;
 	int peer_addr_len;
+	bool resumed;
+	u64 ticket_session;
+	u8 ticket_records;
+	bool tickets_ended;
 	struct rcu_head rcu;
 };
 
@@ -563,6 +574,9 @@ struct ktlso_hs {
  * @peer: the peer's verified identity, or ""
  * @peer_cert: the DER of the peer's verified leaf, or NULL
  * @peer_cert_len: its length, 1 to KTLSO_PEER_CERT_MAX with @peer_cert
+ * @ticket_session: the id to forward a TLS 1.3 client's tickets under, or
+ *	0 for none
+ * @resumed: the daemon resumed a session
  *
  * Everything points into the netlink message, valid for the call only.
  */
@@ -574,6 +588,8 @@ struct ktlso_hs_outcome {
 	const char *peer;
 	const u8 *peer_cert;
 	u32 peer_cert_len;
+	u64 ticket_session;
+	bool resumed;
 };
 
 /* The handshake counters of a namespace, for KTLSO_CMD_STATUS. */
@@ -600,6 +616,7 @@ enum {
 	KTLSO_MIB_RX_NO_PAD_VIOL,
 	KTLSO_MIB_RX_ZEROCOPY,	/* records decrypted into the reader's buffer */
 	KTLSO_MIB_RX_TICKETS_DROPPED,	/* records of tickets nobody can use */
+	KTLSO_MIB_RX_TICKETS_FORWARDED,	/* records of tickets sent to the daemon */
 	KTLSO_MIB_TX_REKEY_OK,	/* second TLS_TX accepted */
 	KTLSO_MIB_RX_REKEY_OK,	/* second TLS_RX accepted */
 	KTLSO_MIB_TX_REKEY_ERROR,	/* second TLS_TX refused */
@@ -649,7 +666,8 @@ int ktlso_hs_accept(struct net *net, u32 portid, struct ktlso_hs **hsp,
 void ktlso_hs_abandon(struct ktlso_hs *hs);
 void ktlso_hs_unaccept(struct ktlso_hs *hs);
 u32 ktlso_hs_time_left_ms(const struct ktlso_hs *hs);
-int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out);
+int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out,
+		  struct netlink_ext_ack *extack);
 void ktlso_hs_daemon_gone(struct net *net, u32 portid);
 void ktlso_hs_counters(struct net *net, struct ktlso_hs_counters *c);
 void ktlso_hs_release(struct ktlso_context *ctx);
@@ -661,6 +679,13 @@ bool ktlso_nl_has_listeners(struct net *net);
 struct sk_buff *ktlso_nl_ready_new(void);
 int ktlso_nl_ready_send(struct net *net, struct sk_buff *skb);
 int ktlso_nl_notify_ready(struct net *net);
+int ktlso_nl_tickets(struct net *net, u64 id, const u8 *msgs, size_t len);
+int ktlso_nl_tickets_end(struct net *net, u64 id);
+
+/* tickets.c */
+void ktlso_tickets_take(struct sock *sk, struct ktlso_context *ctx,
+			const u8 *msgs, size_t len);
+void ktlso_tickets_end(struct sock *sk, struct ktlso_hs *hs);
 
 /* proto.c */
 int ktlso_sk_init(struct sock *sk);

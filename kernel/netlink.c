@@ -22,15 +22,21 @@
 
 enum {
 	KTLSO_MCGRP_HS_IDX,
+	KTLSO_MCGRP_TICKETS_IDX,
 };
 
 /*
  * Listening is for administrators: a listener makes requests queue (and
- * wait for their timeout) where no daemon may take them.
+ * wait for their timeout) where no daemon may take them, and the tickets
+ * of the daemon's clients are nobody else's business.
  */
 static const struct genl_multicast_group ktlso_mcgrps[] = {
 	[KTLSO_MCGRP_HS_IDX] = {
 		.name = KTLSO_GENL_MCGRP_HS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[KTLSO_MCGRP_TICKETS_IDX] = {
+		.name = KTLSO_GENL_MCGRP_TICKETS,
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
@@ -52,6 +58,8 @@ static const struct nla_policy ktlso_done_policy[KTLSO_A_MAX + 1] = {
 				    .len = KTLSO_HS_NAME_MAX - 1 },
 	[KTLSO_A_PEER_CERT]	= NLA_POLICY_RANGE(NLA_BINARY, 1,
 						   KTLSO_PEER_CERT_MAX),
+	[KTLSO_A_TICKET_SESSION] = NLA_POLICY_MIN(NLA_U64, 1),
+	[KTLSO_A_RESUMED]	= { .type = NLA_FLAG },
 };
 
 static struct genl_family ktlso_genl_family;
@@ -118,6 +126,60 @@ int ktlso_nl_notify_ready(struct net *net)
 	struct sk_buff *skb = ktlso_nl_ready_new();
 
 	return skb ? ktlso_nl_ready_send(net, skb) : -ENOMEM;
+}
+
+/*
+ * Send @cmd about the tickets of connection @id, with @len bytes of
+ * @msgs unless @msgs is NULL, to the daemons of @net.  Process context.
+ */
+static int ktlso_nl_tickets_send(struct net *net, u8 cmd, u64 id,
+				 const u8 *msgs, size_t len)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(nla_total_size_64bit(sizeof(u64)) +
+			  (msgs ? nla_total_size(len) : 0), GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, 0, 0, &ktlso_genl_family, 0, cmd);
+	if (!hdr ||
+	    nla_put_u64_64bit(skb, KTLSO_A_TICKET_SESSION, id,
+			      KTLSO_A_UNSPEC) ||
+	    (msgs && nla_put(skb, KTLSO_A_TICKETS, len, msgs))) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast_netns(&ktlso_genl_family, net, skb, 0,
+				       KTLSO_MCGRP_TICKETS_IDX, GFP_KERNEL);
+}
+
+/**
+ * ktlso_nl_tickets() - send a client's NewSessionTickets to the daemons
+ * @net: the connection's namespace
+ * @id: the id the daemon gave the connection in HS_DONE
+ * @msgs: whole NewSessionTicket messages, a record's plaintext
+ * @len: their length
+ *
+ * Return: 0 once some listener took it; -ESRCH when none listens or
+ * none had room (-ENOBUFS), -ENOMEM.
+ */
+int ktlso_nl_tickets(struct net *net, u64 id, const u8 *msgs, size_t len)
+{
+	return ktlso_nl_tickets_send(net, KTLSO_CMD_TICKETS, id, msgs, len);
+}
+
+/**
+ * ktlso_nl_tickets_end() - no more tickets will come for connection @id
+ * @net: the connection's namespace
+ * @id: the id the daemon gave the connection in HS_DONE
+ *
+ * Return: as ktlso_nl_tickets().
+ */
+int ktlso_nl_tickets_end(struct net *net, u64 id)
+{
+	return ktlso_nl_tickets_send(net, KTLSO_CMD_TICKETS_END, id, NULL, 0);
 }
 
 static size_t ktlso_accept_msg_size(void)
@@ -274,18 +336,20 @@ static int ktlso_nl_done(struct sk_buff *skb, struct genl_info *info)
 			out.peer_cert = nla_data(a[KTLSO_A_PEER_CERT]);
 			out.peer_cert_len = nla_len(a[KTLSO_A_PEER_CERT]);
 		}
+		if (a[KTLSO_A_TICKET_SESSION])
+			out.ticket_session =
+				nla_get_u64(a[KTLSO_A_TICKET_SESSION]);
+		out.resumed = nla_get_flag(a[KTLSO_A_RESUMED]);
 	}
 	sock = ktlso_nl_socket(info, &err);
 	if (!sock)
 		return err;
-	err = ktlso_hs_done(sock->sk, &out);
+	err = ktlso_hs_done(sock->sk, &out, info->extack);
 	sockfd_put(sock);
 	if (err == -ENOENT)
 		GENL_SET_ERR_MSG(info, "no handshake runs on this socket");
 	else if (err == -EPERM)
 		GENL_SET_ERR_MSG(info, "another process runs this handshake");
-	else if (err == -EINVAL)
-		GENL_SET_ERR_MSG(info, "the keys reported are not installed");
 	return err;
 }
 

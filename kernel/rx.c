@@ -346,9 +346,9 @@ static int ktlso_rx_decrypt(struct sock *sk, struct ktlso_context *ctx)
 		if (err)
 			goto consumed;
 	}
-	if (rx->drop_tickets && rx->type == KTLSO_CT_HANDSHAKE &&
+	if (rx->daemon_tickets && rx->type == KTLSO_CT_HANDSHAKE &&
 	    ktlso_rx_only_tickets(rx->buf + rx->off, rx->len)) {
-		ktlso_stats_add(sock_net(sk), KTLSO_MIB_RX_TICKETS_DROPPED, 1);
+		ktlso_tickets_take(sk, ctx, rx->buf + rx->off, rx->len);
 		goto consumed;
 	}
 	rx->open = true;
@@ -508,7 +508,7 @@ static int ktlso_rx_next(struct sock *sk, struct ktlso_context *ctx,
 				return n;
 			if (rx->open)
 				return 1;
-			continue;	/* tickets dropped, a KeyUpdate taken */
+			continue;	/* tickets taken, a KeyUpdate taken */
 		}
 		if (sk->sk_err)
 			return sock_error(sk);
@@ -1038,8 +1038,8 @@ int ktlso_set_rx(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	err = ktlso_rx_alloc(c, version, info, optlen, &rx);
 	if (err)
 		goto out;
-	rx->drop_tickets = version == TLS_1_3_VERSION &&
-			   ktlso_hs_daemon_client(sk, ctx);
+	rx->daemon_tickets = version == TLS_1_3_VERSION &&
+			     ktlso_hs_daemon_client(sk, ctx);
 
 	write_lock_bh(&sk->sk_callback_lock);
 	ctx->sk_data_ready = sk->sk_data_ready;

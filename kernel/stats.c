@@ -4,8 +4,9 @@
  * the names in-tree kTLS uses in /proc/net/tls_stat (ktlso has no device
  * offload, so the *Device counters are absent), and ktlso's own:
  * TlsRxZeroCopy, records decrypted straight into the reader's buffer, and
- * TlsRxTicketsDropped, TLS 1.3 records of session tickets dropped after a
- * client handshake the daemon ran; TlsRxKeyUpdate and TlsTxKeyUpdate, the
+ * TlsRxTicketsForwarded and TlsRxTicketsDropped, TLS 1.3 records of
+ * session tickets sent to the daemon, or dropped, after a client handshake
+ * the daemon ran (tickets.c); TlsRxKeyUpdate and TlsTxKeyUpdate, the
  * KeyUpdates the kernel took and sent itself (keyupdate.c); TlsTxParallel,
  * records sealed on another CPU than their sender's, and
  * TlsTxParallelInline, records handed off that the sender sealed after all
@@ -36,6 +37,7 @@ static const char *const ktlso_mib_names[KTLSO_MIB_MAX] = {
 	[KTLSO_MIB_RX_NO_PAD_VIOL]	= "TlsRxNoPadViolation",
 	[KTLSO_MIB_RX_ZEROCOPY]		= "TlsRxZeroCopy",
 	[KTLSO_MIB_RX_TICKETS_DROPPED]	= "TlsRxTicketsDropped",
+	[KTLSO_MIB_RX_TICKETS_FORWARDED] = "TlsRxTicketsForwarded",
 	[KTLSO_MIB_TX_REKEY_OK]		= "TlsTxRekeyOk",
 	[KTLSO_MIB_RX_REKEY_OK]		= "TlsRxRekeyOk",
 	[KTLSO_MIB_TX_REKEY_ERROR]	= "TlsTxRekeyError",

@@ -308,6 +308,107 @@ static inline int ktlso_nl_done_cert(struct ktlso_nl *nl, int fd,
 				  cert, cert_len);
 }
 
+/*
+ * A successful HS_DONE with a ticket id (KTLSO_A_TICKET_SESSION, sent as
+ * it is, zero too; NULL: none) and, with @resumed, KTLSO_A_RESUMED.
+ */
+static inline int ktlso_nl_done_session(struct ktlso_nl *nl, int fd,
+					uint16_t version, uint16_t cipher,
+					const uint64_t *ticket_session,
+					bool resumed)
+{
+	struct ktlso_nl_reply r = { 0 };
+	struct nl_msg *msg = ktlso_nl_msg(nl, KTLSO_CMD_HS_DONE);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, KTLSO_A_SOCKFD, fd) ||
+	    nla_put_u32(msg, KTLSO_A_STATUS, 0) ||
+	    nla_put_u16(msg, KTLSO_A_VERSION, version) ||
+	    nla_put_u16(msg, KTLSO_A_CIPHER, cipher) ||
+	    (ticket_session &&
+	     nla_put_u64(msg, KTLSO_A_TICKET_SESSION, *ticket_session)) ||
+	    (resumed && nla_put_flag(msg, KTLSO_A_RESUMED))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ktlso_nl_call(nl, msg, &r);
+}
+
+/*
+ * A listener of the group "tickets", as a daemon's: a non-blocking socket
+ * of its own.  Returns 0 or -errno (-EPERM: not allowed to join).
+ */
+static inline int ktlso_nl_tickets_open(struct nl_sock **skp)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int grp, err = -EIO;
+
+	*skp = NULL;
+	if (!sk || genl_connect(sk))
+		goto err;
+	grp = genl_ctrl_resolve_grp(sk, KTLSO_GENL_NAME,
+				    KTLSO_GENL_MCGRP_TICKETS);
+	if (grp < 0)
+		goto err;
+	nl_socket_disable_seq_check(sk);
+	err = nl_socket_add_membership(sk, grp);
+	if (err) {
+		err = err == -NLE_PERM ? -EPERM : -EIO;
+		goto err;
+	}
+	*skp = sk;
+	return 0;
+err:
+	if (sk)
+		nl_socket_free(sk);
+	return err;
+}
+
+/* One message of the group "tickets". */
+struct ktlso_nl_ticket {
+	int cmd;			/* KTLSO_CMD_TICKETS or _TICKETS_END */
+	uint64_t id;			/* KTLSO_A_TICKET_SESSION; 0: none */
+	int len;			/* of @data; -1 without KTLSO_A_TICKETS */
+	uint8_t data[16384];
+};
+
+/*
+ * Wait up to @ms for the next message of the group.  Returns 0 with @t
+ * filled, -ETIMEDOUT, -ENOBUFS (messages were lost) or -EIO.
+ */
+static inline int ktlso_nl_tickets_next(struct nl_sock *sk, int ms,
+					struct ktlso_nl_ticket *t)
+{
+	struct pollfd p = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
+	struct nlattr *a[KTLSO_A_MAX + 1];
+	static uint8_t buf[32768];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct genlmsghdr *g;
+	ssize_t n;
+
+	memset(t, 0, sizeof(*t));
+	t->len = -1;
+	if (poll(&p, 1, ms) != 1)
+		return -ETIMEDOUT;
+	n = recv(p.fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0)
+		return errno == ENOBUFS ? -ENOBUFS : -EIO;
+	if (!nlmsg_ok(nlh, (int)n) || genlmsg_parse(nlh, 0, a, KTLSO_A_MAX,
+						    NULL))
+		return -EIO;
+	g = nlmsg_data(nlh);
+	t->cmd = g->cmd;
+	if (a[KTLSO_A_TICKET_SESSION])
+		t->id = nla_get_u64(a[KTLSO_A_TICKET_SESSION]);
+	if (a[KTLSO_A_TICKETS] &&
+	    nla_len(a[KTLSO_A_TICKETS]) <= (int)sizeof(t->data)) {
+		t->len = nla_len(a[KTLSO_A_TICKETS]);
+		memcpy(t->data, nla_data(a[KTLSO_A_TICKETS]), t->len);
+	}
+	return 0;
+}
+
 static inline int ktlso_nl_status(struct ktlso_nl *nl,
 				  struct ktlso_nl_status *st)
 {

@@ -35,13 +35,15 @@ TEST(stat_file_has_upstream_names)
 }
 
 /*
- * ktlso's own counters: direct decryption, dropped tickets, KeyUpdates
- * taken and sent in the kernel; and upstream's rekey counters (6.14).
+ * ktlso's own counters: direct decryption, tickets dropped and sent to
+ * the daemon, KeyUpdates taken and sent in the kernel; and upstream's
+ * rekey counters (6.14).
  */
 TEST(stat_file_has_ktlso_names)
 {
 	static const char *const names[] = {
-		"TlsRxZeroCopy", "TlsRxTicketsDropped", "TlsRxKeyUpdate",
+		"TlsRxZeroCopy", "TlsRxTicketsDropped",
+		"TlsRxTicketsForwarded", "TlsRxKeyUpdate",
 		"TlsTxKeyUpdate", "TlsTxRekeyOk", "TlsRxRekeyOk",
 		"TlsTxRekeyError", "TlsRxRekeyError", "TlsRxRekeyReceived",
 	};

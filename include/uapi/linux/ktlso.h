@@ -285,7 +285,9 @@ enum ktlso_hs_state {
  * @error: with KTLSO_HS_FAILED, a positive errno; else 0
  * @version: TLS_1_2_VERSION or TLS_1_3_VERSION once done
  * @cipher: TLS_CIPHER_* once done
- * @reserved: zero
+ * @flags: once done, KTLSO_HS_RESUMED when the daemon resumed an earlier
+ *	session (no certificate was exchanged; @peer is the identity the
+ *	full handshake verified); else zero
  * @alpn: the protocol agreed on, NUL-terminated (empty: none)
  * @peer: the peer's verified identity (certificate subject), empty if the
  *	peer was not authenticated; KTLSO_PEER_CERT reads the certificate
@@ -295,10 +297,12 @@ struct ktlso_hs_result {
 	__u32	error;
 	__u16	version;
 	__u16	cipher;
-	__u32	reserved;
+	__u32	flags;
 	char	alpn[KTLSO_HS_ALPN_MAX];
 	char	peer[KTLSO_HS_NAME_MAX];
 };
+
+#define KTLSO_HS_RESUMED	0x1	/* struct ktlso_hs_result.flags */
 
 /*
  * The generic netlink family between the kernel and the daemon.
@@ -318,14 +322,36 @@ struct ktlso_hs_result {
  * (EINVAL) and fails the handshake (ECONNABORTED).  Only the process that
  * accepted a request may finish it; its socket I/O during the handshake is
  * not blocked.  HS_ACCEPT and HS_DONE need CAP_NET_ADMIN, and so does
- * joining KTLSO_GENL_MCGRP_HS (in the namespace's user namespace);
- * KTLSO_CMD_STATUS is open to all.  No handler waits for the application's
- * socket lock.  A daemon whose netlink socket closes fails the requests
- * it runs with ECONNABORTED.
+ * joining KTLSO_GENL_MCGRP_HS or KTLSO_GENL_MCGRP_TICKETS (in the
+ * namespace's user namespace); KTLSO_CMD_STATUS is open to all.  No
+ * handler waits for the application's socket lock.  A daemon whose
+ * netlink socket closes fails the requests it runs with ECONNABORTED.
+ *
+ * A TLS 1.3 server sends its NewSessionTickets after the handshake, when
+ * the kernel holds the keys.  On a socket the daemon ran as the client they
+ * never reach the application, which could not resume a session anyway:
+ * the daemon, which can, asks for them by adding KTLSO_A_TICKET_SESSION
+ * (a non-zero id of its choosing) to a successful HS_DONE.  Each record of
+ * whole NewSessionTickets the application's reads come to is then sent to
+ * the group KTLSO_GENL_MCGRP_TICKETS as KTLSO_CMD_TICKETS, with that id
+ * and the record's plaintext (KTLSO_A_TICKETS), up to
+ * KTLSO_TICKET_RECORDS_MAX records per connection; KTLSO_CMD_TICKETS_END
+ * with the id says that no more will come (that many were sent, or the
+ * socket closed), so that the daemon can wipe what it kept to turn
+ * tickets into resumable sessions.  Tickets nobody takes (no id, no
+ * listener, the bound reached, no memory) are dropped and counted
+ * (TlsRxTicketsDropped; those sent: TlsRxTicketsForwarded).  An id on
+ * another than a TLS 1.3 client handshake refuses the HS_DONE whole
+ * (EINVAL) and the request runs on as before it.  KTLSO_A_RESUMED in
+ * HS_DONE says that the session was resumed (struct ktlso_hs_result.flags).
  */
 #define KTLSO_GENL_NAME		"ktlso"
 #define KTLSO_GENL_VERSION	1
 #define KTLSO_GENL_MCGRP_HS	"hs"
+#define KTLSO_GENL_MCGRP_TICKETS "tickets"
+
+/* Records of tickets forwarded per connection, at most. */
+#define KTLSO_TICKET_RECORDS_MAX 16
 
 enum ktlso_genl_cmd {
 	KTLSO_CMD_UNSPEC,
@@ -333,6 +359,8 @@ enum ktlso_genl_cmd {
 	KTLSO_CMD_HS_ACCEPT,	/* daemon: take the oldest pending request */
 	KTLSO_CMD_HS_DONE,	/* daemon: the handshake's outcome */
 	KTLSO_CMD_STATUS,	/* anyone: handshake counters */
+	KTLSO_CMD_TICKETS,	/* kernel -> tickets group: a client's tickets */
+	KTLSO_CMD_TICKETS_END,	/* kernel -> tickets group: no more will come */
 	__KTLSO_CMD_MAX,
 };
 #define KTLSO_CMD_MAX (__KTLSO_CMD_MAX - 1)
@@ -388,6 +416,14 @@ enum ktlso_genl_attr {
 	 * whole and the request runs on as before it.
 	 */
 	KTLSO_A_PEER_CERT,
+	/*
+	 * u64, not 0: HS_DONE: forward the connection's tickets under this
+	 * id; TICKETS, TICKETS_END: the connection they are about.
+	 */
+	KTLSO_A_TICKET_SESSION,
+	KTLSO_A_TICKETS,	/* TICKETS, binary: whole NewSessionTicket
+				 * messages, one record's plaintext */
+	KTLSO_A_RESUMED,	/* HS_DONE, flag: the session was resumed */
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)
