@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A client's resumable session (struct ktlso_client_ticket): what both
- * versions do with one (the checks before an offer, the hand-over of a
- * ticket received; session_int.h), and its bytes, for a file or a cache
+ * versions do with one (the checks before an offer; the session's part
+ * of a ticket received, struct ktlso_resumption, and the ticket's
+ * hand-over; session_int.h), and its bytes, for a file or a cache
  * outside the process (engine.h). The encoding:
  *
  *	"KTLSOTK" | u8 format (1) | u16 version | u16 suite | psk<32..48> |
@@ -123,21 +124,66 @@ const char *ktlso_client_ticket_unfit(struct ktlso_session *s,
 	return NULL;
 }
 
+/* @src, NUL-terminated or not within @src_cap, into @dst, zero-filled. */
+static void copy_str(char *dst, size_t cap, const char *src, size_t src_cap)
+{
+	size_t n = strnlen(src, src_cap);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	memset(dst + n, 0, cap - n);
+}
+
+void ktlso_client_resumption(const struct ktlso_session *s,
+			     struct ktlso_resumption *r)
+{
+	const struct ktlso_config *c = s->cfg;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->server_name, sizeof(r->server_name), "%s",
+		 c->server_name ? c->server_name : "");
+	snprintf(r->alpn, sizeof(r->alpn), "%s", s->alpn);
+	r->peer_verified = s->peer_verified;
+	snprintf(r->peer_identity, sizeof(r->peer_identity), "%s",
+		 s->peer_identity);
+}
+
+void ktlso_resumption_clear(struct ktlso_resumption *r)
+{
+	OPENSSL_cleanse(r, sizeof(*r));
+}
+
+void ktlso_client_ticket_hand(const struct ktlso_resumption *r,
+			      struct ktlso_client_ticket *t,
+			      const uint8_t *ticket, size_t len,
+			      uint64_t now_ms,
+			      void (*cb)(void *arg,
+					 const struct ktlso_client_ticket *t),
+			      void *arg)
+{
+	t->received_ms = now_ms;
+	copy_str(t->server_name, sizeof(t->server_name), r->server_name,
+		 sizeof(r->server_name));
+	copy_str(t->alpn, sizeof(t->alpn), r->alpn, sizeof(r->alpn));
+	t->peer_verified = r->peer_verified;
+	copy_str(t->peer_identity, sizeof(t->peer_identity), r->peer_identity,
+		 sizeof(r->peer_identity));
+	t->ticket_len = (uint16_t)len;
+	memcpy(t->ticket, ticket, len);
+	cb(arg, t);
+	ktlso_client_ticket_clear(t);
+}
+
 void ktlso_client_ticket_give(struct ktlso_session *s,
 			      struct ktlso_client_ticket *t,
 			      const uint8_t *ticket, size_t len)
 {
 	const struct ktlso_config *c = s->cfg;
+	struct ktlso_resumption r;
 
-	t->received_ms = ktlso_now_ms(s);
-	snprintf(t->server_name, sizeof(t->server_name), "%s",
-		 c->server_name ? c->server_name : "");
-	snprintf(t->alpn, sizeof(t->alpn), "%s", s->alpn);
-	t->peer_verified = s->peer_verified;
-	snprintf(t->peer_identity, sizeof(t->peer_identity), "%s",
-		 s->peer_identity);
-	t->ticket_len = (uint16_t)len;
-	memcpy(t->ticket, ticket, len);
-	c->ticket(c->ticket_arg, t);
-	ktlso_client_ticket_clear(t);
+	ktlso_client_resumption(s, &r);
+	ktlso_client_ticket_hand(&r, t, ticket, len, ktlso_now_ms(s),
+				 c->ticket, c->ticket_arg);
+	ktlso_resumption_clear(&r);
 }

@@ -191,7 +191,8 @@ enum ktlso_ems {
  *
  * Client: a resumable session is a struct ktlso_client_ticket, made from
  * each NewSessionTicket the server sends (ktlso_session_read() hands it to
- * the ticket callback). Set resume to one to offer it in the next
+ * the ticket callback; after a hand-off, ktlso_resumption_tickets() below
+ * makes the same tickets). Set resume to one to offer it in the next
  * handshake with the same server: ktlso_session_result().resumed then
  * says whether the server took it; a server that declines gets a full
  * handshake. A ticket is only offered when its server_name is the
@@ -252,6 +253,74 @@ int ktlso_client_ticket_encode(const struct ktlso_client_ticket *t,
 			       uint8_t *out, size_t cap, size_t *len);
 int ktlso_client_ticket_decode(struct ktlso_client_ticket *t,
 			       const uint8_t *in, size_t len);
+
+/*
+ * A TLS 1.3 client's tickets after the hand-off. Once a session's records
+ * are protected elsewhere (ktlsod hands its keys to the kernel), the
+ * NewSessionTickets the server sends later never pass through
+ * ktlso_session_read(): ktlso_session_resumption() takes out of the
+ * session what turns them into client tickets, and
+ * ktlso_resumption_tickets() does the turning, wherever the messages
+ * come from. The struct holds the resumption master secret: wipe it with
+ * ktlso_resumption_clear() once no more tickets can come.
+ */
+struct ktlso_session;			/* below */
+
+struct ktlso_resumption {
+	uint16_t suite;			/* the session's */
+	uint8_t secret[KTLSO_MAX_HASH_LEN];	/* resumption_master_secret */
+	uint8_t secret_len;
+	char server_name[256];		/* as struct ktlso_client_ticket */
+	char alpn[256];
+	bool peer_verified;
+	char peer_identity[256];
+};
+
+/**
+ * ktlso_session_resumption() - what the session's later tickets need
+ * @s: a TLS 1.3 client session whose handshake is complete, with a ticket
+ *	callback configured (the secret is kept only then)
+ * @r: filled in
+ *
+ * No other session has the secret: not a server, not a TLS 1.2 session
+ * (its ticket comes within the handshake), not a client without a ticket
+ * callback, not one whose handshake is incomplete or that failed.
+ *
+ * Return: 0, or -KTLSO_ERROR_STATE for any other session (@r zeroed).
+ */
+int ktlso_session_resumption(const struct ktlso_session *s,
+			     struct ktlso_resumption *r);
+
+/* Wipe a struct ktlso_resumption (it holds the secret): all zero after. */
+void ktlso_resumption_clear(struct ktlso_resumption *r);
+
+/**
+ * ktlso_resumption_tickets() - NewSessionTickets into client tickets
+ * @r: from ktlso_session_resumption()
+ * @msgs: whole handshake messages, headers included, each of them a
+ *	NewSessionTicket (a TLS 1.3 record's plaintext, say)
+ * @len: their length
+ * @now_ms: CLOCK_REALTIME in milliseconds: the tickets' received_ms
+ * @cb: called with each ticket kept; it copies what it keeps (the ticket
+ *	is wiped after the call)
+ * @arg: for @cb
+ *
+ * Tickets are taken as ktlso_session_read() takes them (the same code
+ * makes them): one with a zero lifetime, or longer than
+ * KTLSO_CLIENT_TICKET_MAX, is not kept. The messages are read in one
+ * pass; empty input (@len 0) returns 0.
+ *
+ * Return: the tickets kept, or a negative alert for a message that is
+ * cut short, malformed (decode_error, illegal_parameter) or not a
+ * NewSessionTicket (unexpected_message), the tickets before it handed to
+ * @cb already; -KTLSO_ERROR_INVALID_ARGUMENT for an @r that is not of a
+ * TLS 1.3 suite (a zeroed one) or no @cb.
+ */
+int ktlso_resumption_tickets(const struct ktlso_resumption *r,
+			     const uint8_t *msgs, size_t len, uint64_t now_ms,
+			     void (*cb)(void *arg,
+					const struct ktlso_client_ticket *t),
+			     void *arg);
 
 struct ktlso_ticket_keys;		/* ticket.h */
 

@@ -258,11 +258,45 @@ const char *ktlso_client_ticket_unfit(struct ktlso_session *s,
 				      const struct ktlso_client_ticket *t);
 
 /**
+ * ktlso_client_resumption() - the session's part of its client tickets
+ * @s: the client session
+ * @r: zeroed, then given the config's server name and the session's ALPN
+ *	protocol, peer_verified and peer identity; the version's part
+ *	(suite, secret) is left to the caller
+ */
+void ktlso_client_resumption(const struct ktlso_session *s,
+			     struct ktlso_resumption *r);
+
+/**
+ * ktlso_client_ticket_hand() - complete a client ticket and hand it over
+ * @r: the session's part (ktlso_client_resumption())
+ * @t: the version's part filled (version, suite, psk, age_add, lifetime);
+ *	@r's strings and peer_verified, @now_ms and the ticket are added
+ *	here; wiped on return
+ * @ticket: the server's ticket, @len bytes (at most
+ *	KTLSO_CLIENT_TICKET_MAX)
+ * @now_ms: the ticket's received_ms
+ * @cb: takes @t; @arg is its first argument
+ *
+ * The one way a client ticket is made, whatever the version and whether
+ * the session is still ours (ktlso_client_ticket_give()) or not
+ * (ktlso_resumption_tickets()).
+ */
+void ktlso_client_ticket_hand(const struct ktlso_resumption *r,
+			      struct ktlso_client_ticket *t,
+			      const uint8_t *ticket, size_t len,
+			      uint64_t now_ms,
+			      void (*cb)(void *arg,
+					 const struct ktlso_client_ticket *t),
+			      void *arg);
+
+/**
  * ktlso_client_ticket_give() - hand a ticket received to cfg->ticket
  * @s: the client session, connected (or about to be)
  * @t: the version's part filled (version, suite, psk, age_add, lifetime);
  *	the session's part (server name, ALPN, authentication, receipt time)
- *	and the ticket are added here; wiped on return
+ *	and the ticket are added here (ktlso_client_ticket_hand()); wiped
+ *	on return
  * @ticket: the server's ticket, @len bytes (at most
  *	KTLSO_CLIENT_TICKET_MAX)
  */

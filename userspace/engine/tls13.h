@@ -156,7 +156,10 @@ int ktlso_tls13_res_master(struct ktlso_session *s);
  */
 void ktlso_tls13_send_tickets(struct ktlso_session *s);
 
-/* Client: a NewSessionTicket after the handshake, to cfg->ticket. */
+/*
+ * Client: a NewSessionTicket after the handshake, to cfg->ticket, made as
+ * ktlso_resumption_tickets() makes one (tls13_ticket.c).
+ */
 int ktlso_tls13_take_ticket(struct ktlso_session *s,
 			    const struct ktlso_hs_msg *msg);
 
