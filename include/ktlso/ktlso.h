@@ -131,6 +131,10 @@ struct ktlso_params {
  *	certificate, its names and its fingerprint
  * @ulp: the upper layer protocol attached to the TCP socket ("ktlso",
  *	"tls"), "" for none
+ * @resumed: the daemon resumed an earlier session with this server (no
+ *	certificate was exchanged: @peer is the one the first handshake
+ *	verified).  Added after KTLSO_1.3, in what was the struct's tail
+ *	padding: its size and layout are unchanged
  */
 struct ktlso_info {
 	enum ktlso_state state;
@@ -144,6 +148,7 @@ struct ktlso_info {
 	char alpn[KTLSO_INFO_ALPN_LEN];
 	char peer[KTLSO_INFO_PEER_LEN];
 	char ulp[KTLSO_INFO_ULP_LEN];
+	bool resumed;
 };
 
 /**

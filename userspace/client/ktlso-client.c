@@ -271,9 +271,10 @@ static void print_info(int fd)
 		fprintf(stderr, "ktlso-client: cannot read the TLS state\n");
 		return;
 	}
-	fprintf(stderr, "version: %s\ncipher: %s\nalpn: %s\npeer: %s\n",
+	fprintf(stderr,
+		"version: %s\ncipher: %s\nalpn: %s\npeer: %s\nresumed: %s\n",
 		in.version_name, in.cipher_name, in.alpn[0] ? in.alpn : "none",
-		in.peer[0] ? in.peer : "none");
+		in.peer[0] ? in.peer : "none", in.resumed ? "yes" : "no");
 	if (ktlso_get_peer(fd, &peer))
 		return;
 	fprintf(stderr, "peer-sha256: %s\n", peer->sha256_text);

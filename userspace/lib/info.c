@@ -6,9 +6,21 @@
  */
 #include <errno.h>
 #include <linux/tls.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
+
+/*
+ * resumed came after KTLSO_1.3, in the tail padding of the struct
+ * KTLSO_1 defined: an application built against an older header still
+ * passes a struct big enough for everything this writes.
+ */
+#if defined(__x86_64__) || defined(__aarch64__)
+_Static_assert(sizeof(struct ktlso_info) == 568 &&
+	       offsetof(struct ktlso_info, resumed) == 562,
+	       "struct ktlso_info must keep the size and layout of 1.0");
+#endif
 
 /*
  * Are one direction's keys installed?  1 with @hdr filled, 0 when not
@@ -50,6 +62,7 @@ KTLSO_API int ktlso_get_info(int fd, struct ktlso_info *out)
 		out->cipher = res.cipher;
 		memcpy(out->alpn, res.alpn, sizeof(out->alpn));
 		memcpy(out->peer, res.peer, sizeof(out->peer));
+		out->resumed = res.flags & KTLSO_HS_RESUMED;
 	}
 
 	have_tx = keys_of(fd, TLS_TX, &tx);

@@ -52,6 +52,36 @@ TEST_F(info, handshake_done)
 	EXPECT_STREQ("ktlso", self->in.ulp);
 	EXPECT_TRUE(self->in.tx_keys);
 	EXPECT_TRUE(self->in.rx_keys);
+	EXPECT_FALSE(self->in.resumed);
+}
+
+/* The kernel's KTLSO_HS_RESUMED, and nothing else of its flags. */
+TEST_F(info, resumed)
+{
+	strcpy(fake.ulp, "ktlso");
+	fake.res.state = KTLSO_HS_DONE;
+	fake.res.version = TLS_1_3_VERSION;
+	fake.res.flags = KTLSO_HS_RESUMED;
+	ASSERT_EQ(0, ktlso_get_info(FAKE_FD, &self->in));
+	EXPECT_TRUE(self->in.resumed);
+	fake.res.flags = ~(uint32_t)KTLSO_HS_RESUMED;
+	ASSERT_EQ(0, ktlso_get_info(FAKE_FD, &self->in));
+	EXPECT_FALSE(self->in.resumed);
+}
+
+/*
+ * resumed lives in what was the tail padding of struct ktlso_info: the
+ * struct an application built against the first header allocated holds
+ * it, and nothing before it moved.
+ */
+TEST(info_layout_unchanged)
+{
+	EXPECT_EQ(568u, sizeof(struct ktlso_info));
+	EXPECT_EQ(546u, offsetof(struct ktlso_info, ulp));
+	EXPECT_LT(offsetof(struct ktlso_info, resumed),
+		  offsetof(struct ktlso_info, ulp) + KTLSO_INFO_ULP_LEN + 8);
+	EXPECT_GE(offsetof(struct ktlso_info, resumed),
+		  offsetof(struct ktlso_info, ulp) + KTLSO_INFO_ULP_LEN);
 }
 
 TEST_F(info, handshake_failed)
