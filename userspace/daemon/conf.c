@@ -86,7 +86,8 @@ long kd_parse_uint(const char *value, long min, long max)
 enum gkey {
 	GK_LOG_LEVEL, GK_MAX_HANDSHAKES, GK_TIMEOUT, GK_USER, GK_KEY_CHECK,
 	GK_WORKERS, GK_PER_PEER, GK_PER_USER, GK_TICKET_ROTATION,
-	GK_TICKET_KEYS, GK_REDIS_USER, GK_REDIS_PASSWORD, GK_COUNT
+	GK_TICKET_KEYS, GK_REDIS_USER, GK_REDIS_PASSWORD, GK_CLIENT_CACHE,
+	GK_COUNT
 };
 
 static const char *const global_keys[GK_COUNT] = {
@@ -102,6 +103,7 @@ static const char *const global_keys[GK_COUNT] = {
 	[GK_TICKET_KEYS] = "ticket_keys",
 	[GK_REDIS_USER] = "redis_user",
 	[GK_REDIS_PASSWORD] = "redis_password_file",
+	[GK_CLIENT_CACHE] = "client_session_cache",
 };
 
 /* "user = NAME": an account that exists, and is not root's. */
@@ -255,6 +257,14 @@ static void global_key(struct kd_load *ld, struct kd_config *c,
 		break;
 	case GK_REDIS_PASSWORD:
 		kd_redis_conf_password(ld, &c->redis, key, value, line);
+		break;
+	case GK_CLIENT_CACHE:
+		v = kd_parse_uint(value, 0, KD_CLIENT_CACHE_MAX);
+		if (v < 0)
+			kd_load_error(ld, line, "%s: \"%s\" is not a number of tickets from 0 to %d",
+				      key, value, KD_CLIENT_CACHE_MAX);
+		else
+			c->client_cache = (unsigned int)v;
 		break;
 	}
 }
@@ -515,6 +525,7 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 	c->max_per_peer = KD_DEFAULT_MAX_PER_PEER;
 	c->timeout_ms = KD_DEFAULT_TIMEOUT_MS;
 	c->ticket_rotation_s = KD_DEFAULT_TICKET_ROTATION;
+	c->client_cache = KD_DEFAULT_CLIENT_CACHE;
 	ps.c = c;
 	/* As given: relative to the working directory, unlike what it names. */
 	text = kd_files_get(files, path, err, sizeof(err));

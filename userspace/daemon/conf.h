@@ -47,6 +47,8 @@
 #define KD_DEFAULT_TICKET_ROTATION 3600	/* "ticket_rotation", seconds */
 #define KD_TICKET_ROTATION_MIN 60
 #define KD_TICKET_ROTATION_MAX 86400
+#define KD_DEFAULT_CLIENT_CACHE 1024	/* "client_session_cache", tickets */
+#define KD_CLIENT_CACHE_MAX 1048576	/* KD_CLIENT_CACHE_MAX_TICKETS */
 
 enum kd_client_auth {
 	KD_CLIENT_AUTH_NONE,
@@ -114,6 +116,9 @@ struct kd_profile {
  *	by one local user (default 0: no bound)
  * @ticket_rotation_s: "ticket_rotation": seconds between two ticket
  *	keys (default 3600)
+ * @client_cache: "client_session_cache": tickets kept for the
+ *	connections ktlsod runs as a client (client_cache.h; default 1024;
+ *	0: clients never resume) (read at start only)
  * @redis: "ticket_keys = redis://...", "redis_user",
  *	"redis_password_file": where a fleet's shared ticket keys are
  *	(@redis.on false: "ticket_keys = local", the default)
@@ -153,6 +158,7 @@ struct kd_config {
 	unsigned int workers;
 	unsigned int max_per_peer, max_per_user;
 	unsigned int ticket_rotation_s;
+	unsigned int client_cache;
 	struct kd_redis_conf redis;
 	struct kd_profile **profiles;
 	size_t n_profiles;

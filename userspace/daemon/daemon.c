@@ -106,11 +106,12 @@ static void log_outcome(const struct kd_hs *h)
 			    kd_errno_name(o->status), o->reason);
 		return;
 	}
-	kd_log(KD_LOG_INFO, "%s %s profile %s%s: %s %s%s%s%s%s", h->peer, role,
-	       h->profile, who, ktlso_tls_version_name(o->version),
+	kd_log(KD_LOG_INFO, "%s %s profile %s%s: %s %s%s%s%s%s%s", h->peer,
+	       role, h->profile, who, ktlso_tls_version_name(o->version),
 	       ktlso_suite_name(o->suite) ? ktlso_suite_name(o->suite) : "?",
 	       o->alpn[0] ? ", alpn " : "", o->alpn,
-	       o->peer_identity[0] ? ", peer " : "", o->peer_identity);
+	       o->peer_identity[0] ? ", peer " : "", o->peer_identity,
+	       o->resumed ? ", resumed" : "");
 }
 
 /*
@@ -129,9 +130,9 @@ static int report(struct kd_daemon *d, int fd, const struct kd_outcome *o)
 	return ret;
 }
 
-/* Report a request's outcome and count it. */
-static void report_counted(struct kd_daemon *d, int fd,
-			   const struct kd_outcome *o)
+/* Report a request's outcome and count it. Return: as report(). */
+static int report_counted(struct kd_daemon *d, int fd,
+			  const struct kd_outcome *o)
 {
 	int ret = report(d, fd, o);
 
@@ -141,6 +142,7 @@ static void report_counted(struct kd_daemon *d, int fd,
 		d->failed_hs++;
 	else
 		d->completed++;
+	return ret;
 }
 
 /* The keys a request is counted under (inflight.h). */
@@ -161,7 +163,11 @@ static void on_done(void *arg, struct kd_hs *h)
 	inflight_keys(h->peer, &h->who, pk, uk);
 	kd_inflight_leave(&d->inflight, pk, uk);
 	log_outcome(h);
-	report_counted(d, h->fd, &h->out);
+	/* A TLS 1.3 client's tickets come through the kernel, under an id. */
+	h->out.ticket_session = kd_client_resume_id(
+		&d->client, h, kd_genl_tickets_fd(&d->genl) >= 0);
+	if (report_counted(d, h->fd, &h->out) == 0 && h->out.ticket_session)
+		kd_client_resume_track(&d->client, h, h->out.ticket_session);
 	kd_hs_free(h);
 }
 
@@ -181,6 +187,7 @@ static void start(struct kd_daemon *d, const struct kd_request *req)
 		.who = &req->who,
 		.install = kd_install_kernel_keys,
 		.ticket_keys = d->tickets.keys,
+		.client_cache = d->client.cache,
 	};
 	char pk[KD_INFLIGHT_KEY_MAX], uk[KD_INFLIGHT_KEY_MAX];
 	struct kd_outcome o = { .status = ECONNABORTED };
@@ -285,6 +292,54 @@ static void on_netlink(struct kd_watch *w, uint32_t revents)
 		d->want_accept = true;
 }
 
+static void on_ticket_msg(void *arg, const struct kd_tickets_msg *m)
+{
+	kd_client_resume_tickets(arg, m);
+}
+
+static void read_tickets(struct kd_daemon *d)
+{
+	if (d->client.cache)
+		d->client.lost += kd_genl_tickets_read(&d->genl, on_ticket_msg,
+						       &d->client);
+}
+
+static void on_tickets(struct kd_watch *w, uint32_t revents)
+{
+	(void)revents;
+	read_tickets((struct kd_daemon *)((char *)w -
+		     offsetof(struct kd_daemon, tickets_watch)));
+}
+
+/*
+ * Clients' sessions, and the kernel's tickets for them: on when the
+ * configuration keeps any and the module sends them.
+ */
+static int client_resume_start(struct kd_daemon *d)
+{
+	int fd = kd_genl_tickets_fd(&d->genl);
+	int ret;
+
+	ret = kd_client_resume_init(&d->client, d->conf->client_cache);
+	if (ret) {
+		kd_log(KD_LOG_ERROR, "client session cache: %s",
+		       strerror(-ret));
+		return ret;
+	}
+	if (!d->client.cache || fd < 0) {
+		if (d->client.cache)
+			kd_log(KD_LOG_INFO,
+			       "this ktlso.ko forwards no session tickets: TLS 1.3 clients will not resume");
+		return 0;
+	}
+	d->tickets_watch = (struct kd_watch){ .fd = fd, .cb = on_tickets };
+	if (kd_loop_set(&d->loop, &d->tickets_watch, EPOLLIN)) {
+		kd_log(KD_LOG_ERROR, "epoll: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static void on_reload(struct kd_watch *w, uint32_t revents)
 {
 	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
@@ -360,12 +415,15 @@ int kd_daemon_run(struct kd_daemon *d)
 	ret = kd_tickets_init(&d->tickets, &d->loop, d->conf);
 	if (ret)
 		goto out_reload;
+	ret = client_resume_start(d);
+	if (ret)
+		goto out_client;
 	/* After signals_open(): the workers start with them blocked. */
 	n = d->conf->workers ? d->conf->workers : kd_workers_default();
 	ret = kd_workers_start(&d->workers, n, on_done, d);
 	if (ret) {
 		kd_log(KD_LOG_ERROR, "%zu workers: %s", n, strerror(-ret));
-		goto out_reload;
+		goto out_client;
 	}
 	d->nl_watch = (struct kd_watch){ .fd = kd_genl_event_fd(&d->genl),
 					 .cb = on_netlink };
@@ -385,6 +443,11 @@ int kd_daemon_run(struct kd_daemon *d)
 	/* Requests may have been queued before we subscribed. */
 	d->want_accept = true;
 	while (!d->stop) {
+		/*
+		 * Tickets before requests: a client that connects again once
+		 * its last connection read the server's tickets resumes.
+		 */
+		read_tickets(d);
 		accept_pending(d);
 		ret = kd_loop_wait(&d->loop, -1);
 		if (ret < 0) {
@@ -403,6 +466,9 @@ out_workers:
 	       (unsigned long long)d->failed_hs,
 	       (unsigned long long)d->refused,
 	       (unsigned long long)d->busy);
+out_client:
+	/* The workers have stopped: no handshake takes or puts tickets. */
+	kd_client_resume_fini(&d->client);
 out_reload:
 	/* No handshake holds the ticket keys once the workers have stopped. */
 	kd_tickets_fini(&d->tickets);

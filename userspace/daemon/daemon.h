@@ -5,7 +5,9 @@
  * and SIGINT stop (handshakes in flight are failed with ECONNABORTED).
  *
  * Threads: the main thread owns netlink (HS_ACCEPT and HS_DONE go over its
- * one socket), signals, the configuration's references and the counters;
+ * one socket; the tickets the kernel forwards for the connections ktlsod
+ * ran as a client come on another), signals, the configuration's
+ * references and the counters;
  * handshakes run on the workers (workers.h says who touches what), and a
  * reload reads and parses the files on a thread of its own, handing the
  * main thread a configuration to swap in (reload.h). Nothing slow runs on
@@ -17,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "daemon/client_resume.h"
 #include "daemon/conf.h"
 #include "daemon/genl.h"
 #include "daemon/helper.h"
@@ -39,7 +42,9 @@ struct kd_daemon {
 	struct kd_reload reload;
 	struct kd_inflight inflight;	/* per peer and per user */
 	struct kd_tickets tickets;	/* TLS 1.3 ticket keys */
+	struct kd_client_resume client;	/* clients' sessions */
 	struct kd_watch nl_watch, sig_watch, done_watch, reload_watch;
+	struct kd_watch tickets_watch;	/* the kernel's client tickets */
 	bool want_accept;		/* requests may be pending */
 	bool stop;
 	bool failed;			/* stopping because of an error */

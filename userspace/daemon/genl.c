@@ -3,6 +3,7 @@
  * The "ktlso" generic netlink sockets of the daemon. See genl.h.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <sys/socket.h>
@@ -17,6 +18,11 @@
 
 /* How long a command may wait for the kernel's answer. */
 #define CMD_TIMEOUT_S 5
+/*
+ * The tickets socket's receive buffer: a burst of connections' tickets
+ * (a record each, a few hundred bytes) waits there for the main loop.
+ */
+#define TICKETS_RCVBUF (1 << 20)
 
 void kd_genl_close(struct kd_genl *g)
 {
@@ -24,6 +30,8 @@ void kd_genl_close(struct kd_genl *g)
 		nl_socket_free(g->cmd);
 	if (g->mc)
 		nl_socket_free(g->mc);
+	if (g->tk)
+		nl_socket_free(g->tk);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -31,6 +39,34 @@ static int nl_errno(int nlerr)
 {
 	return nlerr == -NLE_NOMEM ? -ENOMEM : -EIO;
 }
+
+/*
+ * The socket of the group "tickets", if the module has it: a module
+ * without it leaves g->tk NULL (the daemon then asks for no tickets).
+ */
+static int open_tickets(struct kd_genl *g)
+{
+	int grp, ret;
+
+	grp = genl_ctrl_resolve_grp(g->cmd, KTLSO_GENL_NAME,
+				    KTLSO_GENL_MCGRP_TICKETS);
+	if (grp < 0)
+		return 0;
+	g->tk = nl_socket_alloc();
+	if (!g->tk)
+		return -ENOMEM;
+	ret = genl_connect(g->tk);
+	if (ret == 0) {
+		nl_socket_disable_seq_check(g->tk);
+		ret = nl_socket_add_membership(g->tk, grp);
+	}
+	if (ret == 0)
+		ret = nl_socket_set_nonblocking(g->tk);
+	if (ret == 0)
+		ret = nl_socket_set_buffer_size(g->tk, TICKETS_RCVBUF, 0);
+	return ret ? nl_errno(ret) : 0;
+}
+
 
 int kd_genl_open(struct kd_genl *g)
 {
@@ -70,6 +106,9 @@ int kd_genl_open(struct kd_genl *g)
 	ret = nl_socket_set_nonblocking(g->mc);
 	if (ret)
 		goto fail_nl;
+	ret = open_tickets(g);
+	if (ret)
+		goto fail;
 	return 0;
 fail_nl:
 	ret = nl_errno(ret);
@@ -107,6 +146,53 @@ bool kd_genl_drain(struct kd_genl *g)
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			kd_log(KD_LOG_WARNING, "netlink: %s", strerror(errno));
 		return ready;
+	}
+}
+
+int kd_genl_tickets_fd(const struct kd_genl *g)
+{
+	return g->tk ? nl_socket_get_fd(g->tk) : -1;
+}
+
+unsigned int kd_genl_tickets_read(struct kd_genl *g,
+				  void (*fn)(void *arg,
+					     const struct kd_tickets_msg *m),
+				  void *arg)
+{
+	int fd = kd_genl_tickets_fd(g);
+	struct kd_tickets_msg m;
+	unsigned int lost = 0;
+	struct nlmsghdr *nlh;
+	/* A record's plaintext and the headers: one message at a time. */
+	uint8_t buf[32768];
+	ssize_t n;
+	int len;
+
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			lost++;
+			continue;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				kd_log(KD_LOG_WARNING, "netlink: tickets: %s",
+				       strerror(errno));
+			return lost;
+		}
+		len = (int)n;
+		for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, len);
+		     nlh = nlmsg_next(nlh, &len)) {
+			if (kd_tickets_msg_parse(nlh, &m) == 0)
+				fn(arg, &m);
+			else
+				kd_log(KD_LOG_WARNING,
+				       "netlink: a malformed tickets message");
+		}
 	}
 }
 

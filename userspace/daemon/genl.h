@@ -16,7 +16,8 @@
  *
  * HS_ACCEPT and HS_DONE go over one socket (the kernel ties a request to
  * the process that accepted it, and fails those of a socket that closes);
- * the notifications come on another, non-blocking, in the event loop.
+ * the notifications come on another, non-blocking, in the event loop, and
+ * the session tickets of the clients ktlsod ran on a third.
  */
 #ifndef KTLSOD_GENL_H
 #define KTLSOD_GENL_H
@@ -73,11 +74,30 @@ int kd_request_discard(struct nlmsghdr *nlh);
  * @msg: a message with its genl header
  * @fd: the request's descriptor
  * @o: the outcome; a success adds VERSION, CIPHER, and ALPN (the agreed
- *	protocol, a string), PEER_IDENTITY and PEER_CERT when not empty
+ *	protocol, a string), PEER_IDENTITY and PEER_CERT when not empty,
+ *	TICKET_SESSION when not 0 and RESUMED when set
  *
  * Return: 0 or -EMSGSIZE (@msg needs kd_done_size() bytes).
  */
 int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o);
+
+/* A message of the group "tickets" (<linux/ktlso.h>). */
+struct kd_tickets_msg {
+	bool end;			/* TICKETS_END: no more will come */
+	uint64_t id;			/* the connection's ticket id */
+	const uint8_t *msgs;		/* TICKETS: whole NewSessionTickets, */
+	size_t len;			/* pointing into the message */
+};
+
+/**
+ * kd_tickets_msg_parse() - read a message of the group "tickets"
+ * @nlh: the message
+ * @m: filled in
+ *
+ * Return: 0, or -EINVAL for another command, a message without its id,
+ * or TICKETS without tickets.
+ */
+int kd_tickets_msg_parse(struct nlmsghdr *nlh, struct kd_tickets_msg *m);
 
 /**
  * kd_done_size() - how large a message kd_done_attrs() needs
@@ -99,6 +119,8 @@ void kd_peer_format(const void *addr, size_t len, char *out, size_t cap);
 struct kd_genl {
 	struct nl_sock *cmd;		/* HS_ACCEPT, HS_DONE */
 	struct nl_sock *mc;		/* READY notifications */
+	struct nl_sock *tk;		/* the group "tickets"; NULL: a module
+					 * without it */
 	int family;
 };
 
@@ -120,5 +142,21 @@ int kd_genl_accept(struct kd_genl *g, struct kd_request *req);
 
 /* Return: 0, or the kernel's -errno (-ENOENT: the request is gone). */
 int kd_genl_done(struct kd_genl *g, int fd, const struct kd_outcome *o);
+
+/* The descriptor to watch for tickets; -1 when the module has no group. */
+int kd_genl_tickets_fd(const struct kd_genl *g);
+
+/**
+ * kd_genl_tickets_read() - read every pending message of "tickets"
+ * @g: the sockets
+ * @fn: called with each message that parses (a malformed one is logged)
+ * @arg: for @fn
+ *
+ * Return: the times messages were lost to a full receive buffer.
+ */
+unsigned int kd_genl_tickets_read(struct kd_genl *g,
+				  void (*fn)(void *arg,
+					     const struct kd_tickets_msg *m),
+				  void *arg);
 
 #endif /* KTLSOD_GENL_H */

@@ -129,8 +129,37 @@ int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o)
 	     nla_put_string(msg, KTLSO_A_PEER_IDENTITY, o->peer_identity)) ||
 	    (o->peer_cert_len &&
 	     nla_put(msg, KTLSO_A_PEER_CERT, (int)o->peer_cert_len,
-		     o->peer_cert)))
+		     o->peer_cert)) ||
+	    (o->ticket_session &&
+	     nla_put_u64(msg, KTLSO_A_TICKET_SESSION, o->ticket_session)) ||
+	    (o->resumed && nla_put_flag(msg, KTLSO_A_RESUMED)))
 		return -EMSGSIZE;
+	return 0;
+}
+
+int kd_tickets_msg_parse(struct nlmsghdr *nlh, struct kd_tickets_msg *m)
+{
+	struct nlattr *a[KTLSO_A_MAX + 1];
+	struct genlmsghdr *g;
+
+	memset(m, 0, sizeof(*m));
+	if (genlmsg_parse(nlh, 0, a, KTLSO_A_MAX, NULL))
+		return -EINVAL;
+	g = nlmsg_data(nlh);
+	if ((g->cmd != KTLSO_CMD_TICKETS && g->cmd != KTLSO_CMD_TICKETS_END) ||
+	    !a[KTLSO_A_TICKET_SESSION] ||
+	    nla_len(a[KTLSO_A_TICKET_SESSION]) != sizeof(uint64_t))
+		return -EINVAL;
+	m->end = g->cmd == KTLSO_CMD_TICKETS_END;
+	m->id = nla_get_u64(a[KTLSO_A_TICKET_SESSION]);
+	if (m->end)
+		return 0;
+	if (!a[KTLSO_A_TICKETS]) {
+		memset(m, 0, sizeof(*m));
+		return -EINVAL;
+	}
+	m->msgs = nla_data(a[KTLSO_A_TICKETS]);
+	m->len = (size_t)nla_len(a[KTLSO_A_TICKETS]);
 	return 0;
 }
 

@@ -139,6 +139,55 @@ static void over(struct kd_hs *h, int status, const char *fmt, ...)
 	h->s = NULL;
 }
 
+/* --- a client's resumption ---------------------------------------------- */
+
+/* A ticket this handshake got (TLS 1.2, on a worker): into the cache. */
+static void keep_ticket(void *arg, const struct ktlso_client_ticket *t)
+{
+	struct kd_hs *h = arg;
+	int ret = kd_client_cache_put(h->cache, &h->cache_key, t);
+
+	if (ret)
+		kd_log(KD_LOG_DEBUG, "%s: a ticket not kept: %s", h->peer,
+		       strerror(-ret));
+}
+
+/*
+ * Where this server's tickets are kept, the newest one to offer, and the
+ * callback that keeps those this handshake gets (which also makes the
+ * engine keep what TLS 1.3 tickets need).
+ */
+static void client_resume_setup(struct kd_hs *h, const struct kd_hs_params *p)
+{
+	h->cache = p->client_cache;
+	kd_client_cache_key(h->cache, &h->cache_key, h->profile,
+			    p->server_name, h->peer, p->alpn, p->alpn_len,
+			    p->who && p->who->known ? p->who->uid : UINT32_MAX);
+	h->cfg.ticket = keep_ticket;
+	h->cfg.ticket_arg = h;
+	h->offer = malloc(sizeof(*h->offer));
+	if (h->offer && kd_client_cache_take(h->cache, &h->cache_key,
+					     kd_wall_ms(), h->offer) == 0) {
+		h->cfg.resume = h->offer;
+		return;
+	}
+	free(h->offer);
+	h->offer = NULL;
+}
+
+/* A TLS 1.3 client's: what its tickets need, once the session goes. */
+static void take_resumption(struct kd_hs *h)
+{
+	if (!h->cache)
+		return;
+	h->resumption = malloc(sizeof(*h->resumption));
+	if (h->resumption &&
+	    ktlso_session_resumption(h->s, h->resumption) == 0)
+		return;
+	free(h->resumption);
+	h->resumption = NULL;
+}
+
 /* The engine configuration for the request; 0 or a failure reported. */
 static int setup(struct kd_hs *h, const struct kd_hs_params *p)
 {
@@ -196,6 +245,8 @@ static int setup(struct kd_hs *h, const struct kd_hs_params *p)
 		h->cfg.ticket_keys = p->ticket_keys;
 		h->cfg.ticket_context = prof->name;
 	}
+	if (client && p->client_cache)
+		client_resume_setup(h, p);
 	h->cfg.log = hs_log;
 	h->cfg.log_arg = h;
 	ret = ktlso_session_new(&h->s, &h->cfg, p->role, &io);
@@ -312,12 +363,15 @@ static void succeed(struct kd_hs *h)
 	o->version = res.version;
 	o->cipher = res.tx.info.cipher_type;
 	o->suite = res.suite;
+	o->resumed = res.resumed;
 	snprintf(o->alpn, sizeof(o->alpn), "%s", res.alpn);
 	if (res.peer_verified)
 		snprintf(o->peer_identity, sizeof(o->peer_identity), "%s",
 			 res.peer_identity);
 	ktlso_session_result_clear(&res);
 	take_peer_cert(h);
+	if (o->version == KTLSO_TLS13_VERSION)
+		take_resumption(h);
 	over(h, 0, "%s", "");
 }
 
@@ -359,5 +413,13 @@ void kd_hs_free(struct kd_hs *h)
 	ktlso_session_free(h->s);
 	kd_config_put(h->conf);
 	free(h->out.peer_cert);
+	if (h->offer) {
+		ktlso_client_ticket_clear(h->offer);
+		free(h->offer);
+	}
+	if (h->resumption) {
+		ktlso_resumption_clear(h->resumption);
+		free(h->resumption);
+	}
 	free(h);
 }

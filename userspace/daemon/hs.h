@@ -29,6 +29,7 @@
 
 #include <linux/ktlso.h>
 
+#include "daemon/client_cache.h"
 #include "daemon/conf.h"
 #include "daemon/loop.h"
 #include "engine/engine.h"
@@ -50,6 +51,9 @@ struct kd_outcome {
 	size_t peer_cert_len;
 	char reason[256];		/* why it failed; "" on success */
 	bool denied;			/* the profile's access list said no */
+	bool resumed;			/* an earlier session was resumed */
+	/* HS_DONE's KTLSO_A_TICKET_SESSION: the kernel sends the tickets */
+	uint64_t ticket_session;
 };
 
 /*
@@ -97,6 +101,11 @@ struct kd_hs_params {
 	void *install_arg;
 	/* TLS 1.3 ticket keys for servers (tickets.h); NULL: none */
 	struct ktlso_ticket_keys *ticket_keys;
+	/*
+	 * Clients: the session cache (client_cache.h) a ticket for this
+	 * server is taken from and the new ones go to; NULL: none
+	 */
+	struct kd_client_cache *client_cache;
 };
 
 /**
@@ -110,9 +119,14 @@ struct kd_hs_params {
  * @profile: the profile's name ("default" for an empty request)
  * @who: who asked for it
  * @user: the owner's
+ * @resumption: a TLS 1.3 client's, with a session cache, once over: what
+ *	turns the tickets the kernel forwards into resumable sessions (the
+ *	owner takes it, and wipes it); NULL otherwise
+ * @cache_key: where this server's tickets go in the session cache
  *
  * The other fields are private: the engine session and its configuration
- * (a reference on the kd_config it came from), and the runner's links.
+ * (a reference on the kd_config it came from), the ticket it offers, and
+ * the runner's links.
  */
 struct kd_hs {
 	int fd;
@@ -124,8 +138,12 @@ struct kd_hs {
 	char profile[KD_PROFILE_NAME_MAX];
 	struct kd_requester who;
 	void *user;
+	struct ktlso_resumption *resumption;
+	struct kd_client_key cache_key;
 
 	struct kd_config *conf;
+	struct kd_client_cache *cache;
+	struct ktlso_client_ticket *offer;
 	struct ktlso_config cfg;
 	char server_name[KTLSO_HS_NAME_MAX];
 	struct ktlso_session *s;
@@ -164,7 +182,9 @@ int kd_hs_new(struct kd_hs **hp, struct kd_config *conf,
  * @h: the handshake
  *
  * On completion the keys are installed (@h->install) and wiped, and the
- * engine session is freed.
+ * engine session is freed. A client with a session cache has put the
+ * TLS 1.2 tickets it got there already, and keeps in @h->resumption what
+ * its TLS 1.3 tickets need.
  *
  * Return: @h->want: KTLSO_WANT_READ, KTLSO_WANT_WRITE, or 0 when over.
  */

@@ -64,10 +64,20 @@ int kd_loop_wait(struct kd_loop *l, int timeout_ms)
 	return n;
 }
 
-uint64_t kd_now_ms(void)
+static uint64_t clock_ms(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t kd_now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+uint64_t kd_wall_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
 }

@@ -61,4 +61,7 @@ int kd_loop_wait(struct kd_loop *l, int timeout_ms);
 /* CLOCK_MONOTONIC, in milliseconds. */
 uint64_t kd_now_ms(void);
 
+/* CLOCK_REALTIME, in milliseconds: the clock of tickets' ages. */
+uint64_t kd_wall_ms(void);
+
 #endif /* KTLSOD_LOOP_H */

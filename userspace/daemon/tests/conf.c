@@ -513,6 +513,43 @@ TEST(ticket_keys)
 	EXPECT_EQ(0, kd_test_leaks());
 }
 
+/* "client_session_cache": its default, 0 (off), its bound. */
+TEST(client_session_cache)
+{
+	static const char *const bad[] = {
+		"-1", "1048577", "many", "",
+	};
+	static const char *const good[] = { NULL, "0", "1048576" };
+	static const unsigned int want[] = { 1024, 0, 1048576 };
+	struct kd_reports r;
+	struct kd_config *c;
+	char path[KD_PATH];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ASSERT_EQ(0, kd_test_write(path, "cc.conf",
+					   "%s%s%s[profile a]\ncert = %s %s\n",
+					   good[i] ? "client_session_cache = " : "",
+					   good[i] ? good[i] : "",
+					   good[i] ? "\n" : "",
+					   kd_files.srv_cert, kd_files.srv_key));
+		ASSERT_EQ(0, kd_test_load(&c, path, &r));
+		EXPECT_EQ(want[i], c->client_cache);
+		kd_config_put(c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(0, kd_test_write(path, "cc.conf",
+					   "client_session_cache = %s\n"
+					   "[profile a]\ncert = %s %s\n", bad[i],
+					   kd_files.srv_cert, kd_files.srv_key));
+		EXPECT_EQ(-1, kd_test_load(&c, path, &r)) TH_LOG("%s", bad[i]);
+		ASSERT_LE(1u, r.n);
+		EXPECT_NE(NULL, strstr(r.msg[0], "client_session_cache"))
+			TH_LOG("%s", r.msg[0]);
+	}
+	EXPECT_EQ(0, kd_test_leaks());
+}
+
 /* The verification keys: every bad value, and each key given twice. */
 TEST(verification_keys_reported)
 {

@@ -202,6 +202,8 @@ static int parse_done(struct nl_msg *msg, struct nlattr **a)
 					    .maxlen = KTLSO_HS_NAME_MAX },
 		[KTLSO_A_PEER_CERT] = { .type = NLA_UNSPEC, .minlen = 1,
 					.maxlen = KTLSO_PEER_CERT_MAX },
+		[KTLSO_A_TICKET_SESSION] = { .type = NLA_U64 },
+		[KTLSO_A_RESUMED] = { .type = NLA_FLAG },
 	};
 
 	return genlmsg_parse(nlmsg_hdr(msg), 0, a, KTLSO_A_MAX, policy);
@@ -270,6 +272,93 @@ TEST(done_success)
 	EXPECT_EQ(NULL, a[KTLSO_A_ALPN]);
 	EXPECT_EQ(NULL, a[KTLSO_A_PEER_IDENTITY]);
 	EXPECT_EQ(NULL, a[KTLSO_A_PEER_CERT]);
+	EXPECT_EQ(NULL, a[KTLSO_A_TICKET_SESSION]);
+	EXPECT_EQ(NULL, a[KTLSO_A_RESUMED]);
+	nlmsg_free(msg);
+}
+
+/* A client's ticket id and a resumption go with a success only. */
+TEST(done_ticket_session_resumed)
+{
+	struct kd_outcome o = {
+		.status = 0, .version = 0x0304, .cipher = 51,
+		.resumed = true, .ticket_session = 0x8877665544332211ULL,
+	};
+	struct nlattr *a[KTLSO_A_MAX + 1];
+	struct nl_msg *msg = done_msg();
+
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, kd_done_attrs(msg, 3, &o));
+	ASSERT_EQ(0, parse_done(msg, a));
+	ASSERT_NE(NULL, a[KTLSO_A_TICKET_SESSION]);
+	EXPECT_EQ(0x8877665544332211ULL, nla_get_u64(a[KTLSO_A_TICKET_SESSION]));
+	EXPECT_NE(NULL, a[KTLSO_A_RESUMED]);
+	nlmsg_free(msg);
+
+	o.status = ECONNABORTED;
+	msg = done_msg();
+	ASSERT_EQ(0, kd_done_attrs(msg, 3, &o));
+	ASSERT_EQ(0, parse_done(msg, a));
+	EXPECT_EQ(NULL, a[KTLSO_A_TICKET_SESSION]);
+	EXPECT_EQ(NULL, a[KTLSO_A_RESUMED]);
+	nlmsg_free(msg);
+}
+
+/* A message of the group "tickets", built as kernel/netlink.c does. */
+static struct nl_msg *tickets_msg(uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, 0, 0, FAMILY, 0, 0, cmd,
+				KTLSO_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+TEST(tickets_messages)
+{
+	static const uint8_t nst[] = { 4, 0, 0, 2, 7, 9 };
+	struct kd_tickets_msg m;
+	struct nl_msg *msg;
+
+	msg = tickets_msg(KTLSO_CMD_TICKETS);
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, nla_put_u64(msg, KTLSO_A_TICKET_SESSION, 42));
+	ASSERT_EQ(0, nla_put(msg, KTLSO_A_TICKETS, sizeof(nst), nst));
+	ASSERT_EQ(0, kd_tickets_msg_parse(nlmsg_hdr(msg), &m));
+	EXPECT_FALSE(m.end);
+	EXPECT_EQ(42u, m.id);
+	ASSERT_EQ(sizeof(nst), m.len);
+	EXPECT_EQ(0, memcmp(nst, m.msgs, sizeof(nst)));
+	nlmsg_free(msg);
+
+	msg = tickets_msg(KTLSO_CMD_TICKETS_END);
+	ASSERT_EQ(0, nla_put_u64(msg, KTLSO_A_TICKET_SESSION, 43));
+	ASSERT_EQ(0, kd_tickets_msg_parse(nlmsg_hdr(msg), &m));
+	EXPECT_TRUE(m.end);
+	EXPECT_EQ(43u, m.id);
+	EXPECT_EQ(0u, m.len);
+	nlmsg_free(msg);
+
+	/* No id; tickets without tickets; an id of another size; READY. */
+	msg = tickets_msg(KTLSO_CMD_TICKETS);
+	ASSERT_EQ(0, nla_put(msg, KTLSO_A_TICKETS, sizeof(nst), nst));
+	EXPECT_EQ(-EINVAL, kd_tickets_msg_parse(nlmsg_hdr(msg), &m));
+	nlmsg_free(msg);
+	msg = tickets_msg(KTLSO_CMD_TICKETS);
+	ASSERT_EQ(0, nla_put_u64(msg, KTLSO_A_TICKET_SESSION, 42));
+	EXPECT_EQ(-EINVAL, kd_tickets_msg_parse(nlmsg_hdr(msg), &m));
+	EXPECT_EQ(0u, m.id);
+	nlmsg_free(msg);
+	msg = tickets_msg(KTLSO_CMD_TICKETS_END);
+	ASSERT_EQ(0, nla_put_u32(msg, KTLSO_A_TICKET_SESSION, 42));
+	EXPECT_EQ(-EINVAL, kd_tickets_msg_parse(nlmsg_hdr(msg), &m));
+	nlmsg_free(msg);
+	msg = tickets_msg(KTLSO_CMD_READY);
+	ASSERT_EQ(0, nla_put_u64(msg, KTLSO_A_TICKET_SESSION, 42));
+	EXPECT_EQ(-EINVAL, kd_tickets_msg_parse(nlmsg_hdr(msg), &m));
 	nlmsg_free(msg);
 }
 

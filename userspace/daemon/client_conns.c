@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TLS 1.3 client connections whose tickets may still come. See
+ * client_conns.h.
+ *
+ * Each connection is on a chain of its bucket (its id, mixed, masked)
+ * and on a doubly linked list, oldest first, for eviction.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/random.h>
+
+#include <openssl/crypto.h>
+
+#include "daemon/client_conns.h"
+
+struct entry {
+	struct entry *next;		/* in its bucket */
+	struct entry *older, *newer;	/* the table's list */
+	struct kd_client_conn conn;
+};
+
+struct kd_client_conns {
+	size_t max, mask;
+	struct entry **bucket;		/* mask + 1 of them */
+	struct entry *oldest, *newest;
+	struct kd_client_conns_counts n;
+};
+
+int kd_client_conns_new(struct kd_client_conns **cp, size_t max)
+{
+	struct kd_client_conns *c;
+	size_t buckets = 1;
+
+	*cp = NULL;
+	if (max < 1 || max > KD_CLIENT_CONNS_MAX)
+		return -EINVAL;
+	while (buckets < max)
+		buckets <<= 1;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->bucket = calloc(buckets, sizeof(*c->bucket));
+	if (!c->bucket) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->max = max;
+	c->mask = buckets - 1;
+	*cp = c;
+	return 0;
+}
+
+/* The entry holds the resumption master secret: all of it is wiped. */
+static void entry_free(struct entry *e)
+{
+	OPENSSL_clear_free(e, sizeof(*e));
+}
+
+void kd_client_conns_free(struct kd_client_conns *c)
+{
+	struct entry *e, *next;
+
+	if (!c)
+		return;
+	for (e = c->oldest; e; e = next) {
+		next = e->newer;
+		entry_free(e);
+	}
+	free(c->bucket);
+	free(c);
+}
+
+/*
+ * Ids are random, but the caller could pass any: mix all 64 bits into
+ * the low ones (splitmix64's finalizer) before masking.
+ */
+static size_t bucket_of(const struct kd_client_conns *c, uint64_t id)
+{
+	id ^= id >> 30;
+	id *= 0xbf58476d1ce4e5b9ull;
+	id ^= id >> 27;
+	id *= 0x94d049bb133111ebull;
+	id ^= id >> 31;
+	return (size_t)(id & c->mask);
+}
+
+static struct entry **find(struct kd_client_conns *c, uint64_t id)
+{
+	struct entry **p = &c->bucket[bucket_of(c, id)];
+
+	while (*p && (*p)->conn.id != id)
+		p = &(*p)->next;
+	return p;
+}
+
+/* Take the entry *@p (a bucket's link to it) out of the table; wipe it. */
+static void drop(struct kd_client_conns *c, struct entry **p)
+{
+	struct entry *e = *p;
+
+	*p = e->next;
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		c->newest = e->older;
+	c->n.now--;
+	entry_free(e);
+}
+
+int kd_client_conns_add(struct kd_client_conns *c, uint64_t id,
+			const struct ktlso_resumption *r,
+			const struct kd_client_key *k)
+{
+	struct entry *e, **p;
+
+	if (!id)
+		return -EINVAL;
+	if (*find(c, id))
+		return -EEXIST;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->conn.id = id;
+	e->conn.resumption = *r;
+	e->conn.key = *k;
+	if (c->n.now >= c->max) {
+		drop(c, find(c, c->oldest->conn.id));
+		c->n.evicted++;
+	}
+	p = &c->bucket[bucket_of(c, id)];
+	e->next = *p;
+	*p = e;
+	e->older = c->newest;
+	if (c->newest)
+		c->newest->newer = e;
+	else
+		c->oldest = e;
+	c->newest = e;
+	c->n.now++;
+	c->n.added++;
+	return 0;
+}
+
+struct kd_client_conn *kd_client_conns_find(struct kd_client_conns *c,
+					    uint64_t id)
+{
+	struct entry *e = id ? *find(c, id) : NULL;
+
+	return e ? &e->conn : NULL;
+}
+
+int kd_client_conns_end(struct kd_client_conns *c, uint64_t id)
+{
+	struct entry **p = find(c, id);
+
+	if (!id || !*p)
+		return -ENOENT;
+	drop(c, p);
+	c->n.ended++;
+	return 0;
+}
+
+void kd_client_conns_counts(const struct kd_client_conns *c,
+			    struct kd_client_conns_counts *n)
+{
+	*n = c->n;
+}
+
+uint64_t kd_client_conn_id(void)
+{
+	uint64_t id = 0;
+	ssize_t n;
+
+	while (!id) {
+		n = getrandom(&id, sizeof(id), 0);
+		if (n == (ssize_t)sizeof(id))
+			continue;
+		id = 0;
+		if (n < 0 && errno != EINTR)
+			return 0;
+	}
+	return id;
+}
