@@ -62,9 +62,12 @@ uint64_t kd_client_resume_id(const struct kd_client_resume *cr,
 void kd_client_resume_track(struct kd_client_resume *cr, struct kd_hs *h,
 			    uint64_t id)
 {
-	int ret = kd_client_conns_add(cr->conns, id, h->resumption,
-				      &h->cache_key);
+	int ret;
 
+	if (!cr->conns || !h->resumption)
+		return;
+	ret = kd_client_conns_add(cr->conns, id, h->resumption,
+				  &h->cache_key);
 	if (ret)
 		kd_log(KD_LOG_WARNING, "%s: its tickets cannot be kept: %s",
 		       h->peer, strerror(-ret));

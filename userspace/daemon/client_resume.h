@@ -63,7 +63,10 @@ void kd_client_resume_fini(struct kd_client_resume *cr);
 uint64_t kd_client_resume_id(const struct kd_client_resume *cr,
 			     const struct kd_hs *h, bool kernel_tickets);
 
-/* @h's HS_DONE named @id and succeeded: its tickets may come now. */
+/*
+ * @h's HS_DONE named @id (from kd_client_resume_id()) and succeeded: its
+ * tickets may come now. A no-op when off or @h has no resumption.
+ */
 void kd_client_resume_track(struct kd_client_resume *cr, struct kd_hs *h,
 			    uint64_t id);
 
