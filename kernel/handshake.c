@@ -893,14 +893,6 @@ int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out,
 	hs = ctx ? READ_ONCE(ctx->hs) : NULL;
 	if (!hs)
 		return -ENOENT;
-	/* The role is the request's, fixed before any daemon saw it. */
-	if (!status && out->ticket_session &&
-	    (hs->req.role != KTLSO_HS_ROLE_CLIENT ||
-	     out->version != TLS_1_3_VERSION)) {
-		NL_SET_ERR_MSG(extack,
-			       "tickets are forwarded for TLS 1.3 clients only");
-		return -EINVAL;
-	}
 
 	/* Copied now: nothing is allocated under the namespace's lock. */
 	if (!status && out->peer_cert) {
@@ -920,6 +912,14 @@ int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out,
 	}
 	if (!ktlso_hs_is_owner(hs)) {
 		err = -EPERM;
+		goto out_unlock;
+	}
+	if (!status && out->ticket_session &&
+	    (hs->req.role != KTLSO_HS_ROLE_CLIENT ||
+	     out->version != TLS_1_3_VERSION)) {
+		NL_SET_ERR_MSG(extack,
+			       "tickets are forwarded for TLS 1.3 clients only");
+		err = -EINVAL;
 		goto out_unlock;
 	}
 	if (!status && !ktlso_hs_keys_match(ctx, out->version, out->cipher)) {

@@ -138,6 +138,11 @@ static int ktlso_nl_tickets_send(struct net *net, u8 cmd, u64 id,
 	struct sk_buff *skb;
 	void *hdr;
 
+	might_sleep();
+	/* A record's worth of memory for nobody: not even allocated. */
+	if (!genl_has_listeners(&ktlso_genl_family, net,
+				KTLSO_MCGRP_TICKETS_IDX))
+		return -ESRCH;
 	skb = genlmsg_new(nla_total_size_64bit(sizeof(u64)) +
 			  (msgs ? nla_total_size(len) : 0), GFP_KERNEL);
 	if (!skb)
@@ -163,7 +168,7 @@ static int ktlso_nl_tickets_send(struct net *net, u8 cmd, u64 id,
  * @len: their length
  *
  * Return: 0 once some listener took it; -ESRCH when none listens or
- * none had room (-ENOBUFS), -ENOMEM.
+ * none had room; -ENOMEM, -EMSGSIZE.
  */
 int ktlso_nl_tickets(struct net *net, u64 id, const u8 *msgs, size_t len)
 {

@@ -51,6 +51,7 @@ void ktlso_tickets_take(struct sock *sk, struct ktlso_context *ctx,
 	u64 id;
 
 	sock_owned_by_me(sk);
+	BUILD_BUG_ON(KTLSO_TICKET_RECORDS_MAX > U8_MAX);
 	id = ktlso_tickets_session(hs);
 	if (!id || hs->tickets_ended || ktlso_nl_tickets(net, id, msgs, len)) {
 		ktlso_stats_add(net, KTLSO_MIB_RX_TICKETS_DROPPED, 1);

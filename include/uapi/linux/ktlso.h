@@ -341,8 +341,9 @@ struct ktlso_hs_result {
  * tickets into resumable sessions.  Tickets nobody takes (no id, no
  * listener, the bound reached, no memory) are dropped and counted
  * (TlsRxTicketsDropped; those sent: TlsRxTicketsForwarded).  An id on
- * another than a TLS 1.3 client handshake refuses the HS_DONE whole
- * (EINVAL) and the request runs on as before it.  KTLSO_A_RESUMED in
+ * a handshake other than a TLS 1.3 client's refuses the HS_DONE whole
+ * (EINVAL) and the request runs on as before it; an id of 0 is out of
+ * range (ERANGE).  KTLSO_A_RESUMED in
  * HS_DONE says that the session was resumed (struct ktlso_hs_result.flags).
  */
 #define KTLSO_GENL_NAME		"ktlso"
