@@ -247,6 +247,19 @@ static void unlink_entry(struct kd_client_cache *c, struct entry *e,
 	OPENSSL_clear_free(nd, sizeof(*nd));
 }
 
+void kd_client_cache_flush(struct kd_client_cache *c)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&c->lock);
+	while ((e = c->oldest)) {
+		unlink_entry(c, e, NULL);
+		entry_free(e);
+		c->n.flushed++;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
 static bool ticket_ok(const struct ktlso_client_ticket *t)
 {
 	return memchr(t->server_name, 0, sizeof(t->server_name)) &&

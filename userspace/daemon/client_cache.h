@@ -50,6 +50,7 @@ struct kd_client_cache_counts {
 	uint64_t missed;		/* takes that found none (-ENOENT) */
 	uint64_t evicted;		/* pushed out by a newer ticket */
 	uint64_t expired;		/* found expired by a take, dropped */
+	uint64_t flushed;		/* dropped by kd_client_cache_flush() */
 };
 
 struct kd_client_cache;
@@ -67,6 +68,9 @@ int kd_client_cache_new(struct kd_client_cache **cp, size_t max_tickets);
 
 /* Wipe every ticket and the HMAC key, free @c. NULL is a no-op. */
 void kd_client_cache_free(struct kd_client_cache *c);
+
+/* Wipe and drop every ticket (counted in flushed); the cache stays. */
+void kd_client_cache_flush(struct kd_client_cache *c);
 
 /**
  * kd_client_cache_key() - where a connection's tickets go

@@ -8,6 +8,7 @@
 #include <libgen.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,9 @@ long kd_parse_uint(const char *value, long min, long max)
 		return -1;
 	return v;
 }
+
+/* Configurations loaded so far (a reload loads on a thread of its own). */
+static _Atomic uint64_t generations;
 
 enum gkey {
 	GK_LOG_LEVEL, GK_MAX_HANDSHAKES, GK_TIMEOUT, GK_USER, GK_KEY_CHECK,
@@ -520,6 +524,7 @@ int kd_config_load_files(struct kd_config **cp, const char *path,
 		goto fail;
 	}
 	c->refs = 1;
+	c->generation = atomic_fetch_add(&generations, 1) + 1;
 	c->log_level = KD_LOG_INFO;
 	c->max_handshakes = KD_DEFAULT_MAX_HANDSHAKES;
 	c->max_per_peer = KD_DEFAULT_MAX_PER_PEER;

@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/access.h"
 #include "daemon/files.h"
@@ -116,6 +117,9 @@ struct kd_profile {
  *	by one local user (default 0: no bound)
  * @ticket_rotation_s: "ticket_rotation": seconds between two ticket
  *	keys (default 3600)
+ * @generation: this load's own number (no other configuration this
+ *	process loads has it): the client session cache keeps the sessions
+ *	each one verified apart (hs.c)
  * @client_cache: "client_session_cache": tickets kept for the
  *	connections ktlsod runs as a client (client_cache.h; default 1024;
  *	0: clients never resume) (read at start only)
@@ -158,6 +162,7 @@ struct kd_config {
 	unsigned int workers;
 	unsigned int max_per_peer, max_per_user;
 	unsigned int ticket_rotation_s;
+	uint64_t generation;
 	unsigned int client_cache;
 	struct kd_redis_conf redis;
 	struct kd_profile **profiles;

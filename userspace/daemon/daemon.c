@@ -269,6 +269,15 @@ int kd_daemon_reload_collect(struct kd_daemon *d)
 	if (c->workers != d->conf->workers)
 		kd_log(KD_LOG_WARNING,
 		       "workers: the change takes effect when ktlsod starts again");
+	if (c->client_cache != d->conf->client_cache)
+		kd_log(KD_LOG_WARNING,
+		       "client_session_cache: the change takes effect when ktlsod starts again");
+	/*
+	 * Sessions verified under the old configuration are not resumed
+	 * under the new one (hs.c keys them by configuration): free them.
+	 */
+	if (d->client.cache)
+		kd_client_cache_flush(d->client.cache);
 	d->probe = probe;
 	kd_config_put(d->conf);
 	d->conf = c;
@@ -297,11 +306,26 @@ static void on_ticket_msg(void *arg, const struct kd_tickets_msg *m)
 	kd_client_resume_tickets(arg, m);
 }
 
+/*
+ * Messages of the group "tickets", a bounded number at a time: a server
+ * that sends many costs the main loop a moment, never its requests.
+ */
+#define TICKETS_READ_MAX 64
+
 static void read_tickets(struct kd_daemon *d)
 {
-	if (d->client.cache)
-		d->client.lost += kd_genl_tickets_read(&d->genl, on_ticket_msg,
-						       &d->client);
+	unsigned int lost;
+
+	if (!d->client.cache)
+		return;
+	lost = kd_genl_tickets_read(&d->genl, TICKETS_READ_MAX, on_ticket_msg,
+				    &d->client);
+	if (!lost)
+		return;
+	d->client.lost += lost;
+	/* Servers choose how many they send: within the peers' budget. */
+	kd_log_peer(KD_LOG_WARNING,
+		    "netlink: session tickets lost (the receive buffer was full): those clients' next connections may not resume");
 }
 
 static void on_tickets(struct kd_watch *w, uint32_t revents)
@@ -317,7 +341,6 @@ static void on_tickets(struct kd_watch *w, uint32_t revents)
  */
 static int client_resume_start(struct kd_daemon *d)
 {
-	int fd = kd_genl_tickets_fd(&d->genl);
 	int ret;
 
 	ret = kd_client_resume_init(&d->client, d->conf->client_cache);
@@ -326,13 +349,20 @@ static int client_resume_start(struct kd_daemon *d)
 		       strerror(-ret));
 		return ret;
 	}
-	if (!d->client.cache || fd < 0) {
-		if (d->client.cache)
-			kd_log(KD_LOG_INFO,
-			       "this ktlso.ko forwards no session tickets: TLS 1.3 clients will not resume");
+	if (!d->client.cache)
+		return 0;
+	ret = kd_genl_tickets_listen(&d->genl);
+	if (ret == -EOPNOTSUPP) {
+		kd_log(KD_LOG_INFO,
+		       "this ktlso.ko forwards no session tickets: TLS 1.3 clients will not resume");
 		return 0;
 	}
-	d->tickets_watch = (struct kd_watch){ .fd = fd, .cb = on_tickets };
+	if (ret) {
+		kd_log(KD_LOG_ERROR, "netlink: tickets: %s", strerror(-ret));
+		return ret;
+	}
+	d->tickets_watch = (struct kd_watch){
+		.fd = kd_genl_tickets_fd(&d->genl), .cb = on_tickets };
 	if (kd_loop_set(&d->loop, &d->tickets_watch, EPOLLIN)) {
 		kd_log(KD_LOG_ERROR, "epoll: %s", strerror(errno));
 		return -errno;

@@ -19,10 +19,11 @@
 /* How long a command may wait for the kernel's answer. */
 #define CMD_TIMEOUT_S 5
 /*
- * The tickets socket's receive buffer: a burst of connections' tickets
- * (a record each, a few hundred bytes) waits there for the main loop.
+ * The tickets socket's receive buffer: a burst of connections' records of
+ * tickets (up to 16 KiB each, a few hundred bytes as servers send them)
+ * waits there for the main loop.
  */
-#define TICKETS_RCVBUF (1 << 20)
+#define TICKETS_RCVBUF (4 << 20)
 
 void kd_genl_close(struct kd_genl *g)
 {
@@ -40,17 +41,13 @@ static int nl_errno(int nlerr)
 	return nlerr == -NLE_NOMEM ? -ENOMEM : -EIO;
 }
 
-/*
- * The socket of the group "tickets", if the module has it: a module
- * without it leaves g->tk NULL (the daemon then asks for no tickets).
- */
-static int open_tickets(struct kd_genl *g)
+int kd_genl_tickets_listen(struct kd_genl *g)
 {
-	int grp, ret;
+	int size = TICKETS_RCVBUF, ret;
 
-	grp = genl_ctrl_resolve_grp(g->cmd, KTLSO_GENL_NAME,
-				    KTLSO_GENL_MCGRP_TICKETS);
-	if (grp < 0)
+	if (g->tickets_grp < 0)
+		return -EOPNOTSUPP;
+	if (g->tk)
 		return 0;
 	g->tk = nl_socket_alloc();
 	if (!g->tk)
@@ -58,13 +55,21 @@ static int open_tickets(struct kd_genl *g)
 	ret = genl_connect(g->tk);
 	if (ret == 0) {
 		nl_socket_disable_seq_check(g->tk);
-		ret = nl_socket_add_membership(g->tk, grp);
+		ret = nl_socket_add_membership(g->tk, g->tickets_grp);
 	}
 	if (ret == 0)
 		ret = nl_socket_set_nonblocking(g->tk);
-	if (ret == 0)
-		ret = nl_socket_set_buffer_size(g->tk, TICKETS_RCVBUF, 0);
-	return ret ? nl_errno(ret) : 0;
+	if (ret) {
+		nl_socket_free(g->tk);
+		g->tk = NULL;
+		return nl_errno(ret);
+	}
+	/* Past rmem_max: ktlsod keeps CAP_NET_ADMIN, which may. */
+	if (setsockopt(nl_socket_get_fd(g->tk), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &size, sizeof(size)))
+		setsockopt(nl_socket_get_fd(g->tk), SOL_SOCKET, SO_RCVBUF,
+			   &size, sizeof(size));
+	return 0;
 }
 
 
@@ -106,9 +111,9 @@ int kd_genl_open(struct kd_genl *g)
 	ret = nl_socket_set_nonblocking(g->mc);
 	if (ret)
 		goto fail_nl;
-	ret = open_tickets(g);
-	if (ret)
-		goto fail;
+	/* A module that predates the group: no tickets, no TICKET_SESSION. */
+	g->tickets_grp = genl_ctrl_resolve_grp(g->cmd, KTLSO_GENL_NAME,
+					       KTLSO_GENL_MCGRP_TICKETS);
 	return 0;
 fail_nl:
 	ret = nl_errno(ret);
@@ -154,7 +159,7 @@ int kd_genl_tickets_fd(const struct kd_genl *g)
 	return g->tk ? nl_socket_get_fd(g->tk) : -1;
 }
 
-unsigned int kd_genl_tickets_read(struct kd_genl *g,
+unsigned int kd_genl_tickets_read(struct kd_genl *g, unsigned int max,
 				  void (*fn)(void *arg,
 					     const struct kd_tickets_msg *m),
 				  void *arg)
@@ -170,7 +175,7 @@ unsigned int kd_genl_tickets_read(struct kd_genl *g,
 
 	if (fd < 0)
 		return 0;
-	for (;;) {
+	for (; max; max--) {
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -194,6 +199,7 @@ unsigned int kd_genl_tickets_read(struct kd_genl *g,
 				       "netlink: a malformed tickets message");
 		}
 	}
+	return lost;
 }
 
 /* --- commands ---------------------------------------------------------- */
@@ -332,7 +338,8 @@ int kd_genl_done(struct kd_genl *g, int fd, const struct kd_outcome *o)
 
 	if (!msg)
 		return -ENOMEM;
-	if (kd_done_attrs(msg, fd, o)) {
+	/* The group came with TICKET_SESSION and RESUMED. */
+	if (kd_done_attrs(msg, fd, o, g->tickets_grp >= 0)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -75,11 +75,14 @@ int kd_request_discard(struct nlmsghdr *nlh);
  * @fd: the request's descriptor
  * @o: the outcome; a success adds VERSION, CIPHER, and ALPN (the agreed
  *	protocol, a string), PEER_IDENTITY and PEER_CERT when not empty,
- *	TICKET_SESSION when not 0 and RESUMED when set
+ *	and with @tickets TICKET_SESSION when not 0 and RESUMED when set
+ * @tickets: the module has the group "tickets" and these attributes (an
+ *	older one refuses an HS_DONE that has them)
  *
  * Return: 0 or -EMSGSIZE (@msg needs kd_done_size() bytes).
  */
-int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o);
+int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o,
+		  bool tickets);
 
 /* A message of the group "tickets" (<linux/ktlso.h>). */
 struct kd_tickets_msg {
@@ -119,9 +122,11 @@ void kd_peer_format(const void *addr, size_t len, char *out, size_t cap);
 struct kd_genl {
 	struct nl_sock *cmd;		/* HS_ACCEPT, HS_DONE */
 	struct nl_sock *mc;		/* READY notifications */
-	struct nl_sock *tk;		/* the group "tickets"; NULL: a module
-					 * without it */
+	struct nl_sock *tk;		/* the group "tickets"; NULL: not
+					 * listening */
 	int family;
+	int tickets_grp;		/* its id; negative: a module without
+					 * it (nor TICKET_SESSION, RESUMED) */
 };
 
 /* Return: 0, -ENOENT when the family is not registered, or -errno. */
@@ -143,18 +148,28 @@ int kd_genl_accept(struct kd_genl *g, struct kd_request *req);
 /* Return: 0, or the kernel's -errno (-ENOENT: the request is gone). */
 int kd_genl_done(struct kd_genl *g, int fd, const struct kd_outcome *o);
 
-/* The descriptor to watch for tickets; -1 when the module has no group. */
+/**
+ * kd_genl_tickets_listen() - join the group "tickets", on a socket of its own
+ * @g: the sockets
+ *
+ * Return: 0; -EOPNOTSUPP when the module has no such group; -errno.
+ */
+int kd_genl_tickets_listen(struct kd_genl *g);
+
+/* The descriptor to watch for tickets; -1 when not listening. */
 int kd_genl_tickets_fd(const struct kd_genl *g);
 
 /**
- * kd_genl_tickets_read() - read every pending message of "tickets"
+ * kd_genl_tickets_read() - read pending messages of "tickets"
  * @g: the sockets
+ * @max: at most this many, so that the main loop goes on to its other
+ *	work meanwhile (the descriptor stays readable)
  * @fn: called with each message that parses (a malformed one is logged)
  * @arg: for @fn
  *
  * Return: the times messages were lost to a full receive buffer.
  */
-unsigned int kd_genl_tickets_read(struct kd_genl *g,
+unsigned int kd_genl_tickets_read(struct kd_genl *g, unsigned int max,
 				  void (*fn)(void *arg,
 					     const struct kd_tickets_msg *m),
 				  void *arg);

@@ -115,7 +115,8 @@ int kd_request_discard(struct nlmsghdr *nlh)
 	return req.fd;
 }
 
-int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o)
+int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o,
+		  bool tickets)
 {
 	if (nla_put_u32(msg, KTLSO_A_SOCKFD, (uint32_t)fd) ||
 	    nla_put_u32(msg, KTLSO_A_STATUS, (uint32_t)o->status))
@@ -130,9 +131,9 @@ int kd_done_attrs(struct nl_msg *msg, int fd, const struct kd_outcome *o)
 	    (o->peer_cert_len &&
 	     nla_put(msg, KTLSO_A_PEER_CERT, (int)o->peer_cert_len,
 		     o->peer_cert)) ||
-	    (o->ticket_session &&
+	    (tickets && o->ticket_session &&
 	     nla_put_u64(msg, KTLSO_A_TICKET_SESSION, o->ticket_session)) ||
-	    (o->resumed && nla_put_flag(msg, KTLSO_A_RESUMED)))
+	    (tickets && o->resumed && nla_put_flag(msg, KTLSO_A_RESUMED)))
 		return -EMSGSIZE;
 	return 0;
 }

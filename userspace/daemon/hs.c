@@ -159,8 +159,17 @@ static void keep_ticket(void *arg, const struct ktlso_client_ticket *t)
  */
 static void client_resume_setup(struct kd_hs *h, const struct kd_hs_params *p)
 {
+	/*
+	 * The profile of this configuration: a reload may change what a
+	 * server must prove, and a session verified before it is not
+	 * resumed after it ('/' is in no profile's name).
+	 */
+	char profile[KD_PROFILE_NAME_MAX + 24];
+
+	snprintf(profile, sizeof(profile), "%s/%llu", h->profile,
+		 (unsigned long long)h->conf->generation);
 	h->cache = p->client_cache;
-	kd_client_cache_key(h->cache, &h->cache_key, h->profile,
+	kd_client_cache_key(h->cache, &h->cache_key, profile,
 			    p->server_name, h->peer, p->alpn, p->alpn_len,
 			    p->who && p->who->known ? p->who->uid : UINT32_MAX);
 	h->cfg.ticket = keep_ticket;

@@ -185,6 +185,33 @@ TEST(single_use)
 	kd_client_cache_free(c);
 }
 
+/* A flush drops every ticket of every key; the cache works on. */
+TEST(flush)
+{
+	struct ktlso_client_ticket t, u;
+	struct kd_client_cache_counts n;
+	struct kd_client_cache *c;
+	struct kd_client_key k, l;
+
+	ASSERT_EQ(0, kd_client_cache_new(&c, 16));
+	key(c, &k, 0);
+	key(c, &l, 1);
+	ticket(&t, 2);
+	ASSERT_EQ(0, kd_client_cache_put(c, &k, &t));
+	ASSERT_EQ(0, kd_client_cache_put(c, &k, &t));
+	ASSERT_EQ(0, kd_client_cache_put(c, &l, &t));
+	kd_client_cache_flush(c);
+	kd_client_cache_counts(c, &n);
+	EXPECT_EQ(0u, n.tickets);
+	EXPECT_EQ(3u, n.flushed);
+	EXPECT_EQ(-ENOENT, kd_client_cache_take(c, &k, NOW, &u));
+	EXPECT_EQ(-ENOENT, kd_client_cache_take(c, &l, NOW, &u));
+	ASSERT_EQ(0, kd_client_cache_put(c, &l, &t));
+	ASSERT_EQ(0, kd_client_cache_take(c, &l, NOW, &u));
+	EXPECT_TRUE(ticket_eq(&t, &u));
+	kd_client_cache_free(c);
+}
+
 TEST(newest_first)
 {
 	struct ktlso_client_ticket t;

@@ -247,7 +247,7 @@ TEST(done_success)
 	struct nl_msg *msg = done_msg();
 
 	ASSERT_NE(NULL, msg);
-	ASSERT_EQ(0, kd_done_attrs(msg, 17, &o));
+	ASSERT_EQ(0, kd_done_attrs(msg, 17, &o, true));
 	ASSERT_EQ(0, parse_done(msg, a));
 	ASSERT_NE(NULL, a[KTLSO_A_SOCKFD]);
 	EXPECT_EQ(17u, nla_get_u32(a[KTLSO_A_SOCKFD]));
@@ -266,7 +266,7 @@ TEST(done_success)
 	o.alpn[0] = '\0';
 	o.peer_identity[0] = '\0';
 	msg = done_msg();
-	ASSERT_EQ(0, kd_done_attrs(msg, 17, &o));
+	ASSERT_EQ(0, kd_done_attrs(msg, 17, &o, true));
 	ASSERT_EQ(0, parse_done(msg, a));
 	EXPECT_NE(NULL, a[KTLSO_A_VERSION]);
 	EXPECT_EQ(NULL, a[KTLSO_A_ALPN]);
@@ -288,16 +288,26 @@ TEST(done_ticket_session_resumed)
 	struct nl_msg *msg = done_msg();
 
 	ASSERT_NE(NULL, msg);
-	ASSERT_EQ(0, kd_done_attrs(msg, 3, &o));
+	ASSERT_EQ(0, kd_done_attrs(msg, 3, &o, true));
 	ASSERT_EQ(0, parse_done(msg, a));
 	ASSERT_NE(NULL, a[KTLSO_A_TICKET_SESSION]);
 	EXPECT_EQ(0x8877665544332211ULL, nla_get_u64(a[KTLSO_A_TICKET_SESSION]));
 	EXPECT_NE(NULL, a[KTLSO_A_RESUMED]);
 	nlmsg_free(msg);
 
+	/* A module that predates them refuses them: not sent. */
+	o.status = 0;
+	msg = done_msg();
+	ASSERT_EQ(0, kd_done_attrs(msg, 3, &o, false));
+	ASSERT_EQ(0, parse_done(msg, a));
+	EXPECT_NE(NULL, a[KTLSO_A_VERSION]);
+	EXPECT_EQ(NULL, a[KTLSO_A_TICKET_SESSION]);
+	EXPECT_EQ(NULL, a[KTLSO_A_RESUMED]);
+	nlmsg_free(msg);
+
 	o.status = ECONNABORTED;
 	msg = done_msg();
-	ASSERT_EQ(0, kd_done_attrs(msg, 3, &o));
+	ASSERT_EQ(0, kd_done_attrs(msg, 3, &o, true));
 	ASSERT_EQ(0, parse_done(msg, a));
 	EXPECT_EQ(NULL, a[KTLSO_A_TICKET_SESSION]);
 	EXPECT_EQ(NULL, a[KTLSO_A_RESUMED]);
@@ -379,7 +389,7 @@ TEST(done_peer_cert)
 		der[i] = (uint8_t)(i * 13 + 1);
 	msg = done_msg_for(&o);
 	ASSERT_NE(NULL, msg);
-	ASSERT_EQ(0, kd_done_attrs(msg, 9, &o));
+	ASSERT_EQ(0, kd_done_attrs(msg, 9, &o, true));
 	ASSERT_EQ(0, parse_done(msg, a));
 	ASSERT_NE(NULL, a[KTLSO_A_PEER_CERT]);
 	ASSERT_EQ((int)sizeof(der), nla_len(a[KTLSO_A_PEER_CERT]));
@@ -389,7 +399,7 @@ TEST(done_peer_cert)
 	/* A failure says nothing of the peer. */
 	o.status = EACCES;
 	msg = done_msg_for(&o);
-	ASSERT_EQ(0, kd_done_attrs(msg, 9, &o));
+	ASSERT_EQ(0, kd_done_attrs(msg, 9, &o, true));
 	ASSERT_EQ(0, parse_done(msg, a));
 	EXPECT_EQ(NULL, a[KTLSO_A_PEER_CERT]);
 	nlmsg_free(msg);
@@ -405,7 +415,7 @@ TEST(done_failure)
 	struct nl_msg *msg = done_msg();
 
 	ASSERT_NE(NULL, msg);
-	ASSERT_EQ(0, kd_done_attrs(msg, 5, &o));
+	ASSERT_EQ(0, kd_done_attrs(msg, 5, &o, true));
 	ASSERT_EQ(0, parse_done(msg, a));
 	EXPECT_EQ(5u, nla_get_u32(a[KTLSO_A_SOCKFD]));
 	EXPECT_EQ((uint32_t)EACCES, nla_get_u32(a[KTLSO_A_STATUS]));
