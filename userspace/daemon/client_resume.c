@@ -95,6 +95,7 @@ void kd_client_resume_tickets(struct kd_client_resume *cr,
 			      const struct kd_tickets_msg *m)
 {
 	struct keep_arg k = { .cr = cr };
+	unsigned int max;
 	int n;
 
 	if (!cr->cache)
@@ -110,8 +111,14 @@ void kd_client_resume_tickets(struct kd_client_resume *cr,
 		cr->unknown++;
 		return;
 	}
+	/*
+	 * No more than its key holds: each costs an HKDF here, and a server
+	 * may pack hundreds in a record. The rest of the message is skipped.
+	 */
+	max = k.conn->tickets < KD_CLIENT_TICKETS_PER_KEY ?
+	      KD_CLIENT_TICKETS_PER_KEY - k.conn->tickets : 0;
 	n = ktlso_resumption_tickets(&k.conn->resumption, m->msgs, m->len,
-				     kd_wall_ms(), keep, &k);
+				     kd_wall_ms(), max, keep, &k);
 	if (n < 0) {
 		/* A server's mistake: its later tickets are not taken. */
 		cr->malformed++;
@@ -125,4 +132,11 @@ void kd_client_resume_tickets(struct kd_client_resume *cr,
 	if (k.err)
 		kd_log(KD_LOG_DEBUG, "a session ticket not kept: %s",
 		       strerror(-k.err));
+	/* Its key is full: the secret goes now, later messages are unknown. */
+	if (k.conn->tickets >= KD_CLIENT_TICKETS_PER_KEY) {
+		kd_log(KD_LOG_DEBUG,
+		       "a connection gave its %u session tickets: no more are taken",
+		       k.conn->tickets);
+		kd_client_conns_end(cr->conns, m->id);
+	}
 }

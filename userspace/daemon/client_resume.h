@@ -14,9 +14,13 @@
  *	kd_client_resume_fini(&cr);		(logs what it did)
  *
  * A connection is tracked from its HS_DONE until the kernel says no more
- * tickets will come (or the table's bound pushes it out): its resumption
- * secret is wiped then. Nothing here blocks or waits: a ticket costs an
- * HKDF and a copy.
+ * tickets will come, or it has given KD_CLIENT_TICKETS_PER_KEY tickets
+ * (all its cache key holds: the rest of that message is not looked at,
+ * and its later messages, the kernel's TICKETS_END too, count as
+ * unknown), or the table's bound pushes it out: its resumption secret is
+ * wiped then. Nothing here blocks or waits: a ticket costs an HKDF and a
+ * copy, and a connection at most KD_CLIENT_TICKETS_PER_KEY of them,
+ * however many tickets its server packs into its records.
  */
 #ifndef KTLSOD_CLIENT_RESUME_H
 #define KTLSOD_CLIENT_RESUME_H
@@ -70,7 +74,10 @@ uint64_t kd_client_resume_id(const struct kd_client_resume *cr,
 void kd_client_resume_track(struct kd_client_resume *cr, struct kd_hs *h,
 			    uint64_t id);
 
-/* A message of the group "tickets": tickets into the cache, or an end. */
+/*
+ * A message of the group "tickets": tickets into the cache (up to
+ * KD_CLIENT_TICKETS_PER_KEY a connection, which then ends), or an end.
+ */
 void kd_client_resume_tickets(struct kd_client_resume *cr,
 			      const struct kd_tickets_msg *m);
 

@@ -6,12 +6,15 @@
  * hand-over; session_int.h), and its bytes, for a file or a cache
  * outside the process (engine.h). The encoding:
  *
- *	"KTLSOTK" | u8 format (1) | u16 version | u16 suite | psk<32..48> |
- *	u32 age_add | u32 lifetime | u64 received_ms | server_name<0..255> |
- *	alpn<0..255> | u8 peer_verified | peer_identity<0..255> |
- *	ticket<1..KTLSO_CLIENT_TICKET_MAX>
+ *	"KTLSOTK" | u8 format (2) | u16 version | u16 suite | psk<32..48> |
+ *	u32 age_add | u32 lifetime | u64 received_ms | u64 auth_ms |
+ *	server_name<0..255> | alpn<0..255> | u8 peer_verified |
+ *	peer_identity<0..255> | ticket<1..KTLSO_CLIENT_TICKET_MAX>
  *
  * (psk and the strings with a one-byte length, the ticket with two).
+ * Format 1, written before auth_ms was, is the same without it: it
+ * decodes with auth_ms = received_ms (each ticket then counts as
+ * authenticated when received, as those versions took it).
  */
 #include <string.h>
 
@@ -26,7 +29,8 @@
 
 static const char magic[7] = "KTLSOTK";
 
-#define FORMAT 1
+#define FORMAT 2
+#define FORMAT_NO_AUTH_MS 1	/* decoded still */
 
 void ktlso_client_ticket_clear(struct ktlso_client_ticket *t)
 {
@@ -54,6 +58,7 @@ int ktlso_client_ticket_encode(const struct ktlso_client_ticket *t,
 	ktlso_put_u32(&w, t->age_add);
 	ktlso_put_u32(&w, t->lifetime);
 	ktlso_put_u64(&w, t->received_ms);
+	ktlso_put_u64(&w, t->auth_ms);
 	ktlso_put_str8(&w, t->server_name);
 	ktlso_put_str8(&w, t->alpn);
 	ktlso_put_u8(&w, t->peer_verified);
@@ -87,6 +92,10 @@ int ktlso_client_ticket_decode(struct ktlso_client_ticket *t,
 	ktlso_get_u32(&r, &t->age_add);
 	ktlso_get_u32(&r, &t->lifetime);
 	ktlso_get_u64(&r, &t->received_ms);
+	if (format == FORMAT_NO_AUTH_MS)
+		t->auth_ms = t->received_ms;
+	else
+		ktlso_get_u64(&r, &t->auth_ms);
 	ktlso_get_str8(&r, t->server_name, sizeof(t->server_name));
 	ktlso_get_str8(&r, t->alpn, sizeof(t->alpn));
 	ktlso_get_u8(&r, &verified);
@@ -96,7 +105,8 @@ int ktlso_client_ticket_decode(struct ktlso_client_ticket *t,
 		t->ticket_len = (uint16_t)v.len;
 	}
 	ret = ktlso_reader_end(&r);
-	if (ret == 0 && (memcmp(m, magic, sizeof(magic)) || format != FORMAT ||
+	if (ret == 0 && (memcmp(m, magic, sizeof(magic)) ||
+			 (format != FORMAT && format != FORMAT_NO_AUTH_MS) ||
 			 verified > 1 ||
 			 t->lifetime > KTLSO_TICKET_LIFETIME_MAX))
 		ret = -KTLSO_ALERT_DECODE_ERROR;
@@ -112,6 +122,7 @@ const char *ktlso_client_ticket_unfit(struct ktlso_session *s,
 				      const struct ktlso_client_ticket *t)
 {
 	const struct ktlso_config *c = s->cfg;
+	uint64_t now = ktlso_now_ms(s);
 
 	if (strcmp(t->server_name, c->server_name ? c->server_name : ""))
 		return "for another server";
@@ -119,8 +130,14 @@ const char *ktlso_client_ticket_unfit(struct ktlso_session *s,
 		return "of a session whose server was not verified";
 	if (t->lifetime > KTLSO_TICKET_LIFETIME_MAX)
 		return "with a lifetime over seven days";
-	if (ktlso_now_ms(s) - t->received_ms >= (uint64_t)t->lifetime * 1000)
+	if (t->auth_ms > t->received_ms)
+		return "of an authentication after its receipt";
+	/* A clock gone back (now < received_ms) counts as expired too. */
+	if (now - t->received_ms >= (uint64_t)t->lifetime * 1000)
 		return "expired";
+	/* RFC 8446 4.6.1: a server's certificate is not carried further. */
+	if (now - t->auth_ms >= (uint64_t)KTLSO_TICKET_LIFETIME_MAX * 1000)
+		return "of an authentication older than seven days";
 	return NULL;
 }
 
@@ -147,6 +164,7 @@ void ktlso_client_resumption(const struct ktlso_session *s,
 	r->peer_verified = s->peer_verified;
 	snprintf(r->peer_identity, sizeof(r->peer_identity), "%s",
 		 s->peer_identity);
+	r->auth_ms = s->auth_ms;
 }
 
 void ktlso_resumption_clear(struct ktlso_resumption *r)
@@ -163,6 +181,7 @@ void ktlso_client_ticket_hand(const struct ktlso_resumption *r,
 			      void *arg)
 {
 	t->received_ms = now_ms;
+	t->auth_ms = r->auth_ms;
 	copy_str(t->server_name, sizeof(t->server_name), r->server_name,
 		 sizeof(r->server_name));
 	copy_str(t->alpn, sizeof(t->alpn), r->alpn, sizeof(r->alpn));

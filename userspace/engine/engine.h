@@ -196,9 +196,14 @@ enum ktlso_ems {
  * handshake with the same server: ktlso_session_result().resumed then
  * says whether the server took it; a server that declines gets a full
  * handshake. A ticket is only offered when its server_name is the
- * config's, it has not expired, one of our suites has its hash, and (for
- * a verifying client) the server was verified in the full handshake; the
- * caller keys its cache by server, ALPN and profile.
+ * config's, it has not expired, one of our suites has its hash, (for a
+ * verifying client) the server was verified in the full handshake, and
+ * that full handshake, the one with a certificate its chain of
+ * resumptions began with (auth_ms: tickets received on a resumed session
+ * keep the offered ticket's), is less than seven days
+ * (KTLSO_TICKET_LIFETIME_MAX) old: however long a server keeps issuing
+ * tickets, it shows its certificate again at least that often (RFC 8446
+ * 4.6.1). The caller keys its cache by server, ALPN and profile.
  *
  * TLS 1.2: a server with ticket_keys and n_tickets > 0 answers a
  * ClientHello's session_ticket extension (when the extended master
@@ -232,6 +237,10 @@ struct ktlso_client_ticket {
 	uint32_t lifetime;		/* seconds, as the server said (TLS
 					 * 1.2: 7200 when it says nothing) */
 	uint64_t received_ms;		/* CLOCK_REALTIME, milliseconds */
+	uint64_t auth_ms;		/* the same clock: the full handshake,
+					 * with a certificate, its chain of
+					 * resumptions began with; at most
+					 * received_ms */
 	char server_name[256];		/* the config's; "" when none */
 	char alpn[256];			/* the session's; "" when none */
 	bool peer_verified;		/* as in the full handshake */
@@ -270,7 +279,9 @@ struct ktlso_resumption {
 	uint16_t suite;			/* the session's */
 	uint8_t secret[KTLSO_MAX_HASH_LEN];	/* resumption_master_secret */
 	uint8_t secret_len;
-	char server_name[256];		/* as struct ktlso_client_ticket */
+	uint64_t auth_ms;		/* this and the rest: as in struct
+					 * ktlso_client_ticket */
+	char server_name[256];
 	char alpn[256];
 	bool peer_verified;
 	char peer_identity[256];
@@ -301,23 +312,29 @@ void ktlso_resumption_clear(struct ktlso_resumption *r);
  *	NewSessionTicket (a TLS 1.3 record's plaintext, say)
  * @len: their length
  * @now_ms: CLOCK_REALTIME in milliseconds: the tickets' received_ms
+ * @max: the most tickets to keep (a bound on the work a server can cause:
+ *	each ticket kept costs an HKDF); over INT_MAX counts as INT_MAX
  * @cb: called with each ticket kept; it copies what it keeps (the ticket
  *	is wiped after the call)
  * @arg: for @cb
  *
  * Tickets are taken as ktlso_session_read() takes them (the same code
  * makes them): one with a zero lifetime, or longer than
- * KTLSO_CLIENT_TICKET_MAX, is not kept. The messages are read in one
- * pass; empty input (@len 0) returns 0.
+ * KTLSO_CLIENT_TICKET_MAX, is not kept (nor counted against @max). The
+ * messages are read in one pass, and the pass stops at the @max-th ticket
+ * kept: the rest of @msgs is then not looked at, neither parsed nor
+ * derived, so a fault in it is no error. Empty input (@len 0) and @max 0
+ * return 0 without looking at @msgs (@r and @cb are checked first).
  *
- * Return: the tickets kept, or a negative alert for a message that is
- * cut short, malformed (decode_error, illegal_parameter) or not a
- * NewSessionTicket (unexpected_message), the tickets before it handed to
- * @cb already; -KTLSO_ERROR_INVALID_ARGUMENT for an @r that is not of a
- * TLS 1.3 suite (a zeroed one) or no @cb.
+ * Return: the tickets kept (at most @max), or a negative alert for a
+ * message that is cut short, malformed (decode_error, illegal_parameter)
+ * or not a NewSessionTicket (unexpected_message), the tickets before it
+ * handed to @cb already; -KTLSO_ERROR_INVALID_ARGUMENT for an @r that is
+ * not of a TLS 1.3 suite (a zeroed one) or no @cb.
  */
 int ktlso_resumption_tickets(const struct ktlso_resumption *r,
 			     const uint8_t *msgs, size_t len, uint64_t now_ms,
+			     unsigned int max,
 			     void (*cb)(void *arg,
 					const struct ktlso_client_ticket *t),
 			     void *arg);

@@ -139,8 +139,9 @@ struct ktlso_session {
 
 	/* resumption */
 	bool resumed;
-	uint64_t auth_ms;		/* server: when the peer last showed
-					 * its certificate (full handshake) */
+	uint64_t auth_ms;		/* when the peer last showed its
+					 * certificate (full handshake; a
+					 * client resuming: its ticket's) */
 	uint8_t res_master[KTLSO_MAX_HASH_LEN];	/* TLS 1.3 client */
 	bool res_master_set;
 	bool early_data;		/* server: skipping the client's */
@@ -251,8 +252,9 @@ int ktlso_peer_cert_verify_parse(struct ktlso_session *s,
  *
  * Return: NULL when @t may be offered as far as these go, else why not
  * (for the log): for another server name, of a session whose server was
- * not verified (a verifying client), with a lifetime over seven days,
- * expired.
+ * not verified (a verifying client), with a lifetime over seven days, of
+ * an authentication after its receipt (inconsistent), expired, of an
+ * authentication older than seven days (KTLSO_TICKET_LIFETIME_MAX).
  */
 const char *ktlso_client_ticket_unfit(struct ktlso_session *s,
 				      const struct ktlso_client_ticket *t);
@@ -261,8 +263,9 @@ const char *ktlso_client_ticket_unfit(struct ktlso_session *s,
  * ktlso_client_resumption() - the session's part of its client tickets
  * @s: the client session
  * @r: zeroed, then given the config's server name and the session's ALPN
- *	protocol, peer_verified and peer identity; the version's part
- *	(suite, secret) is left to the caller
+ *	protocol, peer_verified, peer identity and auth_ms (s->auth_ms: this
+ *	full handshake's time, or a resumed session's offered ticket's
+ *	auth_ms); the version's part (suite, secret) is left to the caller
  */
 void ktlso_client_resumption(const struct ktlso_session *s,
 			     struct ktlso_resumption *r);
@@ -271,8 +274,8 @@ void ktlso_client_resumption(const struct ktlso_session *s,
  * ktlso_client_ticket_hand() - complete a client ticket and hand it over
  * @r: the session's part (ktlso_client_resumption())
  * @t: the version's part filled (version, suite, psk, age_add, lifetime);
- *	@r's strings and peer_verified, @now_ms and the ticket are added
- *	here; wiped on return
+ *	@r's strings, peer_verified and auth_ms, @now_ms and the ticket are
+ *	added here; wiped on return
  * @ticket: the server's ticket, @len bytes (at most
  *	KTLSO_CLIENT_TICKET_MAX)
  * @now_ms: the ticket's received_ms

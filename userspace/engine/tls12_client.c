@@ -350,6 +350,9 @@ static int wait_finished(struct ktlso_session *s,
 		if (ret)
 			return ret;
 	}
+	/* The server showed its certificate now; resuming, its ticket did. */
+	if (!s->resumed)
+		s->auth_ms = ktlso_now_ms(s);
 	ktlso_tls12_client_give_ticket(s);
 	s->state = KTLSO_TLS12_CONNECTED;
 	s->connected = true;

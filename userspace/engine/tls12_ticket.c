@@ -201,6 +201,7 @@ int ktlso_tls12_client_resumed(struct ktlso_session *s, uint16_t suite)
 	memcpy(hs->master, t->psk, KTLSO_TLS12_MASTER_SECRET_LEN);
 	hs->abbreviated = true;
 	s->resumed = true;
+	s->auth_ms = t->auth_ms;	/* its tickets' (client_ticket.c) */
 	s->peer_verified = t->peer_verified;
 	snprintf(s->peer_identity, sizeof(s->peer_identity), "%s",
 		 t->peer_identity);

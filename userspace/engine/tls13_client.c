@@ -597,6 +597,9 @@ static int wait_finished(struct ktlso_session *s,
 	if (ret)
 		return ret;
 	s->ccs_ok = false;
+	/* The server showed its certificate now; resuming, its ticket did. */
+	if (!s->resumed)
+		s->auth_ms = ktlso_now_ms(s);
 	ret = send_second_flight(s);
 	/* For the tickets that may come (ktlso_tls13_take_ticket()). */
 	if (ret == 0 && s->cfg->ticket)

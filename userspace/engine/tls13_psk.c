@@ -290,6 +290,7 @@ int ktlso_tls13_client_psk_taken(struct ktlso_session *s,
 		return ktlso_hs_fail(s, -KTLSO_ALERT_ILLEGAL_PARAMETER,
 				     "server resumes with a suite of another hash");
 	s->resumed = true;
+	s->auth_ms = t->auth_ms;	/* its tickets' (client_ticket.c) */
 	s->peer_verified = t->peer_verified;
 	snprintf(s->peer_identity, sizeof(s->peer_identity), "%s",
 		 t->peer_identity);

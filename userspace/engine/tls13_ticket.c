@@ -221,6 +221,7 @@ int ktlso_session_resumption(const struct ktlso_session *s,
 
 int ktlso_resumption_tickets(const struct ktlso_resumption *r,
 			     const uint8_t *msgs, size_t len, uint64_t now_ms,
+			     unsigned int max,
 			     void (*cb)(void *arg,
 					const struct ktlso_client_ticket *t),
 			     void *arg)
@@ -237,7 +238,10 @@ int ktlso_resumption_tickets(const struct ktlso_resumption *r,
 
 	if (!suite || !cb || (!msgs && len))
 		return -KTLSO_ERROR_INVALID_ARGUMENT;
-	while (len) {
+	if (max > INT_MAX)
+		max = INT_MAX;
+	/* Past the @max-th ticket kept, nothing is even parsed. */
+	while (len && (unsigned int)kept < max) {
 		/* One whole message: its header, and the body it announces. */
 		ktlso_reader_init(&rd, msgs, len);
 		ktlso_get_u8(&rd, &type);
@@ -252,7 +256,7 @@ int ktlso_resumption_tickets(const struct ktlso_resumption *r,
 			ret = nst_ticket(r, suite, &nst, now_ms, cb, arg);
 		if (ret < 0)
 			return ret;
-		if (ret == NST_KEPT && kept < INT_MAX)
+		if (ret == NST_KEPT)
 			kept++;
 		msgs += n;
 		len -= n;

@@ -8,7 +8,10 @@
  * checked against an HKDF-Expand-Label computed here with OpenSSL;
  * messages for no connection, TICKETS_END, malformed messages (a
  * connection's earlier tickets kept, the connection ended), tickets not
- * kept (zero lifetime, too long), and the oldest connection pushed out.
+ * kept (zero lifetime, too long), and the oldest connection pushed out;
+ * a connection's tickets bounded by what its key holds
+ * (KD_CLIENT_TICKETS_PER_KEY), the rest of the message not looked at, the
+ * connection then over; the tickets' auth_ms the resumption's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -200,6 +203,7 @@ static void resumption(struct ktlso_resumption *r, unsigned int seed)
 	r->peer_verified = true;
 	snprintf(r->peer_identity, sizeof(r->peer_identity),
 		 "CN=server.example %u", seed);
+	r->auth_ms = kd_wall_ms() - 1000 * seed;
 }
 
 /* The key of the usual tuple, @uid telling connections apart. */
@@ -396,7 +400,7 @@ TEST(tickets_end_to_end)
 	struct kd_tickets_msg m;
 	struct buf *b;
 	struct kd_hs *h;
-	uint64_t id, before, after;
+	uint64_t id, before, after, auth;
 	size_t i;
 
 	for (i = 0; i < sizeof(ticket1); i++)
@@ -416,6 +420,8 @@ TEST(tickets_end_to_end)
 	r.peer_verified = true;
 	snprintf(r.peer_identity, sizeof(r.peer_identity),
 		 "CN=server.example,O=Example");
+	auth = kd_wall_ms() - 60 * 1000;
+	r.auth_ms = auth;
 
 	h = calloc(1, sizeof(*h));
 	ASSERT_NE(NULL, h);
@@ -474,6 +480,7 @@ TEST(tickets_end_to_end)
 	EXPECT_STREQ("h2", t.alpn);
 	EXPECT_TRUE(t.peer_verified);
 	EXPECT_STREQ("CN=server.example,O=Example", t.peer_identity);
+	EXPECT_EQ(auth, t.auth_ms);
 	ASSERT_EQ(32, t.psk_len);
 	ASSERT_EQ(0, expected_psk(secret, sizeof(secret), nonce2,
 				  sizeof(nonce2), psk));
@@ -493,6 +500,7 @@ TEST(tickets_end_to_end)
 	EXPECT_STREQ("h2", t.alpn);
 	EXPECT_TRUE(t.peer_verified);
 	EXPECT_STREQ("CN=server.example,O=Example", t.peer_identity);
+	EXPECT_EQ(auth, t.auth_ms);
 	ASSERT_EQ(32, t.psk_len);
 	ASSERT_EQ(0, expected_psk(secret, sizeof(secret), nonce1,
 				  sizeof(nonce1), psk));
@@ -784,6 +792,111 @@ TEST(oldest_connection_pushed_out)
 	m = ends(id[2]);
 	kd_client_resume_tickets(&cr, &m);
 	EXPECT_EQ(2u, cr.unknown);
+
+	free(b);
+	kd_client_resume_fini(&cr);
+	EXPECT_EQ(0, leaks());
+}
+
+/*
+ * A connection gives at most KD_CLIENT_TICKETS_PER_KEY tickets, all its
+ * key holds: past them nothing of the message is looked at (each would
+ * cost an HKDF), and the connection is over, its secret wiped.
+ */
+TEST(tickets_per_connection_bounded)
+{
+	/* KeyUpdate (24), update_not_requested. */
+	static const uint8_t key_update[] = { 24, 0, 0, 1, 0 };
+	const uint64_t per = KD_CLIENT_TICKETS_PER_KEY;
+	struct kd_client_conns_counts n;
+	struct kd_client_resume cr;
+	struct kd_tickets_msg m;
+	uint32_t age_add = 0;
+	struct buf *b;
+	uint64_t id;
+	unsigned int i;
+
+	ASSERT_EQ(4, KD_CLIENT_TICKETS_PER_KEY);
+	ASSERT_EQ(0, kd_client_resume_init(&cr, 64));
+	b = calloc(1, sizeof(*b));
+	ASSERT_NE(NULL, b);
+
+	/* Six in one message: four kept, the connection ended. */
+	id = track(&cr, 1, 1000);
+	ASSERT_NE(0u, id);
+	for (i = 0; i < 6; i++)
+		nst_small(b, 0x100 + i);
+	m = tickets(id, b);
+	kd_client_resume_tickets(&cr, &m);
+	EXPECT_EQ(per, cr.kept);
+	EXPECT_EQ(0u, cr.malformed);
+	EXPECT_EQ(0u, cr.unknown);
+	kd_client_conns_counts(cr.conns, &n);
+	EXPECT_EQ(1u, n.ended);
+	EXPECT_EQ(0u, n.now);
+	for (i = KD_CLIENT_TICKETS_PER_KEY; i-- > 0;) {
+		EXPECT_EQ(0, take(&cr, 1000, &age_add));
+		EXPECT_EQ(0x100 + i, age_add);
+	}
+	EXPECT_EQ(-ENOENT, take(&cr, 1000, NULL));
+	/* Its later tickets, and the kernel's end, are for no one. */
+	m = tickets(id, b);
+	kd_client_resume_tickets(&cr, &m);
+	EXPECT_EQ(1u, cr.unknown);
+	m = ends(id);
+	kd_client_resume_tickets(&cr, &m);
+	EXPECT_EQ(2u, cr.unknown);
+	EXPECT_EQ(per, cr.kept);
+	EXPECT_EQ(-ENOENT, take(&cr, 1000, NULL));
+
+	/* Three, then three more: one of those kept, then ended. */
+	id = track(&cr, 2, 2000);
+	ASSERT_NE(0u, id);
+	b->len = 0;
+	for (i = 0; i < 3; i++)
+		nst_small(b, 0x200 + i);
+	m = tickets(id, b);
+	kd_client_resume_tickets(&cr, &m);
+	EXPECT_EQ(per + 3, cr.kept);
+	kd_client_conns_counts(cr.conns, &n);
+	EXPECT_EQ(1u, n.ended);
+	EXPECT_EQ(1u, n.now);
+	b->len = 0;
+	for (i = 0; i < 3; i++)
+		nst_small(b, 0x300 + i);
+	m = tickets(id, b);
+	kd_client_resume_tickets(&cr, &m);
+	EXPECT_EQ(2 * per, cr.kept);
+	EXPECT_EQ(0u, cr.malformed);
+	EXPECT_EQ(2u, cr.unknown);
+	kd_client_conns_counts(cr.conns, &n);
+	EXPECT_EQ(2u, n.ended);
+	EXPECT_EQ(0u, n.now);
+	EXPECT_EQ(0, take(&cr, 2000, &age_add));
+	EXPECT_EQ(0x300u, age_add);
+	for (i = 3; i-- > 0;) {
+		EXPECT_EQ(0, take(&cr, 2000, &age_add));
+		EXPECT_EQ(0x200 + i, age_add);
+	}
+	EXPECT_EQ(-ENOENT, take(&cr, 2000, NULL));
+	m = ends(id);
+	kd_client_resume_tickets(&cr, &m);
+	EXPECT_EQ(3u, cr.unknown);
+
+	/* Four, then what would be malformed: never read, no fault. */
+	id = track(&cr, 3, 3000);
+	ASSERT_NE(0u, id);
+	b->len = 0;
+	for (i = 0; i < 4; i++)
+		nst_small(b, 0x400 + i);
+	putn(b, key_update, sizeof(key_update));
+	m = tickets(id, b);
+	kd_client_resume_tickets(&cr, &m);
+	EXPECT_EQ(3 * per, cr.kept);
+	EXPECT_EQ(0u, cr.malformed);
+	kd_client_conns_counts(cr.conns, &n);
+	EXPECT_EQ(3u, n.ended);
+	EXPECT_EQ(0u, n.now);
 
 	free(b);
 	kd_client_resume_fini(&cr);

@@ -5,11 +5,13 @@
  * before the server's ChangeCipherSpec, delivered once the server's
  * Finished verifies; the abbreviated handshake, both roles, its keys and
  * sequence numbers; a new ticket on every resumption, its lifetime cut to
- * the first authentication's; client authentication carried over; and
- * each reason a ticket is not resumed (a rotated-out key, another
- * context, expired, another ALPN, a suite no longer offered, no client
- * certificate where one is required, no extended master secret, a damaged
- * ticket, a ticket of the other version) giving a full handshake.
+ * the first authentication's, and the client's keeping the time of that
+ * authentication (auth_ms), a ticket of one seven days old not offered;
+ * client authentication carried over; and each reason a ticket is not
+ * resumed (a rotated-out key, another context, expired, another ALPN, a
+ * suite no longer offered, no client certificate where one is required,
+ * no extended master secret, a damaged ticket, a ticket of the other
+ * version) giving a full handshake.
  *
  * The server's messages go through a test hook that notes its ServerHello
  * and can rewrite one message type, for what a client must refuse: a
@@ -360,6 +362,64 @@ TEST_F(resume12, authentication_not_carried_past_the_lifetime)
 	t = self->got.t[0];
 	p->scfg.ticket_lifetime = 3600;
 	handshake(_metadata, p, &self->got, &t, false, 1);
+	ktlso_client_ticket_clear(&t);
+}
+
+/* A resumed session's ticket: of the first full handshake's authentication. */
+TEST_F(resume12, resumed_ticket_keeps_the_first_authentication)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+	uint64_t first = self->h.clk.client;
+
+	full(_metadata, p, &self->got);
+	EXPECT_EQ(first, self->got.t[0].auth_ms);
+	EXPECT_EQ(first, self->got.t[0].received_ms);
+	t = self->got.t[0];
+	/* Resumed 1000 s later: received then, authenticated at first. */
+	self->h.clk.client += 1000 * 1000ull;
+	self->h.clk.server += 1000 * 1000ull;
+	handshake(_metadata, p, &self->got, &t, true, 1);
+	EXPECT_EQ(self->h.clk.client, self->got.t[0].received_ms);
+	EXPECT_EQ(first, self->got.t[0].auth_ms);
+	/* And from that one, again: still the first. */
+	t = self->got.t[0];
+	self->h.clk.client += 1000 * 1000ull;
+	self->h.clk.server += 1000 * 1000ull;
+	handshake(_metadata, p, &self->got, &t, true, 1);
+	EXPECT_EQ(first, self->got.t[0].auth_ms);
+	/* A full handshake begins a new chain. */
+	full(_metadata, p, &self->got);
+	EXPECT_EQ(self->h.clk.client, self->got.t[0].auth_ms);
+	EXPECT_LT(first, self->got.t[0].auth_ms);
+	ktlso_client_ticket_clear(&t);
+}
+
+/*
+ * RFC 8446 4.6.1's bound, for TLS 1.2 too: a ticket of an authentication
+ * seven days old is not offered, whatever its lifetime (the server would
+ * resume it: its own record of the authentication is recent).
+ */
+TEST_F(resume12, old_authentication_not_offered)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+
+	full(_metadata, p, &self->got);
+	t = self->got.t[0];
+	t.auth_ms = self->h.clk.client - KTLSO_TICKET_LIFETIME_MAX * 1000ull;
+	handshake(_metadata, p, &self->got, &t, false, 1);
+	EXPECT_NE(NULL, strstr(p->clog.all,
+			       "ticket not offered: of an authentication older than seven days"));
+	/* A millisecond younger: offered, and resumed. */
+	t.auth_ms++;
+	handshake(_metadata, p, &self->got, &t, true, 1);
+	EXPECT_EQ(NULL, strstr(p->clog.all, "ticket not offered"));
+	/* Authenticated after it was received: inconsistent, not offered. */
+	t.auth_ms = t.received_ms + 1;
+	handshake(_metadata, p, &self->got, &t, false, 1);
+	EXPECT_NE(NULL, strstr(p->clog.all,
+			       "ticket not offered: of an authentication after its receipt"));
 	ktlso_client_ticket_clear(&t);
 }
 

@@ -9,8 +9,13 @@
  * ticket callback gets from the same records, and must resume. Then the
  * states without a resumption, and the faults of the messages (cut
  * short, another type, malformed), the tickets not kept (zero lifetime,
- * too long) and empty input, each checked against the session's path.
+ * too long) and empty input, each checked against the session's path;
+ * the bound on the tickets kept (max), past which nothing is looked at.
+ * A resumed session's tickets keep the first full handshake's auth_ms,
+ * as the session's own do.
  */
+#include <limits.h>
+
 #include "kselftest_harness.h"
 
 #include "engine/ticket.h"
@@ -124,6 +129,7 @@ static void same_ticket(struct __test_metadata *_metadata,
 	EXPECT_EQ(a->age_add, b->age_add);
 	EXPECT_EQ(a->lifetime, b->lifetime);
 	EXPECT_EQ(a->received_ms, b->received_ms);
+	EXPECT_EQ(a->auth_ms, b->auth_ms);
 	EXPECT_STREQ(a->server_name, b->server_name);
 	EXPECT_STREQ(a->alpn, b->alpn);
 	EXPECT_EQ(a->peer_verified, b->peer_verified);
@@ -187,12 +193,14 @@ static void both_ways(struct __test_metadata *_metadata,
 	EXPECT_STREQ(k->cr.alpn, r.alpn);
 	EXPECT_EQ(k->cr.peer_verified, r.peer_verified);
 	EXPECT_STREQ(k->cr.peer_identity, r.peer_identity);
+	/* This full handshake's time, or the resumed ticket's. */
+	EXPECT_EQ(t ? t->auth_ms : self->clk.client, r.auth_ms);
 
 	/* The server's tickets, as its records' plaintext, apart. */
 	open_server_records(_metadata, p, &k->cr, pl);
 	ASSERT_EQ((int)p->scfg.n_tickets, pl->n);
 	n = ktlso_resumption_tickets(&r, pl->buf, pl->len, self->clk.client,
-				     collect, &self->det);
+				     MAX_TICKETS, collect, &self->det);
 	ktlso_resumption_clear(&r);
 	EXPECT_TRUE(all_zero(&r, sizeof(r)));
 	ASSERT_EQ((int)p->scfg.n_tickets, n);
@@ -213,18 +221,29 @@ static void detached_tickets_resume(struct __test_metadata *_metadata,
 {
 	struct hs_pair *p = &self->p;
 	struct ktlso_client_ticket t[2];
+	uint64_t first = self->clk.client;
 	struct connected k;
 	struct plain pl;
 
 	both_ways(_metadata, self, NULL, &k, &pl);
 	disconnect(&k);
+	EXPECT_EQ(first, self->det.t[0].auth_ms);
+	EXPECT_EQ(first, self->det.t[1].auth_ms);
 	t[0] = self->det.t[0];
 	t[1] = self->det.t[1];
 	offer(_metadata, p, &t[0], true);
 	offer(_metadata, p, &t[1], true);
-	/* A resumed session's later tickets too, and they resume again. */
+	/*
+	 * A resumed session's later tickets too, 1000 s on: received then,
+	 * of the first authentication; and they resume again.
+	 */
+	self->clk.client += 1000 * 1000ull;
+	self->clk.server += 1000 * 1000ull;
 	both_ways(_metadata, self, &t[0], &k, &pl);
 	disconnect(&k);
+	EXPECT_EQ(self->clk.client, self->det.t[0].received_ms);
+	EXPECT_EQ(first, self->det.t[0].auth_ms);
+	EXPECT_EQ(first, self->det.t[1].auth_ms);
 	t[0] = self->det.t[1];
 	offer(_metadata, p, &t[0], true);
 	OPENSSL_cleanse(t, sizeof(t));
@@ -269,7 +288,7 @@ static void no_resumption(struct __test_metadata *_metadata,
 	EXPECT_TRUE(all_zero(&r, sizeof(r)));
 	/* And that is no resumption to make tickets with. */
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_resumption_tickets(&r, NULL, 0, 0, collect, NULL));
+		  ktlso_resumption_tickets(&r, NULL, 0, 0, 1, collect, NULL));
 }
 
 TEST_F(detached, server_session)
@@ -346,13 +365,21 @@ static void take(struct __test_metadata *_metadata,
 	self->det.n = 0;
 }
 
+/* ktlso_resumption_tickets() into self->det, emptied first. */
+static int tickets_max(FIXTURE_DATA(detached) *self,
+		       const struct ktlso_resumption *r, const uint8_t *msgs,
+		       size_t len, unsigned int max)
+{
+	self->det.n = 0;
+	return ktlso_resumption_tickets(r, msgs, len, self->clk.client, max,
+					collect, &self->det);
+}
+
 static int tickets(FIXTURE_DATA(detached) *self,
 		   const struct ktlso_resumption *r, const uint8_t *msgs,
 		   size_t len)
 {
-	self->det.n = 0;
-	return ktlso_resumption_tickets(r, msgs, len, self->clk.client,
-					collect, &self->det);
+	return tickets_max(self, r, msgs, len, MAX_TICKETS);
 }
 
 TEST_F(detached, every_cut_is_decode_error_after_whole_tickets)
@@ -415,6 +442,69 @@ TEST_F(detached, other_message_is_unexpected)
 	EXPECT_EQ(0, self->det.n);
 	buf[0] = KTLSO_HS_NEW_SESSION_TICKET;
 	EXPECT_EQ(1, tickets(self, &r, buf, first));
+	ktlso_resumption_clear(&r);
+	disconnect(&k);
+}
+
+/*
+ * @max bounds the tickets kept, and the work: nothing after the @max-th
+ * ticket kept is parsed, so a fault there is no error.
+ */
+TEST_F(detached, max_stops_early)
+{
+	struct ktlso_key_update ku = { KTLSO_KU_NOT_REQUESTED };
+	uint8_t buf[2 * sizeof(((struct plain *)0)->buf) + 16];
+	struct ktlso_resumption r;
+	struct ktlso_writer w;
+	struct connected k;
+	struct plain pl;
+	size_t n, len, first;
+
+	take(_metadata, self, &k, &r, &pl);
+	first = pl.end[0];
+	/* Three tickets: the server's two, then its first again. */
+	memcpy(buf, pl.buf, pl.len);
+	memcpy(buf + pl.len, pl.buf, first);
+	len = pl.len + first;
+	EXPECT_EQ(2, tickets_max(self, &r, buf, len, 2));
+	ASSERT_EQ(2, self->det.n);
+	same_ticket(_metadata, &self->got.t[0], &self->det.t[0]);
+	same_ticket(_metadata, &self->got.t[1], &self->det.t[1]);
+	EXPECT_EQ(3, tickets_max(self, &r, buf, len, 3));
+	EXPECT_EQ(3, self->det.n);
+	EXPECT_EQ(3, tickets_max(self, &r, buf, len, UINT_MAX));
+	EXPECT_EQ(3, self->det.n);
+
+	/* Two tickets, then a KeyUpdate: with max 2, not even looked at. */
+	ktlso_writer_init(&w, buf + pl.len, sizeof(buf) - pl.len);
+	ktlso_key_update_write(&w, &ku);
+	ASSERT_EQ(0, ktlso_writer_finish(&w, &n));
+	len = pl.len + n;
+	EXPECT_EQ(2, tickets_max(self, &r, buf, len, 2));
+	EXPECT_EQ(2, self->det.n);
+	/* Nor a byte cut short there; with room for a third, the errors. */
+	EXPECT_EQ(2, tickets_max(self, &r, buf, pl.len + 1, 2));
+	EXPECT_EQ(-KTLSO_ALERT_UNEXPECTED_MESSAGE,
+		  tickets_max(self, &r, buf, len, 3));
+	EXPECT_EQ(2, self->det.n);
+	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
+		  tickets_max(self, &r, buf, pl.len + 1, 3));
+	EXPECT_EQ(2, self->det.n);
+	/* Max 1: the first ticket; the second, retyped, not parsed either. */
+	buf[first] = KTLSO_HS_KEY_UPDATE;
+	EXPECT_EQ(1, tickets_max(self, &r, buf, len, 1));
+	ASSERT_EQ(1, self->det.n);
+	same_ticket(_metadata, &self->got.t[0], &self->det.t[0]);
+	buf[first] = KTLSO_HS_NEW_SESSION_TICKET;
+	/* Max 0: nothing looked at, nothing kept, not even the KeyUpdate. */
+	EXPECT_EQ(0, tickets_max(self, &r, buf + pl.len, n, 0));
+	EXPECT_EQ(0, tickets_max(self, &r, buf, len, 0));
+	EXPECT_EQ(0, self->det.n);
+	/* A ticket not kept does not count: with max 1, the second. */
+	memset(buf + 4, 0, 4);		/* the first one's lifetime */
+	EXPECT_EQ(1, tickets_max(self, &r, buf, len, 1));
+	ASSERT_EQ(1, self->det.n);
+	same_ticket(_metadata, &self->got.t[1], &self->det.t[0]);
 	ktlso_resumption_clear(&r);
 	disconnect(&k);
 }
@@ -566,9 +656,10 @@ TEST_F(detached, empty_input)
 	EXPECT_EQ(0, self->det.n);
 	/* A caller's mistakes: no callback, or bytes at NULL. */
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_resumption_tickets(&r, pl.buf, pl.len, 0, NULL, NULL));
+		  ktlso_resumption_tickets(&r, pl.buf, pl.len, 0, 1, NULL,
+					   NULL));
 	EXPECT_EQ(-KTLSO_ERROR_INVALID_ARGUMENT,
-		  ktlso_resumption_tickets(&r, NULL, 1, 0, collect,
+		  ktlso_resumption_tickets(&r, NULL, 1, 0, 1, collect,
 					   &self->det));
 	EXPECT_EQ(0, self->det.n);
 	ktlso_resumption_clear(&r);

@@ -7,8 +7,12 @@
  * over; and each reason a ticket is not resumed (rotated-out key, other
  * context, expired, age off, ALPN, hash, a client without certificate
  * where one is required, psk_ke only) giving a full handshake, a tampered
- * binder giving decrypt_error; early data offered and skipped. Also the
- * ticket keys (seal, open, rotation) and the client ticket's encoding.
+ * binder giving decrypt_error; early data offered and skipped. A
+ * client's tickets keep the time of the full handshake their chain of
+ * resumptions began with (auth_ms), and one whose authentication is
+ * seven days old, or inconsistent, is not offered. Also the ticket keys
+ * (seal, open, rotation) and the client ticket's encoding (formats 2 and
+ * 1).
  */
 #include "kselftest_harness.h"
 
@@ -259,6 +263,76 @@ TEST_F(resume, authentication_not_carried_past_the_lifetime)
 	/* A shorter ticket_lifetime now: the old authentication is refused. */
 	p->scfg.ticket_lifetime = 3600;
 	again(_metadata, p, &self->got.t[1], false);
+	ktlso_client_ticket_clear(&t);
+}
+
+/* A resumed session's tickets: of the first full handshake's authentication. */
+TEST_F(resume, resumed_tickets_keep_the_first_authentication)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+	uint64_t first = self->clk.client;
+
+	/* The tickets read 5 s after the handshake: auth_ms is its time. */
+	hs_pair_reset(p);
+	p->ccfg.resume = NULL;
+	hs_pair_ok(_metadata, p);
+	self->clk.client += 5000;
+	read_tickets(_metadata, p);
+	ASSERT_EQ(2, self->got.n);
+	EXPECT_EQ(first, self->got.t[0].auth_ms);
+	EXPECT_EQ(first, self->got.t[1].auth_ms);
+	EXPECT_EQ(first + 5000, self->got.t[0].received_ms);
+	t = self->got.t[0];
+	/* Resumed 1000 s later: received then, authenticated at first. */
+	self->clk.client += 1000 * 1000ull;
+	self->clk.server += 1005 * 1000ull;
+	self->got.n = 0;
+	again(_metadata, p, &t, true);
+	ASSERT_EQ(2, self->got.n);
+	EXPECT_EQ(self->clk.client, self->got.t[0].received_ms);
+	EXPECT_EQ(first, self->got.t[0].auth_ms);
+	EXPECT_EQ(first, self->got.t[1].auth_ms);
+	/* And from one of those, again: still the first. */
+	t = self->got.t[1];
+	self->clk.client += 1000 * 1000ull;
+	self->clk.server += 1000 * 1000ull;
+	self->got.n = 0;
+	again(_metadata, p, &t, true);
+	ASSERT_EQ(2, self->got.n);
+	EXPECT_EQ(first, self->got.t[0].auth_ms);
+	/* A full handshake begins a new chain. */
+	full_with_tickets(_metadata, p, &self->got);
+	EXPECT_EQ(self->clk.client, self->got.t[0].auth_ms);
+	EXPECT_LT(first, self->got.t[0].auth_ms);
+	ktlso_client_ticket_clear(&t);
+}
+
+/*
+ * RFC 8446 4.6.1: whatever its own lifetime, a ticket of an
+ * authentication seven days old is not offered (the server here would
+ * still resume it: its own record of the authentication is recent).
+ */
+TEST_F(resume, old_authentication_not_offered)
+{
+	struct hs_pair *p = &self->p;
+	struct ktlso_client_ticket t;
+
+	full_with_tickets(_metadata, p, &self->got);
+	t = self->got.t[0];
+	t.auth_ms = self->clk.client - KTLSO_TICKET_LIFETIME_MAX * 1000ull;
+	again(_metadata, p, &t, false);
+	EXPECT_NE(NULL, strstr(p->clog.all,
+			       "ticket not offered: of an authentication older than seven days"));
+	/* A millisecond younger: offered, and resumed. */
+	t.auth_ms++;
+	again(_metadata, p, &t, true);
+	EXPECT_EQ(NULL, strstr(p->clog.all, "ticket not offered"));
+	/* Authenticated after it was received: inconsistent, not offered. */
+	t.auth_ms = t.received_ms + 1;
+	again(_metadata, p, &t, false);
+	EXPECT_NE(NULL, strstr(p->clog.all,
+			       "ticket not offered: of an authentication after its receipt"));
 	ktlso_client_ticket_clear(&t);
 }
 
@@ -557,8 +631,8 @@ TEST(ticket_keys_install)
 TEST(client_ticket_encoding)
 {
 	struct ktlso_client_ticket t, back;
-	uint8_t buf[sizeof(t) + 64];
-	size_t len, cut;
+	uint8_t buf[sizeof(t) + 64], v1[sizeof(buf)];
+	size_t len, cut, auth;
 
 	memset(&t, 0, sizeof(t));
 	t.version = KTLSO_TLS13_VERSION;
@@ -568,6 +642,7 @@ TEST(client_ticket_encoding)
 	t.age_add = 0x01020304;
 	t.lifetime = 7200;
 	t.received_ms = 1700000000123ull;
+	t.auth_ms = 1699999000456ull;
 	snprintf(t.server_name, sizeof(t.server_name), "server.example");
 	snprintf(t.alpn, sizeof(t.alpn), "h2");
 	t.peer_verified = true;
@@ -577,6 +652,31 @@ TEST(client_ticket_encoding)
 	ASSERT_EQ(0, ktlso_client_ticket_encode(&t, buf, sizeof(buf), &len));
 	ASSERT_EQ(0, ktlso_client_ticket_decode(&back, buf, len));
 	EXPECT_EQ(0, memcmp(&t, &back, sizeof(t)));
+	EXPECT_EQ(1699999000456ull, back.auth_ms);
+	/* Format 1: no auth_ms (after received_ms); it is received_ms. */
+	auth = 7 + 1 + 2 + 2 + 1 + t.psk_len + 4 + 4 + 8;
+	memcpy(v1, buf, auth);
+	memcpy(v1 + auth, buf + auth + 8, len - auth - 8);
+	EXPECT_EQ(2, v1[7]);
+	v1[7] = 1;
+	ASSERT_EQ(0, ktlso_client_ticket_decode(&back, v1, len - 8));
+	EXPECT_EQ(t.received_ms, back.auth_ms);
+	back.auth_ms = t.auth_ms;
+	EXPECT_EQ(0, memcmp(&t, &back, sizeof(t)));
+	/* Each format's bytes under the other's number; an unknown one. */
+	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
+		  ktlso_client_ticket_decode(&back, buf, len - 8));
+	buf[7] = 1;
+	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
+		  ktlso_client_ticket_decode(&back, buf, len));
+	v1[7] = 2;
+	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
+		  ktlso_client_ticket_decode(&back, v1, len - 8));
+	buf[7] = 3;
+	EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
+		  ktlso_client_ticket_decode(&back, buf, len));
+	buf[7] = 2;
+	ASSERT_EQ(0, ktlso_client_ticket_decode(&back, buf, len));
 	/* Every truncation, and a byte more, is refused. */
 	for (cut = 0; cut < len; cut++)
 		EXPECT_EQ(-KTLSO_ALERT_DECODE_ERROR,
