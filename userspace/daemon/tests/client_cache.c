@@ -16,19 +16,7 @@
 
 #include "daemon/client_cache.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-int __lsan_do_recoverable_leak_check(void);
-#endif
-
-/* 0 when LeakSanitizer finds nothing (or is not built in). */
-static int leaks(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-	return __lsan_do_recoverable_leak_check();
-#else
-	return 0;
-#endif
-}
+#include "engine/tests/test_leaks.h"
 
 #define NOW 1700000000000ull
 
@@ -116,7 +104,7 @@ TEST(new_bounds)
 	ASSERT_EQ(0, kd_client_cache_new(&c, 1));
 	kd_client_cache_free(c);
 	kd_client_cache_free(NULL);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(roundtrip)
@@ -160,7 +148,7 @@ TEST(roundtrip)
 	EXPECT_EQ(0u, n.missed);
 	ktlso_client_ticket_clear(&u);
 	kd_client_cache_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(single_use)
@@ -264,7 +252,7 @@ TEST(per_key_bound)
 	ASSERT_EQ(0, kd_client_cache_take(c, &other, NOW, &t));
 	EXPECT_EQ(100u, seed_of(&t));
 	kd_client_cache_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(global_bound)
@@ -321,7 +309,7 @@ TEST(global_bound)
 	EXPECT_EQ(2u, n.evicted);
 	EXPECT_EQ(0u, n.tickets);
 	kd_client_cache_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(expiry)
@@ -376,7 +364,7 @@ TEST(expiry)
 	EXPECT_EQ(3u, n.expired);
 	EXPECT_EQ(0u, n.tickets);
 	kd_client_cache_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(keys_differ)
@@ -492,7 +480,7 @@ TEST(bad_tickets)
 	EXPECT_EQ(0u, n.tickets);
 	EXPECT_EQ(-ENOENT, kd_client_cache_take(c, &k, NOW, &t));
 	kd_client_cache_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(many_keys)
@@ -525,7 +513,7 @@ TEST(many_keys)
 		}
 	}
 	kd_client_cache_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 #define THREADS 4
@@ -600,7 +588,7 @@ TEST(threads)
 	/* Every ticket stored was taken, pushed out, or is still there. */
 	EXPECT_EQ(n.stored, n.taken + n.evicted + n.tickets);
 	kd_client_cache_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST_HARNESS_MAIN

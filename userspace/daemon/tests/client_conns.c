@@ -14,19 +14,7 @@
 
 #include "daemon/client_conns.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-int __lsan_do_recoverable_leak_check(void);
-#endif
-
-/* 0 when LeakSanitizer finds nothing (or is not built in). */
-static int leaks(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-	return __lsan_do_recoverable_leak_check();
-#else
-	return 0;
-#endif
-}
+#include "engine/tests/test_leaks.h"
 
 /* A resumption and a key made from @seed. */
 static void conn_data(struct ktlso_resumption *r, struct kd_client_key *k,
@@ -120,7 +108,7 @@ TEST(add_find_end)
 	EXPECT_TRUE(conn_is(kd_client_conns_find(c, 3ull << 40 | 3),
 			    3ull << 40 | 3, 7));
 	kd_client_conns_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(duplicate_and_zero)
@@ -152,7 +140,7 @@ TEST(duplicate_and_zero)
 	EXPECT_EQ(0u, n.evicted);
 	EXPECT_NE(NULL, kd_client_conns_find(c, 42));
 	kd_client_conns_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(evicts_oldest)
@@ -197,7 +185,7 @@ TEST(evicts_oldest)
 	EXPECT_EQ(6u, n.added);
 	EXPECT_EQ(1u, n.ended);
 	kd_client_conns_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(many_ids)
@@ -227,7 +215,7 @@ TEST(many_ids)
 	}
 	EXPECT_EQ(NULL, kd_client_conns_find(c, 50000 - 1000));
 	kd_client_conns_free(c);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -29,19 +29,7 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-int __lsan_do_recoverable_leak_check(void);
-#endif
-
-/* 0 when LeakSanitizer finds nothing (or is not built in). */
-static int leaks(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-	return __lsan_do_recoverable_leak_check();
-#else
-	return 0;
-#endif
-}
+#include "engine/tests/test_leaks.h"
 
 /* The warnings the code logs for malformed tickets, unless asked for. */
 static void __attribute__((constructor)) quiet(void)
@@ -332,7 +320,7 @@ TEST(off)
 	kd_client_resume_fini(&cr);
 	kd_client_resume_fini(&cr);
 	free(h);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 /* A size the cache refuses: an error, and nothing set up. */
@@ -346,7 +334,7 @@ TEST(init_out_of_range)
 	EXPECT_EQ(NULL, cr.cache);
 	EXPECT_EQ(NULL, cr.conns);
 	kd_client_resume_fini(&cr);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(id_only_for_a_successful_client_with_resumption)
@@ -381,7 +369,7 @@ TEST(id_only_for_a_successful_client_with_resumption)
 
 	free(h);
 	kd_client_resume_fini(&cr);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 /* Two NewSessionTickets, into the cache under the connection's key. */
@@ -524,7 +512,7 @@ TEST(tickets_end_to_end)
 	free(b);
 	kd_client_resume_fini(&cr);
 	EXPECT_EQ(NULL, cr.cache);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST(unknown_ids_and_end)
@@ -587,7 +575,7 @@ TEST(unknown_ids_and_end)
 
 	free(b);
 	kd_client_resume_fini(&cr);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 /*
@@ -686,7 +674,7 @@ TEST(malformed)
 	EXPECT_EQ(5u, cr.kept);
 	EXPECT_EQ(8u, cr.unknown);
 	kd_client_resume_fini(&cr);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 /* Tickets the engine does not keep: no count, the connection goes on. */
@@ -747,7 +735,7 @@ TEST(not_kept_is_not_an_end)
 	free(big);
 	free(b);
 	kd_client_resume_fini(&cr);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 /* As many connections as tickets: a third pushes the first out. */
@@ -795,7 +783,7 @@ TEST(oldest_connection_pushed_out)
 
 	free(b);
 	kd_client_resume_fini(&cr);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 /*
@@ -900,7 +888,7 @@ TEST(tickets_per_connection_bounded)
 
 	free(b);
 	kd_client_resume_fini(&cr);
-	EXPECT_EQ(0, leaks());
+	EXPECT_EQ(0, test_leaks());
 }
 
 TEST_HARNESS_MAIN

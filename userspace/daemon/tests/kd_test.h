@@ -30,18 +30,12 @@
 #include "daemon/loop.h"
 #include "engine/tests/pki_test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-int __lsan_do_recoverable_leak_check(void);
-#endif
+#include "engine/tests/test_leaks.h"
 
 /* 0 when LeakSanitizer finds nothing (or is not built in). */
 static inline int kd_test_leaks(void)
 {
-#if defined(__SANITIZE_ADDRESS__)
-	return __lsan_do_recoverable_leak_check();
-#else
-	return 0;
-#endif
+	return test_leaks();
 }
 
 #ifdef __SANITIZE_THREAD__

@@ -19,9 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#endif
+#include "engine/tests/test_leaks.h"
 
 #define VECTOR_DIR KTLSO_SRCDIR "/userspace/engine/tests/vectors/"
 #define VECTOR_NAME_MAX 64
@@ -173,18 +171,5 @@ vector_need(struct __test_metadata *_metadata, const struct test_vectors *tv,
 #define EXPECT_BYTES(what, expected, got, n)				\
 	EXPECT_EQ(0, memcmp((expected), (got), (n)))			\
 		TH_LOG("%s differs from the vector", (what))
-
-/*
- * Leak check for a test's own process: the harness ends test processes with
- * _exit(), which skips LeakSanitizer's exit-time check.
- */
-static inline int test_leaks(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-	return __lsan_do_recoverable_leak_check();
-#else
-	return 0;
-#endif
-}
 
 #endif /* KTLSO_ENGINE_TESTS_VECTOR_FILE_H */
