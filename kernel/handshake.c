@@ -875,8 +875,8 @@ static bool ktlso_hs_keys_match(const struct ktlso_context *ctx, u16 version,
  * Return: 0; -ENOENT if @sk has no running handshake (it may have timed
  * out); -EPERM if another process runs it; -EINVAL for a success without
  * the keys it claims, or, refusing the report whole with the request
- * still running, for a ticket id on another than a TLS 1.3 client
- * handshake; -ENOMEM, with the request still running, when the
+ * still running, for a ticket id on a handshake other than a TLS 1.3
+ * client's; -ENOMEM, with the request still running, when the
  * certificate cannot be copied.
  */
 int ktlso_hs_done(struct sock *sk, const struct ktlso_hs_outcome *out,

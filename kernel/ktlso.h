@@ -526,13 +526,13 @@ static inline size_t ktlso_body_off(const struct ktlso_crypto *c)
  * @cgroup_id: the requesting task's cgroup v2 id, 0 without cgroups
  * @peer_addr: the connection's peer, as at the request, for HS_ACCEPT
  * @peer_addr_len: its length, or a negative errno if it had none
- * @resumed: the daemon resumed a session, once done
  * @ticket_session: once done, the id under which the daemon takes this
  *	client's TLS 1.3 session tickets (tickets.c), 0 if it takes none;
  *	set like @peer_cert
  * @ticket_records: records of tickets sent to the daemon so far; the
  *	receive path's, under the socket lock
  * @tickets_ended: the daemon was told that no more will come; likewise
+ * @resumed: the daemon resumed a session, once done
  * @rcu: frees the request past pollers that found it under RCU
  */
 struct ktlso_hs {
@@ -558,10 +558,10 @@ struct ktlso_hs {
 	u64 cgroup_id;
 	struct sockaddr_storage peer_addr;
 	int peer_addr_len;
-	bool resumed;
 	u64 ticket_session;
 	u8 ticket_records;
 	bool tickets_ended;
+	bool resumed;
 	struct rcu_head rcu;
 };
 
