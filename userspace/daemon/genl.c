@@ -72,7 +72,6 @@ int kd_genl_tickets_listen(struct kd_genl *g)
 	return 0;
 }
 
-
 int kd_genl_open(struct kd_genl *g)
 {
 	struct timeval tv = { .tv_sec = CMD_TIMEOUT_S };
