@@ -168,10 +168,13 @@ static void client_resume_setup(struct kd_hs *h, const struct kd_hs_params *p)
 
 	snprintf(profile, sizeof(profile), "%s/%llu", h->profile,
 		 (unsigned long long)h->conf->generation);
+	/* Without its key (libcrypto failed), no cache for this one. */
+	if (kd_client_cache_key(p->client_cache, &h->cache_key, profile,
+				p->server_name, h->peer, p->alpn, p->alpn_len,
+				p->who && p->who->known ? p->who->uid :
+							  UINT32_MAX))
+		return;
 	h->cache = p->client_cache;
-	kd_client_cache_key(h->cache, &h->cache_key, profile,
-			    p->server_name, h->peer, p->alpn, p->alpn_len,
-			    p->who && p->who->known ? p->who->uid : UINT32_MAX);
 	h->cfg.ticket = keep_ticket;
 	h->cfg.ticket_arg = h;
 	h->offer = malloc(sizeof(*h->offer));
