@@ -475,9 +475,11 @@ int kd_daemon_run(struct kd_daemon *d)
 	while (!d->stop) {
 		/*
 		 * Tickets before requests: a client that connects again once
-		 * its last connection read the server's tickets resumes.
+		 * its last connection read the server's tickets resumes. (Their
+		 * own watch reads them the rest of the time.)
 		 */
-		read_tickets(d);
+		if (d->want_accept)
+			read_tickets(d);
 		accept_pending(d);
 		ret = kd_loop_wait(&d->loop, -1);
 		if (ret < 0) {
