@@ -12,7 +12,8 @@
 
 DAEMON_DIR := $(TOP)/userspace/daemon
 DAEMON_SRCS := $(filter-out $(DAEMON_DIR)/main.c,$(wildcard $(DAEMON_DIR)/*.c))
-DAEMON_HDRS := $(wildcard $(DAEMON_DIR)/*.h)
+# common/container_of.h: daemon/list.h and the loop callbacks use it.
+DAEMON_HDRS := $(wildcard $(DAEMON_DIR)/*.h) $(TOP)/userspace/common/container_of.h
 DAEMON_OBJS := $(patsubst $(DAEMON_DIR)/%.c,$(OBJ)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_SAN_OBJS := $(patsubst $(DAEMON_DIR)/%.c,$(OBJ)/san/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIB := $(LIB)/libktlsod.a

@@ -23,6 +23,7 @@
 #include <openssl/rand.h>
 
 #include "daemon/client_cache.h"
+#include "daemon/list.h"
 #include "engine/msg.h"
 
 #define HMAC_KEY_LEN 32
@@ -36,7 +37,7 @@
 struct node;
 
 struct entry {
-	struct entry *older, *newer;	/* the cache's list */
+	struct kd_list age;		/* the cache's list */
 	struct node *node;
 	uint64_t received_ms;
 	uint32_t lifetime;
@@ -56,7 +57,7 @@ struct kd_client_cache {
 	pthread_mutex_t lock;		/* everything below */
 	size_t max, mask;
 	struct node **bucket;		/* mask + 1 of them */
-	struct entry *oldest, *newest;
+	struct kd_list by_age;		/* of entries, oldest first */
 	struct kd_client_cache_counts n;
 };
 
@@ -82,6 +83,7 @@ int kd_client_cache_new(struct kd_client_cache **cp, size_t max_tickets)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	kd_list_init(&c->by_age);
 	c->max = max_tickets;
 	c->mask = buckets - 1;
 	c->bucket = calloc(buckets, sizeof(*c->bucket));
@@ -118,15 +120,13 @@ static void entry_free(struct entry *e)
 
 void kd_client_cache_free(struct kd_client_cache *c)
 {
-	struct entry *e, *next;
+	struct kd_list *l, *tmp;
 	size_t i;
 
 	if (!c)
 		return;
-	for (e = c->oldest; e; e = next) {
-		next = e->newer;
-		entry_free(e);
-	}
+	kd_list_for_each_safe(l, tmp, &c->by_age)
+		entry_free(container_of(l, struct entry, age));
 	for (i = 0; i <= c->mask; i++) {
 		struct node *nd, *nn;
 
@@ -223,15 +223,7 @@ static void unlink_entry(struct kd_client_cache *c, struct entry *e,
 	struct node *nd = e->node, **p;
 	unsigned int i;
 
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		c->oldest = e->newer;
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		c->newest = e->older;
-	e->older = e->newer = NULL;
+	kd_list_del(&e->age);
 	c->n.tickets--;
 
 	for (i = 0; i < nd->n && nd->t[i] != e; i++)
@@ -252,7 +244,7 @@ void kd_client_cache_flush(struct kd_client_cache *c)
 	struct entry *e;
 
 	pthread_mutex_lock(&c->lock);
-	while ((e = c->oldest)) {
+	while ((e = kd_list_first_entry(&c->by_age, struct entry, age))) {
 		unlink_entry(c, e, NULL);
 		entry_free(e);
 		c->n.flushed++;
@@ -312,7 +304,8 @@ int kd_client_cache_put(struct kd_client_cache *c,
 		entry_free(old);
 		c->n.evicted++;
 	} else if (c->n.tickets >= c->max) {
-		struct entry *old = c->oldest;
+		struct entry *old = kd_list_first_entry(&c->by_age,
+							struct entry, age);
 
 		unlink_entry(c, old, nd);
 		entry_free(old);
@@ -320,12 +313,7 @@ int kd_client_cache_put(struct kd_client_cache *c,
 	}
 	e->node = nd;
 	nd->t[nd->n++] = e;
-	e->older = c->newest;
-	if (c->newest)
-		c->newest->newer = e;
-	else
-		c->oldest = e;
-	c->newest = e;
+	kd_list_add_tail(&e->age, &c->by_age);
 	c->n.tickets++;
 	c->n.stored++;
 	pthread_mutex_unlock(&c->lock);

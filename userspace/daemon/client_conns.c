@@ -15,17 +15,18 @@
 #include <openssl/crypto.h>
 
 #include "daemon/client_conns.h"
+#include "daemon/list.h"
 
 struct entry {
 	struct entry *next;		/* in its bucket */
-	struct entry *older, *newer;	/* the table's list */
+	struct kd_list age;		/* the table's list */
 	struct kd_client_conn conn;
 };
 
 struct kd_client_conns {
 	size_t max, mask;
 	struct entry **bucket;		/* mask + 1 of them */
-	struct entry *oldest, *newest;
+	struct kd_list by_age;		/* of entries, oldest first */
 	struct kd_client_conns_counts n;
 };
 
@@ -47,6 +48,7 @@ int kd_client_conns_new(struct kd_client_conns **cp, size_t max)
 		free(c);
 		return -ENOMEM;
 	}
+	kd_list_init(&c->by_age);
 	c->max = max;
 	c->mask = buckets - 1;
 	*cp = c;
@@ -61,14 +63,12 @@ static void entry_free(struct entry *e)
 
 void kd_client_conns_free(struct kd_client_conns *c)
 {
-	struct entry *e, *next;
+	struct kd_list *l, *tmp;
 
 	if (!c)
 		return;
-	for (e = c->oldest; e; e = next) {
-		next = e->newer;
-		entry_free(e);
-	}
+	kd_list_for_each_safe(l, tmp, &c->by_age)
+		entry_free(container_of(l, struct entry, age));
 	free(c->bucket);
 	free(c);
 }
@@ -102,14 +102,7 @@ static void drop(struct kd_client_conns *c, struct entry **p)
 	struct entry *e = *p;
 
 	*p = e->next;
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		c->oldest = e->newer;
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		c->newest = e->older;
+	kd_list_del(&e->age);
 	c->n.now--;
 	entry_free(e);
 }
@@ -131,18 +124,16 @@ int kd_client_conns_add(struct kd_client_conns *c, uint64_t id,
 	e->conn.resumption = *r;
 	e->conn.key = *k;
 	if (c->n.now >= c->max) {
-		drop(c, find(c, c->oldest->conn.id));
+		struct entry *old = kd_list_first_entry(&c->by_age,
+							struct entry, age);
+
+		drop(c, find(c, old->conn.id));
 		c->n.evicted++;
 	}
 	p = &c->bucket[bucket_of(c, id)];
 	e->next = *p;
 	*p = e;
-	e->older = c->newest;
-	if (c->newest)
-		c->newest->newer = e;
-	else
-		c->oldest = e;
-	c->newest = e;
+	kd_list_add_tail(&e->age, &c->by_age);
 	c->n.now++;
 	c->n.added++;
 	return 0;

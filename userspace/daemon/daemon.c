@@ -15,6 +15,7 @@
 
 #include <linux/tls.h>
 
+#include "common/container_of.h"
 #include "daemon/daemon.h"
 #include "daemon/errmap.h"
 #include "daemon/log.h"
@@ -293,8 +294,7 @@ int kd_daemon_reload_collect(struct kd_daemon *d)
 
 static void on_netlink(struct kd_watch *w, uint32_t revents)
 {
-	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
-		offsetof(struct kd_daemon, nl_watch));
+	struct kd_daemon *d = container_of(w, struct kd_daemon, nl_watch);
 
 	(void)revents;
 	if (kd_genl_drain(&d->genl))
@@ -331,8 +331,7 @@ static void read_tickets(struct kd_daemon *d)
 static void on_tickets(struct kd_watch *w, uint32_t revents)
 {
 	(void)revents;
-	read_tickets((struct kd_daemon *)((char *)w -
-		     offsetof(struct kd_daemon, tickets_watch)));
+	read_tickets(container_of(w, struct kd_daemon, tickets_watch));
 }
 
 /*
@@ -372,8 +371,7 @@ static int client_resume_start(struct kd_daemon *d)
 
 static void on_reload(struct kd_watch *w, uint32_t revents)
 {
-	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
-		offsetof(struct kd_daemon, reload_watch));
+	struct kd_daemon *d = container_of(w, struct kd_daemon, reload_watch);
 
 	(void)revents;
 	kd_daemon_reload_collect(d);
@@ -381,8 +379,7 @@ static void on_reload(struct kd_watch *w, uint32_t revents)
 
 static void on_workers_done(struct kd_watch *w, uint32_t revents)
 {
-	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
-		offsetof(struct kd_daemon, done_watch));
+	struct kd_daemon *d = container_of(w, struct kd_daemon, done_watch);
 
 	(void)revents;
 	kd_workers_collect(&d->workers);
@@ -390,8 +387,7 @@ static void on_workers_done(struct kd_watch *w, uint32_t revents)
 
 static void on_signal(struct kd_watch *w, uint32_t revents)
 {
-	struct kd_daemon *d = (struct kd_daemon *)((char *)w -
-		offsetof(struct kd_daemon, sig_watch));
+	struct kd_daemon *d = container_of(w, struct kd_daemon, sig_watch);
 	struct signalfd_siginfo si;
 
 	(void)revents;

@@ -31,6 +31,7 @@
 
 #include "daemon/client_cache.h"
 #include "daemon/conf.h"
+#include "daemon/list.h"
 #include "daemon/loop.h"
 #include "engine/engine.h"
 
@@ -154,7 +155,7 @@ struct kd_hs {
 	/* kd_runner's */
 	struct kd_watch watch;
 	struct kd_runner *runner;
-	struct kd_hs *prev, *next;
+	struct kd_list link;
 	/* kd_workers' hand-over queues */
 	struct kd_hs *qnext;
 };

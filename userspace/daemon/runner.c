@@ -13,6 +13,7 @@ void kd_runner_init(struct kd_runner *r, struct kd_loop *loop,
 		    kd_done_fn done, void *arg)
 {
 	memset(r, 0, sizeof(*r));
+	kd_list_init(&r->hs);
 	r->loop = loop;
 	r->done = done;
 	r->arg = arg;
@@ -20,13 +21,7 @@ void kd_runner_init(struct kd_runner *r, struct kd_loop *loop,
 
 static void unlink_hs(struct kd_runner *r, struct kd_hs *h)
 {
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		r->head = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	h->prev = h->next = NULL;
+	kd_list_del(&h->link);
 	h->runner = NULL;
 	r->n--;
 }
@@ -59,8 +54,7 @@ static void rearm(struct kd_runner *r, struct kd_hs *h)
 
 static void on_ready(struct kd_watch *w, uint32_t revents)
 {
-	struct kd_hs *h = (struct kd_hs *)((char *)w -
-					   offsetof(struct kd_hs, watch));
+	struct kd_hs *h = container_of(w, struct kd_hs, watch);
 	struct kd_runner *r = h->runner;
 
 	(void)revents;	/* errors and hangups surface through the step */
@@ -71,11 +65,7 @@ static void on_ready(struct kd_watch *w, uint32_t revents)
 void kd_runner_add(struct kd_runner *r, struct kd_hs *h)
 {
 	h->runner = r;
-	h->prev = NULL;
-	h->next = r->head;
-	if (r->head)
-		r->head->prev = h;
-	r->head = h;
+	kd_list_add_tail(&h->link, &r->hs);
 	r->n++;
 	h->watch.fd = h->fd;
 	h->watch.events = 0;
@@ -86,12 +76,15 @@ void kd_runner_add(struct kd_runner *r, struct kd_hs *h)
 
 int kd_runner_timeout(const struct kd_runner *r, uint64_t now_ms)
 {
-	const struct kd_hs *h;
+	const struct kd_list *l;
 	uint64_t first = UINT64_MAX;
 
-	for (h = r->head; h; h = h->next)
+	for (l = r->hs.next; l != &r->hs; l = l->next) {
+		const struct kd_hs *h = container_of(l, struct kd_hs, link);
+
 		if (h->deadline_ms < first)
 			first = h->deadline_ms;
+	}
 	if (first == UINT64_MAX)
 		return -1;
 	if (first <= now_ms)
@@ -103,10 +96,11 @@ int kd_runner_timeout(const struct kd_runner *r, uint64_t now_ms)
 
 void kd_runner_expire(struct kd_runner *r, uint64_t now_ms)
 {
-	struct kd_hs *h = r->head, *next;
+	struct kd_list *l, *tmp;
 
-	for (; h; h = next) {
-		next = h->next;
+	kd_list_for_each_safe(l, tmp, &r->hs) {
+		struct kd_hs *h = container_of(l, struct kd_hs, link);
+
 		if (h->deadline_ms > now_ms)
 			continue;
 		kd_hs_fail(h, ETIMEDOUT, "timed out");
@@ -116,8 +110,10 @@ void kd_runner_expire(struct kd_runner *r, uint64_t now_ms)
 
 void kd_runner_abort(struct kd_runner *r, int status, const char *reason)
 {
-	while (r->head) {
-		kd_hs_fail(r->head, status, reason);
-		finish(r, r->head);
+	struct kd_hs *h;
+
+	while ((h = kd_list_first_entry(&r->hs, struct kd_hs, link))) {
+		kd_hs_fail(h, status, reason);
+		finish(r, h);
 	}
 }

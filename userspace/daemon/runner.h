@@ -22,13 +22,14 @@
 #include <stdint.h>
 
 #include "daemon/hs.h"
+#include "daemon/list.h"
 #include "daemon/loop.h"
 
 typedef void (*kd_done_fn)(void *arg, struct kd_hs *h);
 
 struct kd_runner {
 	struct kd_loop *loop;
-	struct kd_hs *head;
+	struct kd_list hs;		/* of kd_hs, by link */
 	size_t n;			/* handshakes in flight */
 	kd_done_fn done;
 	void *arg;

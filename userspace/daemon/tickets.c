@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
 
+#include "common/container_of.h"
 #include "daemon/log.h"
 #include "engine/alert.h"
 #include "daemon/tickets.h"
@@ -47,8 +48,7 @@ static int timer_set(struct kd_tickets *t, unsigned int period_s)
 
 static void on_timer(struct kd_watch *w, uint32_t revents)
 {
-	struct kd_tickets *t = (struct kd_tickets *)((char *)w -
-		offsetof(struct kd_tickets, timer));
+	struct kd_tickets *t = container_of(w, struct kd_tickets, timer);
 	uint64_t expirations;
 
 	(void)revents;

@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include "common/container_of.h"
 #include "daemon/log.h"
 #include "daemon/workers.h"
 
@@ -93,8 +94,8 @@ static void worker_done(void *arg, struct kd_hs *h)
 
 static void on_inbox(struct kd_watch *watch, uint32_t revents)
 {
-	struct kd_worker *w = (struct kd_worker *)((char *)watch -
-		offsetof(struct kd_worker, inbox_watch));
+	struct kd_worker *w = container_of(watch, struct kd_worker,
+					   inbox_watch);
 	struct kd_hs *h, *next;
 	const char *reason;
 	int status;
