@@ -156,18 +156,11 @@ FIXTURE(resume12) {
 
 FIXTURE_SETUP(resume12)
 {
-	ASSERT_EQ(0, hs_pair_init(&self->p));
+	resume_pair_init(_metadata, &self->p, &self->keys, &self->got);
 	ASSERT_EQ(0, ktlso_config_set_versions(&self->p.ccfg, "1.2", "1.2"));
 	ASSERT_EQ(0, ktlso_config_set_versions(&self->p.scfg, "1.2", "1.2"));
-	ASSERT_EQ(0, ktlso_ticket_keys_new(&self->keys, 1));
-	ASSERT_EQ(0, ktlso_ticket_keys_rotate(self->keys, NULL));
-	self->p.scfg.ticket_keys = self->keys;
-	self->p.scfg.ticket_context = "profile-a";
-	self->p.ccfg.ticket = collect;
-	self->p.ccfg.ticket_arg = &self->got;
-	self->h.clk.client = self->h.clk.server = 1700000000000ull;
-	self->p.ccfg.test.now_ms = client_now;
-	self->p.scfg.test.now_ms = server_now;
+	clocks_attach(&self->p, &self->h.clk);
+	/* The hook's argument is the hooks' state; the clocks come first. */
 	self->p.scfg.test.message_out = server_hook;
 	self->p.ccfg.test.arg = self->p.scfg.test.arg = &self->h;
 }

@@ -29,17 +29,8 @@ FIXTURE(resume) {
 
 FIXTURE_SETUP(resume)
 {
-	ASSERT_EQ(0, hs_pair_init(&self->p));
-	ASSERT_EQ(0, ktlso_ticket_keys_new(&self->keys, 1));
-	ASSERT_EQ(0, ktlso_ticket_keys_rotate(self->keys, NULL));
-	self->p.scfg.ticket_keys = self->keys;
-	self->p.scfg.ticket_context = "profile-a";
-	self->p.ccfg.ticket = collect;
-	self->p.ccfg.ticket_arg = &self->got;
-	self->clk.client = self->clk.server = 1700000000000ull;
-	self->p.ccfg.test.now_ms = client_now;
-	self->p.scfg.test.now_ms = server_now;
-	self->p.ccfg.test.arg = self->p.scfg.test.arg = &self->clk;
+	resume_pair_init(_metadata, &self->p, &self->keys, &self->got);
+	clocks_attach(&self->p, &self->clk);
 }
 
 FIXTURE_TEARDOWN(resume)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the resumption tests of both versions share: a ticket callback
- * that collects the client's tickets, a clock per side, the client's
- * reading of TLS 1.3 tickets, and the check that both sides' results
- * agree. Include kselftest_harness.h and
+ * that collects the client's tickets, a clock per side, a pair set up
+ * for resumption, the client's reading of TLS 1.3 tickets, and the check
+ * that both sides' results agree. Include kselftest_harness.h and
  * hs_test.h first.
  */
 #ifndef KTLSO_ENGINE_TESTS_RESUME_TEST_H
@@ -38,6 +38,34 @@ static inline uint64_t client_now(void *arg)
 static inline uint64_t server_now(void *arg)
 {
 	return ((struct clocks *)arg)->server;
+}
+
+/*
+ * @p set up for resumption: a server with one ticket key (*@keys, which
+ * the caller frees) for the context "profile-a", a client whose tickets
+ * @got collects. The clocks are the caller's to set.
+ */
+static inline void resume_pair_init(struct __test_metadata *_metadata,
+				    struct hs_pair *p,
+				    struct ktlso_ticket_keys **keys,
+				    struct collected *got)
+{
+	ASSERT_EQ(0, hs_pair_init(p));
+	ASSERT_EQ(0, ktlso_ticket_keys_new(keys, 1));
+	ASSERT_EQ(0, ktlso_ticket_keys_rotate(*keys, NULL));
+	p->scfg.ticket_keys = *keys;
+	p->scfg.ticket_context = "profile-a";
+	p->ccfg.ticket = collect;
+	p->ccfg.ticket_arg = got;
+}
+
+/* Both sides of @p on @clk, at the same instant to begin with. */
+static inline void clocks_attach(struct hs_pair *p, struct clocks *clk)
+{
+	clk->client = clk->server = 1700000000000ull;
+	p->ccfg.test.now_ms = client_now;
+	p->scfg.test.now_ms = server_now;
+	p->ccfg.test.arg = p->scfg.test.arg = clk;
 }
 
 /* Both results agree, keys included, and say @resumed. */
