@@ -2,8 +2,8 @@
 /*
  * A forked child playing the handshake daemon, for the selftests: the
  * plumbing (fork, a "subscribed" byte, a report at the end) around a body
- * each test writes, and the application's two socket options of the
- * handshake upcall.
+ * each test writes, the body's usual start (subscribe, wait, accept), and
+ * the application's two socket options of the handshake upcall.
  */
 #ifndef KTLSO_DAEMON_H
 #define KTLSO_DAEMON_H
@@ -17,6 +17,8 @@
 
 #include <linux/ktlso.h>
 #include <linux/tls.h>
+
+#include "ktlso_genl.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
@@ -97,6 +99,24 @@ static inline void ktlso_daemon_kill(struct ktlso_daemon *d)
 		close(d->report);
 		d->pid = 0;
 	}
+}
+
+/*
+ * A body's first steps: open the family's socket on @nl (the hs group
+ * joined), say so on @ready, wait up to 5 s for a request and accept it
+ * into @acc. Returns what HS_ACCEPT returned, 0 or -errno. The child
+ * exits 2 when the socket or the pipe fails, 3 when no request comes.
+ */
+static inline int ktlso_daemon_accept(struct ktlso_nl *nl, int ready,
+				      struct ktlso_nl_accepted *acc)
+{
+	if (ktlso_nl_open(nl, true))
+		_exit(2);
+	if (write(ready, "r", 1) != 1)
+		_exit(2);
+	if (!ktlso_nl_wait_ready(nl, 5000))
+		_exit(3);
+	return ktlso_nl_accept(nl, acc);
 }
 
 /* setsockopt(KTLSO_HANDSHAKE): 0 or -errno. */

@@ -96,13 +96,9 @@ static void daemon_body(void *varg, int ready, int out)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) || ktlso_nl_open(&nl, true))
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		_exit(2);
-	if (write(ready, "r", 1) != 1)
-		_exit(2);
-	if (!ktlso_nl_wait_ready(&nl, 5000))
-		_exit(3);
-	rep.accept_err = ktlso_nl_accept(&nl, &acc);
+	rep.accept_err = ktlso_daemon_accept(&nl, ready, &acc);
 	fd = acc.fd;
 	if (rep.accept_err)
 		goto out;

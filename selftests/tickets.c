@@ -92,13 +92,7 @@ static void daemon_body(void *varg, int ready, int out)
 	struct ktlso_nl nl;
 	int fd;
 
-	if (ktlso_nl_open(&nl, true))
-		_exit(2);
-	if (write(ready, "r", 1) != 1)
-		_exit(2);
-	if (!ktlso_nl_wait_ready(&nl, 5000))
-		_exit(3);
-	rep.accept_err = ktlso_nl_accept(&nl, &acc);
+	rep.accept_err = ktlso_daemon_accept(&nl, ready, &acc);
 	fd = acc.fd;
 	if (rep.accept_err)
 		goto out;
